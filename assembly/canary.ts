@@ -1,0 +1,67 @@
+// Canary bytes: the slack around the data inside the data pages holds a per-process random
+// pattern. It is written at allocation and compared at free, so a small overflow or underflow
+// that stays inside the data pages (and so misses the guard pages) is still detected.
+//
+//  pattern ─► ┌──────────── CHUNK + CANARY_SIZE bytes ─────────────┐
+//             │ c0 c1 … c15 │ c0 c1 … c15 │ … │ c0 … c15           │
+//             └─────────────────────────────────────────────────────┘
+//  The byte at mapping offset p is c[p & CANARY_MASK]: a chunk for offset p is copied from
+//  pattern + (p & CANARY_MASK), so the pattern lines up wherever a chunk starts.
+//  scratch ─► ┌──────────── CHUNK bytes ────────┐  mapping bytes read back for comparison
+import { hostCoreIn, hostCoreOut, hostRandomBytes } from "./host";
+
+const CANARY_BITS: usize = 4;
+const CANARY_SIZE: usize = 1 << CANARY_BITS;
+const CANARY_MASK: usize = CANARY_SIZE - 1;
+const CHUNK_BITS: usize = 12;
+const CHUNK: usize = 1 << CHUNK_BITS; // bytes moved per host call
+
+let pattern: usize = 0;
+let scratch: usize = 0;
+
+/** Draws the canary from the host's random source. Called once, at init. */
+export function initCanary(): void {
+  pattern = heap.alloc(CHUNK + CANARY_SIZE);
+  scratch = heap.alloc(CHUNK);
+  hostRandomBytes(pattern, <i32>CANARY_SIZE);
+  for (let i: usize = CANARY_SIZE; i < CHUNK + CANARY_SIZE; i++) {
+    store<u8>(pattern + i, load<u8>(pattern + (i & CANARY_MASK)));
+  }
+}
+
+/** Writes canary bytes over [offset, offset + length). Returns 0 or the host's error. */
+export function writeCanary(id: i32, offset: u64, length: u64): i32 {
+  while (length > 0) {
+    const step = length < <u64>CHUNK ? length : <u64>CHUNK;
+    const error = hostCoreIn(id, <f64>offset, <f64>step, pattern + (<usize>offset & CANARY_MASK));
+    if (error != 0) return error;
+    offset += step;
+    length -= step;
+  }
+  return 0;
+}
+
+// The result of the last checkCanary: 0 when intact, else the host's error number.
+export let canaryHostError: i32 = 0;
+
+/** True if [offset, offset + length) still holds the canary. Sets canaryHostError. */
+export function checkCanary(id: i32, offset: u64, length: u64): bool {
+  canaryHostError = 0;
+  let intact = true;
+  while (length > 0) {
+    const step = length < <u64>CHUNK ? length : <u64>CHUNK;
+    const error = hostCoreOut(id, <f64>offset, <f64>step, scratch);
+    if (error != 0) { canaryHostError = error; return false; }
+    // Compare every byte (no early exit): timing says nothing about where damage is.
+    const expected = pattern + (<usize>offset & CANARY_MASK);
+    let difference: u32 = 0;
+    for (let i: usize = 0; i < <usize>step; i++) {
+      difference |= load<u8>(scratch + i) ^ load<u8>(expected + i);
+    }
+    if (difference != 0) intact = false;
+    offset += step;
+    length -= step;
+  }
+  memory.fill(scratch, 0, CHUNK); // leave nothing read from a region in core memory
+  return intact;
+}

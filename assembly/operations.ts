@@ -1,0 +1,299 @@
+// The region operations: each decides which host calls to make and in what order, and undoes
+// the earlier steps when a later one fails. Arguments arrive checked (see index.ts).
+import {
+  OK, INVALID_ARGUMENT, OUT_OF_BOUNDS, ACCESS_DENIED, USE_AFTER_FREE, DOUBLE_FREE,
+  ALLOCATION_FAILED, PROTECTION_FAILED, LOCK_FAILED, UNLOCK_FAILED, NOT_SUPPORTED,
+  CANARY_CORRUPTED, FREE_FAILED, REASON_NOT_A_REGION, REASON_SIZE_TOO_LARGE, REASON_OFFSET,
+  REASON_LENGTH,
+} from "./status";
+import { refuse, osFailure } from "./failure";
+import {
+  hostMap, hostUnmap, hostProtect, hostLock, hostUnlock, hostAdvise, hostFill, hostCopyIn,
+  hostCopyOut, OP_MAP, OP_UNMAP, OP_PROTECT, OP_LOCK, OP_UNLOCK, OP_ADVISE, OP_FILL, OP_COPY_IN,
+  OP_COPY_OUT, MAP_HUGETLB, ADVICE_DONTDUMP, ADVICE_DONTFORK, ADVICE_HUGEPAGE,
+} from "./host";
+import {
+  planLayout, planMappingLength, planDataPagesOffset, planDataPagesLength, planDataOffset,
+  planBaseAlignment,
+} from "./layout";
+import {
+  claimSlot, releaseSlot, checkHandle, generationOf, HANDLE_LIVE, HANDLE_FREED, hostIdOf, flagsOf, setFlags,
+  protectionOf, setProtection, sizeOf, dataOffsetOf, dataPagesOffsetOf, dataPagesLengthOf,
+  mappingLengthOf, FLAG_LOCKED, FLAG_GUARDED, FLAG_CANARY, FLAG_DONTDUMP, FLAG_DONTFORK,
+  FLAG_LOCK_WANTED, FLAG_HUGEPAGE_ADVISED, PAGE_NORMAL, PAGE_TRANSPARENT_HUGE, PAGE_EXPLICIT_HUGE,
+} from "./regions";
+import { writeCanary, checkCanary, canaryHostError } from "./canary";
+import {
+  pageSize, hugePageSize, has, CAP_LOCK, CAP_DONTDUMP, CAP_DONTFORK, CAP_EXPLICIT_HUGE,
+  CAP_TRANSPARENT_HUGE,
+} from "./machine";
+import {
+  NO_ACCESS, READ_ONLY, READ_WRITE, canRead, canWrite, TYPE_SECURE, TYPE_LARGE_PAGE,
+} from "./protection";
+
+/** allocate() options. */
+export const OPTION_LOCK_BEST_EFFORT: u32 = 1 << 0; // a failed lock leaves the region unlocked
+export const OPTION_CUSTOM_GUARDS: u32 = 1 << 1; // the guard counts given replace the type's
+
+const ENOMEM: i32 = 12;
+
+// Running totals over live regions, for stats and leak checks.
+export let mappedBytes: u64 = 0;
+export let lockedBytes: u64 = 0;
+/** The generation of the region allocate() returned last (a handle is slot + generation). */
+export let lastGeneration: u32 = 0;
+
+/** Turns a handle into OK, or the status that explains why it cannot be used. */
+export function useHandle(slot: u32, generation: u32, freeing: bool): i32 {
+  const state = checkHandle(slot, generation);
+  if (state == HANDLE_LIVE) return OK;
+  if (state == HANDLE_FREED) return refuse(freeing ? DOUBLE_FREE : USE_AFTER_FREE, REASON_NOT_A_REGION);
+  return refuse(INVALID_ARGUMENT, REASON_NOT_A_REGION);
+}
+
+/** Maps a region; returns its slot, or -status. */
+export function allocateRegion(
+  size: u64, align: u64, protection: u8, type: u8, guardsBefore: u32, guardsAfter: u32, options: u32,
+): i32 {
+  const secure = type == TYPE_SECURE;
+  if (secure && (options & OPTION_CUSTOM_GUARDS) == 0) { guardsBefore = 1; guardsAfter = 1; }
+  const guarded = guardsBefore + guardsAfter > 0;
+
+  // LargePage: explicit huge pages if reserved, else transparent ones, else normal pages.
+  let pageKind = PAGE_NORMAL;
+  if (type == TYPE_LARGE_PAGE) {
+    if (has(CAP_EXPLICIT_HUGE)) pageKind = PAGE_EXPLICIT_HUGE;
+    else if (has(CAP_TRANSPARENT_HUGE)) pageKind = PAGE_TRANSPARENT_HUGE;
+  }
+  while (true) {
+    const granule = pageKind == PAGE_NORMAL ? pageSize : hugePageSize;
+    if (!planLayout(size, align, granule, guardsBefore, guardsAfter, guarded)) {
+      return -refuse(INVALID_ARGUMENT, REASON_SIZE_TOO_LARGE);
+    }
+    // Guarded: map all NoAccess, then open the data pages (2 calls instead of 1 + one per guard).
+    const initial = guarded ? NO_ACCESS : protection;
+    const flags = pageKind == PAGE_EXPLICIT_HUGE ? MAP_HUGETLB : 0;
+    const id = hostMap(<f64>planMappingLength, <f64>planBaseAlignment, initial, flags);
+    if (id < 0) {
+      // No huge page free after all (the pool is shared): fall back, as documented.
+      if (pageKind == PAGE_EXPLICIT_HUGE && -id == ENOMEM) {
+        pageKind = has(CAP_TRANSPARENT_HUGE) ? PAGE_TRANSPARENT_HUGE : PAGE_NORMAL;
+        continue;
+      }
+      return -osFailure(ALLOCATION_FAILED, OP_MAP, -id);
+    }
+    const slot = finishRegion(id, size, align, protection, type, pageKind, granule, guarded, options);
+    if (slot < 0) hostUnmap(id); // undo: unmapping also drops any lock taken
+    return slot;
+  }
+}
+
+/** The steps after the mapping exists. Returns the slot, or -status (caller unmaps). */
+function finishRegion(
+  id: i32, size: u64, align: u64, protection: u8, type: u8, pageKind: u8, granule: u64,
+  guarded: bool, options: u32,
+): i32 {
+  const mappingLength = planMappingLength;
+  const pagesOffset = planDataPagesOffset;
+  const pagesLength = planDataPagesLength;
+  const dataOffset = planDataOffset;
+  let flags: u32 = 0;
+  let error: i32 = 0;
+
+  if (guarded) {
+    flags |= FLAG_GUARDED;
+    error = hostProtect(id, <f64>pagesOffset, <f64>pagesLength, READ_WRITE);
+    if (error) return -osFailure(ALLOCATION_FAILED, OP_PROTECT, error);
+    // Canary in the slack on both sides of the data, so a small overflow is seen at free.
+    const backOffset = dataOffset + size;
+    const backLength = pagesOffset + pagesLength - backOffset;
+    error = writeCanary(id, pagesOffset, dataOffset - pagesOffset);
+    if (!error) error = writeCanary(id, backOffset, backLength);
+    if (error) return -osFailure(ALLOCATION_FAILED, OP_COPY_IN, error);
+    flags |= FLAG_CANARY;
+  }
+  if (pageKind == PAGE_TRANSPARENT_HUGE) {
+    error = hostAdvise(id, <f64>pagesOffset, <f64>pagesLength, ADVICE_HUGEPAGE);
+    if (error) return -osFailure(ALLOCATION_FAILED, OP_ADVISE, error);
+    flags |= FLAG_HUGEPAGE_ADVISED;
+  }
+  if (type == TYPE_SECURE) {
+    // The whole mapping, guards included: one range, one answer in smaps.
+    if (has(CAP_DONTDUMP)) {
+      error = hostAdvise(id, 0, <f64>mappingLength, ADVICE_DONTDUMP);
+      if (error) return -osFailure(ALLOCATION_FAILED, OP_ADVISE, error);
+      flags |= FLAG_DONTDUMP;
+    }
+    if (has(CAP_DONTFORK)) {
+      error = hostAdvise(id, 0, <f64>mappingLength, ADVICE_DONTFORK);
+      if (error) return -osFailure(ALLOCATION_FAILED, OP_ADVISE, error);
+      flags |= FLAG_DONTFORK;
+    }
+    // Lock while the pages are still accessible: mlock on NoAccess pages fails (ENOMEM).
+    flags |= FLAG_LOCK_WANTED;
+    const bestEffort = (options & OPTION_LOCK_BEST_EFFORT) != 0;
+    if (!has(CAP_LOCK)) {
+      if (!bestEffort) return -osFailure(NOT_SUPPORTED, OP_LOCK, 0);
+    } else {
+      error = hostLock(id, <f64>pagesOffset, <f64>pagesLength);
+      if (!error) {
+        flags |= FLAG_LOCKED;
+      } else if (bestEffort) {
+        hostUnlock(id, <f64>pagesOffset, <f64>pagesLength); // a failed mlock may lock part of the range
+      } else {
+        return -osFailure(LOCK_FAILED, OP_LOCK, error);
+      }
+    }
+  }
+  const opened = guarded ? READ_WRITE : protection;
+  if (protection != opened) {
+    error = hostProtect(id, <f64>pagesOffset, <f64>pagesLength, protection);
+    if (error) return -osFailure(ALLOCATION_FAILED, OP_PROTECT, error);
+  }
+  const slot = claimSlot(id, flags, type, protection, pageKind, size, align, mappingLength,
+    pagesOffset, pagesLength, dataOffset, granule);
+  lastGeneration = generationOf(slot);
+  mappedBytes += mappingLength;
+  if (flags & FLAG_LOCKED) lockedBytes += pagesLength;
+  return <i32>slot;
+}
+
+/** Wipes, checks the canary and unmaps a live region. */
+export function freeRegion(slot: u32): i32 {
+  const id = hostIdOf(slot);
+  const flags = flagsOf(slot);
+  const pagesOffset = dataPagesOffsetOf(slot);
+  const pagesLength = dataPagesLengthOf(slot);
+  // 1. Open the data pages for writing if they are not (wiping needs it).
+  if (!canWrite(protectionOf(slot))) {
+    const error = hostProtect(id, <f64>pagesOffset, <f64>pagesLength, READ_WRITE);
+    if (error) return osFailure(PROTECTION_FAILED, OP_PROTECT, error);
+    setProtection(slot, READ_WRITE);
+  }
+  // 2. Check the canary before the wipe erases the evidence.
+  let canaryIntact = true;
+  if (flags & FLAG_CANARY) {
+    const dataOffset = dataOffsetOf(slot);
+    const backOffset = dataOffset + sizeOf(slot);
+    canaryIntact = checkCanary(id, pagesOffset, dataOffset - pagesOffset)
+      && checkCanary(id, backOffset, pagesOffset + pagesLength - backOffset);
+  }
+  const canaryError = canaryHostError;
+  // 3. Wipe every data byte, slack included.
+  let error = hostFill(id, <f64>pagesOffset, <f64>pagesLength, 0);
+  if (error) return osFailure(FREE_FAILED, OP_FILL, error);
+  // 4. Unmap; this also drops the lock and the advice.
+  error = hostUnmap(id);
+  if (error) return osFailure(FREE_FAILED, OP_UNMAP, error);
+  mappedBytes -= mappingLengthOf(slot);
+  if (flags & FLAG_LOCKED) lockedBytes -= pagesLength;
+  releaseSlot(slot);
+  // 5. Only now report damage: the memory is already wiped and gone.
+  if (!canaryIntact) return osFailure(CANARY_CORRUPTED, canaryError ? OP_COPY_OUT : 0, canaryError);
+  return OK;
+}
+
+/** Changes the data pages' protection; a change to the current level makes no host call. */
+export function protectRegion(slot: u32, protection: u8): i32 {
+  if (protectionOf(slot) == protection) return OK;
+  const error = hostProtect(hostIdOf(slot), <f64>dataPagesOffsetOf(slot), <f64>dataPagesLengthOf(slot), protection);
+  if (error) return osFailure(PROTECTION_FAILED, OP_PROTECT, error);
+  setProtection(slot, protection);
+  return OK;
+}
+
+/** Locks the data pages in RAM; a second lock makes no host call. */
+export function lockRegion(slot: u32): i32 {
+  const flags = flagsOf(slot);
+  if (flags & FLAG_LOCKED) return OK;
+  if (!has(CAP_LOCK)) return osFailure(NOT_SUPPORTED, OP_LOCK, 0);
+  const id = hostIdOf(slot);
+  const offset = <f64>dataPagesOffsetOf(slot);
+  const length = <f64>dataPagesLengthOf(slot);
+  const protection = protectionOf(slot);
+  // Pages that cannot be read cannot be faulted in to lock: open them read-only meanwhile.
+  const reopen = !canRead(protection);
+  let error: i32 = 0;
+  if (reopen) {
+    error = hostProtect(id, offset, length, READ_ONLY);
+    if (error) return osFailure(PROTECTION_FAILED, OP_PROTECT, error);
+  }
+  const lockError = hostLock(id, offset, length);
+  if (lockError) hostUnlock(id, offset, length); // a failed mlock may lock part of the range
+  if (reopen) {
+    error = hostProtect(id, offset, length, protection);
+    if (error) {
+      setProtection(slot, READ_ONLY); // the kernel's state, recorded as it is
+      if (!lockError) { setFlags(slot, flags | FLAG_LOCKED); lockedBytes += <u64>length; }
+      return osFailure(PROTECTION_FAILED, OP_PROTECT, error);
+    }
+  }
+  if (lockError) return osFailure(LOCK_FAILED, OP_LOCK, lockError);
+  setFlags(slot, flags | FLAG_LOCKED);
+  lockedBytes += <u64>length;
+  return OK;
+}
+
+/** Unlocks the data pages; unlocking an unlocked region makes no host call. */
+export function unlockRegion(slot: u32): i32 {
+  const flags = flagsOf(slot);
+  if (!(flags & FLAG_LOCKED)) return OK;
+  const length = dataPagesLengthOf(slot);
+  const error = hostUnlock(hostIdOf(slot), <f64>dataPagesOffsetOf(slot), <f64>length);
+  if (error) return osFailure(UNLOCK_FAILED, OP_UNLOCK, error);
+  setFlags(slot, flags & ~FLAG_LOCKED);
+  lockedBytes -= length;
+  return OK;
+}
+
+/** Zeroes the data bytes; opens the pages for writing meanwhile if they are closed. */
+export function clearRegion(slot: u32): i32 {
+  const id = hostIdOf(slot);
+  const protection = protectionOf(slot);
+  const pagesOffset = <f64>dataPagesOffsetOf(slot);
+  const pagesLength = <f64>dataPagesLengthOf(slot);
+  const reopen = !canWrite(protection);
+  let error: i32 = 0;
+  if (reopen) {
+    error = hostProtect(id, pagesOffset, pagesLength, READ_WRITE);
+    if (error) return osFailure(PROTECTION_FAILED, OP_PROTECT, error);
+  }
+  const fillError = hostFill(id, <f64>dataOffsetOf(slot), <f64>sizeOf(slot), 0);
+  if (reopen) {
+    error = hostProtect(id, pagesOffset, pagesLength, protection);
+    if (error) {
+      setProtection(slot, READ_WRITE);
+      return osFailure(PROTECTION_FAILED, OP_PROTECT, error);
+    }
+  }
+  if (fillError) return osFailure(ACCESS_DENIED, OP_FILL, fillError);
+  return OK;
+}
+
+/** Checks a byte range of the data against the region's size. */
+function checkRange(slot: u32, offset: u64, length: u64): i32 {
+  const size = sizeOf(slot);
+  if (offset > size) return refuse(OUT_OF_BOUNDS, REASON_OFFSET);
+  if (length > size - offset) return refuse(OUT_OF_BOUNDS, REASON_LENGTH);
+  return OK;
+}
+
+/** Copies the caller's staged bytes into the data at `offset`. */
+export function writeRegion(slot: u32, offset: u64, length: u64): i32 {
+  if (!canWrite(protectionOf(slot))) return refuse(ACCESS_DENIED, 0);
+  const status = checkRange(slot, offset, length);
+  if (status != OK || length == 0) return status;
+  const error = hostCopyIn(hostIdOf(slot), <f64>(dataOffsetOf(slot) + offset), <f64>length);
+  if (error) return osFailure(ACCESS_DENIED, OP_COPY_IN, error);
+  return OK;
+}
+
+/** Copies data bytes at `offset` into the caller's staged target. */
+export function readRegion(slot: u32, offset: u64, length: u64): i32 {
+  if (!canRead(protectionOf(slot))) return refuse(ACCESS_DENIED, 0);
+  const status = checkRange(slot, offset, length);
+  if (status != OK || length == 0) return status;
+  const error = hostCopyOut(hostIdOf(slot), <f64>(dataOffsetOf(slot) + offset), <f64>length);
+  if (error) return osFailure(ACCESS_DENIED, OP_COPY_OUT, error);
+  return OK;
+}

@@ -1,0 +1,69 @@
+// The Linux host: the POSIX calls with Linux's constants, plus what only Linux offers —
+// MADV_DONTDUMP/MADV_DONTFORK, MAP_HUGETLB, transparent huge pages and /proc/self/smaps.
+import { builtin } from './node-builtins.js';
+import { bindLibc, createPosixHost, type PosixConstants } from './posix.js';
+import { kernelRangesOf } from './smaps.js';
+import type { Host, HostCapabilities } from './types.js';
+
+/** Linux x86-64/arm64 values (asm-generic/mman-common.h, mman.h, resource.h, unistd.h). */
+export const LINUX_CONSTANTS: PosixConstants = {
+  libc: 'libc.so.6',
+  MAP_PRIVATE: 0x02,
+  MAP_ANONYMOUS: 0x20,
+  MAP_HUGETLB: 0x40000,
+  MADV_DONTDUMP: 16,
+  MADV_DONTFORK: 10,
+  MADV_HUGEPAGE: 14,
+  RLIMIT_MEMLOCK: 8,
+  _SC_PAGESIZE: 30,
+};
+
+/** Reads a /proc or /sys file; undefined if it is not there. */
+export function readKernelFile(path: string): string | undefined {
+  try {
+    return builtin('node:fs').readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** A `Key:   123 kB` field of /proc/meminfo or /proc/self/status, in bytes (or the bare number). */
+export function procField(text: string | undefined, key: string): number | undefined {
+  const match = text && new RegExp(`^${key}:\\s*(\\d+)(\\s*kB)?`, 'm').exec(text);
+  if (!match) return undefined;
+  return Number(match[1]) * (match[2] ? 1024 : 1);
+}
+
+/** The THP mode: the bracketed word of /sys/kernel/mm/transparent_hugepage/enabled. */
+export function transparentHugePageMode(): string | undefined {
+  const text = readKernelFile('/sys/kernel/mm/transparent_hugepage/enabled');
+  return text ? /\[(\w+)\]/.exec(text)?.[1] : undefined;
+}
+
+function linuxCapabilities(): HostCapabilities {
+  const meminfo = readKernelFile('/proc/meminfo');
+  const thp = transparentHugePageMode();
+  return {
+    lock: true,
+    dontDump: true,
+    dontFork: true,
+    explicitHugePages: (procField(meminfo, 'HugePages_Free') ?? 0) > 0,
+    transparentHugePages: thp === 'always' || thp === 'madvise',
+    hugePageSize: procField(meminfo, 'Hugepagesize') ?? 2 * 1024 * 1024,
+  };
+}
+
+/** Creates the Linux host. Throws if koffi or libc cannot be loaded. */
+export function createLinuxHost(): Host {
+  const capabilities = linuxCapabilities();
+  return createPosixHost(
+    {
+      platform: 'linux',
+      constants: LINUX_CONSTANTS,
+      capabilities: () => capabilities,
+      lockedBytesNow: () => procField(readKernelFile('/proc/self/status'), 'VmLck') ?? 0,
+      kernelView: (address, length) => kernelRangesOf(address, length),
+    },
+    bindLibc(LINUX_CONSTANTS),
+  );
+}

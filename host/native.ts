@@ -1,0 +1,17 @@
+// Picks this platform's host: a pure dispatch on process.platform, no logic of its own.
+import { createLinuxHost } from './linux.js';
+import type { Host } from './types.js';
+
+/** The platforms with a native host in this build. */
+export const NATIVE_PLATFORMS = ['linux'] as const;
+
+/** Creates the host for this platform; throws an Error naming the platform if there is none. */
+export function createNativeHost(): Host {
+  const platform = (globalThis as { process?: { platform?: string } }).process?.platform;
+  switch (platform) {
+    case 'linux':
+      return createLinuxHost();
+    default:
+      throw new Error(`no native memshield host for platform ${platform ?? '(not Node, Bun or Deno)'}; supported: ${NATIVE_PLATFORMS.join(', ')}. Use createSimulatedHost() for tests.`);
+  }
+}

@@ -1,0 +1,210 @@
+// The POSIX part of the Linux and macOS hosts: mmap/munmap/mprotect/mlock/munlock/madvise and
+// byte copies through libc, via koffi. The platform file supplies its constants and extras.
+import { loadKoffi, builtin } from './node-builtins.js';
+import { Advice, MAP_EXPLICIT_HUGE, Protection, type Host, type HostOperation, type MemlockStatus } from './types.js';
+
+/** The numbers that differ between POSIX systems. */
+export interface PosixConstants {
+  libc: string;
+  MAP_PRIVATE: number;
+  MAP_ANONYMOUS: number;
+  MAP_HUGETLB: number; // 0 where there is none
+  MADV_DONTDUMP: number; // 0 where there is none
+  MADV_DONTFORK: number; // 0 where there is none
+  MADV_HUGEPAGE: number; // 0 where there is none
+  RLIMIT_MEMLOCK: number;
+  _SC_PAGESIZE: number;
+}
+
+// POSIX protection bits (equal on Linux and macOS).
+const PROT_NONE = 0;
+const PROT_READ = 1;
+const PROT_WRITE = 2;
+const PROT_EXEC = 4;
+
+/** The native protection for each portable level. */
+export const NATIVE_PROTECTION: Readonly<Record<Protection, number>> = {
+  [Protection.NoAccess]: PROT_NONE,
+  [Protection.ReadOnly]: PROT_READ,
+  [Protection.ReadWrite]: PROT_READ | PROT_WRITE,
+  [Protection.Execute]: PROT_EXEC,
+  [Protection.ReadExecute]: PROT_READ | PROT_EXEC,
+  [Protection.ReadWriteExecute]: PROT_READ | PROT_WRITE | PROT_EXEC,
+};
+
+const MAP_FAILED = 0xffffffffffffffffn;
+
+export const POSIX_SYSCALLS: Readonly<Record<HostOperation, string>> = {
+  map: 'mmap',
+  unmap: 'munmap',
+  protect: 'mprotect',
+  lock: 'mlock',
+  unlock: 'munlock',
+  advise: 'madvise',
+  fill: 'explicit_bzero',
+  copyIn: 'memcpy',
+  copyOut: 'memcpy',
+};
+
+/** One live mapping: where it is and how long. */
+interface Mapping {
+  address: bigint;
+  length: number;
+}
+
+/** The libc functions the POSIX host calls. */
+export function bindLibc(constants: PosixConstants) {
+  const koffi = loadKoffi();
+  const libc = koffi.load(constants.libc);
+  koffi.struct('memshield_rlimit', { rlim_cur: 'uint64_t', rlim_max: 'uint64_t' });
+  return {
+    koffi,
+    libc,
+    mmap: libc.func('void *mmap(void *addr, size_t length, int prot, int flags, int fd, intptr_t offset)'),
+    munmap: libc.func('int munmap(void *addr, size_t length)'),
+    mprotect: libc.func('int mprotect(void *addr, size_t length, int prot)'),
+    mlock: libc.func('int mlock(void *addr, size_t length)'),
+    munlock: libc.func('int munlock(void *addr, size_t length)'),
+    madvise: libc.func('int madvise(void *addr, size_t length, int advice)'),
+    memcpy: libc.func('void *memcpy(void *dst, const void *src, size_t n)'),
+    memset: libc.func('void *memset(void *dst, int byte, size_t n)'),
+    // explicit_bzero: a zeroing the compiler may not remove (glibc >= 2.25, macOS has memset_s).
+    zero: bindZero(libc),
+    getrlimit: libc.func('int getrlimit(int resource, _Out_ memshield_rlimit *limit)'),
+    sysconf: libc.func('long sysconf(int name)'),
+  };
+}
+
+function bindZero(libc: ReturnType<ReturnType<typeof loadKoffi>['load']>): (address: bigint, length: number) => void {
+  try {
+    const explicitBzero = libc.func('void explicit_bzero(void *dst, size_t n)');
+    return (address, length) => explicitBzero(address, length);
+  } catch {
+    const memsetS = libc.func('int memset_s(void *dst, size_t max, int byte, size_t n)');
+    return (address, length) => void memsetS(address, length, 0, length);
+  }
+}
+
+export type Libc = ReturnType<typeof bindLibc>;
+
+/** What a platform adds to the POSIX host. */
+export interface PosixPlatform {
+  platform: 'linux' | 'darwin';
+  constants: PosixConstants;
+  capabilities: Host['capabilities'];
+  lockedBytesNow(): number;
+  kernelView?: Host['kernelView'];
+}
+
+/** Builds a host from the POSIX calls plus the platform's constants and extras. */
+export function createPosixHost(platform: PosixPlatform, c: Libc): Host {
+  const { constants } = platform;
+  const koffi = c.koffi;
+  const mappings = new Map<number, Mapping>();
+  let nextId = 0;
+  const pageSize = Number(c.sysconf(constants._SC_PAGESIZE));
+  const errnoNames = errnoNameTable();
+
+  const errno = (): number => koffi.errno() || 1; // never report success for a failed call
+  const status = (result: number): number => (result === 0 ? 0 : errno());
+  const at = (id: number, offset: number): bigint => mapping(id).address + BigInt(offset);
+  function mapping(id: number): Mapping {
+    const found = mappings.get(id);
+    if (!found) throw new Error(`memshield host: no mapping ${id} (core and host disagree)`);
+    return found;
+  }
+  const ADVICE: Record<Advice, number> = {
+    [Advice.DontDump]: constants.MADV_DONTDUMP,
+    [Advice.DontFork]: constants.MADV_DONTFORK,
+    [Advice.HugePage]: constants.MADV_HUGEPAGE,
+  };
+
+  return {
+    platform: platform.platform,
+    syscalls: POSIX_SYSCALLS,
+    pageSize: () => pageSize,
+    capabilities: platform.capabilities,
+
+    map(length, alignment, protection, flags) {
+      const huge = (flags & MAP_EXPLICIT_HUGE) !== 0;
+      const mapFlags = constants.MAP_PRIVATE | constants.MAP_ANONYMOUS | (huge ? constants.MAP_HUGETLB : 0);
+      const prot = NATIVE_PROTECTION[protection];
+      // Huge-page mappings come aligned to their page; others need over-mapping past the page.
+      const extra = huge || alignment <= pageSize ? 0 : alignment;
+      const base = c.mmap(null, length + extra, prot, mapFlags, -1, 0) as bigint;
+      if (base === MAP_FAILED) return -errno();
+      let address = base;
+      if (extra > 0) {
+        // Trim the over-mapping to the aligned window: [base, address) and the tail go back.
+        const mask = BigInt(alignment - 1);
+        address = (base + mask) & ~mask;
+        const head = Number(address - base);
+        if (head > 0) c.munmap(base, head);
+        const tail = extra - head;
+        if (tail > 0) c.munmap(address + BigInt(length), tail);
+      }
+      const id = nextId++;
+      mappings.set(id, { address, length });
+      return id;
+    },
+    unmap(id) {
+      const { address, length } = mapping(id);
+      const result = status(c.munmap(address, length));
+      if (result === 0) mappings.delete(id);
+      return result;
+    },
+    protect: (id, offset, length, protection) => status(c.mprotect(at(id, offset), length, NATIVE_PROTECTION[protection])),
+    lock: (id, offset, length) => status(c.mlock(at(id, offset), length)),
+    unlock: (id, offset, length) => status(c.munlock(at(id, offset), length)),
+    advise(id, offset, length, advice) {
+      const native = ADVICE[advice];
+      if (!native) return errnoNames.code('EINVAL');
+      return status(c.madvise(at(id, offset), length, native));
+    },
+    copyIn(id, offset, source) {
+      c.memcpy(at(id, offset), source, source.byteLength);
+      return 0;
+    },
+    copyOut(id, offset, target) {
+      c.memcpy(target, at(id, offset), target.byteLength);
+      return 0;
+    },
+    fill(id, offset, length, byte) {
+      if (byte === 0) c.zero(at(id, offset), length);
+      else c.memset(at(id, offset), byte, length);
+      return 0;
+    },
+    randomBytes(target) {
+      globalThis.crypto.getRandomValues(target as Uint8Array<ArrayBuffer>);
+    },
+    address: (id) => mapping(id).address,
+    errorName: (error) => errnoNames.name(error),
+    memlockStatus(): MemlockStatus {
+      const limit = { rlim_cur: 0n, rlim_max: 0n };
+      c.getrlimit(constants.RLIMIT_MEMLOCK, limit);
+      return {
+        soft: rlimitNumber(limit.rlim_cur),
+        hard: rlimitNumber(limit.rlim_max),
+        lockedBytes: platform.lockedBytesNow(),
+      };
+    },
+    kernelView: platform.kernelView,
+  };
+}
+
+/** RLIM_INFINITY is all ones. */
+function rlimitNumber(value: bigint | number): number {
+  const big = BigInt(value);
+  return big >= 0x7fffffffffffffffn ? Number.POSITIVE_INFINITY : Number(big);
+}
+
+/** errno names from Node's own table (os.constants.errno). */
+export function errnoNameTable() {
+  const table = builtin('node:os').constants.errno as Record<string, number>;
+  const byNumber = new Map<number, string>();
+  for (const [name, number] of Object.entries(table)) if (!byNumber.has(number)) byNumber.set(number, name);
+  return {
+    name: (error: number) => byNumber.get(error) ?? `errno ${error}`,
+    code: (name: string) => table[name] ?? 22,
+  };
+}

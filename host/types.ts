@@ -1,0 +1,113 @@
+/**
+ * The host interface: the small set of OS operations the Wasm core asks for. One file per
+ * platform implements it (linux.ts, and the simulated host); a host keeps no policy of its own.
+ *
+ * Every operation names a mapping by the id `map` returned and a byte offset into it. Each
+ * returns 0 on success or a positive OS error number (errno; GetLastError on Windows), except
+ * `map`, which returns the new id (>= 0) or the negated error number. Hosts never throw for an
+ * OS refusal: the core decides what a failure means.
+ */
+
+/** Protection codes, as the core numbers them (and as `MemoryProtectionLevel` orders them). */
+export const Protection = {
+  NoAccess: 0,
+  ReadOnly: 1,
+  ReadWrite: 2,
+  Execute: 3,
+  ReadExecute: 4,
+  ReadWriteExecute: 5,
+} as const;
+export type Protection = (typeof Protection)[keyof typeof Protection];
+
+/** Host operations, numbered as the core's OP_* constants (assembly/host.ts). */
+export const HOST_OPERATIONS = [
+  'none', 'map', 'unmap', 'protect', 'lock', 'unlock', 'advise', 'fill', 'copyIn', 'copyOut',
+] as const;
+export type HostOperation = Exclude<(typeof HOST_OPERATIONS)[number], 'none'>;
+
+/** `map` flags. */
+export const MAP_EXPLICIT_HUGE = 1;
+
+/** `advise` values. */
+export const Advice = {
+  DontDump: 1,
+  DontFork: 2,
+  HugePage: 3,
+} as const;
+export type Advice = (typeof Advice)[keyof typeof Advice];
+
+/** What the machine offers; the core reads this once at start. */
+export interface HostCapabilities {
+  /** Pages can be locked in RAM (mlock, VirtualLock). */
+  lock: boolean;
+  /** Pages can be left out of core dumps (MADV_DONTDUMP). */
+  dontDump: boolean;
+  /** Pages can be kept from fork() children (MADV_DONTFORK, minherit). */
+  dontFork: boolean;
+  /** Explicit huge pages are reserved and can be mapped (MAP_HUGETLB with HugePages_Free > 0). */
+  explicitHugePages: boolean;
+  /** Transparent huge pages can be asked for with advice (THP mode `always` or `madvise`). */
+  transparentHugePages: boolean;
+  /** The huge page size in bytes (2 MiB on x86-64), or the page size where there are none. */
+  hugePageSize: number;
+}
+
+/** What a locking failure message needs: the limit and what the process has locked now. */
+export interface MemlockStatus {
+  /** RLIMIT_MEMLOCK soft limit in bytes (Infinity when unlimited). */
+  soft: number;
+  /** RLIMIT_MEMLOCK hard limit in bytes (Infinity when unlimited). */
+  hard: number;
+  /** Bytes this process has locked now (VmLck). */
+  lockedBytes: number;
+}
+
+/** One mapping range as the kernel itself reports it (/proc/self/smaps, VirtualQuery). */
+export interface KernelRange {
+  start: bigint;
+  end: bigint;
+  /** Permissions as the kernel prints them, e.g. `rw-p`, `---p`. */
+  permissions: string;
+  /** Kernel flags, e.g. `rd wr mr mw me lo dd dc` on Linux. */
+  flags: string[];
+  /** Locked bytes in the range (smaps `Locked`). */
+  lockedBytes: number;
+  /** Resident bytes (smaps `Rss`). */
+  residentBytes: number;
+}
+
+/** The host interface. */
+export interface Host {
+  /** Which platform this host drives. */
+  readonly platform: 'linux' | 'darwin' | 'win32' | 'simulated';
+  /** The OS call behind each operation, for error reports (`mmap`, `VirtualAlloc`, …). */
+  readonly syscalls: Readonly<Record<HostOperation, string>>;
+  /** The system page size in bytes. */
+  pageSize(): number;
+  /** What this machine offers. */
+  capabilities(): HostCapabilities;
+  /** Maps `length` bytes (a multiple of the page size in use) at an address aligned to `alignment`. */
+  map(length: number, alignment: number, protection: Protection, flags: number): number;
+  /** Unmaps a whole mapping. */
+  unmap(id: number): number;
+  protect(id: number, offset: number, length: number, protection: Protection): number;
+  lock(id: number, offset: number, length: number): number;
+  unlock(id: number, offset: number, length: number): number;
+  advise(id: number, offset: number, length: number, advice: Advice): number;
+  /** Copies `source` into the mapping at `offset`. */
+  copyIn(id: number, offset: number, source: Uint8Array): number;
+  /** Copies mapping bytes at `offset` into `target` (its whole length). */
+  copyOut(id: number, offset: number, target: Uint8Array): number;
+  /** Sets `length` bytes at `offset` to `byte`, in a way no compiler may drop. */
+  fill(id: number, offset: number, length: number, byte: number): number;
+  /** Fills `target` with random bytes (cryptographic on real hosts, seeded when simulated). */
+  randomBytes(target: Uint8Array): void;
+  /** The mapping's base address, for `inspect` only. */
+  address(id: number): bigint;
+  /** A symbolic name for an OS error number (`ENOMEM`, `ERROR_WORKING_SET_QUOTA`). */
+  errorName(error: number): string;
+  /** The memlock limit and usage, for lock-failure messages; undefined where unknown. */
+  memlockStatus(): MemlockStatus | undefined;
+  /** The kernel's own view of [address, address + length), where the OS offers one. */
+  kernelView?(address: bigint, length: number): KernelRange[];
+}

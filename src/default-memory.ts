@@ -1,0 +1,52 @@
+// The ready-made PlatformMemory bound to this platform's native host. The Wasm core is compiled
+// at import; the native host and the core instance are created on the first call, so importing
+// memshield never fails on a platform without one (browsers use createSimulatedHost()).
+import { createNativeHost } from '../host/native.js';
+import type { Host } from '../host/types.js';
+import { MemoryProtectionError } from './errors.js';
+import { createPlatformMemory, type PlatformMemory as PlatformMemoryApi } from './platform-memory.js';
+
+let native: PlatformMemoryApi | undefined;
+
+/** The native PlatformMemory, created on first use. */
+export function nativePlatformMemory(): PlatformMemoryApi {
+  if (!native) {
+    let host: Host;
+    try {
+      host = createNativeHost();
+    } catch (error) {
+      throw new MemoryProtectionError('NOT_SUPPORTED', `memshield cannot reach this platform's memory: ${(error as Error).message}`);
+    }
+    native = createPlatformMemory({ host });
+  }
+  return native;
+}
+
+/**
+ * The specification's `PlatformMemory`, bound to this platform's native host (Linux: mmap,
+ * mprotect, mlock, madvise through koffi).
+ *
+ * @example
+ * import { PlatformMemory, MemoryProtectionLevel, AllocationType } from 'memshield';
+ * const region = PlatformMemory.allocate(4096, 8, MemoryProtectionLevel.ReadWrite, AllocationType.Regular);
+ * PlatformMemory.write(region, new Uint8Array(4096).fill(0xaa));
+ * PlatformMemory.free(region);
+ */
+export const PlatformMemory: PlatformMemoryApi = Object.freeze({
+  get host() { return nativePlatformMemory().host; },
+  pageSize: () => nativePlatformMemory().pageSize(),
+  allocate: (...args) => nativePlatformMemory().allocate(...args),
+  free: (region) => nativePlatformMemory().free(region),
+  protect: (region, protection) => nativePlatformMemory().protect(region, protection),
+  lock: (region) => nativePlatformMemory().lock(region),
+  unlock: (region) => nativePlatformMemory().unlock(region),
+  secureClear: (region) => nativePlatformMemory().secureClear(region),
+  write: (region, data, offset) => nativePlatformMemory().write(region, data, offset),
+  read: (region, offset, length) => nativePlatformMemory().read(region, offset, length),
+  allocateWithGuardPages: (...args) => nativePlatformMemory().allocateWithGuardPages(...args),
+  freeGuardedMemory: (region) => nativePlatformMemory().freeGuardedMemory(region),
+  inspect: (region) => nativePlatformMemory().inspect(region),
+  stats: () => nativePlatformMemory().stats(),
+} satisfies PlatformMemoryApi);
+/** The type of the PlatformMemory API (also what createPlatformMemory returns). */
+export type PlatformMemory = PlatformMemoryApi;

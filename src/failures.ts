@@ -1,0 +1,83 @@
+// Turns a core status into a MemoryProtectionError whose message says what to do.
+import { MemoryProtectionError, STATUS_CODES, type MemoryProtectionErrorCode } from './errors.js';
+import { HOST_OPERATIONS, type Host } from '../host/types.js';
+import type { CoreExports } from './core.js';
+
+// The core's REASON_* numbers (assembly/status.ts).
+const REASONS: Record<number, string> = {
+  1: 'size must be a positive integer number of bytes',
+  2: 'the mapping this needs is beyond what the OS can map (at most 2^47 bytes): ask for less',
+  3: 'align must be a power of two',
+  4: 'align is too large (at most 1 GiB)',
+  5: 'unknown protection level',
+  6: 'unknown allocation type',
+  7: 'guard page counts must be integers from 0 to 1024',
+  8: 'a guarded allocation needs at least one guard page: use allocate() for memory without guards',
+  9: 'this is not a live region of this PlatformMemory',
+  10: 'this region has no guard pages: free it with free()',
+  11: 'offset is outside the region',
+  12: 'length runs past the end of the region',
+  13: 'the page size must be a power of two of at least 1024',
+};
+
+/** What the failing operation was about, for the message. */
+export interface FailureContext {
+  action: string; // e.g. "allocate 32 bytes (Secure)"
+}
+
+function bytes(value: number): string {
+  return Number.isFinite(value) ? `${value} bytes` : 'unlimited';
+}
+
+/** Builds the error for a non-zero core status. */
+export function errorFromStatus(core: CoreExports, host: Host, status: number, context: FailureContext): MemoryProtectionError {
+  const code = (STATUS_CODES[status] ?? 'INVALID_ARGUMENT') as MemoryProtectionErrorCode;
+  const reason = REASONS[core.failureReason()];
+  const operation = HOST_OPERATIONS[core.failureOperation()] ?? 'none';
+  const errno = core.failureError();
+  const syscall = operation !== 'none' ? host.syscalls[operation] : undefined;
+  const errnoName = errno ? host.errorName(errno) : undefined;
+  const osPart = syscall && errno ? `${syscall} failed with ${errnoName} (${errno})` : syscall ? `${syscall} is not available` : '';
+  const details = syscall ? { syscall, errno: errno || undefined, errnoName } : {};
+  const prefix = `cannot ${context.action}`;
+
+  switch (code) {
+    case 'LOCK_FAILED': {
+      const memlock = host.memlockStatus();
+      const numbers = memlock
+        ? `; the memlock limit is ${bytes(memlock.soft)} (soft) / ${bytes(memlock.hard)} (hard) and this process has ${bytes(memlock.lockedBytes)} locked now`
+        : '';
+      return new MemoryProtectionError(code,
+        `${prefix}: ${osPart}${numbers}. Free other locked memory, raise the limit (ulimit -l, systemd LimitMEMLOCK=, or CAP_IPC_LOCK), or pass { lock: 'bestEffort' } to accept memory that may be swapped. Nothing was left mapped or locked.`,
+        details);
+    }
+    case 'UNLOCK_FAILED':
+      return new MemoryProtectionError(code, `${prefix}: ${osPart}. The region is still locked.`, details);
+    case 'ALLOCATION_FAILED':
+      return new MemoryProtectionError(code,
+        `${prefix}: ${osPart}. Nothing was left mapped. ${errnoName === 'ENOMEM' ? 'The process is out of memory or mappings (vm.max_map_count): free regions or ask for less.' : 'Check the size and the system limits.'}`,
+        details);
+    case 'PROTECTION_FAILED':
+      return new MemoryProtectionError(code, `${prefix}: ${osPart}. The region keeps the protection it had (see inspect()).`, details);
+    case 'NOT_SUPPORTED':
+      return new MemoryProtectionError(code, `${prefix}: ${osPart || 'this platform does not support it'}. Pass { lock: 'bestEffort' } where an unlocked region is acceptable.`, details);
+    case 'CANARY_CORRUPTED':
+      return new MemoryProtectionError(code,
+        `${context.action}: the canary bytes next to the data were overwritten, so something wrote outside the region's bounds (a buffer overflow in native code). The memory was still wiped and unmapped; find the writer.`,
+        details);
+    case 'FREE_FAILED':
+      return new MemoryProtectionError(code, `${prefix}: ${osPart}. The region is still live; try again.`, details);
+    case 'USE_AFTER_FREE':
+      return new MemoryProtectionError(code, `${prefix}: the region was already freed. Keep using a region only until free().`);
+    case 'DOUBLE_FREE':
+      return new MemoryProtectionError(code, `${prefix}: the region was already freed. Free each region once.`);
+    case 'ACCESS_DENIED':
+      return new MemoryProtectionError(code,
+        `${prefix}: ${osPart || 'the region\'s protection forbids it'}. Change it first with protect() (ReadWrite to write, ReadOnly or ReadWrite to read).`,
+        details);
+    case 'OUT_OF_BOUNDS':
+      return new MemoryProtectionError(code, `${prefix}: ${reason ?? 'outside the region'}.`);
+    default:
+      return new MemoryProtectionError(code, `${prefix}: ${reason ?? 'invalid argument'}.`);
+  }
+}

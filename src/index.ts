@@ -1,0 +1,13 @@
+// memshield's public API: re-exports only.
+export { PlatformMemory } from './default-memory.js';
+export {
+  createPlatformMemory,
+  type AllocateOptions,
+  type GuardedAllocateOptions,
+  type PlatformMemoryStats,
+} from './platform-memory.js';
+export { MemoryProtectionLevel, AllocationType, type PageKind } from './levels.js';
+export { MemoryProtectionError, type MemoryProtectionErrorCode, type OsFailureDetails } from './errors.js';
+export { Region } from './region.js';
+export type { RegionInfo, AddressRange, GuardRange } from './inspect.js';
+export type { Host, HostCapabilities, KernelRange, MemlockStatus } from '../host/types.js';

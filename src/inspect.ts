@@ -1,0 +1,97 @@
+// RegionInfo: what memshield knows about a region, beside what the kernel itself reports.
+import type { Host, KernelRange } from '../host/types.js';
+import {
+  Field, FLAG_CANARY, FLAG_DONTDUMP, FLAG_DONTFORK, FLAG_LOCKED, FLAG_LOCK_WANTED,
+  FLAG_HUGEPAGE_ADVISED, type CoreExports,
+} from './core.js';
+import { ALLOCATION_TYPES, PAGE_KINDS, PROTECTION_LEVELS, type AllocationType, type MemoryProtectionLevel, type PageKind } from './levels.js';
+
+/** An address range; `kernel` lists the OS's own entries overlapping it (Linux smaps). */
+export interface AddressRange {
+  /** Start address. */
+  address: bigint;
+  /** Length in bytes. */
+  length: number;
+  /** The kernel's entries that overlap this range, where the host can read them. */
+  kernel?: KernelRange[];
+}
+
+/** A guard range and which side of the data it is on. */
+export interface GuardRange extends AddressRange {
+  position: 'before' | 'after';
+}
+
+/** Everything `inspect` reports about a region. */
+export interface RegionInfo {
+  /** The host behind it: `linux`, `darwin`, `win32` or `simulated`. */
+  host: Host['platform'];
+  type: AllocationType;
+  protection: MemoryProtectionLevel;
+  /** The data pages are locked in RAM. */
+  locked: boolean;
+  /** A lock was asked for (Secure) — if `locked` is false, it failed and best effort was chosen. */
+  lockRequested: boolean;
+  /** Left out of core dumps (MADV_DONTDUMP). */
+  dumpExcluded: boolean;
+  /** Not inherited by fork() children (MADV_DONTFORK). */
+  forkExcluded: boolean;
+  /** Canary bytes guard the slack around the data. */
+  canary: boolean;
+  /** How the pages are backed. */
+  pageKind: PageKind;
+  /** Transparent huge pages were asked for (MADV_HUGEPAGE). */
+  hugePagesAdvised: boolean;
+  /** The page size in use for this region: protection and guard pages follow it. */
+  pageSize: number;
+  size: number;
+  align: number;
+  /** The whole mapping, guards included. */
+  mapping: AddressRange;
+  /** The data pages: whole pages holding the data and its canary slack. */
+  dataPages: AddressRange;
+  /** The bytes the caller reads and writes. */
+  data: AddressRange;
+  /** The guard ranges (NoAccess), in address order. */
+  guards: GuardRange[];
+}
+
+function withKernel(range: AddressRange, view: KernelRange[] | undefined): AddressRange {
+  if (!view) return range;
+  const end = range.address + BigInt(range.length);
+  return { ...range, kernel: view.filter((entry) => entry.start < end && entry.end > range.address) };
+}
+
+/** Builds the RegionInfo of a live slot. */
+export function describeRegion(core: CoreExports, host: Host, slot: number): RegionInfo {
+  const field = (name: keyof typeof Field) => core.regionField(slot, Field[name]);
+  const flags = field('flags');
+  const base = host.address(core.regionHostId(slot));
+  const mappingLength = field('mappingLength');
+  const pagesOffset = field('dataPagesOffset');
+  const pagesLength = field('dataPagesLength');
+  const view = host.kernelView?.(base, mappingLength);
+  const range = (offset: number, length: number) => withKernel({ address: base + BigInt(offset), length }, view);
+  const guards: GuardRange[] = [];
+  if (pagesOffset > 0) guards.push({ ...range(0, pagesOffset), position: 'before' });
+  const after = mappingLength - pagesOffset - pagesLength;
+  if (after > 0) guards.push({ ...range(pagesOffset + pagesLength, after), position: 'after' });
+  return {
+    host: host.platform,
+    type: ALLOCATION_TYPES[field('type')],
+    protection: PROTECTION_LEVELS[field('protection')],
+    locked: (flags & FLAG_LOCKED) !== 0,
+    lockRequested: (flags & FLAG_LOCK_WANTED) !== 0,
+    dumpExcluded: (flags & FLAG_DONTDUMP) !== 0,
+    forkExcluded: (flags & FLAG_DONTFORK) !== 0,
+    canary: (flags & FLAG_CANARY) !== 0,
+    pageKind: PAGE_KINDS[field('pageKind')],
+    hugePagesAdvised: (flags & FLAG_HUGEPAGE_ADVISED) !== 0,
+    pageSize: field('granule'),
+    size: field('size'),
+    align: field('align'),
+    mapping: range(0, mappingLength),
+    dataPages: range(pagesOffset, pagesLength),
+    data: range(field('dataOffset'), field('size')),
+    guards,
+  };
+}

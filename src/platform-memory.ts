@@ -1,0 +1,275 @@
+// PlatformMemory: the specification's API over one host. Checks JS values, asks the core,
+// turns statuses into MemoryProtectionError.
+import type { Host } from '../host/types.js';
+import { bindCore, FLAG_GUARDED, FLAG_LOCKED, Field, OPTION_CUSTOM_GUARDS, OPTION_LOCK_BEST_EFFORT } from './core.js';
+import { MemoryProtectionError, invalidArgument } from './errors.js';
+import { errorFromStatus } from './failures.js';
+import { describeRegion, type RegionInfo } from './inspect.js';
+import { ALLOCATION_TYPES, AllocationType, MemoryProtectionLevel, PROTECTION_LEVELS, type AllocationType as AllocationTypeValue, type MemoryProtectionLevel as Level } from './levels.js';
+import { Region, findHandle, type RegionHandle, type RegionOwner } from './region.js';
+import {
+  checkAlign, checkBytes, checkGuardPages, checkIndex, checkLockPolicy, checkOptions, checkProtection,
+  checkSize, checkType,
+} from './validate.js';
+
+/** Options of `allocate`. */
+export interface AllocateOptions {
+  /**
+   * For Secure allocations: `'required'` (default) fails with LOCK_FAILED if the pages cannot be
+   * locked; `'bestEffort'` returns an unlocked region instead (`region.locked` and `inspect` say so).
+   */
+  lock?: 'required' | 'bestEffort';
+}
+
+/** Options of `allocateWithGuardPages`. */
+export interface GuardedAllocateOptions extends AllocateOptions {
+  /** Protection of the data pages (default ReadWrite). */
+  protection?: Level;
+  /** Regular (default: guards and canaries only), Secure (also locked, dump- and fork-excluded) or LargePage. */
+  type?: AllocationTypeValue;
+}
+
+/** Totals over a PlatformMemory's live regions. */
+export interface PlatformMemoryStats {
+  liveRegions: number;
+  /** Bytes mapped, guards included. */
+  mappedBytes: number;
+  /** Bytes locked in RAM. */
+  lockedBytes: number;
+}
+
+/** The specification's PlatformMemory API. All methods are synchronous. */
+export interface PlatformMemory {
+  /** The host this memory runs on. */
+  readonly host: Host;
+  /** The system page size in bytes. */
+  pageSize(): number;
+  /**
+   * Maps a new region of `size` bytes whose data address is a multiple of `align`.
+   * @param size - bytes, an integer from 1 to 2^47
+   * @param align - a power of two up to 1 GiB
+   * @param protection - the data pages' protection
+   * @param type - Regular, Secure (guard pages, canary, locked, not dumped or forked) or LargePage
+   * @param options - `{ lock: 'bestEffort' }` to accept an unlocked Secure region
+   * @returns the region; its bytes are reached through `write` and `read`
+   * @throws {MemoryProtectionError} INVALID_ARGUMENT, ALLOCATION_FAILED, LOCK_FAILED, NOT_SUPPORTED
+   * @example
+   * const region = PlatformMemory.allocate(4096, 8, MemoryProtectionLevel.ReadWrite, AllocationType.Regular);
+   */
+  allocate(size: number, align: number, protection: Level, type: AllocationTypeValue, options?: AllocateOptions): Region;
+  /**
+   * Wipes every data byte, checks the canary, and unmaps the region.
+   * @throws {MemoryProtectionError} DOUBLE_FREE, CANARY_CORRUPTED (after wiping and unmapping), INVALID_ARGUMENT
+   */
+  free(region: Region): void;
+  /**
+   * Changes the data pages' protection. Changing to the current level makes no system call.
+   * @throws {MemoryProtectionError} PROTECTION_FAILED, USE_AFTER_FREE, INVALID_ARGUMENT
+   */
+  protect(region: Region, protection: Level): void;
+  /**
+   * Locks the data pages in RAM (no swapping). Locking twice makes no system call.
+   * @throws {MemoryProtectionError} LOCK_FAILED with the memlock limit in the message
+   */
+  lock(region: Region): void;
+  /**
+   * Unlocks the data pages. Unlocking an unlocked region makes no system call.
+   * @throws {MemoryProtectionError} UNLOCK_FAILED, USE_AFTER_FREE
+   */
+  unlock(region: Region): void;
+  /**
+   * Zeroes the data bytes (not the canary slack), whatever the protection: closed pages are
+   * opened for the wipe and closed again.
+   * @throws {MemoryProtectionError} PROTECTION_FAILED, USE_AFTER_FREE
+   */
+  secureClear(region: Region): void;
+  /**
+   * Copies `data` into the region at `offset`. Needs ReadWrite (or ReadWriteExecute).
+   * @throws {MemoryProtectionError} ACCESS_DENIED, OUT_OF_BOUNDS, USE_AFTER_FREE, INVALID_ARGUMENT
+   * @example
+   * PlatformMemory.write(region, new Uint8Array([1, 2, 3]), 0);
+   */
+  write(region: Region, data: Uint8Array, offset?: number): void;
+  /**
+   * Copies `length` bytes at `offset` out of the region into a new Uint8Array. Needs a readable level.
+   * @throws {MemoryProtectionError} ACCESS_DENIED, OUT_OF_BOUNDS, USE_AFTER_FREE, INVALID_ARGUMENT
+   */
+  read(region: Region, offset?: number, length?: number): Uint8Array;
+  /**
+   * Maps `size` bytes between `guardPagesBefore` and `guardPagesAfter` NoAccess guard pages, the
+   * data placed against the trailing guard as closely as `align` allows, canaries in the slack.
+   * @throws {MemoryProtectionError} INVALID_ARGUMENT (e.g. no guard page at all), ALLOCATION_FAILED
+   * @example
+   * const region = PlatformMemory.allocateWithGuardPages(4096, 1, 1, 8);
+   */
+  allocateWithGuardPages(size: number, guardPagesBefore: number, guardPagesAfter: number, align: number, options?: GuardedAllocateOptions): Region;
+  /**
+   * Frees a region made with guard pages (`allocateWithGuardPages` or Secure), like `free`.
+   * @throws {MemoryProtectionError} INVALID_ARGUMENT for a region without guard pages
+   */
+  freeGuardedMemory(region: Region): void;
+  /** What memshield and (on Linux) the kernel say about a region. */
+  inspect(region: Region): RegionInfo;
+  /** Totals over the live regions. */
+  stats(): PlatformMemoryStats;
+}
+
+function describeSize(size: unknown, type: unknown): string {
+  return `${typeof size === 'number' ? size : '?'} bytes (${String(type)})`;
+}
+
+/**
+ * Builds the PlatformMemory API over any host: the native one of this platform, or
+ * `createSimulatedHost()` for deterministic tests.
+ * @param options - `{ host }`, the host to run on
+ * @returns a PlatformMemory with its own core and region table
+ * @example
+ * const mem = createPlatformMemory({ host: createSimulatedHost({ seed: 42 }) });
+ */
+export function createPlatformMemory(options: { host: Host }): PlatformMemory {
+  if (typeof options !== 'object' || options === null || typeof options.host?.map !== 'function') {
+    throw invalidArgument('createPlatformMemory needs { host }: a host such as createSimulatedHost() or the native one');
+  }
+  const { host } = options;
+  const bound = bindCore(host);
+  const core = bound.exports;
+
+  const owner: RegionOwner = {
+    protectionOf: (region) => PROTECTION_LEVELS[core.regionField(live(region, 'read the protection of').slot, Field.protection)],
+    lockedOf: (region) => (core.regionField(live(region, 'read the lock state of').slot, Field.flags) & FLAG_LOCKED) !== 0,
+    isFreed: (region) => core.check(own(region, 'check').slot, own(region, 'check').generation) !== 0,
+  };
+
+  function fail(status: number, action: string): never {
+    throw errorFromStatus(core, host, status, { action });
+  }
+
+  /** The handle of one of this memory's regions (live or freed). */
+  function own(region: unknown, action: string): RegionHandle {
+    const handle = findHandle(region);
+    if (!handle) throw invalidArgument(`cannot ${action}: expected a Region returned by allocate(), got ${region === null ? 'null' : typeof region}`);
+    if (handle.owner !== owner) throw invalidArgument(`cannot ${action}: this region belongs to another PlatformMemory; use the one that allocated it`);
+    return handle;
+  }
+
+  /** The handle of one of this memory's live regions. */
+  function live(region: unknown, action: string): RegionHandle {
+    const handle = own(region, action);
+    const status = core.check(handle.slot, handle.generation);
+    if (status !== 0) fail(status, action);
+    return handle;
+  }
+
+  function allocateRegion(size: number, align: number, protection: number, type: number, before: number, after: number, flags: number, action: string): Region {
+    const slot = core.allocate(size, align, protection, type, before, after, flags);
+    if (slot < 0) fail(-slot, action);
+    const handle: RegionHandle = { owner, slot, generation: core.allocatedGeneration() };
+    return new Region(handle, size, align, ALLOCATION_TYPES[core.regionField(slot, Field.type)]);
+  }
+
+  const memory: PlatformMemory = {
+    host,
+    pageSize: () => host.pageSize(),
+
+    allocate(size, align, protection, type, options) {
+      const action = `allocate ${describeSize(size, type)}`;
+      checkSize(size);
+      checkAlign(align);
+      const level = checkProtection(protection);
+      const kind = checkType(type);
+      const opts = checkOptions<AllocateOptions>(options, 'options', ['lock']);
+      const flags = checkLockPolicy(opts.lock) ? OPTION_LOCK_BEST_EFFORT : 0;
+      return allocateRegion(size, align, level, kind, 0, 0, flags, action);
+    },
+
+    allocateWithGuardPages(size, guardPagesBefore, guardPagesAfter, align, options) {
+      const action = `allocate ${describeSize(size, 'guarded')}`;
+      checkSize(size);
+      const before = checkGuardPages(guardPagesBefore, 'guardPagesBefore');
+      const after = checkGuardPages(guardPagesAfter, 'guardPagesAfter');
+      if (before + after === 0) throw invalidArgument(`cannot ${action}: ask for at least one guard page, or use allocate() for memory without guards`);
+      checkAlign(align);
+      const opts = checkOptions<GuardedAllocateOptions>(options, 'options', ['lock', 'protection', 'type']);
+      const level = checkProtection(opts.protection ?? MemoryProtectionLevel.ReadWrite, 'options.protection');
+      const kind = checkType(opts.type ?? AllocationType.Regular);
+      const flags = OPTION_CUSTOM_GUARDS | (checkLockPolicy(opts.lock) ? OPTION_LOCK_BEST_EFFORT : 0);
+      return allocateRegion(size, align, level, kind, before, after, flags, action);
+    },
+
+    free(region) {
+      const handle = own(region, 'free the region');
+      const status = core.free(handle.slot, handle.generation);
+      if (status !== 0) fail(status, 'free the region');
+    },
+
+    freeGuardedMemory(region) {
+      const handle = live(region, 'free the guarded region');
+      if ((core.regionField(handle.slot, Field.flags) & FLAG_GUARDED) === 0) {
+        throw invalidArgument('cannot free the guarded region: this region has no guard pages; free it with free()');
+      }
+      memory.free(region);
+    },
+
+    protect(region, protection) {
+      const action = `change the protection to ${String(protection)}`;
+      const handle = own(region, action);
+      const level = checkProtection(protection);
+      const status = core.protect(handle.slot, handle.generation, level);
+      if (status !== 0) fail(status, action);
+    },
+
+    lock(region) {
+      const handle = own(region, 'lock the region');
+      const status = core.lock(handle.slot, handle.generation);
+      if (status !== 0) fail(status, `lock ${core.check(handle.slot, handle.generation) === 0 ? core.regionField(handle.slot, Field.dataPagesLength) : '?'} bytes`);
+    },
+
+    unlock(region) {
+      const handle = own(region, 'unlock the region');
+      const status = core.unlock(handle.slot, handle.generation);
+      if (status !== 0) fail(status, 'unlock the region');
+    },
+
+    secureClear(region) {
+      const handle = own(region, 'clear the region');
+      const status = core.clear(handle.slot, handle.generation);
+      if (status !== 0) fail(status, 'clear the region');
+    },
+
+    write(region, data, offset = 0) {
+      const handle = live(region, 'write to the region');
+      const bytes = checkBytes(data);
+      const size = (region as Region).size;
+      const at = checkIndex(offset, 'offset', size);
+      if (bytes.byteLength > size - at) {
+        throw new MemoryProtectionError('OUT_OF_BOUNDS',
+          `cannot write ${bytes.byteLength} bytes at offset ${at}: the region holds ${size} bytes, so at most ${size - at} fit there`);
+      }
+      const status = bound.withStaged(bytes, () => core.write(handle.slot, handle.generation, at, bytes.byteLength));
+      if (status !== 0) fail(status, `write ${bytes.byteLength} bytes`);
+    },
+
+    read(region, offset = 0, length) {
+      const handle = live(region, 'read from the region');
+      const size = (region as Region).size;
+      const at = checkIndex(offset, 'offset', size);
+      const count = length === undefined ? size - at : checkIndex(length, 'length', size - at);
+      const target = new Uint8Array(count);
+      const status = bound.withStaged(target, () => core.read(handle.slot, handle.generation, at, count));
+      if (status !== 0) fail(status, `read ${count} bytes`);
+      return target;
+    },
+
+    inspect(region) {
+      const handle = live(region, 'inspect the region');
+      return describeRegion(core, host, handle.slot);
+    },
+
+    stats: () => ({
+      liveRegions: core.statLiveRegions(),
+      mappedBytes: core.statMappedBytes(),
+      lockedBytes: core.statLockedBytes(),
+    }),
+  };
+  return Object.freeze(memory);
+}

@@ -1,0 +1,105 @@
+// Argument checks for the public API, done before any core or host call. Messages name the
+// argument, what was given and what is expected.
+import { MemoryProtectionError, invalidArgument } from './errors.js';
+import { ALLOCATION_TYPES, PROTECTION_LEVELS, type AllocationType, type MemoryProtectionLevel } from './levels.js';
+
+/** The largest size accepted: 2^47 bytes, the user address space of x86-64 and arm64. */
+export const MAX_SIZE = 2 ** 47;
+/** The largest alignment accepted: 1 GiB. */
+export const MAX_ALIGN = 2 ** 30;
+/** The most guard pages on one side. */
+export const MAX_GUARD_PAGES = 1024;
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'bigint') return `${value}n (a bigint)`;
+  if (value === null) return 'null';
+  if (typeof value === 'object') return `an object (${Object.prototype.toString.call(value).slice(8, -1)})`;
+  return String(value);
+}
+
+/** A byte count in [1, MAX_SIZE]. */
+export function checkSize(value: unknown, name = 'size'): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw invalidArgument(`${name} must be a positive integer number of bytes, got ${describe(value)}`);
+  }
+  if (value > MAX_SIZE) {
+    throw invalidArgument(`${name} ${value} is beyond what the OS can map (at most 2^47 = ${MAX_SIZE} bytes)`);
+  }
+  return value;
+}
+
+/** A power of two in [1, MAX_ALIGN]. */
+export function checkAlign(value: unknown): number {
+  const powerOfTwo = `align must be a power of two (1, 2, 4, … ${MAX_ALIGN}), got ${describe(value)}`;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw invalidArgument(powerOfTwo);
+  if (value > MAX_ALIGN) throw invalidArgument(`align ${value} is too large: at most ${MAX_ALIGN} (1 GiB)`);
+  if ((value & (value - 1)) !== 0) throw invalidArgument(powerOfTwo);
+  return value;
+}
+
+/** A guard page count in [0, MAX_GUARD_PAGES]. */
+export function checkGuardPages(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_GUARD_PAGES) {
+    throw invalidArgument(`${name} must be an integer from 0 to ${MAX_GUARD_PAGES}, got ${describe(value)}`);
+  }
+  return value;
+}
+
+/** One of the six protection levels; returns the core's number for it. */
+export function checkProtection(value: unknown, name = 'protection'): number {
+  const index = PROTECTION_LEVELS.indexOf(value as MemoryProtectionLevel);
+  if (index < 0) {
+    throw invalidArgument(`${name} must be a MemoryProtectionLevel (${PROTECTION_LEVELS.join(', ')}), got ${describe(value)}`);
+  }
+  return index;
+}
+
+/** One of the three allocation types; returns the core's number for it. */
+export function checkType(value: unknown): number {
+  const index = ALLOCATION_TYPES.indexOf(value as AllocationType);
+  if (index < 0) {
+    throw invalidArgument(`type must be an AllocationType (${ALLOCATION_TYPES.join(', ')}), got ${describe(value)}`);
+  }
+  return index;
+}
+
+/** Bytes to write: a Uint8Array (a Buffer is one). */
+export function checkBytes(value: unknown): Uint8Array {
+  if (!(value instanceof Uint8Array)) {
+    throw invalidArgument(`data must be a Uint8Array (or Buffer), got ${describe(value)}`);
+  }
+  return value;
+}
+
+/** An offset or length within a region: an integer; negative or too large is OUT_OF_BOUNDS. */
+export function checkIndex(value: unknown, name: string, limit: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
+    throw invalidArgument(`${name} must be an integer, got ${describe(value)}`);
+  }
+  if (value < 0 || value > limit) {
+    throw new MemoryProtectionError('OUT_OF_BOUNDS', `${name} ${value} is outside the region: it must be from 0 to ${limit}`);
+  }
+  return value;
+}
+
+/** An options object or undefined. */
+export function checkOptions<T extends object>(value: unknown, name: string, allowed: readonly (keyof T)[]): Partial<T> {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw invalidArgument(`${name} must be an object or undefined, got ${describe(value)}`);
+  }
+  for (const key of Object.keys(value)) {
+    if (!allowed.includes(key as keyof T)) {
+      throw invalidArgument(`${name} has an unknown option ${JSON.stringify(key)}; known: ${allowed.join(', ')}`);
+    }
+  }
+  return value as Partial<T>;
+}
+
+/** The lock policy option of a Secure allocation: true for best effort. */
+export function checkLockPolicy(value: unknown): boolean {
+  if (value === undefined || value === 'required') return false;
+  if (value === 'bestEffort') return true;
+  throw invalidArgument(`lock must be 'required' (the default) or 'bestEffort', got ${describe(value)}`);
+}
