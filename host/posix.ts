@@ -174,6 +174,13 @@ export function createPosixHost(platform: PosixPlatform, c: Libc): Host {
       else c.memset(at(id, offset), byte, length);
       return 0;
     },
+    view(id, offset, length) {
+      try {
+        return new Uint8Array(koffi.view(at(id, offset), length));
+      } catch {
+        return undefined; // runtimes that forbid external buffers (Electron)
+      }
+    },
     randomBytes(target) {
       globalThis.crypto.getRandomValues(target as Uint8Array<ArrayBuffer>);
     },

@@ -100,6 +100,12 @@ export interface Host {
   copyOut(id: number, offset: number, target: Uint8Array): number;
   /** Sets `length` bytes at `offset` to `byte`, in a way no compiler may drop. */
   fill(id: number, offset: number, length: number, byte: number): number;
+  /**
+   * A zero-copy view of mapping bytes, for scoped access (SecureBuffer.use). Its accesses obey the
+   * pages' real protection; the caller must drop it before the pages close. Hosts that cannot
+   * lend memory (Electron forbids external buffers) return undefined, and callers copy instead.
+   */
+  view(id: number, offset: number, length: number): Uint8Array | undefined;
   /** Fills `target` with random bytes (cryptographic on real hosts, seeded when simulated). */
   randomBytes(target: Uint8Array): void;
   /** The mapping's base address, for `inspect` only. */
