@@ -1,0 +1,152 @@
+// Loads the Wasm core (compiled once, synchronously, at import) and binds an instance of it to
+// a host. The bridge turns each core import into one host call; bytes a caller writes or reads
+// are "staged" here for the duration of one core call and never enter Wasm memory.
+import { coreWasmBase64 } from './generated/core-wasm.js';
+import type { Host } from '../host/types.js';
+
+/** The core's exports (assembly/index.ts). */
+export interface CoreExports {
+  memory: WebAssembly.Memory;
+  init(pageSize: number, hugePageSize: number, capabilities: number): number;
+  allocate(size: number, align: number, protection: number, type: number, guardsBefore: number, guardsAfter: number, options: number): number;
+  allocatedGeneration(): number;
+  free(slot: number, generation: number): number;
+  protect(slot: number, generation: number, protection: number): number;
+  lock(slot: number, generation: number): number;
+  unlock(slot: number, generation: number): number;
+  clear(slot: number, generation: number): number;
+  write(slot: number, generation: number, offset: number, length: number): number;
+  read(slot: number, generation: number, offset: number, length: number): number;
+  check(slot: number, generation: number): number;
+  regionField(slot: number, field: number): number;
+  regionHostId(slot: number): number;
+  statLiveRegions(): number;
+  statMappedBytes(): number;
+  statLockedBytes(): number;
+  failureReason(): number;
+  failureOperation(): number;
+  failureError(): number;
+  plan(size: number, align: number, granule: number, guardsBefore: number, guardsAfter: number, placeAtEnd: number): number;
+  planField(field: number): number;
+}
+
+/** Core allocate() options (assembly/operations.ts). */
+export const OPTION_LOCK_BEST_EFFORT = 1 << 0;
+export const OPTION_CUSTOM_GUARDS = 1 << 1;
+
+/** Capability bits (assembly/machine.ts). */
+export const CAP_LOCK = 1 << 0;
+export const CAP_DONTDUMP = 1 << 1;
+export const CAP_DONTFORK = 1 << 2;
+export const CAP_EXPLICIT_HUGE = 1 << 3;
+export const CAP_TRANSPARENT_HUGE = 1 << 4;
+
+/** Region record flags (assembly/regions.ts). */
+export const FLAG_LOCKED = 1 << 1;
+export const FLAG_GUARDED = 1 << 2;
+export const FLAG_CANARY = 1 << 3;
+export const FLAG_DONTDUMP = 1 << 4;
+export const FLAG_DONTFORK = 1 << 5;
+export const FLAG_LOCK_WANTED = 1 << 6;
+export const FLAG_HUGEPAGE_ADVISED = 1 << 7;
+
+/** Region record fields for regionField (assembly/index.ts). */
+export const Field = {
+  flags: 0,
+  type: 1,
+  protection: 2,
+  pageKind: 3,
+  size: 4,
+  align: 5,
+  mappingLength: 6,
+  dataPagesOffset: 7,
+  dataPagesLength: 8,
+  dataOffset: 9,
+  granule: 10,
+} as const;
+
+function decodeBase64(text: string): Uint8Array {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+// Compiled once at import: every core instance shares the module.
+const coreModule = new WebAssembly.Module(decodeBase64(coreWasmBase64) as BufferSource);
+
+const EMPTY = new Uint8Array(0);
+
+/** A core instance bound to one host. */
+export interface BoundCore {
+  readonly exports: CoreExports;
+  readonly host: Host;
+  /** Runs `call` with `buffer` as the source or target of the core's byte copies. */
+  withStaged<T>(buffer: Uint8Array, call: () => T): T;
+}
+
+/** Instantiates a fresh core over `host` and initialises it with the host's machine facts. */
+export function bindCore(host: Host): BoundCore {
+  let staged: Uint8Array = EMPTY;
+  let memory: WebAssembly.Memory | undefined;
+  const coreBytes = (pointer: number, length: number) => new Uint8Array(memory!.buffer, pointer, length);
+  const stagedBytes = (length: number) => (length === staged.byteLength ? staged : staged.subarray(0, length));
+
+  const imports = {
+    env: {
+      abort(message: number, file: number, line: number, column: number): never {
+        throw new Error(`memshield core: internal assertion failed (${readString(message)} at ${readString(file)}:${line}:${column})`);
+      },
+    },
+    host: {
+      map: (length: number, alignment: number, protection: number, flags: number) =>
+        host.map(length, alignment, protection as never, flags),
+      unmap: (id: number) => host.unmap(id),
+      protect: (id: number, offset: number, length: number, protection: number) =>
+        host.protect(id, offset, length, protection as never),
+      lock: (id: number, offset: number, length: number) => host.lock(id, offset, length),
+      unlock: (id: number, offset: number, length: number) => host.unlock(id, offset, length),
+      advise: (id: number, offset: number, length: number, advice: number) => host.advise(id, offset, length, advice as never),
+      fill: (id: number, offset: number, length: number, byte: number) => host.fill(id, offset, length, byte),
+      copy_in: (id: number, offset: number, length: number) => host.copyIn(id, offset, stagedBytes(length)),
+      copy_out: (id: number, offset: number, length: number) => host.copyOut(id, offset, stagedBytes(length)),
+      core_in: (id: number, offset: number, length: number, pointer: number) => host.copyIn(id, offset, coreBytes(pointer, length)),
+      core_out: (id: number, offset: number, length: number, pointer: number) => host.copyOut(id, offset, coreBytes(pointer, length)),
+      random_bytes: (pointer: number, length: number) => host.randomBytes(coreBytes(pointer, length)),
+    },
+  };
+
+  // AssemblyScript strings: UTF-16 code units, byte length stored just before the data.
+  function readString(pointer: number): string {
+    if (!memory || pointer === 0) return '?';
+    const length = new Uint32Array(memory.buffer, pointer - 4, 1)[0] >>> 1;
+    return String.fromCharCode(...new Uint16Array(memory.buffer, pointer, length));
+  }
+
+  const instance = new WebAssembly.Instance(coreModule, imports);
+  const exports = instance.exports as unknown as CoreExports;
+  memory = exports.memory;
+
+  const capabilities = host.capabilities();
+  const bits =
+    (capabilities.lock ? CAP_LOCK : 0) |
+    (capabilities.dontDump ? CAP_DONTDUMP : 0) |
+    (capabilities.dontFork ? CAP_DONTFORK : 0) |
+    (capabilities.explicitHugePages ? CAP_EXPLICIT_HUGE : 0) |
+    (capabilities.transparentHugePages ? CAP_TRANSPARENT_HUGE : 0);
+  const status = exports.init(host.pageSize(), Math.max(capabilities.hugePageSize, host.pageSize()), bits);
+  if (status !== 0) throw new Error(`memshield: the host reported an unusable page size (${host.pageSize()})`);
+
+  return {
+    exports,
+    host,
+    withStaged(buffer, call) {
+      staged = buffer;
+      try {
+        return call();
+      } finally {
+        staged = EMPTY; // drop the reference: the bridge never keeps caller bytes
+      }
+    },
+  };
+}
