@@ -1,0 +1,33 @@
+// Small formatters shared by the text and JSON reports: byte counts, limits and addresses.
+
+/** A resource limit: bytes, or no limit at all (RLIM_INFINITY). */
+export type Limit = number | 'unlimited';
+
+const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'] as const;
+
+/** `4096` → `4 KiB`, `8388608` → `8 MiB`, `4064` → `4064 B`: the largest unit that keeps the count exact. */
+export function formatBytes(bytes: number): string {
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && value % 1024 === 0 && unit < UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value} ${UNITS[unit]}`;
+}
+
+/** A limit as bytes (`8 MiB`) or `unlimited`. */
+export function formatLimit(limit: Limit): string {
+  return limit === 'unlimited' ? 'unlimited' : formatBytes(limit);
+}
+
+/** An address as the kernel prints it in /proc/self/maps, with a 0x prefix. */
+export function hex(address: bigint): string {
+  return `0x${address.toString(16)}`;
+}
+
+/** A getrlimit value: RLIM_INFINITY (all ones) is `unlimited`. */
+export function limitOf(value: bigint | number): Limit {
+  const big = BigInt(value);
+  return big >= 0x7fffffffffffffffn ? 'unlimited' : Number(big);
+}
