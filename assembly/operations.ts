@@ -35,8 +35,6 @@ import {
 export const OPTION_LOCK_BEST_EFFORT: u32 = 1 << 0; // a failed lock leaves the region unlocked
 export const OPTION_CUSTOM_GUARDS: u32 = 1 << 1; // the guard counts given replace the type's
 
-const ENOMEM: i32 = 12;
-
 // Running totals over live regions, for stats and leak checks.
 export let mappedBytes: u64 = 0;
 export let lockedBytes: u64 = 0;
@@ -75,8 +73,9 @@ export function allocateRegion(
     const flags = pageKind == PAGE_EXPLICIT_HUGE ? MAP_HUGETLB : 0;
     const id = hostMap(<f64>planMappingLength, <f64>planBaseAlignment, initial, flags);
     if (id < 0) {
-      // No huge page free after all (the pool is shared): fall back, as documented.
-      if (pageKind == PAGE_EXPLICIT_HUGE && -id == ENOMEM) {
+      // No huge page to be had after all (the pool is shared; Linux says ENOMEM, Windows 1450):
+      // fall back whatever the error, as documented — the smaller pages are tried next.
+      if (pageKind == PAGE_EXPLICIT_HUGE) {
         pageKind = has(CAP_TRANSPARENT_HUGE) ? PAGE_TRANSPARENT_HUGE : PAGE_NORMAL;
         continue;
       }

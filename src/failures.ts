@@ -20,6 +20,14 @@ const REASONS: Record<number, string> = {
   13: 'the page size must be a power of two of at least 1024',
 };
 
+/** How to allow more locked memory, per platform. */
+const RAISE_LOCK_LIMIT: Record<Host['platform'], string> = {
+  linux: 'raise the limit (ulimit -l, systemd LimitMEMLOCK=, or CAP_IPC_LOCK)',
+  darwin: 'raise the limit (ulimit -l, launchd HardResourceLimits MemoryLock)',
+  win32: 'raise the working-set quota (SetProcessWorkingSetSize) or lock less at once',
+  simulated: 'raise the simulated host\'s memlockLimit',
+};
+
 /** What the failing operation was about, for the message. */
 export interface FailureContext {
   action: string; // e.g. "allocate 32 bytes (Secure)"
@@ -48,7 +56,7 @@ export function errorFromStatus(core: CoreExports, host: Host, status: number, c
         ? `; the memlock limit is ${bytes(memlock.soft)} (soft) / ${bytes(memlock.hard)} (hard) and this process has ${bytes(memlock.lockedBytes)} locked now`
         : '';
       return new MemoryProtectionError(code,
-        `${prefix}: ${osPart}${numbers}. Free other locked memory, raise the limit (ulimit -l, systemd LimitMEMLOCK=, or CAP_IPC_LOCK), or pass { lock: 'bestEffort' } to accept memory that may be swapped. Nothing was left mapped or locked.`,
+        `${prefix}: ${osPart}${numbers}. Free other locked memory, ${RAISE_LOCK_LIMIT[host.platform]}, or pass { lock: 'bestEffort' } to accept memory that may be swapped. Nothing was left mapped or locked.`,
         details);
     }
     case 'UNLOCK_FAILED':
