@@ -181,6 +181,8 @@ export function freeRegion(slot: u32): i32 {
   // 3. Wipe every data byte, slack included.
   let error = hostFill(id, <f64>pagesOffset, <f64>pagesLength, 0);
   if (error) return osFailure(FREE_FAILED, OP_FILL, error);
+  // The wipe erased the canary too: a retry after a failed unmap must not report it damaged.
+  setFlags(slot, flags & ~FLAG_CANARY);
   // 4. Unmap; this also drops the lock and the advice.
   error = hostUnmap(id);
   if (error) return osFailure(FREE_FAILED, OP_UNMAP, error);
