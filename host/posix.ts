@@ -52,11 +52,18 @@ interface Mapping {
   length: number;
 }
 
+// The koffi instances that already know memshield's struct types.
+const declaredTypes = new WeakSet<object>();
+
 /** The libc functions the POSIX host calls. */
 export function bindLibc(constants: PosixConstants) {
   const koffi = loadKoffi();
   const libc = koffi.load(constants.libc);
-  koffi.struct('memshield_rlimit', { rlim_cur: 'uint64_t', rlim_max: 'uint64_t' });
+  // Declared once per process: koffi refuses a second type of the same name (a second host).
+  if (!declaredTypes.has(koffi)) {
+    koffi.struct('memshield_rlimit', { rlim_cur: 'uint64_t', rlim_max: 'uint64_t' });
+    declaredTypes.add(koffi);
+  }
   return {
     koffi,
     libc,
