@@ -220,8 +220,10 @@ export function createPlatformMemory(options: { host: Host }): PlatformMemory {
 
     lock(region) {
       const handle = own(region, 'lock the region');
+      // Described before the call: core.check() would reset the failure record fail() reads.
+      const action = core.check(handle.slot, handle.generation) === 0 ? `lock ${core.regionField(handle.slot, Field.dataPagesLength)} bytes` : 'lock the region';
       const status = core.lock(handle.slot, handle.generation);
-      if (status !== 0) fail(status, `lock ${core.check(handle.slot, handle.generation) === 0 ? core.regionField(handle.slot, Field.dataPagesLength) : '?'} bytes`);
+      if (status !== 0) fail(status, action);
     },
 
     unlock(region) {
