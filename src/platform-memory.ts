@@ -135,8 +135,8 @@ export function createPlatformMemory(options: { host: Host }): PlatformMemory {
   const core = bound.exports;
 
   const owner: RegionOwner = {
-    protectionOf: (region) => PROTECTION_LEVELS[core.regionField(live(region, 'read the protection of').slot, Field.protection)],
-    lockedOf: (region) => (core.regionField(live(region, 'read the lock state of').slot, Field.flags) & FLAG_LOCKED) !== 0,
+    protectionOf: (region) => PROTECTION_LEVELS[core.regionField(live(region, 'read the protection of the region').slot, Field.protection)],
+    lockedOf: (region) => (core.regionField(live(region, 'read the lock state of the region').slot, Field.flags) & FLAG_LOCKED) !== 0,
     isFreed: (region) => core.check(own(region, 'check').slot, own(region, 'check').generation) !== 0,
   };
 
@@ -203,8 +203,10 @@ export function createPlatformMemory(options: { host: Host }): PlatformMemory {
     },
 
     freeGuardedMemory(region) {
-      const handle = live(region, 'free the guarded region');
-      if ((core.regionField(handle.slot, Field.flags) & FLAG_GUARDED) === 0) {
+      const handle = own(region, 'free the guarded region');
+      // A freed region goes on to free(), which reports DOUBLE_FREE (not USE_AFTER_FREE).
+      const isLive = core.check(handle.slot, handle.generation) === 0;
+      if (isLive && (core.regionField(handle.slot, Field.flags) & FLAG_GUARDED) === 0) {
         throw invalidArgument('cannot free the guarded region: this region has no guard pages; free it with free()');
       }
       memory.free(region);
