@@ -43,6 +43,7 @@ export const PlatformMemory: PlatformMemoryApi = Object.freeze({
   secureClear: (region) => nativePlatformMemory().secureClear(region),
   write: (region, data, offset) => nativePlatformMemory().write(region, data, offset),
   read: (region, offset, length) => nativePlatformMemory().read(region, offset, length),
+  readInto: (region, target, offset) => nativePlatformMemory().readInto(region, target, offset),
   allocateWithGuardPages: (...args) => nativePlatformMemory().allocateWithGuardPages(...args),
   freeGuardedMemory: (region) => nativePlatformMemory().freeGuardedMemory(region),
   inspect: (region) => nativePlatformMemory().inspect(region),

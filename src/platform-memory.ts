@@ -96,6 +96,17 @@ export interface PlatformMemory {
    */
   read(region: Region, offset?: number, length?: number): Uint8Array;
   /**
+   * Copies region bytes at `offset` into `target`, as many as it holds, without allocating: the
+   * fast path for large or repeated reads (a new 1 MiB array costs far more than the copy).
+   * Needs a readable level.
+   * @param target - the Uint8Array (or Buffer) to fill; its whole length is read
+   * @throws {MemoryProtectionError} ACCESS_DENIED, OUT_OF_BOUNDS, USE_AFTER_FREE, INVALID_ARGUMENT
+   * @example
+   * const key = new Uint8Array(32);
+   * PlatformMemory.readInto(region, key, 0);
+   */
+  readInto(region: Region, target: Uint8Array, offset?: number): void;
+  /**
    * Maps `size` bytes between `guardPagesBefore` and `guardPagesAfter` NoAccess guard pages, the
    * data placed against the trailing guard as closely as `align` allows, canaries in the slack.
    * @throws {MemoryProtectionError} INVALID_ARGUMENT (e.g. no guard page at all), ALLOCATION_FAILED
@@ -262,6 +273,22 @@ export function createPlatformMemory(options: { host: Host }): PlatformMemory {
       const status = bound.withStaged(target, () => core.read(handle.slot, handle.generation, at, count));
       if (status !== 0) fail(status, `read ${count} bytes`);
       return target;
+    },
+
+    readInto(region, target, offset = 0) {
+      const handle = live(region, 'read from the region');
+      if (!(target instanceof Uint8Array)) {
+        throw invalidArgument(`cannot read into ${target === null ? 'null' : typeof target}: target must be a Uint8Array (or Buffer)`);
+      }
+      const size = (region as Region).size;
+      const at = checkIndex(offset, 'offset', size);
+      const count = target.byteLength;
+      if (count > size - at) {
+        throw new MemoryProtectionError('OUT_OF_BOUNDS',
+          `cannot read ${count} bytes at offset ${at}: the region holds ${size} bytes, so at most ${size - at} are there; pass a shorter target (subarray)`);
+      }
+      const status = bound.withStaged(target, () => core.read(handle.slot, handle.generation, at, count));
+      if (status !== 0) fail(status, `read ${count} bytes`);
     },
 
     inspect(region) {
