@@ -11,7 +11,8 @@ export type MemoryProtectionErrorCode =
   | 'UNLOCK_FAILED'
   | 'NOT_SUPPORTED'
   | 'CANARY_CORRUPTED'
-  | 'FREE_FAILED';
+  | 'FREE_FAILED'
+  | 'SIMULATED_FAULT';
 
 /** The core's status numbers (assembly/status.ts), in order; 0 is success. */
 export const STATUS_CODES: readonly (MemoryProtectionErrorCode | 'OK')[] = [

@@ -11,3 +11,13 @@ export { MemoryProtectionError, type MemoryProtectionErrorCode, type OsFailureDe
 export { Region } from './region.js';
 export type { RegionInfo, AddressRange, GuardRange } from './inspect.js';
 export type { Host, HostCapabilities, KernelRange, MemlockStatus } from '../host/types.js';
+export {
+  createSimulatedHost,
+  type SimulatedHost,
+  type SimulatedRawAccess,
+  type SimulatedUsage,
+} from '../host/simulated/host.js';
+export type { SimulatedHostOptions, UnmapRecord } from '../host/simulated/options.js';
+export type { SimulatedFault, SimulatedCall, FaultableOperation } from '../host/simulated/faults.js';
+export type { TraceEntry, TraceResult, ProtectionName, AdviceName } from '../host/simulated/trace.js';
+export { SimulatedFaultError } from '../host/simulated/fault-error.js';

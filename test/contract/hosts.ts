@@ -1,0 +1,60 @@
+// The hosts this machine can run, for the vitest adapters (contract and property tests): the
+// native one where there is one, and the simulated host at 4, 16 and 64 KiB pages.
+import { createRequire } from 'node:module';
+import { createLinuxHost } from '../../host/linux.js';
+import { createPlatformMemory, createSimulatedHost, type Host, type PlatformMemory, type SimulatedHost } from '../../src/index.js';
+import type { ContractContext } from './cases.js';
+import { PLATFORM_DIFFERENCES } from './platform-differences.js';
+
+/** One host under test. */
+export interface HostUnderTest {
+  /** For test titles: `linux`, `simulated (16 KiB pages)`, … */
+  label: string;
+  context(): ContractContext;
+}
+
+/** Writes through a raw pointer with koffi, as native code would. */
+function koffiWrite(address: bigint, bytes: Uint8Array): void {
+  const koffi = createRequire(import.meta.url)('koffi') as typeof import('koffi');
+  new Uint8Array(koffi.view(address, bytes.length)).set(bytes);
+}
+
+let linuxHost: Host | undefined;
+
+function linux(): HostUnderTest {
+  return {
+    label: 'linux',
+    context: () => {
+      linuxHost ??= createLinuxHost();
+      const host = linuxHost;
+      return {
+        platform: 'linux',
+        differences: PLATFORM_DIFFERENCES.linux!,
+        createMemory: () => createPlatformMemory({ host }),
+        rawWrite: koffiWrite,
+      };
+    },
+  };
+}
+
+function simulated(pageSize: number): HostUnderTest {
+  return {
+    label: pageSize === 4096 ? 'simulated' : `simulated (${pageSize / 1024} KiB pages)`,
+    context: () => {
+      const host: SimulatedHost = createSimulatedHost({ pageSize });
+      return {
+        platform: 'simulated',
+        differences: PLATFORM_DIFFERENCES.simulated!,
+        createMemory: (): PlatformMemory => createPlatformMemory({ host }),
+        rawWrite: (address, bytes) => host.raw.write(address, bytes),
+      };
+    },
+  };
+}
+
+/** Every host available here. */
+export function hostsUnderTest(): HostUnderTest[] {
+  const hosts = [simulated(4096), simulated(16384), simulated(65536)];
+  if (process.platform === 'linux') hosts.unshift(linux());
+  return hosts;
+}

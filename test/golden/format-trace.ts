@@ -1,0 +1,25 @@
+// Golden trace lines: one host call per line, short enough to read in a diff.
+//   map(12288, align 4096, NoAccess) → #0        protect(#0, +4096, 4096, ReadWrite) → ok
+import type { TraceEntry } from '../../src/index.js';
+
+/** One trace entry as a line. Data bytes never appear (traces hold none). */
+export function traceLine(entry: TraceEntry): string {
+  const result = typeof entry.result === 'number' ? `#${entry.result}` : entry.result;
+  const tail = ` → ${result}${entry.injected ? ' (injected)' : ''}`;
+  switch (entry.op) {
+    case 'map':
+      return `map(${entry.length}, align ${entry.alignment}, ${entry.protection}${entry.flags ? ', huge' : ''})${tail}`;
+    case 'unmap':
+      return `unmap(#${entry.id})${tail}`;
+    case 'protect':
+      return `protect(#${entry.id}, +${entry.offset}, ${entry.length}, ${entry.protection})${tail}`;
+    case 'advise':
+      return `advise(#${entry.id}, +${entry.offset}, ${entry.length}, ${entry.advice})${tail}`;
+    case 'fill':
+      return `fill(#${entry.id}, +${entry.offset}, ${entry.length}, 0x${entry.byte.toString(16).padStart(2, '0')})${tail}`;
+    case 'randomBytes':
+      return `randomBytes(${entry.length})`;
+    default:
+      return `${entry.op}(#${entry.id}, +${entry.offset}, ${entry.length})${tail}`;
+  }
+}

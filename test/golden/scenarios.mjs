@@ -1,0 +1,76 @@
+// The golden scenarios: one public operation on one kind of region each. Shared by the golden
+// trace test (simulated host, trace pinned in traces.json) and the strace child (Linux host, the
+// kernel's record of the same operation). Plain JavaScript so a plain `node` child can load it.
+//
+// A scenario prepares a region (not traced), then acts (traced). `hostOptions` marks scenarios
+// that need the simulated host's scripted faults or capabilities: they are not run under strace.
+
+/** The region kinds, and how each is allocated (ReadWrite). */
+const KINDS = {
+  Regular: (mem, api) => mem.allocate(100, 8, api.MemoryProtectionLevel.ReadWrite, api.AllocationType.Regular),
+  Secure: (mem, api) => mem.allocate(32, 8, api.MemoryProtectionLevel.ReadWrite, api.AllocationType.Secure),
+  LargePage: (mem, api) => mem.allocate(5000, 8, api.MemoryProtectionLevel.ReadWrite, api.AllocationType.LargePage),
+  Guarded: (mem) => mem.allocateWithGuardPages(100, 1, 1, 8),
+};
+
+/** The operations, each given a prepared ReadWrite region. `closed` first sets NoAccess (untraced). */
+const OPERATIONS = [
+  ['write 32 bytes', (mem, api, region) => mem.write(region, new Uint8Array(32).fill(0xa5))],
+  ['read all', (mem, api, region) => { mem.read(region); }],
+  ['readInto a 32-byte buffer', (mem, api, region) => mem.readInto(region, new Uint8Array(32))],
+  ['protect ReadOnly', (mem, api, region) => mem.protect(region, api.MemoryProtectionLevel.ReadOnly)],
+  ['protect ReadWrite (unchanged)', (mem, api, region) => mem.protect(region, api.MemoryProtectionLevel.ReadWrite)],
+  ['protect NoAccess', (mem, api, region) => mem.protect(region, api.MemoryProtectionLevel.NoAccess)],
+  ['lock', (mem, api, region) => mem.lock(region)],
+  ['unlock', (mem, api, region) => mem.unlock(region)],
+  ['lock when NoAccess', (mem, api, region) => mem.lock(region), { closed: true }],
+  ['secureClear', (mem, api, region) => mem.secureClear(region)],
+  ['secureClear when NoAccess', (mem, api, region) => mem.secureClear(region), { closed: true }],
+  ['free', (mem, api, region) => mem.free(region)],
+  ['free when NoAccess', (mem, api, region) => mem.free(region), { closed: true }],
+  ['inspect', (mem, api, region) => { mem.inspect(region); }],
+  ['stats and pageSize', (mem) => { mem.stats(); mem.pageSize(); }],
+];
+
+/**
+ * @returns {Array<{ name: string, hostOptions?: object, prepare(mem, api): any, act(mem, api, region): any }>}
+ *   `act` returns the region it made, if it allocated one.
+ */
+export function goldenScenarios() {
+  const scenarios = [];
+  for (const [kind, allocate] of Object.entries(KINDS)) {
+    scenarios.push({ name: `${kind}: allocate`, prepare: () => undefined, act: allocate });
+    for (const [operation, act, options = {}] of OPERATIONS) {
+      scenarios.push({
+        name: `${kind}: ${operation}`,
+        prepare(mem, api) {
+          const region = allocate(mem, api);
+          if (options.closed) mem.protect(region, api.MemoryProtectionLevel.NoAccess);
+          return region;
+        },
+        act,
+      });
+    }
+  }
+  const secure = (mem, api, options) => mem.allocate(32, 8, api.MemoryProtectionLevel.ReadWrite, api.AllocationType.Secure, options);
+  scenarios.push(
+    { name: 'Secure: allocate ReadOnly', prepare: () => undefined, act: (mem, api) => mem.allocate(32, 8, api.MemoryProtectionLevel.ReadOnly, api.AllocationType.Secure) },
+    { name: 'Guarded: freeGuardedMemory', prepare: KINDS.Guarded, act: (mem, api, region) => mem.freeGuardedMemory(region) },
+    { name: 'Guarded: allocate Secure with 2 guard pages before and 3 after', prepare: () => undefined,
+      act: (mem, api) => mem.allocateWithGuardPages(100, 2, 3, 8, { type: api.AllocationType.Secure }) },
+    // Failure paths: each pins the undo the core makes.
+    { name: 'Secure: allocate when mlock fails (undo: unmap)', hostOptions: { faults: [{ op: 'lock', nth: 1, errno: 'EPERM' }] },
+      prepare: () => undefined, act: (mem, api) => { try { secure(mem, api); } catch { /* LOCK_FAILED */ } } },
+    { name: 'Secure: allocate best effort when mlock fails (undo: munlock)', hostOptions: { faults: [{ op: 'lock', nth: 1, errno: 'ENOMEM' }] },
+      prepare: () => undefined, act: (mem, api) => secure(mem, api, { lock: 'bestEffort' }) },
+    { name: 'Secure: lock when NoAccess and mlock fails (undo: munlock, close again)', hostOptions: { faults: [{ op: 'lock', nth: 2, errno: 'ENOMEM' }] },
+      prepare(mem, api) { const region = secure(mem, api); mem.unlock(region); mem.protect(region, api.MemoryProtectionLevel.NoAccess); return region; },
+      act: (mem, api, region) => { try { mem.lock(region); } catch { /* LOCK_FAILED */ } } },
+    { name: 'LargePage: allocate with explicit huge pages reserved', hostOptions: { capabilities: { explicitHugePages: true } },
+      prepare: () => undefined, act: KINDS.LargePage },
+    { name: 'LargePage: allocate when no explicit huge page is free after all (fallback)',
+      hostOptions: { capabilities: { explicitHugePages: true }, faults: [{ op: 'map', nth: 1, errno: 'ENOMEM' }] },
+      prepare: () => undefined, act: KINDS.LargePage },
+  );
+  return scenarios;
+}

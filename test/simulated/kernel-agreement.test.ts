@@ -1,0 +1,60 @@
+// The simulated host answers raw host calls as the Linux kernel does: one script of map, protect,
+// lock, unlock, advise and unmap calls runs in an unprivileged child (so RLIMIT_MEMLOCK applies)
+// against the Linux host and against a simulated host with the same limit, and every answer,
+// errno and locked-page count must be equal.
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { lastJson, run } from '../helpers/kernel.js';
+import { expectFreshBuild } from './fresh-build.js';
+
+const child = fileURLToPath(new URL('./kernel-agreement-child.mjs', import.meta.url));
+const PAGE = 4096;
+
+interface Report {
+  uid: number;
+  memlockLimit: number;
+  linux: Array<[string, string | number]>;
+  simulated: Array<[string, string | number]>;
+}
+
+/** Runs the child as nobody, without capabilities, with RLIMIT_MEMLOCK = `limit` bytes. */
+async function runUnprivileged(limit: number): Promise<Report> {
+  expectFreshBuild();
+  const result = await run('prlimit', [
+    `--memlock=${limit}:${limit}`, 'setpriv', '--reuid=65534', '--regid=65534', '--clear-groups',
+    '--inh-caps=-all', '--bounding-set=-all', process.execPath, child,
+  ]);
+  if (result.status !== 0) throw new Error(`the child failed (${result.status} ${result.signal}): ${result.stderr}`);
+  return lastJson<Report>(result);
+}
+
+describe.runIf(process.platform === 'linux')('the simulated host agrees with the Linux kernel', () => {
+  it('on mlock limits, partial locks, NoAccess locks, alignment and advice, call by call', async () => {
+    const report = await runUnprivileged(4 * PAGE);
+    expect(report.uid).toBe(65534);
+    expect(report.memlockLimit).toBe(4 * PAGE);
+    expect(report.simulated).toEqual(report.linux);
+    // The script does reach the cases it is about (so agreement is not agreement on nothing).
+    const answers = new Map(report.linux);
+    expect(answers.get('lock b[0,1): one page over the limit')).toBe('ENOMEM');
+    expect(answers.get('lock b[1,2): NoAccess pages cannot be faulted in')).toBe('ENOMEM');
+    expect(answers.get('after locking a NoAccess page')).toBe('4 pages locked');
+    expect(answers.get('protect a at an unaligned offset')).toBe('EINVAL');
+    expect(answers.get('map explicit huge pages (none reserved)')).toBe('ENOMEM');
+    expect(answers.get('a after protect, lock and advice: page 3')).toBe('r--p rd mr mw me lo ac dd hg');
+  });
+
+  it('on what smaps shows for each page: permissions and VmFlags (lo, dd, hg, ac)', async () => {
+    const report = await runUnprivileged(4 * PAGE);
+    const pageViews = (answers: Report['linux']) => answers.filter(([step]) => step.includes(': page '));
+    expect(pageViews(report.linux)).toHaveLength(6);
+    expect(pageViews(report.simulated)).toEqual(pageViews(report.linux));
+  });
+
+  it('on a zero memlock limit: mlock fails with EPERM, munlock succeeds', async () => {
+    const report = await runUnprivileged(0);
+    expect(report.memlockLimit).toBe(0);
+    expect(report.linux).toEqual([['lock with a zero limit', 'EPERM'], ['unlock with a zero limit', 0]]);
+    expect(report.simulated).toEqual(report.linux);
+  });
+});
