@@ -1,9 +1,11 @@
 // Picks this platform's host: a pure dispatch on process.platform, no logic of its own.
+import { createDarwinHost } from './darwin.js';
 import { createLinuxHost } from './linux.js';
 import type { Host } from './types.js';
+import { createWin32Host } from './win32.js';
 
 /** The platforms with a native host in this build. */
-export const NATIVE_PLATFORMS = ['linux'] as const;
+export const NATIVE_PLATFORMS = ['linux', 'darwin', 'win32'] as const;
 
 /** Creates the host for this platform; throws an Error naming the platform if there is none. */
 export function createNativeHost(): Host {
@@ -11,6 +13,10 @@ export function createNativeHost(): Host {
   switch (platform) {
     case 'linux':
       return createLinuxHost();
+    case 'darwin':
+      return createDarwinHost();
+    case 'win32':
+      return createWin32Host();
     default:
       throw new Error(`no native memshield host for platform ${platform ?? '(not Node, Bun or Deno)'}; supported: ${NATIVE_PLATFORMS.join(', ')}. Use createSimulatedHost() for tests.`);
   }

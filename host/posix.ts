@@ -101,6 +101,33 @@ export interface PosixPlatform {
   capabilities: Host['capabilities'];
   lockedBytesNow(): number;
   kernelView?: Host['kernelView'];
+  /** Calls that replace mmap/munmap/mprotect (macOS: mach_vm_allocate/deallocate/protect). */
+  pages?: PageCalls;
+  /** Calls that replace madvise for some advice (macOS: minherit for DontFork). */
+  advise?: Partial<Record<Advice, (address: bigint, length: number) => number>>;
+  /** The OS call behind each operation, where it is not POSIX_SYSCALLS'. */
+  syscalls?: Readonly<Record<HostOperation, string>>;
+}
+
+/** The calls that create, release and protect pages. Each returns 0 (map: the address) or an errno. */
+export interface PageCalls {
+  /** Maps `length` bytes anywhere with native protection `prot`: the address, or an errno. */
+  map(length: number, prot: number, huge: boolean): bigint | number;
+  unmap(address: bigint, length: number): number;
+  protect(address: bigint, length: number, prot: number): number;
+}
+
+/** mmap, munmap and mprotect: the pages of every POSIX host unless the platform replaces them. */
+function mmapPages(c: Libc, constants: PosixConstants, errno: () => number): PageCalls {
+  return {
+    map(length, prot, huge) {
+      const flags = constants.MAP_PRIVATE | constants.MAP_ANONYMOUS | (huge ? constants.MAP_HUGETLB : 0);
+      const address = c.mmap(null, length, prot, flags, -1, 0) as bigint;
+      return address === MAP_FAILED ? errno() : address;
+    },
+    unmap: (address, length) => (c.munmap(address, length) === 0 ? 0 : errno()),
+    protect: (address, length, prot) => (c.mprotect(address, length, prot) === 0 ? 0 : errno()),
+  };
 }
 
 /** Builds a host from the POSIX calls plus the platform's constants and extras. */
@@ -114,6 +141,7 @@ export function createPosixHost(platform: PosixPlatform, c: Libc): Host {
 
   const errno = (): number => koffi.errno() || 1; // never report success for a failed call
   const status = (result: number): number => (result === 0 ? 0 : errno());
+  const pages = platform.pages ?? mmapPages(c, constants, errno);
   const at = (id: number, offset: number): bigint => mapping(id).address + BigInt(offset);
   function mapping(id: number): Mapping {
     const found = mappings.get(id);
@@ -128,27 +156,26 @@ export function createPosixHost(platform: PosixPlatform, c: Libc): Host {
 
   return {
     platform: platform.platform,
-    syscalls: POSIX_SYSCALLS,
+    syscalls: platform.syscalls ?? POSIX_SYSCALLS,
     pageSize: () => pageSize,
     capabilities: platform.capabilities,
 
     map(length, alignment, protection, flags) {
       const huge = (flags & MAP_EXPLICIT_HUGE) !== 0;
-      const mapFlags = constants.MAP_PRIVATE | constants.MAP_ANONYMOUS | (huge ? constants.MAP_HUGETLB : 0);
       const prot = NATIVE_PROTECTION[protection];
       // Huge-page mappings come aligned to their page; others need over-mapping past the page.
       const extra = huge || alignment <= pageSize ? 0 : alignment;
-      const base = c.mmap(null, length + extra, prot, mapFlags, -1, 0) as bigint;
-      if (base === MAP_FAILED) return -errno();
+      const base = pages.map(length + extra, prot, huge);
+      if (typeof base === 'number') return -base;
       let address = base;
       if (extra > 0) {
         // Trim the over-mapping to the aligned window: [base, address) and the tail go back.
         const mask = BigInt(alignment - 1);
         address = (base + mask) & ~mask;
         const head = Number(address - base);
-        if (head > 0) c.munmap(base, head);
+        if (head > 0) pages.unmap(base, head);
         const tail = extra - head;
-        if (tail > 0) c.munmap(address + BigInt(length), tail);
+        if (tail > 0) pages.unmap(address + BigInt(length), tail);
       }
       const id = nextId++;
       mappings.set(id, { address, length });
@@ -156,14 +183,16 @@ export function createPosixHost(platform: PosixPlatform, c: Libc): Host {
     },
     unmap(id) {
       const { address, length } = mapping(id);
-      const result = status(c.munmap(address, length));
+      const result = pages.unmap(address, length);
       if (result === 0) mappings.delete(id);
       return result;
     },
-    protect: (id, offset, length, protection) => status(c.mprotect(at(id, offset), length, NATIVE_PROTECTION[protection])),
+    protect: (id, offset, length, protection) => pages.protect(at(id, offset), length, NATIVE_PROTECTION[protection]),
     lock: (id, offset, length) => status(c.mlock(at(id, offset), length)),
     unlock: (id, offset, length) => status(c.munlock(at(id, offset), length)),
     advise(id, offset, length, advice) {
+      const replaced = platform.advise?.[advice];
+      if (replaced) return replaced(at(id, offset), length);
       const native = ADVICE[advice];
       if (!native) return errnoNames.code('EINVAL');
       return status(c.madvise(at(id, offset), length, native));

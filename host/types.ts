@@ -74,6 +74,10 @@ export interface KernelRange {
   lockedBytes: number;
   /** Resident bytes (smaps `Rss`). */
   residentBytes: number;
+  /** Windows (VirtualQuery): the page state, `MEM_COMMIT`, `MEM_RESERVE` or `MEM_FREE`. */
+  state?: string;
+  /** Windows (VirtualQuery): the memory type, `MEM_PRIVATE`, `MEM_MAPPED` or `MEM_IMAGE`. */
+  type?: string;
 }
 
 /** The host interface. */
@@ -116,4 +120,6 @@ export interface Host {
   memlockStatus(): MemlockStatus | undefined;
   /** The kernel's own view of [address, address + length), where the OS offers one. */
   kernelView?(address: bigint, length: number): KernelRange[];
+  /** What the host did on its own for a mapping (e.g. grew the Windows working set to lock it). */
+  notes?(id: number): string[];
 }

@@ -53,6 +53,8 @@ export interface RegionInfo {
   data: AddressRange;
   /** The guard ranges (NoAccess), in address order. */
   guards: GuardRange[];
+  /** What the host did on its own for this region, e.g. grew the Windows working set to lock it. */
+  hostNotes: string[];
 }
 
 function withKernel(range: AddressRange, view: KernelRange[] | undefined): AddressRange {
@@ -93,5 +95,6 @@ export function describeRegion(core: CoreExports, host: Host, slot: number): Reg
     dataPages: range(pagesOffset, pagesLength),
     data: range(field('dataOffset'), field('size')),
     guards,
+    hostNotes: host.notes?.(core.regionHostId(slot)) ?? [],
   };
 }

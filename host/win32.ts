@@ -1,0 +1,143 @@
+// The Windows host: VirtualAlloc/VirtualFree/VirtualProtect/VirtualLock/VirtualUnlock through
+// koffi over kernel32, GetLastError for every failure, VirtualQuery (win32-query.ts) for
+// `inspect`. What Windows lacks is reported, never faked:
+//  - no core-dump exclusion (MADV_DONTDUMP) and no fork(), so nothing to keep from children:
+//    capabilities dontDump and dontFork are false;
+//  - large pages only with SeLockMemoryPrivilege (win32-large-pages.ts). Large pages are always
+//    read/write and resident: mapping them with another protection or protecting them later is
+//    refused with ERROR_NOT_SUPPORTED, and locking them is a no-op (they cannot be paged out).
+import { MAP_EXPLICIT_HUGE, Protection, type Host, type HostCapabilities, type HostOperation } from './types.js';
+import { alignedAllocator } from './win32-align.js';
+import { MEM, WIN32_ERRORS, WIN32_PROTECTION, win32ErrorName } from './win32-constants.js';
+import { bindKernel32, type Kernel32 } from './win32-kernel32.js';
+import { enableLargePages } from './win32-large-pages.js';
+import { queryRanges } from './win32-query.js';
+import { lockGrowingWorkingSet } from './win32-working-set.js';
+
+export const WIN32_SYSCALLS: Readonly<Record<HostOperation, string>> = {
+  map: 'VirtualAlloc',
+  unmap: 'VirtualFree',
+  protect: 'VirtualProtect',
+  lock: 'VirtualLock',
+  unlock: 'VirtualUnlock',
+  advise: 'advise (no such call on Windows)',
+  fill: 'RtlFillMemory',
+  copyIn: 'RtlMoveMemory',
+  copyOut: 'RtlMoveMemory',
+};
+
+const LARGE_PAGE_NOTE = 'large pages (MEM_LARGE_PAGES): always resident, so VirtualLock is not needed; always read/write, so VirtualProtect is refused';
+
+/** One live allocation: where it is, how long, whether it is made of large pages. */
+interface Mapping {
+  address: bigint;
+  length: number;
+  largePages: boolean;
+  notes: string[];
+}
+
+/** What GetSystemInfo says about memory. */
+export function systemMemoryInfo(k: Kernel32): { pageSize: number; allocationGranularity: number } {
+  const info = {} as { dwPageSize: number; dwAllocationGranularity: number };
+  k.GetSystemInfo(info);
+  return { pageSize: info.dwPageSize, allocationGranularity: info.dwAllocationGranularity };
+}
+
+/** Creates the Windows host. Throws if koffi or kernel32 cannot be loaded. */
+export function createWin32Host(): Host {
+  const k = bindKernel32();
+  const { koffi } = k;
+  const { pageSize, allocationGranularity } = systemMemoryInfo(k);
+  const largePages = enableLargePages(k);
+  const aligned = alignedAllocator(k);
+  const mappings = new Map<number, Mapping>();
+  let nextId = 0;
+
+  const capabilities: HostCapabilities = {
+    lock: true,
+    dontDump: false,
+    dontFork: false,
+    explicitHugePages: largePages.available,
+    transparentHugePages: false,
+    hugePageSize: largePages.available ? largePages.minimum : pageSize,
+  };
+  const lastError = (): number => k.GetLastError() || WIN32_ERRORS.ERROR_INVALID_PARAMETER; // never report success for a failure
+  const status = (ok: number): number => (ok ? 0 : lastError());
+  const at = (id: number, offset: number): bigint => mapping(id).address + BigInt(offset);
+  function mapping(id: number): Mapping {
+    const found = mappings.get(id);
+    if (!found) throw new Error(`memshield host: no mapping ${id} (core and host disagree)`);
+    return found;
+  }
+
+  return {
+    platform: 'win32',
+    syscalls: WIN32_SYSCALLS,
+    pageSize: () => pageSize,
+    capabilities: () => capabilities,
+
+    map(length, alignment, protection, flags) {
+      const large = (flags & MAP_EXPLICIT_HUGE) !== 0;
+      if (large && protection !== Protection.ReadWrite) return -WIN32_ERRORS.ERROR_NOT_SUPPORTED; // large pages are always read/write
+      const type = MEM.RESERVE | MEM.COMMIT | (large ? MEM.LARGE_PAGES : 0);
+      const native = WIN32_PROTECTION[protection];
+      const naturalAlignment = large ? largePages.minimum : allocationGranularity;
+      const result = alignment <= naturalAlignment
+        ? ((k.VirtualAlloc(null, length, type, native) as bigint | null) ?? lastError())
+        : aligned.allocate(length, alignment, type, native);
+      if (typeof result === 'number') return -result;
+      const id = nextId++;
+      const notes = large ? [LARGE_PAGE_NOTE] : [];
+      mappings.set(id, { address: result, length, largePages: large, notes });
+      return id;
+    },
+    unmap(id) {
+      const result = status(k.VirtualFree(mapping(id).address, 0, MEM.RELEASE));
+      if (result === 0) mappings.delete(id);
+      return result;
+    },
+    protect(id, offset, length, protection) {
+      if (mapping(id).largePages) return WIN32_ERRORS.ERROR_NOT_SUPPORTED; // large pages are always read/write
+      return status(k.VirtualProtect(at(id, offset), length, WIN32_PROTECTION[protection], [0]));
+    },
+    lock(id, offset, length) {
+      const target = mapping(id);
+      if (target.largePages) return 0; // never paged out: nothing to lock ("included for compatibility")
+      const outcome = lockGrowingWorkingSet(k, at(id, offset), length);
+      if (outcome.note) target.notes.push(outcome.note);
+      return outcome.error;
+    },
+    unlock(id, offset, length) {
+      if (mapping(id).largePages) return 0;
+      return status(k.VirtualUnlock(at(id, offset), length));
+    },
+    advise: () => WIN32_ERRORS.ERROR_NOT_SUPPORTED, // no such advice on Windows: capabilities say so, the core never asks
+    copyIn(id, offset, source) {
+      k.RtlMoveMemory(at(id, offset), source, source.byteLength);
+      return 0;
+    },
+    copyOut(id, offset, target) {
+      k.RtlMoveMemory(target, at(id, offset), target.byteLength);
+      return 0;
+    },
+    fill(id, offset, length, byte) {
+      k.RtlFillMemory(at(id, offset), length, byte);
+      return 0;
+    },
+    view(id, offset, length) {
+      try {
+        return new Uint8Array(koffi.view(at(id, offset), length));
+      } catch {
+        return undefined; // runtimes that forbid external buffers (Electron)
+      }
+    },
+    randomBytes(target) {
+      globalThis.crypto.getRandomValues(target as Uint8Array<ArrayBuffer>);
+    },
+    address: (id) => mapping(id).address,
+    errorName: (error) => win32ErrorName(error),
+    memlockStatus: () => undefined, // Windows has no RLIMIT_MEMLOCK: the working set bounds locking (notes say when it grew)
+    kernelView: (address, length) => queryRanges(k, address, length, pageSize),
+    notes: (id) => [...(mappings.get(id)?.notes ?? [])],
+  };
+}
