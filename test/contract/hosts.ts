@@ -1,22 +1,16 @@
 // The hosts this machine can run, for the vitest adapters (contract and property tests): the
 // native one where there is one, and the simulated host at 4, 16 and 64 KiB pages.
-import { createRequire } from 'node:module';
 import { createLinuxHost } from '../../host/linux.js';
 import { createPlatformMemory, createSimulatedHost, type Host, type PlatformMemory, type SimulatedHost } from '../../src/index.js';
 import type { ContractContext } from './cases.js';
 import { PLATFORM_DIFFERENCES } from './platform-differences.js';
+import { koffiWrite } from './raw-write.js';
 
 /** One host under test. */
 export interface HostUnderTest {
   /** For test titles: `linux`, `simulated (16 KiB pages)`, … */
   label: string;
   context(): ContractContext;
-}
-
-/** Writes through a raw pointer with koffi, as native code would. */
-function koffiWrite(address: bigint, bytes: Uint8Array): void {
-  const koffi = createRequire(import.meta.url)('koffi') as typeof import('koffi');
-  new Uint8Array(koffi.view(address, bytes.length)).set(bytes);
 }
 
 let linuxHost: Host | undefined;

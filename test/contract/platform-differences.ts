@@ -1,8 +1,9 @@
 // Everything the contract cases may find different from one platform to another, in one place.
-// A case reads what it needs from here instead of testing `platform === …` itself; a platform
-// that joins (win32, darwin) adds its entry and runs the same cases.
+// A case reads what it needs from here instead of testing `platform === …` itself. Linux and the
+// simulated host are fixed entries; Windows and macOS depend on the host (and on Wine).
 import { readFileSync } from 'node:fs';
-import type { MemoryProtectionLevel, PageKind } from '../../src/index.js';
+import { WORKING_SET_FLAGS } from '../../host/win32-query.js';
+import type { Host, MemoryProtectionLevel, PageKind } from '../../src/index.js';
 
 /** Where a LargePage allocation lands on this machine. */
 export interface LargePages {
@@ -72,3 +73,56 @@ export const PLATFORM_DIFFERENCES: Readonly<Partial<Record<'linux' | 'simulated'
     largePages: () => ({ pageKind: 'transparent-huge', pageSize: 2 * 1024 * 1024 }),
   },
 };
+
+const WIN32_PERMISSIONS = {
+  NoAccess: 'PAGE_NOACCESS',
+  ReadOnly: 'PAGE_READONLY',
+  ReadWrite: 'PAGE_READWRITE',
+  Execute: 'PAGE_EXECUTE',
+  ReadExecute: 'PAGE_EXECUTE_READ',
+  ReadWriteExecute: 'PAGE_EXECUTE_READWRITE',
+} as const;
+
+/**
+ * Windows: no core-dump exclusion and no fork(); VirtualQuery's protections and
+ * QueryWorkingSetEx's Locked bit as the kernel view. Windows never prints the dump, fork or THP
+ * words: they stand for flags that must stay absent, as memshield reports those off.
+ * Under Wine (`wine` is its version), QueryWorkingSetEx never reports Locked
+ * (shared/PLATFORM-NOTES.md), so the kernel comparison is left out there: the win32 cases check
+ * VirtualQuery instead.
+ */
+export function win32Differences(host: Host, wine: string | undefined): PlatformDifferences {
+  return {
+    dumpExclusion: false,
+    forkExclusion: false,
+    kernel: wine ? undefined : {
+      permissions: WIN32_PERMISSIONS,
+      flags: { locked: WORKING_SET_FLAGS.locked, dontDump: '(no dump exclusion on Windows)', dontFork: '(no fork on Windows)', hugePage: '(no THP on Windows)' },
+    },
+    // 2^47 bytes exceed the whole user address space (128 TiB less 64 KiB), so VirtualAlloc calls
+    // the size invalid (measured under Wine 8; on Windows checked by the windows CI job).
+    impossibleAllocation: { syscall: 'VirtualAlloc', errnoName: 'ERROR_INVALID_PARAMETER' },
+    largePages: () => {
+      const capabilities = host.capabilities();
+      return capabilities.explicitHugePages
+        ? { pageKind: 'explicit-huge', pageSize: capabilities.hugePageSize }
+        : { pageKind: 'normal', pageSize: host.pageSize() };
+    },
+  };
+}
+
+/**
+ * macOS: no MADV_DONTDUMP (dumpExclusion false), fork exclusion through minherit; the host has no
+ * kernel view (test/darwin/darwin-host.test.ts reads mach_vm_region itself); no huge pages for
+ * anonymous memory, so LargePage maps normal pages. Checked only by the macOS CI job.
+ */
+export function darwinDifferences(host: Host): PlatformDifferences {
+  return {
+    dumpExclusion: false,
+    forkExclusion: true,
+    kernel: undefined,
+    // mach_vm_allocate finds no room for 2^47 bytes: KERN_NO_SPACE, which xnu's BSD layer calls ENOMEM.
+    impossibleAllocation: { syscall: 'mach_vm_allocate', errnoName: 'ENOMEM' },
+    largePages: () => ({ pageKind: 'normal', pageSize: host.pageSize() }),
+  };
+}

@@ -14,7 +14,8 @@ describe.skipIf(!onMac)('the darwin host on macOS', async () => {
   const { AllocationType, MemoryProtectionLevel, createPlatformMemory } = await import('../../src/index.js');
   const { machRegion, rawBytes } = await import('./mach-region.js');
   const { CONTRACT_CASES } = await import('../contract/cases.js');
-  const { darwinDifferences, koffiWrite } = await import('./darwin-differences.js');
+  const { darwinDifferences } = await import('../contract/platform-differences.js');
+  const { koffiWrite } = await import('../contract/raw-write.js');
   const host = createDarwinHost();
   const memory = createPlatformMemory({ host });
   // Children run outside vitest: they import the compiled build (`npm test` builds dist first).

@@ -10,7 +10,8 @@ import { createWin32Host } from '../../host/win32.js';
 import { createPlatformMemory } from '../../src/index.js';
 import { CONTRACT_CASES } from '../contract/cases.js';
 import { WIN32_CASES, type WindowsContext } from './win32-cases.js';
-import { koffiWrite, win32Differences } from './win32-differences.js';
+import { win32Differences } from '../contract/platform-differences.js';
+import { koffiWrite } from '../contract/raw-write.js';
 import { wineVersion } from './windows-view.js';
 
 const here = new URL('.', import.meta.url);

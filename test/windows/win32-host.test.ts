@@ -14,7 +14,8 @@ describe.skipIf(!onWindows)('the win32 host on Windows', async () => {
   const { WIN32_CASES } = await import('./win32-cases.js');
   const { wineVersion } = await import('./windows-view.js');
   const { CONTRACT_CASES } = await import('../contract/cases.js');
-  const { koffiWrite, win32Differences } = await import('./win32-differences.js');
+  const { win32Differences } = await import('../contract/platform-differences.js');
+  const { koffiWrite } = await import('../contract/raw-write.js');
   const host = createWin32Host();
   const wine = wineVersion();
   // The child runs outside vitest, so it imports the compiled build (`npm test` builds dist first).
