@@ -1,0 +1,105 @@
+// The benchmark runs end to end — floor.c compiled, every case a handful of iterations with
+// --quick, the strace audit — and reports the table and JSON shape the README and machines rely
+// on. Nothing here asserts a timing; the syscall counts it checks are exact facts.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const scratch = mkdtempSync(join(tmpdir(), 'memshield-bench-smoke-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+// A count case (the shape the "live secrets until failure" row will take), added with --file.
+const COUNT_CASE = `export default { order: 999, cases: [{
+  kind: 'count', id: 'smoke-count', title: 'smoke count', unit: 'things',
+  measure: async () => ({ memshield: 7, sodium: 3 }), targets: { atLeast: 5 },
+}] };\n`;
+
+/** The cases every run must report (the issue's list; heap cases join when their files exist). */
+const REQUIRED = [
+  'secure-allocate-free-32', 'regular-allocate-free-32', 'protect-toggle', 'protect-same-level',
+  'lock-unlock-64k', 'write-1kib', 'read-1kib', 'read-into-1kib', 'write-1mib', 'read-1mib',
+  'read-into-1mib', 'secure-clear-1m',
+];
+
+type Summary = { median: number; p10: number; p90: number; samples: number };
+type Side = { calls: Record<string, number>; total: number };
+interface CaseResult {
+  id: string; title: string; kind: string; skipped?: string; error?: string;
+  memshield?: Summary; floor?: Summary | null; sodium?: Summary | null;
+  ratio?: Record<string, Summary>; syscalls?: { memshield: Side; floor?: Side; sodium?: Side; hostCalls: Record<string, number> };
+  counts?: Record<string, number>; verdicts: Record<string, boolean>;
+}
+
+function runBench(): { report: { schema: number; machine: Record<string, unknown>; options: Record<string, unknown>; cases: CaseResult[] }; saved: string } {
+  if (!existsSync(join(ROOT, 'dist/src/index.js'))) throw new Error('the benchmark loads dist/: run npm run build first');
+  const fixture = join(scratch, 'count.bench.mjs');
+  writeFileSync(fixture, COUNT_CASE);
+  // A fresh output directory: floor.c is compiled by this run, and latest.json lands there.
+  const stdout = execFileSync(process.execPath, ['--expose-gc', join(ROOT, 'bench/run.mjs'), '--quick', '--json', '--file', fixture], {
+    cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000,
+    env: { ...process.env, MEMSHIELD_BENCH_OUT: scratch },
+  });
+  expect(existsSync(join(scratch, 'floor'))).toBe(true);
+  return { report: JSON.parse(stdout), saved: readFileSync(join(scratch, 'latest.json'), 'utf8') };
+}
+
+describe('npm run bench -- --quick --json', () => {
+  let report: ReturnType<typeof runBench>['report'];
+  let saved: string;
+  let byId: Map<string, CaseResult>;
+  beforeAll(() => {
+    ({ report, saved } = runBench());
+    byId = new Map(report.cases.map((result) => [result.id, result]));
+  });
+
+  it('prints the same JSON it saves, with the machine and the options', () => {
+    expect(JSON.parse(saved)).toEqual(report);
+    expect(report.schema).toBe(1);
+    expect(report.machine).toMatchObject({ node: process.version, cores: expect.any(Number), cpu: expect.any(String) });
+    expect(String(report.machine.compiler)).not.toBe('');
+    expect(report.options).toMatchObject({ quick: true, rounds: 3, iterations: 3 });
+    expect(String(report.options.audit)).toMatch(/^strace/);
+  });
+
+  it('reports every case of the issue, none failed, each timed side as median and spread per round', () => {
+    for (const id of REQUIRED) expect(byId.has(id), id).toBe(true);
+    for (const result of report.cases.filter((each) => each.kind === 'time' && !each.skipped)) {
+      expect(result.error, result.id).toBeUndefined();
+      for (const side of ['memshield', 'floor', 'sodium'] as const) {
+        const summary = result[side];
+        if (summary === null) continue; // the case has no such side
+        expect(summary, `${result.id} ${side}`).toMatchObject({ samples: 3 });
+        expect(summary!.p10 <= summary!.median && summary!.median <= summary!.p90, `${result.id} ${side}`).toBe(true);
+        if (side !== 'memshield') expect(result.ratio![side].samples, `${result.id} ratio ${side}`).toBe(3);
+      }
+    }
+    expect(byId.get('secure-allocate-free-32')).toMatchObject({ floor: { samples: 3 }, sodium: { samples: 3 } });
+    expect(byId.get('protect-same-level')!.floor).toBeNull();
+  });
+
+  it('audits syscalls: the floor issues what memshield issues, and protect to the current level issues none', () => {
+    const toggle = byId.get('protect-toggle')!.syscalls!;
+    expect(toggle.memshield).toEqual({ calls: { mprotect: 2 }, total: 2 }); // control: the audit sees mprotect
+    expect(toggle.floor).toEqual(toggle.memshield);
+    expect(toggle.hostCalls).toEqual({ protect: 2 });
+    const same = byId.get('protect-same-level')!;
+    expect(same.syscalls!.memshield.total).toBe(0);
+    expect(same.verdicts.syscalls).toBe(true);
+    const allocate = byId.get('secure-allocate-free-32')!.syscalls!;
+    expect(allocate.floor!.calls).toEqual(allocate.memshield.calls);
+    expect(allocate.memshield.calls).toMatchObject({ mmap: 1, munmap: 1, mlock: 1 });
+    expect(allocate.sodium!.calls.munmap).toBeGreaterThanOrEqual(1); // its deferred free did run (its GC may add more)
+  });
+
+  it('carries count cases through, and formats one table row per case', async () => {
+    expect(byId.get('smoke-count')).toMatchObject({ kind: 'count', unit: 'things', counts: { memshield: 7, sodium: 3 }, verdicts: { atLeast: true } });
+    const { formatTable } = await import('../../bench/lib/report.mjs');
+    const table = formatTable(report).split('\n');
+    for (const result of report.cases) expect(table.filter((line: string) => line.startsWith(`| ${result.title} |`)), result.id).toHaveLength(1);
+    expect(table.find((line: string) => line.startsWith('| smoke count |'))).toContain('7 things');
+  });
+});
