@@ -29,6 +29,9 @@ export function initCanary(): void {
   }
 }
 
+/** The pattern: the canary byte for mapping offset p is at canaryPattern() + (p & 15). */
+export function canaryPattern(): usize { return pattern; }
+
 /** Writes canary bytes over [offset, offset + length). Returns 0 or the host's error. */
 export function writeCanary(id: i32, offset: u64, length: u64): i32 {
   while (length > 0) {

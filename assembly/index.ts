@@ -215,3 +215,6 @@ export function planField(field: i32): f64 {
     default: return -1;
   }
 }
+
+// SecureBuffer and SecureHeap (secure-entry.ts).
+export * from "./secure-entry";

@@ -21,3 +21,6 @@ export type { SimulatedHostOptions, UnmapRecord } from '../host/simulated/option
 export type { SimulatedFault, SimulatedCall, FaultableOperation } from '../host/simulated/faults.js';
 export type { TraceEntry, TraceResult, ProtectionName, AdviceName } from '../host/simulated/trace.js';
 export { SimulatedFaultError } from '../host/simulated/fault-error.js';
+export { SecureBuffer, type SecureBufferOptions, type SecureBufferFromOptions, type SecureBufferInfo } from './secure-buffer.js';
+export { SecureHeap, type SecureHeapOptions, type SecureHeapStats, type SecureHeapInfo } from './secure-heap.js';
+export { configureExitWipe, type ExitWipeOptions } from './exit-wipe.js';

@@ -1,0 +1,293 @@
+// Entry points for SecureBuffer and SecureHeap (re-exported by index.ts). Each checks its
+// arguments (integers arrive as f64 from JS) and handles, clears the failure record, and hands
+// over to secret-access.ts and heap.ts. A function that makes something returns its index
+// (>= 0; the generation is read with *CreatedGeneration()) or -status.
+import {
+  OK, INVALID_ARGUMENT, USE_AFTER_FREE, DOUBLE_FREE, OUT_OF_BOUNDS, REASON_SIZE_NOT_POSITIVE_INTEGER,
+  REASON_SIZE_TOO_LARGE, REASON_OFFSET, REASON_LENGTH,
+} from "./status";
+import { refuse, resetFailure } from "./failure";
+import { pageSize } from "./machine";
+import { MAX_MAPPING } from "./layout";
+import { READ_ONLY, READ_WRITE } from "./protection";
+import { LARGEST_CLASS_SIZE, GAP_SIZE, classOf, classFits, classSize } from "./heap-layout";
+import { pageClass } from "./heap-pages";
+import { arenaRegion, arenaNext, arenaVirgin, NO_ARENA } from "./heap-arenas";
+import {
+  checkHeapHandle, HEAP_HANDLE_LIVE, HEAP_HANDLE_DESTROYED, createdHeapGeneration, heapLive, heapUsedBytes,
+  heapSlotBytes, heapReservedBytes, heapLockedBytes, heapArenas, heapDedicated, heapPending, heapOpenScopes,
+  heapCanaryFailures, heapDamagedOffset, heapDamagedArena, heapArenaPages, heapMaxBytes, heapFlags,
+  heapFirstArena, HEAP_LOCK_BEST_EFFORT,
+} from "./heap-records";
+import { createHeap, flushHeap, trimHeap } from "./heap";
+import {
+  createRegionSecret, createHeapSecret, openSecret, closeSecret, writeSecret, readSecret, freeSecret,
+  destroyHeap, wipeEverything, secretHostId, secretProtection, secretPagesOffset, secretPagesLength,
+} from "./secret-access";
+import {
+  checkSecretHandle, SECRET_HANDLE_LIVE, SECRET_HANDLE_FREED, createdGeneration, secretSize, secretDataOffset,
+  secretInSlot, secretOpen, secretOwner, secretHeap, secretPage, liveSecrets, NO_HEAP,
+} from "./secrets";
+import { REASON_NOT_A_SECRET, REASON_NOT_A_HEAP, REASON_ARENA_SIZE, REASON_MAX_SIZE, REASON_ACCESS } from "./heap-status";
+
+/** Options of secretCreate and heapCreate. */
+const OPTION_LOCK_BEST_EFFORT: u32 = 1 << 0;
+/** The most pages one arena may have (4 GiB of 4 KiB pages). */
+const MAX_ARENA_PAGES: f64 = <f64>(1 << 20);
+/** The largest byte count that crosses from JS exactly. */
+const MAX_SAFE: f64 = 9007199254740991;
+
+/** A size in [1, MAX_MAPPING] as u64, or 0 after recording why not. */
+function checkSecretSize(size: f64): u64 {
+  if (!(size >= 1) || size != Math.floor(size)) { refuse(INVALID_ARGUMENT, REASON_SIZE_NOT_POSITIVE_INTEGER); return 0; }
+  if (size > <f64>MAX_MAPPING) { refuse(INVALID_ARGUMENT, REASON_SIZE_TOO_LARGE); return 0; }
+  return <u64>size;
+}
+
+/** OK if the handle names a live secret; USE_AFTER_FREE/DOUBLE_FREE or INVALID_ARGUMENT else. */
+function useSecret(secret: u32, generation: u32, freeing: bool): i32 {
+  const state = checkSecretHandle(secret, generation);
+  if (state == SECRET_HANDLE_LIVE) return OK;
+  if (state == SECRET_HANDLE_FREED) return refuse(freeing ? DOUBLE_FREE : USE_AFTER_FREE, REASON_NOT_A_SECRET);
+  return refuse(INVALID_ARGUMENT, REASON_NOT_A_SECRET);
+}
+
+/** OK if the handle names a live heap; USE_AFTER_FREE once destroyed, INVALID_ARGUMENT else. */
+function useHeap(h: u32, generation: u32): i32 {
+  const state = checkHeapHandle(h, generation);
+  if (state == HEAP_HANDLE_LIVE) return OK;
+  return refuse(state == HEAP_HANDLE_DESTROYED ? USE_AFTER_FREE : INVALID_ARGUMENT, REASON_NOT_A_HEAP);
+}
+
+/** An (offset, length) pair within a secret. */
+function checkSecretSpan(offset: f64, length: f64): i32 {
+  if (!(offset >= 0) || offset != Math.floor(offset)) return refuse(offset < 0 ? OUT_OF_BOUNDS : INVALID_ARGUMENT, REASON_OFFSET);
+  if (!(length >= 0) || length != Math.floor(length)) return refuse(length < 0 ? OUT_OF_BOUNDS : INVALID_ARGUMENT, REASON_LENGTH);
+  if (offset > <f64>MAX_MAPPING) return refuse(OUT_OF_BOUNDS, REASON_OFFSET);
+  if (length > <f64>MAX_MAPPING) return refuse(OUT_OF_BOUNDS, REASON_LENGTH);
+  return OK;
+}
+
+// ── Secrets ──────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * A standalone secret of `size` bytes in a Secure region of its own: zero-filled, or holding the
+ * staged bytes when `copy` is 1 (the staged buffer must be `size` bytes).
+ */
+export function secretCreate(size: f64, copy: i32, options: u32): i32 {
+  resetFailure();
+  const bytes = checkSecretSize(size);
+  if (bytes == 0) return -INVALID_ARGUMENT;
+  return createRegionSecret(NO_HEAP, bytes, copy != 0, (options & OPTION_LOCK_BEST_EFFORT) != 0);
+}
+
+/** The generation of the secret made last (with its index, the handle). */
+export function secretCreatedGeneration(): u32 { return createdGeneration; }
+
+export function secretCheck(secret: u32, generation: u32): i32 {
+  resetFailure();
+  return useSecret(secret, generation, false);
+}
+
+/** Opens a scope: access 1 (ReadOnly, for use) or 2 (ReadWrite, for update). */
+export function secretOpenScope(secret: u32, generation: u32, access: i32): i32 {
+  resetFailure();
+  const status = useSecret(secret, generation, false);
+  if (status != OK) return status;
+  if (access != <i32>READ_ONLY && access != <i32>READ_WRITE) return refuse(INVALID_ARGUMENT, REASON_ACCESS);
+  return openSecret(secret, <u8>access);
+}
+
+export function secretCloseScope(secret: u32, generation: u32): i32 {
+  resetFailure();
+  const status = useSecret(secret, generation, false);
+  return status != OK ? status : closeSecret(secret);
+}
+
+/** Copies `length` staged bytes into the secret at `offset`. */
+export function secretWrite(secret: u32, generation: u32, offset: f64, length: f64): i32 {
+  resetFailure();
+  let status = useSecret(secret, generation, false);
+  if (status == OK) status = checkSecretSpan(offset, length);
+  return status != OK ? status : writeSecret(secret, <u64>offset, <u64>length);
+}
+
+/** Copies secret bytes into the staged target (inside an open scope only). */
+export function secretRead(secret: u32, generation: u32, offset: f64, length: f64): i32 {
+  resetFailure();
+  let status = useSecret(secret, generation, false);
+  if (status == OK) status = checkSecretSpan(offset, length);
+  return status != OK ? status : readSecret(secret, <u64>offset, <u64>length);
+}
+
+export function secretFree(secret: u32, generation: u32): i32 {
+  resetFailure();
+  const status = useSecret(secret, generation, true);
+  return status != OK ? status : freeSecret(secret);
+}
+
+// Fields of a live secret, for secretField (numbered as in src/secure-core.ts).
+const SECRET_SIZE = 0;
+const SECRET_HOST_ID = 1;
+const SECRET_DATA_OFFSET = 2;
+const SECRET_IN_SLOT = 3;
+const SECRET_OPEN = 4;
+const SECRET_PROTECTION = 5;
+const SECRET_REGION = 6;
+const SECRET_HEAP = 7;
+const SECRET_PAGES_OFFSET = 8;
+const SECRET_PAGES_LENGTH = 9;
+const SECRET_SLOT_SIZE = 10;
+
+/** One field of a live secret (check the handle first); -1 for an unknown field. */
+export function secretField(secret: u32, field: i32): f64 {
+  switch (field) {
+    case SECRET_SIZE: return <f64>secretSize(secret);
+    case SECRET_HOST_ID: return <f64>secretHostId(secret);
+    case SECRET_DATA_OFFSET: return <f64>secretDataOffset(secret);
+    case SECRET_IN_SLOT: return secretInSlot(secret) ? 1 : 0;
+    case SECRET_OPEN: return <f64>secretOpen(secret);
+    case SECRET_PROTECTION: return <f64>secretProtection(secret);
+    case SECRET_REGION: return <f64>(secretInSlot(secret) ? arenaRegion(secretOwner(secret)) : secretOwner(secret));
+    case SECRET_HEAP: return secretHeap(secret) == NO_HEAP ? -1 : <f64>secretHeap(secret);
+    case SECRET_PAGES_OFFSET: return <f64>secretPagesOffset(secret);
+    case SECRET_PAGES_LENGTH: return <f64>secretPagesLength(secret);
+    case SECRET_SLOT_SIZE: return secretInSlot(secret) ? <f64>classSize(<i32>pageClass(secretPage(secret))) : <f64>secretSize(secret);
+    default: return -1;
+  }
+}
+
+/** Live secrets of this core (standalone and heap). */
+export function secretLiveCount(): u32 { return liveSecrets(); }
+
+// ── Heaps ────────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * Makes a heap whose arenas hold `arenaBytes` (rounded up to whole pages) of slots, reserving
+ * at most `maxBytes` in all (0: no limit). Returns the heap or -status.
+ */
+export function heapCreate(arenaBytes: f64, maxBytes: f64, options: u32): i32 {
+  resetFailure();
+  const page = <f64>pageSize;
+  if (!(arenaBytes >= 1) || arenaBytes != Math.floor(arenaBytes) || Math.ceil(arenaBytes / page) > MAX_ARENA_PAGES) {
+    return -refuse(INVALID_ARGUMENT, REASON_ARENA_SIZE);
+  }
+  if (!(maxBytes >= 0) || maxBytes != Math.floor(maxBytes) || maxBytes > MAX_SAFE) {
+    return -refuse(INVALID_ARGUMENT, REASON_MAX_SIZE);
+  }
+  const flags = options & OPTION_LOCK_BEST_EFFORT ? HEAP_LOCK_BEST_EFFORT : 0;
+  return <i32>createHeap(<u32>Math.ceil(arenaBytes / page), <u64>maxBytes, flags);
+}
+
+export function heapCreatedGeneration(): u32 { return createdHeapGeneration; }
+
+export function heapCheck(h: u32, generation: u32): i32 {
+  resetFailure();
+  return useHeap(h, generation);
+}
+
+/** Allocates a zero-filled secret of `size` bytes in the heap. Returns the secret or -status. */
+export function heapAlloc(h: u32, generation: u32, size: f64): i32 {
+  resetFailure();
+  const status = useHeap(h, generation);
+  if (status != OK) return -status;
+  const bytes = checkSecretSize(size);
+  if (bytes == 0) return -INVALID_ARGUMENT;
+  const fits = bytes <= <u64>LARGEST_CLASS_SIZE && classFits(classOf(<u32>bytes));
+  return createHeapSecret(h, bytes, fits);
+}
+
+/** Wipes every freed slot now (canary damage shows in heapStat's failure count). */
+export function heapFlush(h: u32, generation: u32): i32 {
+  resetFailure();
+  const status = useHeap(h, generation);
+  return status != OK ? status : flushHeap(h);
+}
+
+/** Wipes freed slots, then releases every arena that holds no secret. */
+export function heapTrim(h: u32, generation: u32): i32 {
+  resetFailure();
+  const status = useHeap(h, generation);
+  return status != OK ? status : trimHeap(h);
+}
+
+export function heapDestroy(h: u32, generation: u32): i32 {
+  resetFailure();
+  const status = useHeap(h, generation);
+  return status != OK ? status : destroyHeap(h);
+}
+
+// Heap statistics, for heapStat (numbered as in src/secure-core.ts).
+const STAT_LIVE = 0;
+const STAT_USED_BYTES = 1;
+const STAT_SLOT_BYTES = 2;
+const STAT_RESERVED_BYTES = 3;
+const STAT_LOCKED_BYTES = 4;
+const STAT_ARENAS = 5;
+const STAT_DEDICATED = 6;
+const STAT_PENDING = 7;
+const STAT_OPEN_SCOPES = 8;
+const STAT_CANARY_FAILURES = 9;
+const STAT_DAMAGED_OFFSET = 10;
+const STAT_DAMAGED_REGION = 11;
+const STAT_ARENA_PAGES = 12;
+const STAT_FORMATTED_PAGES = 13;
+const STAT_MAX_BYTES = 14;
+const STAT_LOCK_BEST_EFFORT = 15;
+
+/** One statistic of a live heap (check the handle first); -1 for an unknown one. */
+export function heapStat(h: u32, field: i32): f64 {
+  switch (field) {
+    case STAT_LIVE: return <f64>heapLive(h);
+    case STAT_USED_BYTES: return <f64>heapUsedBytes(h);
+    case STAT_SLOT_BYTES: return <f64>heapSlotBytes(h);
+    case STAT_RESERVED_BYTES: return <f64>heapReservedBytes(h);
+    case STAT_LOCKED_BYTES: return <f64>heapLockedBytes(h);
+    case STAT_ARENAS: return <f64>heapArenas(h);
+    case STAT_DEDICATED: return <f64>heapDedicated(h);
+    case STAT_PENDING: return <f64>heapPending(h);
+    case STAT_OPEN_SCOPES: return <f64>heapOpenScopes(h);
+    case STAT_CANARY_FAILURES: return <f64>heapCanaryFailures(h);
+    case STAT_DAMAGED_OFFSET: return <f64>heapDamagedOffset(h);
+    case STAT_DAMAGED_REGION: {
+      const arena = heapDamagedArena(h);
+      return arena == NO_ARENA || heapCanaryFailures(h) == 0 ? -1 : <f64>arenaRegion(arena);
+    }
+    case STAT_ARENA_PAGES: return <f64>heapArenaPages(h);
+    case STAT_FORMATTED_PAGES: {
+      let pages: u32 = 0;
+      let arena = heapFirstArena(h);
+      while (arena != NO_ARENA) { pages += arenaVirgin(arena); arena = arenaNext(arena); }
+      return <f64>pages;
+    }
+    case STAT_MAX_BYTES: return <f64>heapMaxBytes(h);
+    case STAT_LOCK_BEST_EFFORT: return heapFlags(h) & HEAP_LOCK_BEST_EFFORT ? 1 : 0;
+    default: return -1;
+  }
+}
+
+/** The region slot of the heap's k-th arena, or -1 past the last (for inspect). */
+export function heapArenaRegion(h: u32, k: u32): i32 {
+  let arena = heapFirstArena(h);
+  while (arena != NO_ARENA && k > 0) { arena = arenaNext(arena); k--; }
+  return arena == NO_ARENA ? -1 : <i32>arenaRegion(arena);
+}
+
+/** Wipes every secret of this core and invalidates all handles (process exit). */
+export function wipeAllSecrets(): u32 {
+  resetFailure();
+  return wipeEverything();
+}
+
+/** The slot size a heap gives a secret of `size` bytes, or 0 if it gets a region of its own. */
+export function heapSlotSize(size: f64): f64 {
+  if (!(size >= 1) || size > <f64>LARGEST_CLASS_SIZE) return 0;
+  const c = classOf(<u32>Math.ceil(size));
+  return classFits(c) ? <f64>classSize(c) : 0;
+}
+
+/** Slots on one heap page for secrets of `size` bytes (0 if they do not go in slots). */
+export function heapSlotsPerPage(size: f64): f64 {
+  const slot = heapSlotSize(size);
+  return slot == 0 ? 0 : Math.floor((<f64>pageSize - <f64>GAP_SIZE) / (slot + <f64>GAP_SIZE));
+}

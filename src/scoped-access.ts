@@ -1,0 +1,91 @@
+// Scoped access: the only way user code touches a secret's bytes. The core opens the secret's
+// pages (ReadOnly for use, ReadWrite for update), the callback gets a view, and the pages close
+// again when it returns or throws.
+//
+// The view is zero-copy (host.view: a window on the locked pages themselves). After the call its
+// pages are NoAccess again, so a view kept past the call faults (SIGSEGV) when touched instead of
+// leaking. Where the runtime forbids external buffers (Electron), host.view returns undefined and
+// the callback gets a copy in ordinary memory instead, written back after an update and wiped
+// after every call: weaker (the copy lives in the JS heap during the call), but never kept.
+//
+// Callbacks must be synchronous: access may not stay open across an await. An async function is
+// refused before anything is opened; a callback that returns a promise anyway has its access
+// closed when it returns and the call throws, so code after its first await that touches the view
+// faults rather than reads.
+import { MemoryProtectionError } from './errors.js';
+import { Access, SecretField, type SecureCore } from './secure-core.js';
+import { secureError } from './secure-failures.js';
+
+/** Where a secret's bytes are, cached by its owner (they never move while it lives). */
+export interface SecretLocation {
+  core: SecureCore;
+  index: number;
+  generation: number;
+  size: number;
+  /** Host mapping id and offset of the data, -1 until first read. */
+  hostId: number;
+  dataOffset: number;
+}
+
+const AsyncFunction = (async () => {}).constructor;
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
+}
+
+function asyncRefused(method: string): MemoryProtectionError {
+  return new MemoryProtectionError('INVALID_ARGUMENT',
+    `${method}() needs a synchronous callback: access to the secret may not stay open across an await. ` +
+    `Do the work on the view inside the callback and return its result; start async work after ${method}() returns.`);
+}
+
+/**
+ * Runs `fn` with a view of the secret, its pages open for `access` during the call only.
+ * @returns what `fn` returned
+ */
+export function runScoped<T>(secret: SecretLocation, access: (typeof Access)[keyof typeof Access], fn: (view: Uint8Array) => T, method: 'use' | 'update'): T {
+  if (typeof fn !== 'function') {
+    throw new MemoryProtectionError('INVALID_ARGUMENT', `${method}() needs a callback (view) => result, got ${fn === null ? 'null' : typeof fn}`);
+  }
+  if (fn instanceof AsyncFunction) throw asyncRefused(method);
+  const { core } = secret;
+  const exports = core.exports;
+  const opened = exports.secretOpenScope(secret.index, secret.generation, access);
+  if (opened !== 0) throw secureError(core, opened, `${method}() the SecureBuffer`);
+
+  let view: Uint8Array | undefined;
+  let copied = false;
+  let failed = true;
+  try {
+    if (secret.hostId < 0) {
+      secret.hostId = exports.secretField(secret.index, SecretField.hostId);
+      secret.dataOffset = exports.secretField(secret.index, SecretField.dataOffset);
+    }
+    view = core.host.view(secret.hostId, secret.dataOffset, secret.size);
+    if (view === undefined) {
+      // No zero-copy view here: a copy, read now, written back after an update, wiped after.
+      copied = true;
+      view = new Uint8Array(secret.size);
+      const target = view;
+      const read = core.withStaged(target, () => exports.secretRead(secret.index, secret.generation, 0, secret.size));
+      if (read !== 0) throw secureError(core, read, `${method}() the SecureBuffer`);
+    }
+    const result = fn(view);
+    if (isThenable(result)) {
+      Promise.resolve(result).catch(() => {}); // reported here, synchronously; not again as unhandled
+      throw asyncRefused(method);
+    }
+    if (copied && access === Access.ReadWrite) {
+      const source = view;
+      const written = core.withStaged(source, () => exports.secretWrite(secret.index, secret.generation, 0, secret.size));
+      if (written !== 0) throw secureError(core, written, `${method}() the SecureBuffer`);
+    }
+    failed = false;
+    return result;
+  } finally {
+    if (copied && view) view.fill(0);
+    const closed = exports.secretCloseScope(secret.index, secret.generation);
+    // A failure to close is reported unless the callback's own error is already on its way.
+    if (closed !== 0 && !failed) throw secureError(core, closed, `close the SecureBuffer after ${method}()`);
+  }
+}

@@ -1,0 +1,287 @@
+// SecureBuffer: one secret, NoAccess at rest, readable or writable only inside a scoped call,
+// wiped on dispose. Standalone buffers (from/alloc) live in a Secure region of their own; heap
+// buffers (SecureHeap.alloc) in a slot of an arena. The handle lives in private fields.
+import type { Host } from '../host/types.js';
+import { MemoryProtectionError, invalidArgument } from './errors.js';
+import { emitWarning } from './emit-warning.js';
+import { armExitWipe } from './exit-wipe.js';
+import { describeRegion, type RegionInfo } from './inspect.js';
+import { PROTECTION_LEVELS } from './levels.js';
+import { runScoped, type SecretLocation } from './scoped-access.js';
+import { Access, OPTION_LOCK_BEST_EFFORT, SecretField, Status, hostFromOptions, secureCoreFor, type SecureCore } from './secure-core.js';
+import { secureError } from './secure-failures.js';
+import { checkBytes, checkLockPolicy, checkOptions, checkSize } from './validate.js';
+
+/** Options of `SecureBuffer.alloc`. */
+export interface SecureBufferOptions {
+  /** `'required'` (default): LOCK_FAILED if the page cannot be locked; `'bestEffort'`: accept it unlocked (inspect() says so). */
+  lock?: 'required' | 'bestEffort';
+  /** The host to allocate on (default: this platform's native host). */
+  host?: Host;
+}
+
+/** Options of `SecureBuffer.from`. */
+export interface SecureBufferFromOptions extends SecureBufferOptions {
+  /** Zero the source bytes after copying them in (default true). */
+  wipeSource?: boolean;
+}
+
+/** What `inspect()` reports: the RegionInfo of the memory holding the secret. */
+export interface SecureBufferInfo extends RegionInfo {
+  /** `region`: a Secure region of its own; `heapSlot`: a slot in a SecureHeap arena. */
+  placement: 'region' | 'heapSlot';
+  /** Bytes set aside for it: the slot size, or the size for a region of its own. */
+  slotSize: number;
+  /** use()/update() calls of this buffer still running. */
+  openScopes: number;
+}
+
+/** What a heap does when one of its buffers is disposed (schedules the wipe of the slot). */
+export interface SecretOwner {
+  afterFree(): void;
+}
+
+const CONSTRUCTION = Symbol('memshield.SecureBuffer');
+
+// A standalone buffer dropped without dispose() is disposed when the garbage collector reclaims
+// it, so its locked page and its mappings come back. (Heap buffers are not registered: it would
+// double the cost of heap.alloc; their slots come back with the heap.) The held value is the
+// secret's location, which does not reference the buffer.
+const unreachableBuffers = new FinalizationRegistry<SecretLocation>(({ core, index, generation }) => {
+  const status = core.exports.secretFree(index, generation);
+  if (status === Status.CANARY_CORRUPTED) emitWarning(secureError(core, status, 'dispose an unreachable SecureBuffer'));
+});
+const disposeSymbol: symbol = (Symbol as { dispose?: symbol }).dispose ?? Symbol.for('nodejs.dispose');
+
+/**
+ * A secret in locked, guarded memory that is NoAccess at rest (the specification's
+ * "MemoryProtection system"). Read it inside {@link SecureBuffer.use}, change it inside
+ * {@link SecureBuffer.update}, and {@link SecureBuffer.dispose} it when done (or `using`).
+ *
+ * @example
+ * const key = SecureBuffer.from(crypto.getRandomValues(new Uint8Array(32)));
+ * const tag = key.use((view) => createHmac('sha256', view).update(message).digest());
+ * key.dispose();
+ */
+export class SecureBuffer {
+  readonly #secret: SecretLocation;
+  readonly #owner: SecretOwner | undefined;
+  #disposed = false;
+
+  /** @internal Use SecureBuffer.from, SecureBuffer.alloc or SecureHeap.alloc. */
+  constructor(token: symbol, core: SecureCore, index: number, generation: number, size: number, owner?: SecretOwner) {
+    if (token !== CONSTRUCTION) throw new TypeError('SecureBuffer has no public constructor: use SecureBuffer.from(bytes), SecureBuffer.alloc(size) or heap.alloc(size)');
+    this.#secret = { core, index, generation, size, hostId: -1, dataOffset: -1 };
+    this.#owner = owner;
+  }
+
+  /**
+   * Copies `bytes` into a new SecureBuffer (a Secure region of its own) and, unless
+   * `wipeSource: false`, zeroes `bytes`.
+   * @param bytes - the secret, 1 byte or more
+   * @param options - `{ wipeSource?, lock?, host? }`
+   * @returns a SecureBuffer holding a copy of `bytes`
+   * @throws {MemoryProtectionError} INVALID_ARGUMENT, LOCK_FAILED (with the memlock numbers), ALLOCATION_FAILED
+   * @example
+   * const password = SecureBuffer.from(new TextEncoder().encode(input)); // input's bytes are zeroed
+   */
+  static from(bytes: Uint8Array, options?: SecureBufferFromOptions): SecureBuffer {
+    const source = checkBytes(bytes);
+    if (source.byteLength === 0) throw invalidArgument('SecureBuffer.from needs at least one byte, got an empty Uint8Array');
+    const opts = checkOptions<SecureBufferFromOptions>(options, 'options', ['wipeSource', 'lock', 'host']);
+    if (opts.wipeSource !== undefined && typeof opts.wipeSource !== 'boolean') {
+      throw invalidArgument(`options.wipeSource must be true or false, got ${typeof opts.wipeSource}`);
+    }
+    const core = secureCoreFor(hostFromOptions(opts.host, 'SecureBuffer.from'));
+    const flags = checkLockPolicy(opts.lock) ? OPTION_LOCK_BEST_EFFORT : 0;
+    const size = source.byteLength;
+    const index = core.withStaged(source, () => core.exports.secretCreate(size, 1, flags));
+    if (index < 0) throw secureError(core, -index, `copy ${size} bytes into a SecureBuffer`);
+    if (opts.wipeSource !== false) source.fill(0);
+    return SecureBuffer.#standalone(core, index, size);
+  }
+
+  /**
+   * A new zero-filled SecureBuffer of `size` bytes (a Secure region of its own).
+   * @throws {MemoryProtectionError} INVALID_ARGUMENT, LOCK_FAILED, ALLOCATION_FAILED
+   * @example
+   * const key = SecureBuffer.alloc(32);
+   * key.update((view) => crypto.getRandomValues(view));
+   */
+  static alloc(size: number, options?: SecureBufferOptions): SecureBuffer {
+    checkSize(size);
+    const opts = checkOptions<SecureBufferOptions>(options, 'options', ['lock', 'host']);
+    const core = secureCoreFor(hostFromOptions(opts.host, 'SecureBuffer.alloc'));
+    const flags = checkLockPolicy(opts.lock) ? OPTION_LOCK_BEST_EFFORT : 0;
+    const index = core.exports.secretCreate(size, 0, flags);
+    if (index < 0) throw secureError(core, -index, `allocate a SecureBuffer of ${size} bytes`);
+    return SecureBuffer.#standalone(core, index, size);
+  }
+
+  /** Wraps a secret just made in a region of its own; it is disposed if dropped undisposed. */
+  static #standalone(core: SecureCore, index: number, size: number): SecureBuffer {
+    const buffer = new SecureBuffer(CONSTRUCTION, core, index, core.exports.secretCreatedGeneration() >>> 0, size);
+    unreachableBuffers.register(buffer, buffer.#secret, buffer);
+    armExitWipe();
+    return buffer;
+  }
+
+  /** The secret's length in bytes (still readable after dispose). */
+  get size(): number {
+    return this.#secret.size;
+  }
+
+  /** True once disposed (by dispose(), its heap's destroy(), or the process-exit wipe). */
+  get disposed(): boolean {
+    if (!this.#disposed && this.#secret.core.exports.secretCheck(this.#secret.index, this.#secret.generation) !== 0) this.#disposed = true;
+    return this.#disposed;
+  }
+
+  /**
+   * Calls `fn` with a read-only view of the secret; the pages are readable during the call only.
+   * The view must not outlive the call: touched afterwards it faults (SIGSEGV). Writing to it
+   * faults too. Calls nest; the pages close when the outermost returns or throws.
+   * @param fn - a synchronous callback; its result is returned
+   * @throws {MemoryProtectionError} USE_AFTER_FREE, INVALID_ARGUMENT (async callback), PROTECTION_FAILED
+   * @example
+   * const same = key.use((view) => view[0] === 1);
+   */
+  use<T>(fn: (view: Uint8Array) => T): T {
+    this.#live('use() the SecureBuffer');
+    return runScoped(this.#secret, Access.ReadOnly, fn, 'use');
+  }
+
+  /**
+   * Calls `fn` with a writable view of the secret; the pages are writable during the call only.
+   * @param fn - a synchronous callback; its result is returned
+   * @throws {MemoryProtectionError} USE_AFTER_FREE, INVALID_ARGUMENT (async callback), PROTECTION_FAILED
+   * @example
+   * key.update((view) => crypto.getRandomValues(view));
+   */
+  update<T>(fn: (view: Uint8Array) => T): T {
+    this.#live('update() the SecureBuffer');
+    return runScoped(this.#secret, Access.ReadWrite, fn, 'update');
+  }
+
+  /**
+   * Compares with another secret or bytes in constant time (for equal lengths; a different
+   * length returns false at once: lengths are not secret).
+   * @param other - a SecureBuffer or a Uint8Array
+   * @throws {MemoryProtectionError} USE_AFTER_FREE (either buffer), INVALID_ARGUMENT
+   * @example
+   * if (!tag.equals(received)) throw new Error('bad tag');
+   */
+  equals(other: SecureBuffer | Uint8Array): boolean {
+    this.#live('compare the SecureBuffer');
+    if (other instanceof SecureBuffer) {
+      if (other.disposed) throw new MemoryProtectionError('USE_AFTER_FREE', 'cannot compare with the other SecureBuffer: it was already disposed.');
+      if (other.size !== this.size) return false;
+      if (other === this) return true;
+      return this.use((mine) => other.use((theirs) => constantTimeEqual(mine, theirs)));
+    }
+    if (!(other instanceof Uint8Array)) {
+      throw invalidArgument(`equals() needs a SecureBuffer or a Uint8Array, got ${other === null ? 'null' : typeof other}`);
+    }
+    if (other.byteLength !== this.size) return false;
+    return this.use((mine) => constantTimeEqual(mine, other));
+  }
+
+  /**
+   * What memshield and (on Linux) the kernel say about the memory holding the secret: the
+   * RegionInfo of its region — for a heap buffer, its arena, with `data` and `dataPages` narrowed
+   * to its slot and its page, and `protection` that page's.
+   * @throws {MemoryProtectionError} USE_AFTER_FREE
+   */
+  inspect(): SecureBufferInfo {
+    this.#check('inspect the SecureBuffer');
+    const { core, index } = this.#secret;
+    const field = (name: keyof typeof SecretField) => core.exports.secretField(index, SecretField[name]);
+    const info = describeRegion(core.exports, core.host, field('region'));
+    const inSlot = field('inSlot') === 1;
+    const placement: SecureBufferInfo['placement'] = inSlot ? 'heapSlot' : 'region';
+    const extra = { placement, slotSize: field('slotSize'), openScopes: field('openCount') };
+    if (!inSlot) return { ...info, ...extra };
+    const base = info.mapping.address;
+    const narrow = (offset: number, length: number) => {
+      const address = base + BigInt(offset);
+      const end = address + BigInt(length);
+      const kernel = info.mapping.kernel?.filter((entry) => entry.start < end && entry.end > address);
+      return kernel ? { address, length, kernel } : { address, length };
+    };
+    return {
+      ...info,
+      ...extra,
+      protection: PROTECTION_LEVELS[field('protection')],
+      size: this.size,
+      align: 16,
+      dataPages: narrow(field('pagesOffset'), field('pagesLength')),
+      data: narrow(field('dataOffset'), this.size),
+    };
+  }
+
+  /**
+   * Wipes the secret and gives its memory back: a region of its own is wiped, its canary
+   * checked, unlocked and unmapped now; a heap slot is wiped and checked by the heap's next
+   * flush (at the latest at the end of the current tick). Calling it again does nothing.
+   * @throws {MemoryProtectionError} CANARY_CORRUPTED (after wiping and unmapping), ACCESS_DENIED inside its own use()/update()
+   */
+  dispose(): void {
+    if (this.#disposed) return;
+    const { core, index, generation } = this.#secret;
+    const status = core.exports.secretFree(index, generation);
+    if (status === Status.DOUBLE_FREE || status === Status.USE_AFTER_FREE) {
+      this.#disposed = true; // already wiped by its heap's destroy() or the exit wipe
+      return;
+    }
+    if (status !== 0 && status !== Status.CANARY_CORRUPTED) throw secureError(core, status, 'dispose the SecureBuffer');
+    this.#disposed = true;
+    if (this.#owner) this.#owner.afterFree();
+    else unreachableBuffers.unregister(this);
+    if (status === Status.CANARY_CORRUPTED) throw secureError(core, status, `dispose the SecureBuffer of ${this.size} bytes`);
+  }
+
+  /** A description that never includes the secret. */
+  toString(): string {
+    return `SecureBuffer(${this.size} bytes${this.#disposed ? ', disposed' : ''})`;
+  }
+
+  /** JSON never carries the secret either. */
+  toJSON(): { type: 'SecureBuffer'; size: number } {
+    return { type: 'SecureBuffer', size: this.size };
+  }
+
+  /** Refuses a disposed buffer at once; the core checks the handle again (exit wipe, destroy). */
+  #live(action: string): void {
+    if (this.#disposed) {
+      throw new MemoryProtectionError('USE_AFTER_FREE', `cannot ${action}: it was already disposed. Keep using a secret only until dispose().`);
+    }
+  }
+
+  #check(action: string): void {
+    this.#live(action);
+    const status = this.#secret.core.exports.secretCheck(this.#secret.index, this.#secret.generation);
+    if (status !== 0) {
+      if (status === Status.USE_AFTER_FREE) this.#disposed = true;
+      throw secureError(this.#secret.core, status, action);
+    }
+  }
+}
+
+// `using s = SecureBuffer.alloc(16)` (and Node 20's Symbol.for('nodejs.dispose')) call this.
+Object.defineProperty(SecureBuffer.prototype, disposeSymbol, {
+  value: function dispose(this: SecureBuffer) { this.dispose(); },
+  writable: true,
+  configurable: true,
+});
+
+/** Equality of equal-length byte arrays without an early exit. */
+function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
+  let difference = 0;
+  for (let i = 0; i < a.length; i++) difference |= a[i] ^ b[i];
+  return difference === 0;
+}
+
+/** @internal For SecureHeap: wraps a secret the core made in a heap. */
+export function heapSecureBuffer(core: SecureCore, index: number, generation: number, size: number, owner: SecretOwner): SecureBuffer {
+  return new SecureBuffer(CONSTRUCTION, core, index, generation, size, owner);
+}

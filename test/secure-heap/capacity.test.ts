@@ -1,0 +1,62 @@
+// Many secrets as an unprivileged user, under the default 8 MiB RLIMIT_MEMLOCK (run in a child
+// without CAP_IPC_LOCK, so the kernel enforces the limit): all locked, in a handful of mappings,
+// and a clear LOCK_FAILED with the numbers when the heap cannot lock another arena. The full
+// 100,000-secret run is bench/heap-capacity.mjs.
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { lastJson, run } from '../helpers/kernel.js';
+
+const FIXTURE = fileURLToPath(new URL('../fixtures/secure-heap-capacity.mjs', import.meta.url));
+const UNPRIVILEGED = ['--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', '--bounding-set=-all'];
+
+interface CapacityReport {
+  uid: number;
+  limit: { soft: string; hard: string };
+  allocated: number;
+  failure?: { code: string; syscall?: string; errnoName?: string; message: string };
+  vmLocked: number;
+  vmLockedBefore: number;
+  mapsBefore: number;
+  mapsAfter: number;
+  heapMappings: number;
+  stats: { live: number; lockedBytes: number; reservedBytes: number; arenas: number };
+  dataEntriesAllLocked: boolean;
+  dataEntriesAllNoAccess: boolean;
+  smapsLockedInArenas: number;
+  sample: number[];
+}
+
+async function runUnprivileged(...args: string[]): Promise<CapacityReport> {
+  const result = await run('setpriv', [...UNPRIVILEGED, process.execPath, FIXTURE, ...args]);
+  const report = lastJson<CapacityReport>(result);
+  expect(report.uid).toBe(65534);
+  expect(report.limit.soft).not.toBe('unlimited');
+  return report;
+}
+
+describe('SecureHeap capacity as an unprivileged user', () => {
+  it('holds 20,000 live 32-byte secrets, all locked, in a few mappings', async () => {
+    const report = await runUnprivileged('20000', '32');
+    expect(report.allocated).toBe(20000);
+    expect(report.stats.live).toBe(20000);
+    expect(report.dataEntriesAllLocked).toBe(true);
+    expect(report.dataEntriesAllNoAccess).toBe(true);
+    expect(report.smapsLockedInArenas).toBe(report.stats.lockedBytes);
+    expect(report.vmLocked - report.vmLockedBefore).toBe(report.stats.lockedBytes);
+    expect(report.heapMappings).toBeLessThanOrEqual(3 * report.stats.arenas);
+    expect(report.sample).toEqual([0, 10000 & 0xff, 19999 & 0xff]);
+  });
+
+  it('stops with LOCK_FAILED and the memlock numbers at the limit, every slot it gave out locked', async () => {
+    const report = await runUnprivileged('0', '64', 'limit');
+    expect(report.failure?.code).toBe('LOCK_FAILED');
+    expect(report.failure?.syscall).toBe('mlock');
+    expect(report.failure?.message).toMatch(new RegExp(`memlock limit is ${report.limit.soft} bytes`));
+    expect(report.failure?.message).toMatch(/bytes locked by this heap/);
+    expect(report.dataEntriesAllLocked).toBe(true);
+    expect(report.stats.lockedBytes).toBe(report.vmLocked - report.vmLockedBefore);
+    expect(report.vmLocked).toBeLessThanOrEqual(Number(report.limit.soft));
+    expect(report.allocated).toBe(report.stats.live);
+    expect(report.allocated).toBeGreaterThan(100_000); // 64-byte secrets: ~7.7 MiB of slots
+  });
+});
