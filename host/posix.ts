@@ -1,5 +1,6 @@
 // The POSIX part of the Linux and macOS hosts: mmap/munmap/mprotect/mlock/munlock/madvise and
 // byte copies through libc, via koffi. The platform file supplies its constants and extras.
+import { fillRandom, lendView } from './lend.js';
 import { loadKoffi, builtin } from './node-builtins.js';
 import { Advice, MAP_EXPLICIT_HUGE, Protection, type Host, type HostOperation, type MemlockStatus } from './types.js';
 
@@ -210,16 +211,8 @@ export function createPosixHost(platform: PosixPlatform, c: Libc): Host {
       else c.memset(at(id, offset), byte, length);
       return 0;
     },
-    view(id, offset, length) {
-      try {
-        return new Uint8Array(koffi.view(at(id, offset), length));
-      } catch {
-        return undefined; // runtimes that forbid external buffers (Electron)
-      }
-    },
-    randomBytes(target) {
-      globalThis.crypto.getRandomValues(target as Uint8Array<ArrayBuffer>);
-    },
+    view: (id, offset, length) => lendView(koffi, at(id, offset), length),
+    randomBytes: fillRandom,
     address: (id) => mapping(id).address,
     errorName: (error) => errnoNames.name(error),
     memlockStatus(): MemlockStatus {

@@ -1,6 +1,16 @@
 // Reads the kernel's own account of mappings from /proc/self/smaps (Linux).
 import { builtin } from './node-builtins.js';
-import type { KernelRange } from './types.js';
+import type { KernelRange, Protection } from './types.js';
+
+/** How smaps prints each protection level for a private mapping (the `p`). */
+export const SMAPS_PERMISSIONS: Readonly<Record<keyof typeof Protection, string>> = {
+  NoAccess: '---p',
+  ReadOnly: 'r--p',
+  ReadWrite: 'rw-p',
+  Execute: '--xp',
+  ReadExecute: 'r-xp',
+  ReadWriteExecute: 'rwxp',
+};
 
 // An entry header: `7f12a0000000-7f12a0003000 rw-p 00000000 00:00 0   [path]`.
 const HEADER = /^([0-9a-f]+)-([0-9a-f]+) (\S{4}) /;

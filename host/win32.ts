@@ -6,6 +6,7 @@
 //  - large pages only with SeLockMemoryPrivilege (win32-large-pages.ts). Large pages are always
 //    read/write and resident: mapping them with another protection or protecting them later is
 //    refused with ERROR_NOT_SUPPORTED, and locking them is a no-op (they cannot be paged out).
+import { fillRandom, lendView } from './lend.js';
 import { MAP_EXPLICIT_HUGE, Protection, type Host, type HostCapabilities, type HostOperation } from './types.js';
 import { alignedAllocator } from './win32-align.js';
 import { MEM, WIN32_ERRORS, WIN32_PROTECTION, win32ErrorName } from './win32-constants.js';
@@ -124,16 +125,8 @@ export function createWin32Host(): Host {
       k.RtlFillMemory(at(id, offset), length, byte);
       return 0;
     },
-    view(id, offset, length) {
-      try {
-        return new Uint8Array(koffi.view(at(id, offset), length));
-      } catch {
-        return undefined; // runtimes that forbid external buffers (Electron)
-      }
-    },
-    randomBytes(target) {
-      globalThis.crypto.getRandomValues(target as Uint8Array<ArrayBuffer>);
-    },
+    view: (id, offset, length) => lendView(koffi, at(id, offset), length),
+    randomBytes: fillRandom,
     address: (id) => mapping(id).address,
     errorName: (error) => win32ErrorName(error),
     memlockStatus: () => undefined, // Windows has no RLIMIT_MEMLOCK: the working set bounds locking (notes say when it grew)

@@ -1,19 +1,10 @@
 // Reading the kernel's entries for a range the way the doctor shows them: `rw-p lo dd dc`.
 import type { KernelRange } from '../../host/types.js';
-import type { MemoryProtectionLevel } from '../levels.js';
 
 /** The VmFlags that matter for secrets, in the order shown: locked, not dumped, not forked, wiped on fork, huge pages asked for or refused. */
 export const SHOWN_FLAGS = ['lo', 'dd', 'dc', 'wf', 'hg', 'nh'] as const;
 
-/** How /proc/self/smaps prints each level for a private mapping. */
-export const SMAPS_PERMISSIONS: Readonly<Record<MemoryProtectionLevel, string>> = {
-  NoAccess: '---p',
-  ReadOnly: 'r--p',
-  ReadWrite: 'rw-p',
-  Execute: '--xp',
-  ReadExecute: 'r-xp',
-  ReadWriteExecute: 'rwxp',
-};
+export { SMAPS_PERMISSIONS } from '../../host/smaps.js';
 
 /** The shown flags one entry carries. */
 export function shownFlags(entry: KernelRange): string[] {

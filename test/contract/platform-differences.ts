@@ -2,6 +2,7 @@
 // A case reads what it needs from here instead of testing `platform === …` itself. Linux and the
 // simulated host are fixed entries; Windows and macOS depend on the host (and on Wine).
 import { readFileSync } from 'node:fs';
+import { SMAPS_PERMISSIONS } from '../../host/smaps.js';
 import { WORKING_SET_FLAGS } from '../../host/win32-query.js';
 import type { Host, MemoryProtectionLevel, PageKind } from '../../src/index.js';
 
@@ -31,14 +32,6 @@ export interface PlatformDifferences {
   largePages(): LargePages;
 }
 
-const LINUX_PERMISSIONS = {
-  NoAccess: '---p',
-  ReadOnly: 'r--p',
-  ReadWrite: 'rw-p',
-  Execute: '--xp',
-  ReadExecute: 'r-xp',
-  ReadWriteExecute: 'rwxp',
-} as const;
 const LINUX_FLAGS = { locked: 'lo', dontDump: 'dd', dontFork: 'dc', hugePage: 'hg' };
 
 /** Linux: explicit huge pages if some are free, else THP if its mode allows advice, else normal pages. */
@@ -59,7 +52,7 @@ export const PLATFORM_DIFFERENCES: Readonly<Partial<Record<'linux' | 'simulated'
   linux: {
     dumpExclusion: true,
     forkExclusion: true,
-    kernel: { permissions: LINUX_PERMISSIONS, flags: LINUX_FLAGS },
+    kernel: { permissions: SMAPS_PERMISSIONS, flags: LINUX_FLAGS },
     impossibleAllocation: { syscall: 'mmap', errnoName: 'ENOMEM' },
     largePages: linuxLargePages,
   },
@@ -68,7 +61,7 @@ export const PLATFORM_DIFFERENCES: Readonly<Partial<Record<'linux' | 'simulated'
   simulated: {
     dumpExclusion: true,
     forkExclusion: true,
-    kernel: { permissions: LINUX_PERMISSIONS, flags: LINUX_FLAGS },
+    kernel: { permissions: SMAPS_PERMISSIONS, flags: LINUX_FLAGS },
     impossibleAllocation: { syscall: 'mmap', errnoName: 'ENOMEM' },
     largePages: () => ({ pageKind: 'transparent-huge', pageSize: 2 * 1024 * 1024 }),
   },

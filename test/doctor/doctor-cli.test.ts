@@ -3,7 +3,8 @@
 // /sys), limits are changed to prove they are read and not assumed, and the self-test is run
 // both where it passes and where the kernel makes it fail.
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { newestSource } from '../helpers/fresh-build.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,17 +55,6 @@ function prlimitOf(resource: 'memlock' | 'core'): { soft: number | 'unlimited'; 
   const [soft, hard] = run('prlimit', [`--${resource}`, '--output', 'SOFT,HARD', '--noheadings']).stdout.trim().split(/\s+/);
   const value = (text: string) => (text === 'unlimited' ? 'unlimited' : Number(text));
   return { soft: value(soft), hard: value(hard) };
-}
-
-/** Newest modification time of the TypeScript sources the CLI is compiled from. */
-function newestSource(directory: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(directory, { withFileTypes: true })) {
-    const path = join(directory, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
-    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
-  }
-  return newest;
 }
 
 /** Compiles dist/ unless it is newer than every source (`npm test` has just built it). */

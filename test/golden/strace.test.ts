@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as api from '../../src/index.js';
 import { betweenMarkers, lastJson, parseStrace, run, type Syscall } from '../helpers/kernel.js';
-import { expectFreshBuild } from '../simulated/fresh-build.js';
+import { expectFreshBuild } from '../helpers/fresh-build.js';
 import { simulatedTrace, type Scenario } from './simulated-trace.js';
 // @ts-expect-error: plain JavaScript, shared with the strace child
 import { goldenScenarios } from './scenarios.mjs';

@@ -21,14 +21,7 @@ export interface SmapsEntry {
 }
 
 /** The smaps perms each protection level must produce (a private mapping: `p`). */
-export const PERMS = {
-  NoAccess: '---p',
-  ReadOnly: 'r--p',
-  ReadWrite: 'rw-p',
-  Execute: '--xp',
-  ReadExecute: 'r-xp',
-  ReadWriteExecute: 'rwxp',
-} as const;
+export { SMAPS_PERMISSIONS as PERMS } from '../../host/smaps.js';
 
 const HEADER = /^([0-9a-f]+)-([0-9a-f]+) (\S{4}) \S+ \S+ \S+\s*(.*)$/;
 

@@ -7,7 +7,7 @@ import { lastJson, run } from '../helpers/kernel.js';
 import { Protection } from '../../host/types.js';
 import { MemoryProtectionError, MemoryProtectionLevel, AllocationType, SimulatedFaultError, createSimulatedHost } from '../../src/index.js';
 import { simulated } from './fixtures.js';
-import { expectFreshBuild } from './fresh-build.js';
+import { expectFreshBuild } from '../helpers/fresh-build.js';
 
 const { ReadWrite } = MemoryProtectionLevel;
 

@@ -4,7 +4,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { lastJson, run } from '../helpers/kernel.js';
-import { expectFreshBuild } from './fresh-build.js';
+import { expectFreshBuild } from '../helpers/fresh-build.js';
 
 const script = fileURLToPath(new URL('../../scripts/cross-runtime.mjs', import.meta.url));
 

@@ -5,7 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { lastJson, run } from '../helpers/kernel.js';
-import { expectFreshBuild } from './fresh-build.js';
+import { expectFreshBuild } from '../helpers/fresh-build.js';
 
 const child = fileURLToPath(new URL('./kernel-agreement-child.mjs', import.meta.url));
 const PAGE = 4096;
