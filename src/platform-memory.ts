@@ -171,6 +171,12 @@ export function createPlatformMemory(options: { host: Host }): PlatformMemory {
     return handle;
   }
 
+  /** Copies region bytes at `at` into all of `target`, through the core's bounds and protection check. */
+  function copyOut(handle: RegionHandle, at: number, target: Uint8Array): void {
+    const status = bound.withStaged(target, () => core.read(handle.slot, handle.generation, at, target.byteLength));
+    if (status !== 0) fail(status, `read ${target.byteLength} bytes`);
+  }
+
   function allocateRegion(size: number, align: number, protection: number, type: number, before: number, after: number, flags: number, action: string): Region {
     const slot = core.allocate(size, align, protection, type, before, after, flags);
     if (slot < 0) fail(-slot, action);
@@ -270,8 +276,7 @@ export function createPlatformMemory(options: { host: Host }): PlatformMemory {
       const at = checkIndex(offset, 'offset', size);
       const count = length === undefined ? size - at : checkIndex(length, 'length', size - at);
       const target = new Uint8Array(count);
-      const status = bound.withStaged(target, () => core.read(handle.slot, handle.generation, at, count));
-      if (status !== 0) fail(status, `read ${count} bytes`);
+      copyOut(handle, at, target);
       return target;
     },
 
@@ -287,8 +292,7 @@ export function createPlatformMemory(options: { host: Host }): PlatformMemory {
         throw new MemoryProtectionError('OUT_OF_BOUNDS',
           `cannot read ${count} bytes at offset ${at}: the region holds ${size} bytes, so at most ${size - at} are there; pass a shorter target (subarray)`);
       }
-      const status = bound.withStaged(target, () => core.read(handle.slot, handle.generation, at, count));
-      if (status !== 0) fail(status, `read ${count} bytes`);
+      copyOut(handle, at, target);
     },
 
     inspect(region) {
