@@ -6,7 +6,7 @@
 // Protocol, one line each way (stdin → stdout):
 //   run   <case> <bytes> <iterations>   →  ok <total nanoseconds for the timed loop>
 //   trace <case> <bytes> <iterations>   →  the same, between two marker stat() calls that the
-//                                           syscall audit (bench/lib/syscalls.mjs) looks for
+//                                           syscall audit (bench/lib/audit.mjs) looks for
 //   quit                                →  (exits)
 // Anything wrong is answered `error <message>`. Built with -DFLOOR_LIBRARY it is instead a
 // shared library exporting floor_run(), for bench/layers.mjs.
@@ -176,10 +176,21 @@ static int64_t run_case(const char *name, size_t bytes, uint64_t iterations, int
   else if (!strcmp(name, "write")) kind = 5;
   else if (!strcmp(name, "read")) kind = 6;
   else if (!strcmp(name, "clear")) kind = 7;
+  else if (!strcmp(name, "secure-buffer-alloc-free")) kind = 8;
+  else if (!strcmp(name, "secure-use")) kind = 9;
+  else if (!strcmp(name, "arena-use")) kind = 10;
   else return -1;
 
   // Setup, as memshield's benchmark sets up the same case.
-  if (kind >= 3 && kind != 4) r = secure_open(bytes);
+  if (kind >= 3 && kind != 4 && kind != 8) r = secure_open(bytes);
+  // SecureBuffer / SecureHeap arena at rest: the data pages NoAccess (still locked).
+  if (kind == 9 || kind == 10) {
+    if (mprotect(r.base + r.pages_offset, r.pages_length, PROT_NONE)) die("mprotect");
+  }
+  // use() opens what holds the secret: a standalone buffer's data pages; in an arena, one page
+  // (the first: where a fresh heap puts its first 32-byte secret), splitting the arena's mapping.
+  size_t use_offset = r.pages_offset, use_length = kind == 10 ? page : r.pages_length;
+  unsigned char *opened = r.base + use_offset;
   if (kind == 4) plain = regular_open(bytes);
   if (kind == 5 || kind == 6) {
     buffer = malloc(bytes);
@@ -231,13 +242,29 @@ static int64_t run_case(const char *name, size_t bytes, uint64_t iterations, int
     case 7:
       for (uint64_t i = 0; i < iterations; i++) explicit_bzero(data, bytes);
       break;
+    case 8: // SecureBuffer.alloc (made NoAccess) + dispose (opened to wipe)
+      for (uint64_t i = 0; i < iterations; i++) {
+        struct secure_region each = secure_open(bytes);
+        if (mprotect(each.base + each.pages_offset, each.pages_length, PROT_NONE)) die("mprotect");
+        if (mprotect(each.base + each.pages_offset, each.pages_length, PROT_READ | PROT_WRITE)) die("mprotect");
+        secure_close(&each);
+      }
+      break;
+    case 9:
+    case 10: // use(view => view[0])
+      for (uint64_t i = 0; i < iterations; i++) {
+        if (mprotect(opened, use_length, PROT_READ)) die("mprotect");
+        canary_damage |= *(volatile unsigned char *)(r.base + r.data_offset);
+        if (mprotect(opened, use_length, PROT_NONE)) die("mprotect");
+      }
+      break;
   }
   end = now();
   if (traced) mark(MARK_END);
 
   // Teardown.
-  if (kind == 3) mprotect(r.base + r.pages_offset, r.pages_length, PROT_READ | PROT_WRITE);
-  if (kind >= 3 && kind != 4) secure_close(&r);
+  if (kind == 3 || kind == 9 || kind == 10) mprotect(r.base + r.pages_offset, r.pages_length, PROT_READ | PROT_WRITE);
+  if (kind >= 3 && kind != 4 && kind != 8) secure_close(&r);
   if (kind == 4) regular_close(plain, bytes);
   free(buffer);
   return (int64_t)(end - start);

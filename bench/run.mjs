@@ -72,7 +72,8 @@ try {
     try {
       if (kase.kind === 'count') {
         progress(`${label}: counting…`);
-        Object.assign(result, { unit: kase.unit, counts: await kase.measure(env) });
+        const { details, facts, ...counts } = await kase.measure(env);
+        Object.assign(result, { unit: kase.unit, counts, details, facts });
       } else {
         const state = kase.setup ? kase.setup(env) : env;
         try {

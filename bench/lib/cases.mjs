@@ -33,9 +33,20 @@ import { BENCH_DIR } from './floor.mjs';
  * @property {string} title
  * @property {string} unit - e.g. `secrets`
  * @property {(env: BenchEnv) => string | undefined} [skip]
- * @property {(env: BenchEnv) => Promise<{ memshield: number, floor?: number, sodium?: number }>} measure
+ * @property {(env: BenchEnv) => Promise<CountResult>} measure
  * @property {CaseTargets} [targets]
  * @property {string} [note]
+ */
+
+/**
+ * What a count case measured: a number per side, and optionally a few words per side for the
+ * table (`details`) and anything else for the JSON (`facts`).
+ * @typedef {object} CountResult
+ * @property {number} memshield
+ * @property {number} [floor]
+ * @property {number} [sodium]
+ * @property {{ memshield?: string, floor?: string, sodium?: string }} [details] - e.g. `all locked, stopped by LOCK_FAILED`
+ * @property {object} [facts] - the JSON's `facts`
  */
 
 /**

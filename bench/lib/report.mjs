@@ -75,7 +75,8 @@ export function formatTime(ns) {
   return `${(ns / 1e6).toFixed(2)} ms`;
 }
 
-const ratio = (value) => (value >= 10 ? value.toFixed(0) : value.toFixed(2));
+// Two significant digits below 0.1, so that 50× faster (0.02) and 150× faster (0.0067) differ.
+const ratio = (value) => (value >= 10 ? value.toFixed(0) : value >= 0.1 ? value.toFixed(2) : value.toPrecision(2));
 const mark = (ok) => (ok === undefined ? '' : ok ? ' ✓' : ' ✗');
 
 function timeCell(summary, bytes) {
@@ -124,7 +125,11 @@ export function formatTable(report) {
     if (result.skipped || result.error) {
       lines.push(`| ${result.title} | ${result.skipped ? `skipped: ${result.skipped}` : `failed: ${result.error}`} | | | | | | |`);
     } else if (result.kind === 'count') {
-      const count = (side) => (result.counts[side] === undefined ? '—' : `${result.counts[side]} ${result.unit}`);
+      const count = (side) => {
+        if (result.counts[side] === undefined) return '—';
+        const detail = result.details?.[side];
+        return `${result.counts[side]} ${result.unit}${detail ? ` (${detail})` : ''}`;
+      };
       lines.push(`| ${result.title} | ${count('memshield')} | ${count('floor')} | | ${count('sodium')} | | | ${targetCell(result)} |`);
     } else {
       lines.push(`| ${result.title} | ${timeCell(result.memshield, result.bytes)} | ${timeCell(result.floor, result.bytes)} | ${ratioCell(result.ratio.floor)} | ${timeCell(result.sodium, result.bytes)} | ${ratioCell(result.ratio.sodium)} | ${syscallCell(result.syscalls)} | ${targetCell(result)} |`);

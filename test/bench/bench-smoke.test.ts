@@ -18,11 +18,12 @@ const COUNT_CASE = `export default { order: 999, cases: [{
   measure: async () => ({ memshield: 7, sodium: 3 }), targets: { atLeast: 5 },
 }] };\n`;
 
-/** The cases every run must report (the issue's list; heap cases join when their files exist). */
+/** The cases every run must report (the issue's list, and the standalone SecureBuffer's rows). */
 const REQUIRED = [
   'secure-allocate-free-32', 'regular-allocate-free-32', 'protect-toggle', 'protect-same-level',
   'lock-unlock-64k', 'write-1kib', 'read-1kib', 'read-into-1kib', 'write-1mib', 'read-1mib',
-  'read-into-1mib', 'secure-clear-1m',
+  'read-into-1mib', 'secure-clear-1m', 'secure-buffer-alloc-dispose-32', 'secure-buffer-use-32',
+  'heap-use-32', 'heap-alloc-free-32', 'heap-alloc-free-tick-32', 'heap-live-secrets-32',
 ];
 
 type Summary = { median: number; p10: number; p90: number; samples: number };
@@ -31,7 +32,13 @@ interface CaseResult {
   id: string; title: string; kind: string; skipped?: string; error?: string;
   memshield?: Summary; floor?: Summary | null; sodium?: Summary | null;
   ratio?: Record<string, Summary>; syscalls?: { memshield: Side; floor?: Side; sodium?: Side; hostCalls: Record<string, number> };
-  counts?: Record<string, number>; verdicts: Record<string, boolean>;
+  counts?: Record<string, number>; details?: Record<string, string>; facts?: Record<string, LiveFacts>;
+  verdicts: Record<string, boolean>;
+}
+/** What the live-secrets child of each side found (bench/heap.bench.mjs). */
+interface LiveFacts {
+  reached: number; lockedSecrets: number | null; end: string; process: { limit: number; uid: number };
+  atEnd?: { allLocked: boolean; allNoAccessAtRest: boolean; intact: boolean; vmLockedBytes: number; heapLockedBytes: number };
 }
 
 function runBench(): { report: { schema: number; machine: Record<string, unknown>; options: Record<string, unknown>; cases: CaseResult[] }; saved: string } {
@@ -93,6 +100,45 @@ describe('npm run bench -- --quick --json', () => {
     expect(allocate.floor!.calls).toEqual(allocate.memshield.calls);
     expect(allocate.memshield.calls).toMatchObject({ mmap: 1, munmap: 1, mlock: 1 });
     expect(allocate.sodium!.calls.munmap).toBeGreaterThanOrEqual(1); // its deferred free did run (its GC may add more)
+  });
+
+  it('audits the SecureBuffer rows: use() opens and closes the same pages as its floor, the heap maps nothing per secret', () => {
+    for (const id of ['secure-buffer-use-32', 'heap-use-32']) {
+      const use = byId.get(id)!.syscalls!;
+      expect(use.memshield, id).toEqual({ calls: { mprotect: 2 }, total: 2 });
+      expect(use.floor, id).toEqual(use.memshield);
+      expect(use.sodium, id).toEqual(use.memshield); // sodium_mprotect_readonly + _noaccess
+      expect(use.hostCalls, id).toEqual({ protect: 2 });
+    }
+    const standalone = byId.get('secure-buffer-alloc-dispose-32')!.syscalls!;
+    expect(standalone.floor!.calls).toEqual(standalone.memshield.calls);
+    expect(standalone.memshield.calls).toMatchObject({ mmap: 1, munmap: 1, mlock: 1 });
+    // Control for the host counts: a standalone buffer maps, locks and unmaps through the host.
+    const perSecret = ['map', 'unmap', 'lock', 'unlock', 'advise'];
+    expect(perSecret.filter((call) => call in standalone.hostCalls)).toEqual(['map', 'unmap', 'lock', 'advise']);
+    for (const id of ['heap-alloc-free-32', 'heap-alloc-free-tick-32']) {
+      const heap = byId.get(id)!.syscalls!;
+      // Control: sodium's side of the same row maps and unmaps (the audit sees those calls).
+      expect(heap.sodium!.calls.mmap, id).toBeGreaterThanOrEqual(1);
+      expect(Object.keys(heap.memshield.calls).filter((call) => call !== 'mprotect'), id).toEqual([]);
+      expect(perSecret.filter((call) => call in heap.hostCalls), id).toEqual([]);
+    }
+  });
+
+  it('counts live secrets in unprivileged children: every memshield secret locked, sodium measured by VmLck', () => {
+    const live = byId.get('heap-live-secrets-32')!;
+    if (live.skipped) return expect(live.skipped).toMatch(/setpriv|POSIX|cannot read/); // this machine cannot drop privileges
+    const { memshield, sodium } = live.facts!;
+    expect(live.counts).toEqual({ memshield: memshield.reached, sodium: sodium.reached });
+    expect(memshield.lockedSecrets).toBe(memshield.reached);
+    expect(memshield.atEnd).toMatchObject({ allLocked: true, allNoAccessAtRest: true, intact: true });
+    expect(memshield.atEnd!.vmLockedBytes).toBe(memshield.atEnd!.heapLockedBytes); // the kernel agrees with the heap
+    expect(memshield.reached).toBe(memshield.process.limit); // --quick: a small limit, reached
+    // Control: the VmLck count sees sodium's locked pages (up to the memlock limit, not past it).
+    expect(sodium.lockedSecrets).toBeGreaterThan(0);
+    expect(sodium.lockedSecrets).toBeLessThanOrEqual(sodium.reached);
+    expect(live.details!.memshield).toMatch(/^all locked, /);
+    expect(live.details!.sodium).toMatch(/locked, /);
   });
 
   it('carries count cases through, and formats one table row per case', async () => {

@@ -1,7 +1,7 @@
 // Many secrets as an unprivileged user, under the default 8 MiB RLIMIT_MEMLOCK (run in a child
 // without CAP_IPC_LOCK, so the kernel enforces the limit): all locked, in a handful of mappings,
 // and a clear LOCK_FAILED with the numbers when the heap cannot lock another arena. The full
-// 100,000-secret run is bench/heap-capacity.mjs.
+// run to failure (past 100,000 secrets) is npm run bench -- --only heap-live.
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { lastJson, run } from '../helpers/kernel.js';
