@@ -1,6 +1,6 @@
 // The heap table: one record per SecureHeap, addressed by generation-checked handles.
 //
-//  heap record (HEAP_RECORD_SIZE = 256 bytes)
+//  heap record (HEAP_RECORD_SIZE = 264 bytes)
 //  0        4        8        12       16       20       24       28       32       36       40
 //  ├────────┼────────┼────────┼────────┼────────┼────────┼────────┼────────┼────────┼────────┤
 //  │ gener- │ flags  │ arena  │ first  │ arenas │ live   │pending │dedica- │ open   │ canary │
@@ -10,9 +10,10 @@
 //  80 nextFree · 84 damaged arena · 88 damaged offset (u64)
 //  96 ─► CLASS_COUNT list heads (usize): pages of that class with a free slot
 //  176 ─► CLASS_COUNT page counts (u32): pages formatted for that class
+//  256 secretBytes (u64): data pages held in secret memory (memfd_secret)
 import { CLASS_COUNT } from "./heap-layout";
 
-export const HEAP_RECORD_SIZE: usize = 256;
+export const HEAP_RECORD_SIZE: usize = 264;
 const GENERATION: usize = 0;
 const FLAGS: usize = 4;
 const ARENA_PAGES: usize = 8;
@@ -33,9 +34,12 @@ const DAMAGED_ARENA: usize = 84;
 const DAMAGED_OFFSET: usize = 88;
 const CLASS_HEADS: usize = 96;
 const CLASS_PAGES: usize = CLASS_HEADS + <usize>CLASS_COUNT * sizeof<usize>(); // 176 on wasm32
+const SECRET_BYTES: usize = CLASS_PAGES + <usize>CLASS_COUNT * 4; // 256 on wasm32
 
 export const HEAP_LIVE: u32 = 1 << 0;
 export const HEAP_LOCK_BEST_EFFORT: u32 = 1 << 1; // arenas that cannot be locked are used unlocked
+export const HEAP_SECRET_PREFERRED: u32 = 1 << 2; // arenas in secret memory where it can be had
+export const HEAP_SECRET_REQUIRED: u32 = 1 << 3; // arenas in secret memory, or no arena
 
 const NO_HEAP_RECORD: u32 = 0xffffffff;
 
@@ -91,6 +95,8 @@ export let createdHeapGeneration: u32 = 0;
 // @ts-ignore: decorator
 @inline export function heapLockedBytes(h: u32): u64 { return get64(h, LOCKED); }
 // @ts-ignore: decorator
+@inline export function heapSecretBytes(h: u32): u64 { return get64(h, SECRET_BYTES); }
+// @ts-ignore: decorator
 @inline export function heapDamagedArena(h: u32): u32 { return get32(h, DAMAGED_ARENA); }
 // @ts-ignore: decorator
 @inline export function heapDamagedOffset(h: u32): u64 { return get64(h, DAMAGED_OFFSET); }
@@ -117,6 +123,8 @@ export let createdHeapGeneration: u32 = 0;
 @inline export function addHeapReservedBytes(h: u32, delta: i64): void { add64(h, RESERVED, delta); }
 // @ts-ignore: decorator
 @inline export function addHeapLockedBytes(h: u32, delta: i64): void { add64(h, LOCKED, delta); }
+// @ts-ignore: decorator
+@inline export function addHeapSecretBytes(h: u32, delta: i64): void { add64(h, SECRET_BYTES, delta); }
 
 /** Records canary damage found in `arena` at mapping offset `offset`. */
 export function recordDamage(h: u32, arena: u32, offset: u64): void {

@@ -29,9 +29,12 @@ import { refuse, osFailure } from "./failure";
 import { hostFill } from "./host";
 import { pageSize } from "./machine";
 import { NO_ACCESS, READ_WRITE, TYPE_SECURE } from "./protection";
-import { allocateRegion, freeRegion, OPTION_LOCK_BEST_EFFORT } from "./operations";
+import {
+  allocateRegion, freeRegion, OPTION_LOCK_BEST_EFFORT, OPTION_SECRET_PREFERRED, OPTION_SECRET_REQUIRED,
+} from "./operations";
 import {
   hostIdOf, dataPagesOffsetOf, dataPagesLengthOf, mappingLengthOf, flagsOf, setProtection, FLAG_LOCKED,
+  FLAG_SECRET_MEMORY,
 } from "./regions";
 import { NO_CLASS, classOf, classSize, slotOffset, strideOf } from "./heap-layout";
 import {
@@ -47,7 +50,7 @@ import {
   claimHeap, heapFlags, heapArenaPages, heapFirstArena, setHeapFirstArena, heapMaxBytes,
   heapReservedBytes, heapPending, heapCanaryFailures, classHead, classPages, addClassPages, addHeapArenas,
   addHeapLive, addHeapPending, addHeapUsedBytes, addHeapSlotBytes, addHeapReservedBytes, addHeapLockedBytes,
-  recordDamage, HEAP_LOCK_BEST_EFFORT,
+  addHeapSecretBytes, recordDamage, HEAP_LOCK_BEST_EFFORT, HEAP_SECRET_PREFERRED, HEAP_SECRET_REQUIRED,
 } from "./heap-records";
 import {
   openSpan, restoreSpan, wipePendingSlots, formatVirginPages, reformatPage, unlinkPage, firstDifference,
@@ -68,6 +71,14 @@ export function createHeap(arenaPages: u32, maxBytes: u64, flags: u32): u32 {
 
 // ── Growing ──────────────────────────────────────────────────────────────────────────────────
 
+/** allocateRegion's options for the heap's arenas and dedicated regions: its lock and secret-memory policy. */
+export function heapRegionOptions(h: u32): u32 {
+  const flags = heapFlags(h);
+  return (flags & HEAP_LOCK_BEST_EFFORT ? OPTION_LOCK_BEST_EFFORT : 0)
+    | (flags & HEAP_SECRET_PREFERRED ? OPTION_SECRET_PREFERRED : 0)
+    | (flags & HEAP_SECRET_REQUIRED ? OPTION_SECRET_REQUIRED : 0);
+}
+
 /** Maps, advises and locks a new arena (all NoAccess, all virgin). Returns OK or a status. */
 function growHeap(h: u32): i32 {
   const pages = heapArenaPages(h);
@@ -75,9 +86,9 @@ function growHeap(h: u32): i32 {
   const mapping = bytes + 2 * pageSize; // a guard page at each end
   const max = heapMaxBytes(h);
   if (max != 0 && heapReservedBytes(h) + mapping > max) return refuse(ALLOCATION_FAILED, REASON_HEAP_FULL);
-  const options = heapFlags(h) & HEAP_LOCK_BEST_EFFORT ? OPTION_LOCK_BEST_EFFORT : 0;
-  // A Secure region: guard pages, MADV_DONTDUMP/DONTFORK, locked (or LOCK_FAILED), then NoAccess.
-  const region = allocateRegion(bytes, pageSize, NO_ACCESS, TYPE_SECURE, 0, 0, options);
+  // A Secure region: guard pages, MADV_DONTDUMP/DONTFORK, locked (or LOCK_FAILED), then NoAccess;
+  // its data pages in secret memory if the heap asks for it.
+  const region = allocateRegion(bytes, pageSize, NO_ACCESS, TYPE_SECURE, 0, 0, heapRegionOptions(h));
   if (region < 0) return -region;
   const slot = <u32>region;
   const arena = claimArena(h, slot, hostIdOf(slot), pages, dataPagesOffsetOf(slot));
@@ -86,6 +97,7 @@ function growHeap(h: u32): i32 {
   addHeapArenas(h, 1);
   addHeapReservedBytes(h, <i64>mappingLengthOf(slot));
   if (flagsOf(slot) & FLAG_LOCKED) addHeapLockedBytes(h, <i64>dataPagesLengthOf(slot));
+  if (flagsOf(slot) & FLAG_SECRET_MEMORY) addHeapSecretBytes(h, <i64>dataPagesLengthOf(slot));
   return OK;
 }
 
@@ -247,10 +259,13 @@ function releaseArenaChecked(h: u32, arena: u32): i32 {
   }
   const mapping = mappingLengthOf(region);
   const locked = flagsOf(region) & FLAG_LOCKED ? dataPagesLengthOf(region) : 0;
-  const freed = freeRegion(region);
+  const secretBytes = flagsOf(region) & FLAG_SECRET_MEMORY ? dataPagesLengthOf(region) : 0;
+  // Only formatted pages were ever written; the virgin ones are still the kernel's zero pages.
+  const freed = freeRegion(region, <u64>formatted * pageSize);
   if (freed != OK && freed != CANARY_CORRUPTED) return freed; // still mapped: keep the records
   addHeapReservedBytes(h, -<i64>mapping);
   addHeapLockedBytes(h, -<i64>locked);
+  addHeapSecretBytes(h, -<i64>secretBytes);
   addHeapArenas(h, -1);
   addHeapLive(h, -<i32>arenaLiveSlots(arena));
   addHeapPending(h, -<i32>arenaPendingSlots(arena));

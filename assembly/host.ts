@@ -14,6 +14,7 @@ export const OP_ADVISE: i32 = 6;
 export const OP_FILL: i32 = 7;
 export const OP_COPY_IN: i32 = 8;
 export const OP_COPY_OUT: i32 = 9;
+export const OP_MAP_SECRET: i32 = 10;
 
 // Flags for `map`.
 export const MAP_HUGETLB: i32 = 1; // explicit huge pages (Linux MAP_HUGETLB, Windows MEM_LARGE_PAGES)
@@ -26,6 +27,13 @@ export const ADVICE_HUGEPAGE: i32 = 3; // ask for transparent huge pages
 // @ts-ignore: decorator
 @external("host", "map")
 export declare function hostMap(length: f64, alignment: f64, protection: i32, flags: i32): i32;
+/**
+ * Replaces [offset, offset + length) of a mapping with secret memory, opened `protection`:
+ * pages the kernel takes out of its own direct map and locks itself (Linux memfd_secret).
+ */
+// @ts-ignore: decorator
+@external("host", "map_secret")
+export declare function hostMapSecret(id: i32, offset: f64, length: f64, protection: i32): i32;
 // @ts-ignore: decorator
 @external("host", "unmap")
 export declare function hostUnmap(id: i32): i32;

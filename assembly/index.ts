@@ -4,7 +4,7 @@ import {
   OK, INVALID_ARGUMENT, REASON_SIZE_NOT_POSITIVE_INTEGER, REASON_SIZE_TOO_LARGE,
   REASON_ALIGN_NOT_POWER_OF_TWO, REASON_ALIGN_TOO_LARGE, REASON_UNKNOWN_PROTECTION,
   REASON_UNKNOWN_TYPE, REASON_GUARD_COUNT, REASON_NO_GUARD_PAGES, REASON_OFFSET, REASON_LENGTH,
-  REASON_PAGE_SIZE, OUT_OF_BOUNDS,
+  REASON_PAGE_SIZE, REASON_SECRET_MEMORY_TYPE, OUT_OF_BOUNDS,
 } from "./status";
 import { refuse, resetFailure, lastReason, lastOperation, lastError } from "./failure";
 import {
@@ -17,10 +17,10 @@ import {
 } from "./regions";
 import { setMachine } from "./machine";
 import { initCanary } from "./canary";
-import { PROTECTION_COUNT, TYPE_COUNT } from "./protection";
+import { PROTECTION_COUNT, TYPE_COUNT, TYPE_SECURE } from "./protection";
 import {
   useHandle, allocateRegion, freeRegion, protectRegion, lockRegion, unlockRegion, clearRegion,
-  writeRegion, readRegion, OPTION_CUSTOM_GUARDS, mappedBytes, lockedBytes, lastGeneration,
+  writeRegion, readRegion, OPTION_CUSTOM_GUARDS, OPTION_SECRET_ANY, mappedBytes, lockedBytes, lastGeneration,
 } from "./operations";
 
 const NOT_A_COUNT: i64 = -1;
@@ -69,6 +69,7 @@ export function allocate(
   if (shape != OK) return -shape;
   if (protection < 0 || protection >= PROTECTION_COUNT) return -refuse(INVALID_ARGUMENT, REASON_UNKNOWN_PROTECTION);
   if (type < 0 || type >= TYPE_COUNT) return -refuse(INVALID_ARGUMENT, REASON_UNKNOWN_TYPE);
+  if ((options & OPTION_SECRET_ANY) != 0 && type != <i32>TYPE_SECURE) return -refuse(INVALID_ARGUMENT, REASON_SECRET_MEMORY_TYPE);
   const custom = (options & OPTION_CUSTOM_GUARDS) != 0;
   if (custom && guardsBefore + guardsAfter == 0) return -refuse(INVALID_ARGUMENT, REASON_NO_GUARD_PAGES);
   return allocateRegion(<u64>size, <u64>align, <u8>protection, <u8>type,

@@ -4,13 +4,13 @@ import {
   OK, INVALID_ARGUMENT, OUT_OF_BOUNDS, ACCESS_DENIED, USE_AFTER_FREE, DOUBLE_FREE,
   ALLOCATION_FAILED, PROTECTION_FAILED, LOCK_FAILED, UNLOCK_FAILED, NOT_SUPPORTED,
   CANARY_CORRUPTED, FREE_FAILED, REASON_NOT_A_REGION, REASON_SIZE_TOO_LARGE, REASON_OFFSET,
-  REASON_LENGTH,
+  REASON_LENGTH, REASON_SECRET_MEMORY_LOCKED, REASON_SECRET_MEMORY_EXECUTE,
 } from "./status";
 import { refuse, osFailure } from "./failure";
 import {
   hostMap, hostUnmap, hostProtect, hostLock, hostUnlock, hostAdvise, hostFill, hostCopyIn,
-  hostCopyOut, OP_MAP, OP_UNMAP, OP_PROTECT, OP_LOCK, OP_UNLOCK, OP_ADVISE, OP_FILL, OP_COPY_IN,
-  OP_COPY_OUT, MAP_HUGETLB, ADVICE_DONTDUMP, ADVICE_DONTFORK, ADVICE_HUGEPAGE,
+  hostCopyOut, hostMapSecret, OP_MAP, OP_UNMAP, OP_PROTECT, OP_LOCK, OP_UNLOCK, OP_ADVISE, OP_FILL,
+  OP_COPY_IN, OP_COPY_OUT, OP_MAP_SECRET, MAP_HUGETLB, ADVICE_DONTDUMP, ADVICE_DONTFORK, ADVICE_HUGEPAGE,
 } from "./host";
 import {
   planLayout, planMappingLength, planDataPagesOffset, planDataPagesLength, planDataOffset,
@@ -20,26 +20,32 @@ import {
   claimSlot, releaseSlot, checkHandle, generationOf, HANDLE_LIVE, HANDLE_FREED, hostIdOf, flagsOf, setFlags,
   protectionOf, setProtection, sizeOf, dataOffsetOf, dataPagesOffsetOf, dataPagesLengthOf,
   mappingLengthOf, FLAG_LOCKED, FLAG_GUARDED, FLAG_CANARY, FLAG_DONTDUMP, FLAG_DONTFORK,
-  FLAG_LOCK_WANTED, FLAG_HUGEPAGE_ADVISED, PAGE_NORMAL, PAGE_TRANSPARENT_HUGE, PAGE_EXPLICIT_HUGE,
+  FLAG_LOCK_WANTED, FLAG_HUGEPAGE_ADVISED, FLAG_SECRET_MEMORY, FLAG_SECRET_WANTED, PAGE_NORMAL,
+  PAGE_TRANSPARENT_HUGE, PAGE_EXPLICIT_HUGE,
 } from "./regions";
 import { writeCanary, checkCanary, canaryHostError } from "./canary";
 import {
   pageSize, hugePageSize, has, CAP_LOCK, CAP_DONTDUMP, CAP_DONTFORK, CAP_EXPLICIT_HUGE,
-  CAP_TRANSPARENT_HUGE,
+  CAP_TRANSPARENT_HUGE, CAP_SECRET_MEMORY,
 } from "./machine";
 import {
-  NO_ACCESS, READ_ONLY, READ_WRITE, canRead, canWrite, TYPE_SECURE, TYPE_LARGE_PAGE,
+  NO_ACCESS, READ_ONLY, READ_WRITE, canRead, canWrite, canExecute, TYPE_SECURE, TYPE_LARGE_PAGE,
 } from "./protection";
 
 /** allocate() options. */
 export const OPTION_LOCK_BEST_EFFORT: u32 = 1 << 0; // a failed lock leaves the region unlocked
 export const OPTION_CUSTOM_GUARDS: u32 = 1 << 1; // the guard counts given replace the type's
+export const OPTION_SECRET_PREFERRED: u32 = 1 << 2; // Secure: data pages in secret memory where it can be had
+export const OPTION_SECRET_REQUIRED: u32 = 1 << 3; // Secure: data pages in secret memory, or fail
+export const OPTION_SECRET_ANY: u32 = OPTION_SECRET_PREFERRED | OPTION_SECRET_REQUIRED;
 
 // Running totals over live regions, for stats and leak checks.
 export let mappedBytes: u64 = 0;
 export let lockedBytes: u64 = 0;
 /** The generation of the region allocate() returned last (a handle is slot + generation). */
 export let lastGeneration: u32 = 0;
+/** finishRegion failed at the secret-memory step (allocateRegion then falls back, if allowed). */
+let secretMapFailed = false;
 
 /** Turns a handle into OK, or the status that explains why it cannot be used. */
 export function useHandle(slot: u32, generation: u32, freeing: bool): i32 {
@@ -49,13 +55,27 @@ export function useHandle(slot: u32, generation: u32, freeing: bool): i32 {
   return refuse(INVALID_ARGUMENT, REASON_NOT_A_REGION);
 }
 
-/** Maps a region; returns its slot, or -status. */
+/**
+ * Maps a region; returns its slot, or -status.
+ *
+ * Secret memory (OPTION_SECRET_*, Secure only): the data pages are replaced by pages the kernel
+ * takes out of its direct map and locks itself (memfd_secret); the guard pages stay ordinary
+ * NoAccess pages, so they cost no locked memory. Where it cannot be had — the host lacks it, or
+ * the map fails (the memlock limit, most often) — `preferred` falls back to ordinary locked
+ * pages (the region records that it was asked for) and `required` fails.
+ */
 export function allocateRegion(
   size: u64, align: u64, protection: u8, type: u8, guardsBefore: u32, guardsAfter: u32, options: u32,
 ): i32 {
   const secure = type == TYPE_SECURE;
   if (secure && (options & OPTION_CUSTOM_GUARDS) == 0) { guardsBefore = 1; guardsAfter = 1; }
   const guarded = guardsBefore + guardsAfter > 0;
+  const secretWanted = secure && (options & OPTION_SECRET_ANY) != 0;
+  const secretRequired = secretWanted && (options & OPTION_SECRET_REQUIRED) != 0;
+  // Secret memory is never executable (Linux maps it from a noexec file system).
+  if (secretRequired && canExecute(protection)) return -refuse(INVALID_ARGUMENT, REASON_SECRET_MEMORY_EXECUTE);
+  let secret = secretWanted && has(CAP_SECRET_MEMORY) && !canExecute(protection);
+  if (secretRequired && !secret) return -osFailure(NOT_SUPPORTED, OP_MAP_SECRET, 0);
 
   // LargePage: explicit huge pages if reserved, else transparent ones, else normal pages.
   let pageKind = PAGE_NORMAL;
@@ -81,8 +101,14 @@ export function allocateRegion(
       }
       return -osFailure(ALLOCATION_FAILED, OP_MAP, -id);
     }
-    const slot = finishRegion(id, size, align, protection, type, pageKind, granule, guarded, options);
+    secretMapFailed = false;
+    const secretFlags = (secretWanted ? FLAG_SECRET_WANTED : 0) | (secret ? FLAG_SECRET_MEMORY : 0);
+    const slot = finishRegion(id, size, align, protection, type, pageKind, granule, guarded, options, secretFlags);
     if (slot < 0) hostUnmap(id); // undo: unmapping also drops any lock taken
+    if (slot < 0 && secretMapFailed && !secretRequired) {
+      secret = false; // preferred, not had: map again with ordinary pages, locked as usual
+      continue;
+    }
     return slot;
   }
 }
@@ -90,19 +116,30 @@ export function allocateRegion(
 /** The steps after the mapping exists. Returns the slot, or -status (caller unmaps). */
 function finishRegion(
   id: i32, size: u64, align: u64, protection: u8, type: u8, pageKind: u8, granule: u64,
-  guarded: bool, options: u32,
+  guarded: bool, options: u32, secretFlags: u32,
 ): i32 {
   const mappingLength = planMappingLength;
   const pagesOffset = planDataPagesOffset;
   const pagesLength = planDataPagesLength;
   const dataOffset = planDataOffset;
-  let flags: u32 = 0;
+  let flags: u32 = secretFlags & FLAG_SECRET_WANTED;
   let error: i32 = 0;
+  assert(guarded || (secretFlags & FLAG_SECRET_MEMORY) == 0); // Secure regions always have guards
 
   if (guarded) {
     flags |= FLAG_GUARDED;
-    error = hostProtect(id, <f64>pagesOffset, <f64>pagesLength, READ_WRITE);
-    if (error) return -osFailure(ALLOCATION_FAILED, OP_PROTECT, error);
+    if (secretFlags & FLAG_SECRET_MEMORY) {
+      // The data pages become secret memory, ReadWrite: this call replaces the protect below.
+      error = hostMapSecret(id, <f64>pagesOffset, <f64>pagesLength, READ_WRITE);
+      if (error) {
+        secretMapFailed = true;
+        return -osFailure(ALLOCATION_FAILED, OP_MAP_SECRET, error);
+      }
+      flags |= FLAG_SECRET_MEMORY;
+    } else {
+      error = hostProtect(id, <f64>pagesOffset, <f64>pagesLength, READ_WRITE);
+      if (error) return -osFailure(ALLOCATION_FAILED, OP_PROTECT, error);
+    }
     // Canary in the slack on both sides of the data, so a small overflow is seen at free.
     const backOffset = dataOffset + size;
     const backLength = pagesOffset + pagesLength - backOffset;
@@ -131,7 +168,9 @@ function finishRegion(
     // Lock while the pages are still accessible: mlock on NoAccess pages fails (ENOMEM).
     flags |= FLAG_LOCK_WANTED;
     const bestEffort = (options & OPTION_LOCK_BEST_EFFORT) != 0;
-    if (!has(CAP_LOCK)) {
+    if (flags & FLAG_SECRET_MEMORY) {
+      flags |= FLAG_LOCKED; // the kernel locked secret memory when it was mapped (and refuses mlock on it)
+    } else if (!has(CAP_LOCK)) {
       if (!bestEffort) return -osFailure(NOT_SUPPORTED, OP_LOCK, 0);
     } else {
       error = hostLock(id, <f64>pagesOffset, <f64>pagesLength);
@@ -157,12 +196,18 @@ function finishRegion(
   return <i32>slot;
 }
 
-/** Wipes, checks the canary and unmaps a live region. */
-export function freeRegion(slot: u32): i32 {
+/**
+ * Wipes, checks the canary and unmaps a live region. `touchedLength`: the data pages from the
+ * first that were ever written (a heap arena's formatted pages); the rest are still the kernel's
+ * zero pages and are not wiped — touching them would only fault them in (for secret memory, one
+ * direct-map removal and TLB flush per page) to write zeros over zeros.
+ */
+export function freeRegion(slot: u32, touchedLength: u64 = U64.MAX_VALUE): i32 {
   const id = hostIdOf(slot);
   const flags = flagsOf(slot);
   const pagesOffset = dataPagesOffsetOf(slot);
   const pagesLength = dataPagesLengthOf(slot);
+  const wipeLength = touchedLength < pagesLength ? touchedLength : pagesLength;
   // 1. Open the data pages for writing if they are not (wiping needs it).
   if (!canWrite(protectionOf(slot))) {
     const error = hostProtect(id, <f64>pagesOffset, <f64>pagesLength, READ_WRITE);
@@ -178,8 +223,8 @@ export function freeRegion(slot: u32): i32 {
       && checkCanary(id, backOffset, pagesOffset + pagesLength - backOffset);
   }
   const canaryError = canaryHostError;
-  // 3. Wipe every data byte, slack included.
-  let error = hostFill(id, <f64>pagesOffset, <f64>pagesLength, 0);
+  // 3. Wipe every data byte that was ever written, slack included.
+  let error = wipeLength > 0 ? hostFill(id, <f64>pagesOffset, <f64>wipeLength, 0) : 0;
   if (error) return osFailure(FREE_FAILED, OP_FILL, error);
   // The wipe erased the canary too: a retry after a failed unmap must not report it damaged.
   setFlags(slot, flags & ~FLAG_CANARY);
@@ -238,6 +283,8 @@ export function lockRegion(slot: u32): i32 {
 /** Unlocks the data pages; unlocking an unlocked region makes no host call. */
 export function unlockRegion(slot: u32): i32 {
   const flags = flagsOf(slot);
+  // Secret memory stays locked until it is unmapped: the kernel ignores munlock on it.
+  if (flags & FLAG_SECRET_MEMORY) return refuse(NOT_SUPPORTED, REASON_SECRET_MEMORY_LOCKED);
   if (!(flags & FLAG_LOCKED)) return OK;
   const length = dataPagesLengthOf(slot);
   const error = hostUnlock(hostIdOf(slot), <f64>dataPagesOffsetOf(slot), <f64>length);

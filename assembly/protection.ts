@@ -14,6 +14,11 @@ export const PROTECTION_COUNT: i32 = 6;
 }
 
 // @ts-ignore: decorator
+@inline export function canExecute(level: u8): bool {
+  return level == EXECUTE || level == READ_EXECUTE || level == READ_WRITE_EXECUTE;
+}
+
+// @ts-ignore: decorator
 @inline export function canWrite(level: u8): bool {
   return level == READ_WRITE || level == READ_WRITE_EXECUTE;
 }

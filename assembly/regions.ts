@@ -40,6 +40,8 @@ export const FLAG_DONTDUMP: u32 = 1 << 4; // excluded from core dumps
 export const FLAG_DONTFORK: u32 = 1 << 5; // not inherited by fork() children
 export const FLAG_LOCK_WANTED: u32 = 1 << 6; // Secure: a lock was asked for (failed if not LOCKED)
 export const FLAG_HUGEPAGE_ADVISED: u32 = 1 << 7; // transparent huge pages were asked for
+export const FLAG_SECRET_MEMORY: u32 = 1 << 8; // its data pages are secret memory (memfd_secret)
+export const FLAG_SECRET_WANTED: u32 = 1 << 9; // Secure: secret memory was asked for (not had if not SECRET_MEMORY)
 
 // Page kinds (what the region's granule is made of).
 export const PAGE_NORMAL: u8 = 0;

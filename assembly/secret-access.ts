@@ -19,19 +19,19 @@ import { refuse, osFailure } from "./failure";
 import { hostProtect, hostFill, hostCopyIn, hostCopyOut, OP_PROTECT, OP_COPY_IN, OP_COPY_OUT } from "./host";
 import { pageSize } from "./machine";
 import { NO_ACCESS, READ_ONLY, READ_WRITE, TYPE_SECURE, canRead } from "./protection";
-import { allocateRegion, freeRegion, protectRegion, OPTION_LOCK_BEST_EFFORT } from "./operations";
+import { allocateRegion, freeRegion, protectRegion } from "./operations";
 import {
   hostIdOf, protectionOf, setProtection, dataOffsetOf, dataPagesOffsetOf, dataPagesLengthOf, mappingLengthOf,
-  flagsOf, FLAG_LOCKED,
+  flagsOf, FLAG_LOCKED, FLAG_SECRET_MEMORY,
 } from "./regions";
 import { pageProtection, setPageProtection, pageOpen, setPageOpen, pageNumber } from "./heap-pages";
 import { arenaHostId, arenaNext, arenaPages, pageOffset, NO_ARENA } from "./heap-arenas";
 import {
   heapIsLive, heapRecordCount, heapFirstArena, heapFlags, heapOpenScopes, heapCanaryFailures, releaseHeap,
   recordDamage, addHeapOpenScopes, addHeapDedicated, addHeapLive, addHeapUsedBytes, addHeapReservedBytes,
-  addHeapLockedBytes, HEAP_LOCK_BEST_EFFORT,
+  addHeapLockedBytes, addHeapSecretBytes,
 } from "./heap-records";
-import { allocSlot, freeSlot, releaseHeapArenas } from "./heap";
+import { allocSlot, freeSlot, releaseHeapArenas, heapRegionOptions } from "./heap";
 import {
   claimSecret, releaseSecret, secretInSlot, secretHeap, secretOwner, secretPage, secretSlot, secretOpen,
   setSecretOpen, secretSize, secretDataOffset, secretIsLive, secretSlotCount, NO_HEAP,
@@ -48,10 +48,10 @@ import { REASON_SECRET_OPEN, REASON_NOT_OPEN, REASON_HEAP_OPEN, REASON_NOT_READA
 
 /**
  * A secret in a Secure region of its own (heap NO_HEAP: a standalone SecureBuffer), zero-filled,
- * or holding the `copyLength` (= size) staged bytes. Returns the secret or -status.
+ * or holding the `copyLength` (= size) staged bytes. `options` are allocateRegion's (lock policy,
+ * secret memory). Returns the secret or -status.
  */
-export function createRegionSecret(h: u32, size: u64, copy: bool, lockBestEffort: bool): i32 {
-  const options = lockBestEffort ? OPTION_LOCK_BEST_EFFORT : 0;
+export function createRegionSecret(h: u32, size: u64, copy: bool, options: u32): i32 {
   // With bytes to copy the region is made ReadWrite and closed after the copy (one call fewer).
   const region = allocateRegion(size, 16, copy ? READ_WRITE : NO_ACCESS, TYPE_SECURE, 0, 0, options);
   if (region < 0) return region;
@@ -70,6 +70,7 @@ export function createRegionSecret(h: u32, size: u64, copy: bool, lockBestEffort
     addHeapUsedBytes(h, <i64>size);
     addHeapReservedBytes(h, <i64>mappingLengthOf(slot));
     if (flagsOf(slot) & FLAG_LOCKED) addHeapLockedBytes(h, <i64>dataPagesLengthOf(slot));
+    if (flagsOf(slot) & FLAG_SECRET_MEMORY) addHeapSecretBytes(h, <i64>dataPagesLengthOf(slot));
   }
   return <i32>claimSecret(0, h, slot, 0, 0, size, dataOffsetOf(slot));
 }
@@ -77,7 +78,7 @@ export function createRegionSecret(h: u32, size: u64, copy: bool, lockBestEffort
 /** A heap secret: a slot if it fits one, else a dedicated region. Returns the secret or -status. */
 export function createHeapSecret(h: u32, size: u64, fitsSlot: bool): i32 {
   if (fitsSlot) return allocSlot(h, <u32>size);
-  return createRegionSecret(h, size, false, (heapFlags(h) & HEAP_LOCK_BEST_EFFORT) != 0);
+  return createRegionSecret(h, size, false, heapRegionOptions(h));
 }
 
 // ── Where a secret is ────────────────────────────────────────────────────────────────────────
@@ -212,6 +213,7 @@ export function freeSecret(secret: u32): i32 {
   const region = secretOwner(secret);
   const mapping = mappingLengthOf(region);
   const locked = flagsOf(region) & FLAG_LOCKED ? dataPagesLengthOf(region) : 0;
+  const secretBytes = flagsOf(region) & FLAG_SECRET_MEMORY ? dataPagesLengthOf(region) : 0;
   const status = freeRegion(region);
   if (status != OK && status != CANARY_CORRUPTED) return status; // still mapped and live
   if (h != NO_HEAP) {
@@ -220,6 +222,7 @@ export function freeSecret(secret: u32): i32 {
     addHeapUsedBytes(h, -<i64>size);
     addHeapReservedBytes(h, -<i64>mapping);
     addHeapLockedBytes(h, -<i64>locked);
+    addHeapSecretBytes(h, -<i64>secretBytes);
   }
   releaseSecret(secret);
   return status;

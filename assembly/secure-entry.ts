@@ -17,9 +17,13 @@ import {
   checkHeapHandle, HEAP_HANDLE_LIVE, HEAP_HANDLE_DESTROYED, createdHeapGeneration, heapLive, heapUsedBytes,
   heapSlotBytes, heapReservedBytes, heapLockedBytes, heapArenas, heapDedicated, heapPending, heapOpenScopes,
   heapCanaryFailures, heapDamagedOffset, heapDamagedArena, heapArenaPages, heapMaxBytes, heapFlags,
-  heapFirstArena, HEAP_LOCK_BEST_EFFORT,
+  heapFirstArena, heapSecretBytes, HEAP_LOCK_BEST_EFFORT, HEAP_SECRET_PREFERRED, HEAP_SECRET_REQUIRED,
 } from "./heap-records";
 import { createHeap, flushHeap, trimHeap } from "./heap";
+import {
+  OPTION_LOCK_BEST_EFFORT as REGION_LOCK_BEST_EFFORT, OPTION_SECRET_PREFERRED as REGION_SECRET_PREFERRED,
+  OPTION_SECRET_REQUIRED as REGION_SECRET_REQUIRED,
+} from "./operations";
 import {
   createRegionSecret, createHeapSecret, openSecret, closeSecret, writeSecret, readSecret, freeSecret,
   destroyHeap, wipeEverything, secretHostId, secretProtection, secretPagesOffset, secretPagesLength,
@@ -32,6 +36,8 @@ import { REASON_NOT_A_SECRET, REASON_NOT_A_HEAP, REASON_ARENA_SIZE, REASON_MAX_S
 
 /** Options of secretCreate and heapCreate. */
 const OPTION_LOCK_BEST_EFFORT: u32 = 1 << 0;
+const OPTION_SECRET_PREFERRED: u32 = 1 << 1; // secret memory (memfd_secret) where it can be had
+const OPTION_SECRET_REQUIRED: u32 = 1 << 2; // secret memory, or fail
 /** The most pages one arena may have (4 GiB of 4 KiB pages). */
 const MAX_ARENA_PAGES: f64 = <f64>(1 << 20);
 /** The largest byte count that crosses from JS exactly. */
@@ -78,7 +84,10 @@ export function secretCreate(size: f64, copy: i32, options: u32): i32 {
   resetFailure();
   const bytes = checkSecretSize(size);
   if (bytes == 0) return -INVALID_ARGUMENT;
-  return createRegionSecret(NO_HEAP, bytes, copy != 0, (options & OPTION_LOCK_BEST_EFFORT) != 0);
+  const regionOptions = (options & OPTION_LOCK_BEST_EFFORT ? REGION_LOCK_BEST_EFFORT : 0)
+    | (options & OPTION_SECRET_PREFERRED ? REGION_SECRET_PREFERRED : 0)
+    | (options & OPTION_SECRET_REQUIRED ? REGION_SECRET_REQUIRED : 0);
+  return createRegionSecret(NO_HEAP, bytes, copy != 0, regionOptions);
 }
 
 /** The generation of the secret made last (with its index, the handle). */
@@ -175,7 +184,9 @@ export function heapCreate(arenaBytes: f64, maxBytes: f64, options: u32): i32 {
   if (!(maxBytes >= 0) || maxBytes != Math.floor(maxBytes) || maxBytes > MAX_SAFE) {
     return -refuse(INVALID_ARGUMENT, REASON_MAX_SIZE);
   }
-  const flags = options & OPTION_LOCK_BEST_EFFORT ? HEAP_LOCK_BEST_EFFORT : 0;
+  const flags = (options & OPTION_LOCK_BEST_EFFORT ? HEAP_LOCK_BEST_EFFORT : 0)
+    | (options & OPTION_SECRET_PREFERRED ? HEAP_SECRET_PREFERRED : 0)
+    | (options & OPTION_SECRET_REQUIRED ? HEAP_SECRET_REQUIRED : 0);
   return <i32>createHeap(<u32>Math.ceil(arenaBytes / page), <u64>maxBytes, flags);
 }
 
@@ -234,6 +245,8 @@ const STAT_ARENA_PAGES = 12;
 const STAT_FORMATTED_PAGES = 13;
 const STAT_MAX_BYTES = 14;
 const STAT_LOCK_BEST_EFFORT = 15;
+const STAT_SECRET_BYTES = 16;
+const STAT_SECRET_POLICY = 17;
 
 /** One statistic of a live heap (check the handle first); -1 for an unknown one. */
 export function heapStat(h: u32, field: i32): f64 {
@@ -262,6 +275,8 @@ export function heapStat(h: u32, field: i32): f64 {
     }
     case STAT_MAX_BYTES: return <f64>heapMaxBytes(h);
     case STAT_LOCK_BEST_EFFORT: return heapFlags(h) & HEAP_LOCK_BEST_EFFORT ? 1 : 0;
+    case STAT_SECRET_BYTES: return <f64>heapSecretBytes(h);
+    case STAT_SECRET_POLICY: return heapFlags(h) & HEAP_SECRET_REQUIRED ? 2 : heapFlags(h) & HEAP_SECRET_PREFERRED ? 1 : 0;
     default: return -1;
   }
 }

@@ -30,3 +30,6 @@ export const REASON_NOT_GUARDED: i32 = 10;
 export const REASON_OFFSET: i32 = 11;
 export const REASON_LENGTH: i32 = 12;
 export const REASON_PAGE_SIZE: i32 = 13;
+export const REASON_SECRET_MEMORY_LOCKED: i32 = 14; // unlock of secret memory: the kernel keeps it locked
+export const REASON_SECRET_MEMORY_TYPE: i32 = 15; // secret memory asked for a region that is not Secure
+export const REASON_SECRET_MEMORY_EXECUTE: i32 = 16; // secret memory required with an execute protection

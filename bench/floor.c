@@ -15,12 +15,14 @@
 // the syscall audit checks that the counts per iteration agree.
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -116,6 +118,37 @@ static void secure_close(struct secure_region *r) {
   if (munmap(r->base, r->mapping_length)) die("munmap");
 }
 
+// allocate(size, 8, ReadWrite, Secure, { secretMemory }): map all NoAccess, then replace the
+// data pages by secret memory (memfd_secret, ftruncate, mmap MAP_SHARED|MAP_FIXED read-write,
+// close: host/linux-secret-memory.ts), canary the slack, advise DONTDUMP and DONTFORK over the
+// whole mapping; no mlock (the kernel locks secret memory itself). Freed as secure_close frees.
+#ifndef SYS_memfd_secret
+#define SYS_memfd_secret 447
+#endif
+static struct secure_region secret_open(size_t size) {
+  struct secure_region r;
+  size_t first = align_up(page, 8);
+  size_t pages_end = align_up(first + size, page);
+  r.size = size;
+  r.pages_offset = page;
+  r.pages_length = pages_end - page;
+  r.data_offset = align_down(pages_end - size, 8);
+  r.mapping_length = pages_end + page;
+  r.base = mmap(NULL, r.mapping_length, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (r.base == MAP_FAILED) die("mmap");
+  int fd = (int)syscall(SYS_memfd_secret, (unsigned)O_CLOEXEC);
+  if (fd < 0) die("memfd_secret");
+  if (ftruncate(fd, (off_t)r.pages_length)) die("ftruncate");
+  if (mmap(r.base + r.pages_offset, r.pages_length, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0) == MAP_FAILED) die("mmap");
+  close(fd);
+  size_t back = r.data_offset + size;
+  write_canary(r.base, r.pages_offset, r.data_offset - r.pages_offset);
+  write_canary(r.base, back, r.pages_offset + r.pages_length - back);
+  if (madvise(r.base, r.mapping_length, MADV_DONTDUMP)) die("madvise");
+  if (madvise(r.base, r.mapping_length, MADV_DONTFORK)) die("madvise");
+  return r;
+}
+
 // allocate(size, 8, ReadWrite, Regular): one read-write mapping; free wipes and unmaps it.
 static unsigned char *regular_open(size_t size) {
   unsigned char *base = mmap(NULL, align_up(size, page), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -179,10 +212,12 @@ static int64_t run_case(const char *name, size_t bytes, uint64_t iterations, int
   else if (!strcmp(name, "secure-buffer-alloc-free")) kind = 8;
   else if (!strcmp(name, "secure-use")) kind = 9;
   else if (!strcmp(name, "arena-use")) kind = 10;
+  else if (!strcmp(name, "secret-alloc-free")) kind = 11;
+  else if (!strcmp(name, "secret-buffer-alloc-free")) kind = 12;
   else return -1;
 
   // Setup, as memshield's benchmark sets up the same case.
-  if (kind >= 3 && kind != 4 && kind != 8) r = secure_open(bytes);
+  if (kind >= 3 && kind != 4 && kind != 8 && kind <= 10) r = secure_open(bytes);
   // SecureBuffer / SecureHeap arena at rest: the data pages NoAccess (still locked).
   if (kind == 9 || kind == 10) {
     if (mprotect(r.base + r.pages_offset, r.pages_length, PROT_NONE)) die("mprotect");
@@ -250,6 +285,20 @@ static int64_t run_case(const char *name, size_t bytes, uint64_t iterations, int
         secure_close(&each);
       }
       break;
+    case 11: // allocate(…, Secure, { secretMemory }) + free
+      for (uint64_t i = 0; i < iterations; i++) {
+        struct secure_region each = secret_open(bytes);
+        secure_close(&each);
+      }
+      break;
+    case 12: // SecureBuffer.alloc in secret memory (made NoAccess) + dispose (opened to wipe)
+      for (uint64_t i = 0; i < iterations; i++) {
+        struct secure_region each = secret_open(bytes);
+        if (mprotect(each.base + each.pages_offset, each.pages_length, PROT_NONE)) die("mprotect");
+        if (mprotect(each.base + each.pages_offset, each.pages_length, PROT_READ | PROT_WRITE)) die("mprotect");
+        secure_close(&each);
+      }
+      break;
     case 9:
     case 10: // use(view => view[0])
       for (uint64_t i = 0; i < iterations; i++) {
@@ -264,7 +313,7 @@ static int64_t run_case(const char *name, size_t bytes, uint64_t iterations, int
 
   // Teardown.
   if (kind == 3 || kind == 9 || kind == 10) mprotect(r.base + r.pages_offset, r.pages_length, PROT_READ | PROT_WRITE);
-  if (kind >= 3 && kind != 4 && kind != 8) secure_close(&r);
+  if (kind >= 3 && kind != 4 && kind != 8 && kind <= 10) secure_close(&r);
   if (kind == 4) regular_close(plain, bytes);
   free(buffer);
   return (int64_t)(end - start);

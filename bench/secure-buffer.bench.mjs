@@ -4,6 +4,8 @@
 
 const SIZE = 32;
 const ARENA = 256 * 1024; // SecureHeap's default arena: the floor's arena-use maps the same
+// Ordinary pages, as the floors here mirror (secret memory has its rows in secret-memory.bench.mjs).
+const OFF = { secretMemory: 'off' };
 
 /** A sodium_malloc(32) buffer at rest (NoAccess), as sodium users keep a secret between uses. */
 function restingSodiumBuffer(sodium) {
@@ -42,7 +44,7 @@ export default {
       floor: { name: 'secure-buffer-alloc-free', bytes: SIZE },
       setup: (env) => ({ env, host: env.memory.host }),
       memshield({ env: { memshield: { SecureBuffer } }, host }, iterations) {
-        for (let i = 0; i < iterations; i++) SecureBuffer.alloc(SIZE, { host }).dispose();
+        for (let i = 0; i < iterations; i++) SecureBuffer.alloc(SIZE, { host, ...OFF }).dispose();
       },
       // As in allocate.bench.mjs: sodium_free unmaps only after a garbage collection.
       async sodium({ env }, iterations) {
@@ -57,7 +59,7 @@ export default {
       // mprotect(READ) and mprotect(NONE) of the data page, the region's own mapping.
       floor: { name: 'secure-use', bytes: SIZE },
       setup(env) {
-        const secret = env.memshield.SecureBuffer.alloc(SIZE, { host: env.memory.host });
+        const secret = env.memshield.SecureBuffer.alloc(SIZE, { host: env.memory.host, ...OFF });
         return { env, secret, buffer: restingSodiumBuffer(env.sodium) };
       },
       memshield({ secret }, iterations) {
@@ -76,7 +78,7 @@ export default {
       // the arena's mapping and merges it back, each time (floor.c's arena-use does the same).
       floor: { name: 'arena-use', bytes: ARENA },
       setup(env) {
-        const heap = new env.memshield.SecureHeap({ host: env.memory.host, arenaSize: ARENA });
+        const heap = new env.memshield.SecureHeap({ host: env.memory.host, arenaSize: ARENA, ...OFF });
         const secret = heap.alloc(SIZE);
         // The floor opens the arena's first page: check that the secret is there.
         const arena = heap.inspect().arenas[0];

@@ -26,6 +26,7 @@ export const DARWIN_SYSCALLS: Readonly<Record<HostOperation, string>> = {
   protect: 'mach_vm_protect',
   advise: 'minherit',
   fill: 'memset_s',
+  mapSecret: 'memfd_secret (not on macOS)',
 };
 
 /** The Mach calls and the task port they act on. */
@@ -79,6 +80,7 @@ function darwinCapabilities(pageSize: number): HostCapabilities {
     explicitHugePages: false,
     transparentHugePages: false,
     hugePageSize: pageSize,
+    secretMemory: false, // no memfd_secret: Secure memory is ordinary wired pages
   };
 }
 

@@ -2,6 +2,7 @@
 // MADV_DONTDUMP/MADV_DONTFORK, MAP_HUGETLB, transparent huge pages and /proc/self/smaps.
 import { builtin } from './node-builtins.js';
 import { bindLibc, createPosixHost, type PosixConstants } from './posix.js';
+import { bindSecretMemory, type SecretMemoryCalls } from './linux-secret-memory.js';
 import { kernelRangesOf } from './smaps.js';
 import type { Host, HostCapabilities } from './types.js';
 
@@ -40,7 +41,7 @@ export function transparentHugePageMode(): string | undefined {
   return text ? /\[(\w+)\]/.exec(text)?.[1] : undefined;
 }
 
-function linuxCapabilities(): HostCapabilities {
+function linuxCapabilities(secret: SecretMemoryCalls): HostCapabilities {
   const meminfo = readKernelFile('/proc/meminfo');
   const thp = transparentHugePageMode();
   return {
@@ -50,12 +51,14 @@ function linuxCapabilities(): HostCapabilities {
     explicitHugePages: (procField(meminfo, 'HugePages_Free') ?? 0) > 0,
     transparentHugePages: thp === 'always' || thp === 'madvise',
     hugePageSize: procField(meminfo, 'Hugepagesize') ?? 2 * 1024 * 1024,
+    secretMemory: secret.available,
   };
 }
 
 /** Creates the Linux host. Throws if koffi or libc cannot be loaded. */
 export function createLinuxHost(): Host {
-  const capabilities = linuxCapabilities();
+  const secret = bindSecretMemory(LINUX_CONSTANTS.libc);
+  const capabilities = linuxCapabilities(secret);
   return createPosixHost(
     {
       platform: 'linux',
@@ -63,6 +66,7 @@ export function createLinuxHost(): Host {
       capabilities: () => capabilities,
       lockedBytesNow: () => procField(readKernelFile('/proc/self/status'), 'VmLck') ?? 0,
       kernelView: (address, length) => kernelRangesOf(address, length),
+      ...(secret.available && { mapSecret: secret.map }),
     },
     bindLibc(LINUX_CONSTANTS),
   );

@@ -45,6 +45,7 @@ export const POSIX_SYSCALLS: Readonly<Record<HostOperation, string>> = {
   fill: 'explicit_bzero',
   copyIn: 'memcpy',
   copyOut: 'memcpy',
+  mapSecret: 'memfd_secret',
 };
 
 /** One live mapping: where it is and how long. */
@@ -108,6 +109,8 @@ export interface PosixPlatform {
   advise?: Partial<Record<Advice, (address: bigint, length: number) => number>>;
   /** The OS call behind each operation, where it is not POSIX_SYSCALLS'. */
   syscalls?: Readonly<Record<HostOperation, string>>;
+  /** Maps secret memory over [address, address + length) with native `prot` (Linux memfd_secret): 0 or an errno. */
+  mapSecret?: (address: bigint, length: number, prot: number) => number;
 }
 
 /** The calls that create, release and protect pages. Each returns 0 (map: the address) or an errno. */
@@ -182,6 +185,10 @@ export function createPosixHost(platform: PosixPlatform, c: Libc): Host {
       mappings.set(id, { address, length });
       return id;
     },
+    ...(platform.mapSecret && {
+      mapSecret: (id: number, offset: number, length: number, protection: Protection) =>
+        platform.mapSecret!(at(id, offset), length, NATIVE_PROTECTION[protection]),
+    }),
     unmap(id) {
       const { address, length } = mapping(id);
       const result = pages.unmap(address, length);

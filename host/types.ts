@@ -21,7 +21,7 @@ export type Protection = (typeof Protection)[keyof typeof Protection];
 
 /** Host operations, numbered as the core's OP_* constants (assembly/host.ts). */
 export const HOST_OPERATIONS = [
-  'none', 'map', 'unmap', 'protect', 'lock', 'unlock', 'advise', 'fill', 'copyIn', 'copyOut',
+  'none', 'map', 'unmap', 'protect', 'lock', 'unlock', 'advise', 'fill', 'copyIn', 'copyOut', 'mapSecret',
 ] as const;
 export type HostOperation = Exclude<(typeof HOST_OPERATIONS)[number], 'none'>;
 
@@ -50,6 +50,12 @@ export interface HostCapabilities {
   transparentHugePages: boolean;
   /** The huge page size in bytes (2 MiB on x86-64), or the page size where there are none. */
   hugePageSize: number;
+  /**
+   * Secret memory can be mapped (Linux 5.14+ memfd_secret, probed when the host is made): pages
+   * the kernel removes from its own direct map, locks, and refuses to /proc/pid/mem and ptrace.
+   * Absent means false; a host that reports true implements `mapSecret`.
+   */
+  secretMemory?: boolean;
 }
 
 /** What a locking failure message needs: the limit and what the process has locked now. */
@@ -94,6 +100,12 @@ export interface Host {
   map(length: number, alignment: number, protection: Protection, flags: number): number;
   /** Unmaps a whole mapping. */
   unmap(id: number): number;
+  /**
+   * Replaces [offset, offset + length) of a mapping (whole pages) with secret memory opened with
+   * `protection` (Linux: memfd_secret, ftruncate, mmap MAP_SHARED|MAP_FIXED over the range, close).
+   * `unmap(id)` releases it with the rest. Only where `capabilities().secretMemory` is true.
+   */
+  mapSecret?(id: number, offset: number, length: number, protection: Protection): number;
   protect(id: number, offset: number, length: number, protection: Protection): number;
   lock(id: number, offset: number, length: number): number;
   unlock(id: number, offset: number, length: number): number;

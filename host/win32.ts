@@ -25,6 +25,7 @@ export const WIN32_SYSCALLS: Readonly<Record<HostOperation, string>> = {
   fill: 'RtlFillMemory',
   copyIn: 'RtlMoveMemory',
   copyOut: 'RtlMoveMemory',
+  mapSecret: 'memfd_secret (not on Windows)',
 };
 
 const LARGE_PAGE_NOTE = 'large pages (MEM_LARGE_PAGES): always resident, so VirtualLock is not needed; always read/write, so VirtualProtect is refused';
@@ -61,6 +62,7 @@ export function createWin32Host(): Host {
     explicitHugePages: largePages.available,
     transparentHugePages: false,
     hugePageSize: largePages.available ? largePages.minimum : pageSize,
+    secretMemory: false, // no memfd_secret: Secure memory is ordinary locked pages
   };
   const lastError = (): number => k.GetLastError() || WIN32_ERRORS.ERROR_INVALID_PARAMETER; // never report success for a failure
   const status = (ok: number): number => (ok ? 0 : lastError());

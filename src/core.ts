@@ -33,6 +33,8 @@ export interface CoreExports {
 /** Core allocate() options (assembly/operations.ts). */
 export const OPTION_LOCK_BEST_EFFORT = 1 << 0;
 export const OPTION_CUSTOM_GUARDS = 1 << 1;
+export const OPTION_SECRET_PREFERRED = 1 << 2;
+export const OPTION_SECRET_REQUIRED = 1 << 3;
 
 /** Capability bits (assembly/machine.ts). */
 export const CAP_LOCK = 1 << 0;
@@ -40,6 +42,7 @@ export const CAP_DONTDUMP = 1 << 1;
 export const CAP_DONTFORK = 1 << 2;
 export const CAP_EXPLICIT_HUGE = 1 << 3;
 export const CAP_TRANSPARENT_HUGE = 1 << 4;
+export const CAP_SECRET_MEMORY = 1 << 5;
 
 /** Region record flags (assembly/regions.ts). */
 export const FLAG_LOCKED = 1 << 1;
@@ -49,6 +52,8 @@ export const FLAG_DONTDUMP = 1 << 4;
 export const FLAG_DONTFORK = 1 << 5;
 export const FLAG_LOCK_WANTED = 1 << 6;
 export const FLAG_HUGEPAGE_ADVISED = 1 << 7;
+export const FLAG_SECRET_MEMORY = 1 << 8;
+export const FLAG_SECRET_WANTED = 1 << 9;
 
 /** Region record fields for regionField (assembly/index.ts). */
 export const Field = {
@@ -76,6 +81,8 @@ function decodeBase64(text: string): Uint8Array {
 const coreModule = new WebAssembly.Module(decodeBase64(coreWasmBase64) as BufferSource);
 
 const EMPTY = new Uint8Array(0);
+/** What a host without mapSecret answers (Linux's ENOSYS); the core never asks it. */
+const ENOSYS = 38;
 
 /** A core instance bound to one host. */
 export interface BoundCore {
@@ -102,6 +109,9 @@ export function bindCore(host: Host): BoundCore {
       map: (length: number, alignment: number, protection: number, flags: number) =>
         host.map(length, alignment, protection as never, flags),
       unmap: (id: number) => host.unmap(id),
+      // Only called where capabilities().secretMemory is true; a host without it never offers it.
+      map_secret: (id: number, offset: number, length: number, protection: number) =>
+        (host.mapSecret ? host.mapSecret(id, offset, length, protection as never) : ENOSYS),
       protect: (id: number, offset: number, length: number, protection: number) =>
         host.protect(id, offset, length, protection as never),
       lock: (id: number, offset: number, length: number) => host.lock(id, offset, length),
@@ -133,7 +143,8 @@ export function bindCore(host: Host): BoundCore {
     (capabilities.dontDump ? CAP_DONTDUMP : 0) |
     (capabilities.dontFork ? CAP_DONTFORK : 0) |
     (capabilities.explicitHugePages ? CAP_EXPLICIT_HUGE : 0) |
-    (capabilities.transparentHugePages ? CAP_TRANSPARENT_HUGE : 0);
+    (capabilities.transparentHugePages ? CAP_TRANSPARENT_HUGE : 0) |
+    (capabilities.secretMemory && typeof host.mapSecret === 'function' ? CAP_SECRET_MEMORY : 0);
   const status = exports.init(host.pageSize(), Math.max(capabilities.hugePageSize, host.pageSize()), bits);
   if (status !== 0) throw new Error(`memshield: the host reported an unusable page size (${host.pageSize()})`);
 

@@ -1,5 +1,5 @@
 // Turns a core status into a MemoryProtectionError whose message says what to do.
-import { MemoryProtectionError, STATUS_CODES, type MemoryProtectionErrorCode } from './errors.js';
+import { MemoryProtectionError, STATUS_CODES, type MemoryProtectionErrorCode, type OsFailureDetails } from './errors.js';
 import { HOST_OPERATIONS, type Host } from '../host/types.js';
 import type { CoreExports } from './core.js';
 
@@ -18,7 +18,13 @@ const REASONS: Record<number, string> = {
   11: 'offset is outside the region',
   12: 'length runs past the end of the region',
   13: 'the page size must be a power of two of at least 1024',
+  14: 'its data pages are secret memory (memfd_secret), which the kernel keeps locked until they are freed; allocate without secretMemory for memory you need to unlock',
+  15: "secretMemory applies to Secure allocations only",
+  16: "secret memory cannot be executable: choose NoAccess, ReadOnly or ReadWrite, or pass { secretMemory: 'preferred' } to get ordinary pages for an executable region",
 };
+
+/** The core's REASON_SECRET_MEMORY_LOCKED (assembly/status.ts). */
+const REASON_SECRET_MEMORY_LOCKED = 14;
 
 /** How to allow more locked memory, per platform. */
 const RAISE_LOCK_LIMIT: Record<Host['platform'], string> = {
@@ -49,6 +55,8 @@ export function errorFromStatus(core: CoreExports, host: Host, status: number, c
   const details = syscall ? { syscall, errno: errno || undefined, errnoName } : {};
   const prefix = `cannot ${context.action}`;
 
+  if (operation === 'mapSecret') return secretMemoryError(code, prefix, osPart, details, host);
+  if (core.failureReason() === REASON_SECRET_MEMORY_LOCKED) return new MemoryProtectionError(code, `${prefix}: ${reason}.`);
   switch (code) {
     case 'LOCK_FAILED': {
       const memlock = host.memlockStatus();
@@ -88,4 +96,22 @@ export function errorFromStatus(core: CoreExports, host: Host, status: number, c
     default:
       return new MemoryProtectionError(code, `${prefix}: ${reason ?? 'invalid argument'}.`);
   }
+}
+
+/** A failure of the secret-memory step (`secretMemory: 'required'`, or no memfd_secret at all). */
+function secretMemoryError(
+  code: MemoryProtectionErrorCode, prefix: string, osPart: string, details: OsFailureDetails, host: Host,
+): MemoryProtectionError {
+  if (code === 'NOT_SUPPORTED') {
+    return new MemoryProtectionError(code,
+      `${prefix}: secret memory (memfd_secret) is not available on this machine (\`memshield doctor\` says why: Linux 5.14 or later, on by default since 6.5). Pass { secretMemory: 'preferred' } to fall back to ordinary locked pages.`,
+      details);
+  }
+  const memlock = host.memlockStatus();
+  const numbers = memlock
+    ? ` Secret memory is locked by the kernel and counts against RLIMIT_MEMLOCK: the limit is ${bytes(memlock.soft)} (soft) / ${bytes(memlock.hard)} (hard) and this process has ${bytes(memlock.lockedBytes)} locked now.`
+    : '';
+  return new MemoryProtectionError(code,
+    `${prefix}: ${osPart}.${numbers} Free other secrets, ${RAISE_LOCK_LIMIT[host.platform]}, or pass { secretMemory: 'preferred' } to fall back to ordinary locked pages. Nothing was left mapped.`,
+    details);
 }

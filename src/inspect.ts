@@ -2,9 +2,12 @@
 import type { Host, KernelRange } from '../host/types.js';
 import {
   Field, FLAG_CANARY, FLAG_DONTDUMP, FLAG_DONTFORK, FLAG_LOCKED, FLAG_LOCK_WANTED,
-  FLAG_HUGEPAGE_ADVISED, type CoreExports,
+  FLAG_HUGEPAGE_ADVISED, FLAG_SECRET_MEMORY, FLAG_SECRET_WANTED, type CoreExports,
 } from './core.js';
-import { ALLOCATION_TYPES, PAGE_KINDS, PROTECTION_LEVELS, type AllocationType, type MemoryProtectionLevel, type PageKind } from './levels.js';
+import {
+  ALLOCATION_TYPES, PAGE_KINDS, PROTECTION_LEVELS, type AllocationType, type MemoryBacking, type MemoryProtectionLevel,
+  type PageKind,
+} from './levels.js';
 
 /** An address range; `kernel` lists the OS's own entries overlapping it (Linux smaps). */
 export interface AddressRange {
@@ -39,6 +42,10 @@ export interface RegionInfo {
   canary: boolean;
   /** How the pages are backed. */
   pageKind: PageKind;
+  /** What the data pages are: `secret-memory` (Linux memfd_secret) or `anonymous` (ordinary private pages). */
+  backing: MemoryBacking;
+  /** Secret memory was asked for (`secretMemory: 'preferred'`); with `backing` 'anonymous', it could not be had. */
+  secretMemoryRequested: boolean;
   /** Transparent huge pages were asked for (MADV_HUGEPAGE). */
   hugePagesAdvised: boolean;
   /** The page size in use for this region: protection and guard pages follow it. */
@@ -87,6 +94,8 @@ export function describeRegion(core: CoreExports, host: Host, slot: number): Reg
     forkExcluded: (flags & FLAG_DONTFORK) !== 0,
     canary: (flags & FLAG_CANARY) !== 0,
     pageKind: PAGE_KINDS[field('pageKind')],
+    backing: flags & FLAG_SECRET_MEMORY ? 'secret-memory' : 'anonymous',
+    secretMemoryRequested: (flags & FLAG_SECRET_WANTED) !== 0,
     hugePagesAdvised: (flags & FLAG_HUGEPAGE_ADVISED) !== 0,
     pageSize: field('granule'),
     size: field('size'),

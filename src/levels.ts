@@ -45,3 +45,22 @@ export const ALLOCATION_TYPES: readonly AllocationType[] = Object.values(Allocat
 /** How a region's pages are backed, as `inspect` reports it. */
 export type PageKind = 'normal' | 'transparent-huge' | 'explicit-huge';
 export const PAGE_KINDS: readonly PageKind[] = ['normal', 'transparent-huge', 'explicit-huge'];
+
+/**
+ * Where a Secure allocation's data pages come from (option `secretMemory`):
+ * - `'preferred'`: secret memory (Linux memfd_secret) where this machine has it, else ordinary
+ *   locked pages — `inspect().backing` says which;
+ * - `'required'`: secret memory, or NOT_SUPPORTED / ALLOCATION_FAILED;
+ * - `'off'`: ordinary locked pages.
+ */
+export type SecretMemoryPolicy = 'preferred' | 'required' | 'off';
+export const SECRET_MEMORY_POLICIES: readonly SecretMemoryPolicy[] = ['off', 'preferred', 'required'];
+
+/**
+ * What backs a region's data pages, as `inspect` reports it:
+ * - `'anonymous'`: private pages of the process (mmap MAP_ANONYMOUS, VirtualAlloc,
+ *   mach_vm_allocate), locked with mlock/VirtualLock where the region is locked;
+ * - `'secret-memory'`: Linux memfd_secret pages, which the kernel takes out of its own direct
+ *   map, keeps locked, and refuses to /proc/pid/mem and ptrace (debuggers, gcore).
+ */
+export type MemoryBacking = 'anonymous' | 'secret-memory';

@@ -1,15 +1,18 @@
 // PlatformMemory: the specification's API over one host. Checks JS values, asks the core,
 // turns statuses into MemoryProtectionError.
 import type { Host } from '../host/types.js';
-import { bindCore, FLAG_GUARDED, FLAG_LOCKED, Field, OPTION_CUSTOM_GUARDS, OPTION_LOCK_BEST_EFFORT } from './core.js';
+import {
+  bindCore, FLAG_GUARDED, FLAG_LOCKED, Field, OPTION_CUSTOM_GUARDS, OPTION_LOCK_BEST_EFFORT, OPTION_SECRET_PREFERRED,
+  OPTION_SECRET_REQUIRED,
+} from './core.js';
 import { MemoryProtectionError, invalidArgument } from './errors.js';
 import { errorFromStatus } from './failures.js';
 import { describeRegion, type RegionInfo } from './inspect.js';
-import { ALLOCATION_TYPES, AllocationType, MemoryProtectionLevel, PROTECTION_LEVELS, type AllocationType as AllocationTypeValue, type MemoryProtectionLevel as Level } from './levels.js';
+import { ALLOCATION_TYPES, AllocationType, MemoryProtectionLevel, PROTECTION_LEVELS, type AllocationType as AllocationTypeValue, type MemoryProtectionLevel as Level, type SecretMemoryPolicy } from './levels.js';
 import { Region, findHandle, type RegionHandle, type RegionOwner } from './region.js';
 import {
   checkAlign, checkBytes, checkGuardPages, checkIndex, checkLockPolicy, checkOptions, checkProtection,
-  checkSize, checkType,
+  checkSecretMemoryPolicy, checkSize, checkType, describeValue, isHost,
 } from './validate.js';
 
 /** Options of `allocate`. */
@@ -19,6 +22,13 @@ export interface AllocateOptions {
    * locked; `'bestEffort'` returns an unlocked region instead (`region.locked` and `inspect` say so).
    */
   lock?: 'required' | 'bestEffort';
+  /**
+   * For Secure allocations: back the data pages with secret memory (Linux memfd_secret: out of
+   * the kernel's direct map, unreadable through /proc/pid/mem and ptrace). `'off'` (default here:
+   * such pages cannot be unlocked, and debuggers cannot read them), `'preferred'` (where this
+   * machine has it) or `'required'`. See docs/secret-memory.md.
+   */
+  secretMemory?: SecretMemoryPolicy;
 }
 
 /** Options of `allocateWithGuardPages`. */
@@ -74,7 +84,7 @@ export interface PlatformMemory {
   lock(region: Region): void;
   /**
    * Unlocks the data pages. Unlocking an unlocked region makes no system call.
-   * @throws {MemoryProtectionError} UNLOCK_FAILED, USE_AFTER_FREE
+   * @throws {MemoryProtectionError} UNLOCK_FAILED, USE_AFTER_FREE, NOT_SUPPORTED (secret memory stays locked)
    */
   unlock(region: Region): void;
   /**
@@ -125,8 +135,18 @@ export interface PlatformMemory {
   stats(): PlatformMemoryStats;
 }
 
+/** The core's option bits for a secretMemory policy; only a Secure allocation may ask for it. */
+function secretMemoryFlags(value: unknown, type: number): number {
+  const policy = checkSecretMemoryPolicy(value, 'off');
+  if (policy === 'off') return 0;
+  if (ALLOCATION_TYPES[type] !== AllocationType.Secure) {
+    throw invalidArgument(`secretMemory applies to Secure allocations only, got type ${ALLOCATION_TYPES[type]}; leave it out or use AllocationType.Secure`);
+  }
+  return policy === 'required' ? OPTION_SECRET_REQUIRED : OPTION_SECRET_PREFERRED;
+}
+
 function describeSize(size: unknown, type: unknown): string {
-  return `${typeof size === 'number' ? size : '?'} bytes (${String(type)})`;
+  return `${typeof size === 'number' ? size : '?'} bytes (${typeof type === 'string' ? type : describeValue(type)})`;
 }
 
 /**
@@ -138,7 +158,7 @@ function describeSize(size: unknown, type: unknown): string {
  * const mem = createPlatformMemory({ host: createSimulatedHost({ seed: 42 }) });
  */
 export function createPlatformMemory(options: { host: Host }): PlatformMemory {
-  if (typeof options !== 'object' || options === null || typeof options.host?.map !== 'function') {
+  if (typeof options !== 'object' || options === null || !isHost(options.host)) {
     throw invalidArgument('createPlatformMemory needs { host }: a host such as createSimulatedHost() or the native one');
   }
   const { host } = options;
@@ -194,8 +214,8 @@ export function createPlatformMemory(options: { host: Host }): PlatformMemory {
       checkAlign(align);
       const level = checkProtection(protection);
       const kind = checkType(type);
-      const opts = checkOptions<AllocateOptions>(options, 'options', ['lock']);
-      const flags = checkLockPolicy(opts.lock) ? OPTION_LOCK_BEST_EFFORT : 0;
+      const opts = checkOptions<AllocateOptions>(options, 'options', ['lock', 'secretMemory']);
+      const flags = (checkLockPolicy(opts.lock) ? OPTION_LOCK_BEST_EFFORT : 0) | secretMemoryFlags(opts.secretMemory, kind);
       return allocateRegion(size, align, level, kind, 0, 0, flags, action);
     },
 
@@ -206,10 +226,10 @@ export function createPlatformMemory(options: { host: Host }): PlatformMemory {
       const after = checkGuardPages(guardPagesAfter, 'guardPagesAfter');
       if (before + after === 0) throw invalidArgument(`cannot ${action}: ask for at least one guard page, or use allocate() for memory without guards`);
       checkAlign(align);
-      const opts = checkOptions<GuardedAllocateOptions>(options, 'options', ['lock', 'protection', 'type']);
+      const opts = checkOptions<GuardedAllocateOptions>(options, 'options', ['lock', 'protection', 'type', 'secretMemory']);
       const level = checkProtection(opts.protection ?? MemoryProtectionLevel.ReadWrite, 'options.protection');
       const kind = checkType(opts.type ?? AllocationType.Regular);
-      const flags = OPTION_CUSTOM_GUARDS | (checkLockPolicy(opts.lock) ? OPTION_LOCK_BEST_EFFORT : 0);
+      const flags = OPTION_CUSTOM_GUARDS | (checkLockPolicy(opts.lock) ? OPTION_LOCK_BEST_EFFORT : 0) | secretMemoryFlags(opts.secretMemory, kind);
       return allocateRegion(size, align, level, kind, before, after, flags, action);
     },
 
@@ -230,7 +250,7 @@ export function createPlatformMemory(options: { host: Host }): PlatformMemory {
     },
 
     protect(region, protection) {
-      const action = `change the protection to ${String(protection)}`;
+      const action = `change the protection to ${typeof protection === 'string' ? protection : describeValue(protection)}`;
       const handle = own(region, action);
       const level = checkProtection(protection);
       const status = core.protect(handle.slot, handle.generation, level);

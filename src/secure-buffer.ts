@@ -6,16 +6,25 @@ import { MemoryProtectionError, invalidArgument } from './errors.js';
 import { emitWarning } from './emit-warning.js';
 import { armExitWipe } from './exit-wipe.js';
 import { describeRegion, type RegionInfo } from './inspect.js';
-import { PROTECTION_LEVELS } from './levels.js';
+import { PROTECTION_LEVELS, type SecretMemoryPolicy } from './levels.js';
 import { runScoped, type SecretLocation } from './scoped-access.js';
-import { Access, OPTION_LOCK_BEST_EFFORT, SecretField, Status, hostFromOptions, secureCoreFor, type SecureCore } from './secure-core.js';
+import {
+  Access, OPTION_LOCK_BEST_EFFORT, SecretField, Status, hostFromOptions, secretMemoryOption, secureCoreFor, type SecureCore,
+} from './secure-core.js';
 import { secureError } from './secure-failures.js';
-import { checkBytes, checkLockPolicy, checkOptions, checkSize } from './validate.js';
+import { checkBytes, checkLockPolicy, checkOptions, checkSecretMemoryPolicy, checkSize } from './validate.js';
 
 /** Options of `SecureBuffer.alloc`. */
 export interface SecureBufferOptions {
   /** `'required'` (default): LOCK_FAILED if the page cannot be locked; `'bestEffort'`: accept it unlocked (inspect() says so). */
   lock?: 'required' | 'bestEffort';
+  /**
+   * `'preferred'` (default): the page comes from secret memory (Linux memfd_secret: out of the
+   * kernel's direct map, unreadable through /proc/pid/mem and ptrace) where this machine has it,
+   * else ordinary locked pages; `'required'`: secret memory or an error; `'off'`: ordinary pages.
+   * `inspect().backing` says which it got. See docs/secret-memory.md.
+   */
+  secretMemory?: SecretMemoryPolicy;
   /** The host to allocate on (default: this platform's native host). */
   host?: Host;
 }
@@ -88,12 +97,12 @@ export class SecureBuffer {
   static from(bytes: Uint8Array, options?: SecureBufferFromOptions): SecureBuffer {
     const source = checkBytes(bytes);
     if (source.byteLength === 0) throw invalidArgument('SecureBuffer.from needs at least one byte, got an empty Uint8Array');
-    const opts = checkOptions<SecureBufferFromOptions>(options, 'options', ['wipeSource', 'lock', 'host']);
+    const opts = checkOptions<SecureBufferFromOptions>(options, 'options', ['wipeSource', 'lock', 'secretMemory', 'host']);
     if (opts.wipeSource !== undefined && typeof opts.wipeSource !== 'boolean') {
       throw invalidArgument(`options.wipeSource must be true or false, got ${typeof opts.wipeSource}`);
     }
+    const flags = (checkLockPolicy(opts.lock) ? OPTION_LOCK_BEST_EFFORT : 0) | secretMemoryOption(checkSecretMemoryPolicy(opts.secretMemory, 'preferred'));
     const core = secureCoreFor(hostFromOptions(opts.host, 'SecureBuffer.from'));
-    const flags = checkLockPolicy(opts.lock) ? OPTION_LOCK_BEST_EFFORT : 0;
     const size = source.byteLength;
     const index = core.withStaged(source, () => core.exports.secretCreate(size, 1, flags));
     if (index < 0) throw secureError(core, -index, `copy ${size} bytes into a SecureBuffer`);
@@ -110,9 +119,9 @@ export class SecureBuffer {
    */
   static alloc(size: number, options?: SecureBufferOptions): SecureBuffer {
     checkSize(size);
-    const opts = checkOptions<SecureBufferOptions>(options, 'options', ['lock', 'host']);
+    const opts = checkOptions<SecureBufferOptions>(options, 'options', ['lock', 'secretMemory', 'host']);
+    const flags = (checkLockPolicy(opts.lock) ? OPTION_LOCK_BEST_EFFORT : 0) | secretMemoryOption(checkSecretMemoryPolicy(opts.secretMemory, 'preferred'));
     const core = secureCoreFor(hostFromOptions(opts.host, 'SecureBuffer.alloc'));
-    const flags = checkLockPolicy(opts.lock) ? OPTION_LOCK_BEST_EFFORT : 0;
     const index = core.exports.secretCreate(size, 0, flags);
     if (index < 0) throw secureError(core, -index, `allocate a SecureBuffer of ${size} bytes`);
     return SecureBuffer.#standalone(core, index, size);

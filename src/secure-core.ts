@@ -4,6 +4,8 @@ import type { Host } from '../host/types.js';
 import { bindCore, type BoundCore, type CoreExports } from './core.js';
 import { nativePlatformMemory } from './default-memory.js';
 import { invalidArgument } from './errors.js';
+import { isHost } from './validate.js';
+import type { SecretMemoryPolicy } from './levels.js';
 
 /** The core's SecureBuffer/SecureHeap entry points (assembly/secure-entry.ts). */
 export interface SecureCoreExports extends CoreExports {
@@ -64,6 +66,8 @@ export const HeapStat = {
   formattedPages: 13,
   maxBytes: 14,
   lockBestEffort: 15,
+  secretBytes: 16,
+  secretPolicy: 17,
 } as const;
 
 /** Core statuses used here by name (assembly/status.ts). */
@@ -80,6 +84,14 @@ export const Access = { ReadOnly: 1, ReadWrite: 2 } as const;
 
 /** Option bit of secretCreate and heapCreate: a lock failure leaves memory unlocked. */
 export const OPTION_LOCK_BEST_EFFORT = 1;
+/** Option bits of secretCreate and heapCreate: secret memory (memfd_secret) preferred, or required. */
+export const OPTION_SECRET_PREFERRED = 1 << 1;
+export const OPTION_SECRET_REQUIRED = 1 << 2;
+
+/** The secretCreate/heapCreate option bits of a secretMemory policy. */
+export function secretMemoryOption(policy: SecretMemoryPolicy): number {
+  return policy === 'required' ? OPTION_SECRET_REQUIRED : policy === 'preferred' ? OPTION_SECRET_PREFERRED : 0;
+}
 
 /** A core bound to a host, with the secret entry points typed. */
 export interface SecureCore {
@@ -108,7 +120,7 @@ export function secureCoreFor(host: Host): SecureCore {
 /** The host of an options object, or this platform's native host. */
 export function hostFromOptions(host: unknown, what: string): Host {
   if (host === undefined) return nativePlatformMemory().host;
-  if (typeof host !== 'object' || host === null || typeof (host as Host).map !== 'function') {
+  if (!isHost(host)) {
     throw invalidArgument(`${what}: options.host must be a host (createSimulatedHost() or the native one), got ${host === null ? 'null' : typeof host}`);
   }
   return host as Host;

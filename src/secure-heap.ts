@@ -7,9 +7,10 @@ import { armExitWipe } from './exit-wipe.js';
 import { emitWarning } from './emit-warning.js';
 import { describeRegion, type RegionInfo } from './inspect.js';
 import { heapSecureBuffer, type SecretOwner, type SecureBuffer } from './secure-buffer.js';
-import { HeapStat, OPTION_LOCK_BEST_EFFORT, hostFromOptions, secureCoreFor, type SecureCore } from './secure-core.js';
+import { HeapStat, OPTION_LOCK_BEST_EFFORT, hostFromOptions, secretMemoryOption, secureCoreFor, type SecureCore } from './secure-core.js';
 import { secureError } from './secure-failures.js';
-import { checkBytes, checkLockPolicy, checkOptions, checkSize } from './validate.js';
+import { checkBytes, checkLockPolicy, checkOptions, checkSecretMemoryPolicy, checkSize } from './validate.js';
+import { SECRET_MEMORY_POLICIES, type SecretMemoryPolicy } from './levels.js';
 
 /** Options of `new SecureHeap()`. */
 export interface SecureHeapOptions {
@@ -19,6 +20,12 @@ export interface SecureHeapOptions {
   maxSize?: number;
   /** `'required'` (default): growing fails with LOCK_FAILED when an arena cannot be locked; `'bestEffort'`: use it unlocked (stats() shows it). */
   lock?: 'required' | 'bestEffort';
+  /**
+   * `'preferred'` (default): arenas (and dedicated regions) in secret memory (Linux memfd_secret)
+   * where this machine has it, else ordinary locked pages; `'required'`: secret memory or an
+   * error; `'off'`: ordinary pages. stats().secretMemoryBytes says how much it got.
+   */
+  secretMemory?: SecretMemoryPolicy;
   /** The host to run on (default: this platform's native host). */
   host?: Host;
 }
@@ -51,6 +58,10 @@ export interface SecureHeapStats {
   arenaSize: number;
   /** The lock policy. */
   lock: 'required' | 'bestEffort';
+  /** Bytes of data pages in secret memory (memfd_secret); the rest of lockedBytes is ordinary locked pages. */
+  secretMemoryBytes: number;
+  /** The secret-memory policy. */
+  secretMemory: SecretMemoryPolicy;
 }
 
 /** What `inspect()` reports: the RegionInfo of every arena (mapping, guards, kernel's view). */
@@ -104,10 +115,10 @@ export class SecureHeap {
    * @throws {MemoryProtectionError} INVALID_ARGUMENT
    */
   constructor(options?: SecureHeapOptions) {
-    const opts = checkOptions<SecureHeapOptions>(options, 'options', ['arenaSize', 'maxSize', 'lock', 'host']);
+    const opts = checkOptions<SecureHeapOptions>(options, 'options', ['arenaSize', 'maxSize', 'lock', 'secretMemory', 'host']);
     const arenaSize = opts.arenaSize === undefined ? DEFAULT_ARENA_SIZE : checkSize(opts.arenaSize, 'options.arenaSize');
     const maxSize = opts.maxSize === undefined || opts.maxSize === Number.POSITIVE_INFINITY ? 0 : checkSize(opts.maxSize, 'options.maxSize');
-    const flags = checkLockPolicy(opts.lock) ? OPTION_LOCK_BEST_EFFORT : 0;
+    const flags = (checkLockPolicy(opts.lock) ? OPTION_LOCK_BEST_EFFORT : 0) | secretMemoryOption(checkSecretMemoryPolicy(opts.secretMemory, 'preferred'));
     this.#core = secureCoreFor(hostFromOptions(opts.host, 'new SecureHeap'));
     const index = this.#core.exports.heapCreate(arenaSize, maxSize, flags);
     if (index < 0) throw secureError(this.#core, -index, 'create the SecureHeap');
@@ -181,6 +192,8 @@ export class SecureHeap {
       formattedPages: stat('formattedPages'),
       arenaSize: stat('arenaPages') * this.#core.host.pageSize(),
       lock: stat('lockBestEffort') === 1 ? 'bestEffort' : 'required',
+      secretMemoryBytes: stat('secretBytes'),
+      secretMemory: SECRET_MEMORY_POLICIES[stat('secretPolicy')],
     };
   }
 

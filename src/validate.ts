@@ -1,7 +1,11 @@
 // Argument checks for the public API, done before any core or host call. Messages name the
 // argument, what was given and what is expected.
 import { MemoryProtectionError, invalidArgument } from './errors.js';
-import { ALLOCATION_TYPES, PROTECTION_LEVELS, type AllocationType, type MemoryProtectionLevel } from './levels.js';
+import type { Host } from '../host/types.js';
+import {
+  ALLOCATION_TYPES, PROTECTION_LEVELS, SECRET_MEMORY_POLICIES, type AllocationType, type MemoryProtectionLevel,
+  type SecretMemoryPolicy,
+} from './levels.js';
 
 /** The largest size accepted: 2^47 bytes, the user address space of x86-64 and arm64. */
 export const MAX_SIZE = 2 ** 47;
@@ -9,6 +13,11 @@ export const MAX_SIZE = 2 ** 47;
 export const MAX_ALIGN = 2 ** 30;
 /** The most guard pages on one side. */
 export const MAX_GUARD_PAGES = 1024;
+
+/** A value as an error message shows it; never throws (symbols, objects without a prototype). */
+export function describeValue(value: unknown): string {
+  return describe(value);
+}
 
 function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
@@ -102,4 +111,24 @@ export function checkLockPolicy(value: unknown): boolean {
   if (value === undefined || value === 'required') return false;
   if (value === 'bestEffort') return true;
   throw invalidArgument(`lock must be 'required' (the default) or 'bestEffort', got ${describe(value)}`);
+}
+
+/** The secretMemory option: 'preferred', 'required' or 'off'; `fallback` when undefined. */
+export function checkSecretMemoryPolicy(value: unknown, fallback: SecretMemoryPolicy): SecretMemoryPolicy {
+  if (value === undefined) return fallback;
+  if (SECRET_MEMORY_POLICIES.includes(value as SecretMemoryPolicy)) return value as SecretMemoryPolicy;
+  throw invalidArgument(`secretMemory must be 'preferred', 'required' or 'off', got ${describe(value)}`);
+}
+
+/** The Host methods memshield calls (host/types.ts); `mapSecret`, `kernelView` and `notes` are optional. */
+const HOST_METHODS = [
+  'pageSize', 'capabilities', 'map', 'unmap', 'protect', 'lock', 'unlock', 'advise', 'copyIn', 'copyOut', 'fill', 'view',
+  'randomBytes', 'address', 'errorName', 'memlockStatus',
+] as const;
+
+/** True for an object with every Host method and a syscalls table: a host memshield can drive. */
+export function isHost(value: unknown): value is Host {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as Record<string, unknown>;
+  return HOST_METHODS.every((name) => typeof candidate[name] === 'function') && typeof candidate.syscalls === 'object' && candidate.syscalls !== null;
 }

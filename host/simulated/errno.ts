@@ -30,6 +30,7 @@ const NUMBER_OF = new Map<string, number>([...NAMES.map(([number, name]) => [nam
 export const EPERM = 1;
 export const EAGAIN = 11;
 export const ENOMEM = 12;
+export const EACCES = 13;
 export const EINVAL = 22;
 export const ENOSYS = 38;
 

@@ -1,11 +1,12 @@
 // Scripted failures: rules that make a chosen host call fail with a chosen errno, by count
 // ("the 3rd lock") or by predicate ("any protect to ReadWrite"), before the call has any effect.
 import { invalidArgument } from '../../src/errors.js';
+import { describeValue } from '../../src/validate.js';
 import { errnoNumber, knownErrnoNames } from './errno.js';
 import type { AdviceName, ProtectionName } from './trace.js';
 
 /** The host calls a fault can fail: the ones an OS can refuse. */
-export const FAULTABLE_OPERATIONS = ['map', 'unmap', 'protect', 'lock', 'unlock', 'advise'] as const;
+export const FAULTABLE_OPERATIONS = ['map', 'unmap', 'protect', 'lock', 'unlock', 'advise', 'mapSecret'] as const;
 export type FaultableOperation = (typeof FAULTABLE_OPERATIONS)[number];
 
 /** A host call as a fault's `when` sees it: plain data. */
@@ -17,7 +18,7 @@ export interface SimulatedCall {
   id?: number;
   offset?: number;
   length?: number;
-  /** `map` and `protect`. */
+  /** `map`, `protect` and `mapSecret`. */
   protection?: ProtectionName;
   /** `map`. */
   alignment?: number;
@@ -55,17 +56,17 @@ interface Rule {
 function ruleOf(fault: SimulatedFault, name: string): Rule {
   if (typeof fault !== 'object' || fault === null) throw invalidArgument(`${name} must be an object like { op: 'lock', nth: 3, errno: 'EPERM' }`);
   if (!FAULTABLE_OPERATIONS.includes(fault.op)) {
-    throw invalidArgument(`${name}.op must be one of ${FAULTABLE_OPERATIONS.join(', ')}, got ${JSON.stringify(fault.op)}`);
+    throw invalidArgument(`${name}.op must be one of ${FAULTABLE_OPERATIONS.join(', ')}, got ${describeValue(fault.op)}`);
   }
   if (fault.nth !== undefined && (!Number.isSafeInteger(fault.nth) || fault.nth < 1)) {
-    throw invalidArgument(`${name}.nth must be a positive integer (1 for the first call), got ${String(fault.nth)}`);
+    throw invalidArgument(`${name}.nth must be a positive integer (1 for the first call), got ${describeValue(fault.nth)}`);
   }
   if (fault.when !== undefined && typeof fault.when !== 'function') throw invalidArgument(`${name}.when must be a function (call) => boolean`);
   let errno: number | undefined;
   if (typeof fault.errno === 'number') errno = Number.isSafeInteger(fault.errno) && fault.errno >= 1 && fault.errno <= 4095 ? fault.errno : undefined;
   else if (typeof fault.errno === 'string') errno = errnoNumber(fault.errno);
   if (errno === undefined) {
-    throw invalidArgument(`${name}.errno must be an errno name (${knownErrnoNames().slice(0, 12).join(', ')}, …) or a number from 1 to 4095, got ${JSON.stringify(fault.errno)}`);
+    throw invalidArgument(`${name}.errno must be an errno name (${knownErrnoNames().slice(0, 12).join(', ')}, …) or a number from 1 to 4095, got ${describeValue(fault.errno)}`);
   }
   return { op: fault.op, nth: fault.nth, when: fault.when, errno, matched: 0 };
 }

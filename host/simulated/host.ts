@@ -71,6 +71,7 @@ export function createSimulatedHost(options?: SimulatedHostOptions): SimulatedHo
     memlockLimit: settings.memlockLimit,
     maxMappings: settings.maxMappings,
     explicitHugePages: capabilities.explicitHugePages,
+    secretMemory: capabilities.secretMemory === true,
     advice: {
       [Advice.DontDump]: capabilities.dontDump,
       [Advice.DontFork]: capabilities.dontFork,
@@ -161,6 +162,10 @@ export function createSimulatedHost(options?: SimulatedHostOptions): SimulatedHo
         return 0;
       });
     },
+
+    mapSecret: (id, offset, length, protection) =>
+      operate('mapSecret', { op: 'mapSecret', id, offset, length, protection: protectionName(protection), result: '' },
+        { id, offset, length, protection: protectionName(protection) }, () => table.mapSecret(id, offset, length, protection)),
 
     protect: (id, offset, length, protection) =>
       operate('protect', { op: 'protect', id, offset, length, protection: protectionName(protection), result: '' },

@@ -2,18 +2,21 @@
 // protection and flags), with the permissions and the VmFlags mnemonics Linux uses, in its order.
 import type { KernelRange } from '../types.js';
 import {
-  PAGE_ACCOUNTED, PAGE_DONTDUMP, PAGE_DONTFORK, PAGE_HUGEPAGE, PAGE_LOCKED, type Mapping, type PageTable,
+  PAGE_ACCOUNTED, PAGE_DONTDUMP, PAGE_DONTFORK, PAGE_HUGEPAGE, PAGE_LOCKED, PAGE_SECRET, type Mapping, type PageTable,
 } from './page-table.js';
 import { PROTECTION_BITS } from './vma.js';
 
-/** VmFlags of one VMA, in the kernel's order (rd wr ex mr mw me lo dc de ac ht dd hg). */
+/** VmFlags of one VMA, in the kernel's order (rd wr ex sh mr mw me ms lo dc de ac ht dd hg). */
 function vmFlags(mapping: Mapping, protection: number, flags: number): string[] {
   const rwx = PROTECTION_BITS[protection];
   const words: string[] = [];
   if (rwx[0] === 'r') words.push('rd');
   if (rwx[1] === 'w') words.push('wr');
   if (rwx[2] === 'x') words.push('ex');
-  words.push('mr', 'mw', 'me'); // a private anonymous mapping may always be reopened
+  // A private anonymous mapping may always be reopened (mr mw me); secret memory is a shared
+  // mapping of a noexec file (sh mr mw ms: may share, never execute).
+  if (flags & PAGE_SECRET) words.push('sh', 'mr', 'mw', 'ms');
+  else words.push('mr', 'mw', 'me');
   if (flags & PAGE_LOCKED) words.push('lo');
   if (flags & PAGE_DONTFORK) words.push('dc');
   if (mapping.huge) words.push('de');
@@ -41,7 +44,7 @@ export function vmasOf(mapping: Mapping, pageSize: number): KernelRange[] {
     ranges.push({
       start: mapping.address + BigInt(page * pageSize),
       end: mapping.address + BigInt(end * pageSize),
-      permissions: `${PROTECTION_BITS[protection]}p`,
+      permissions: `${PROTECTION_BITS[protection]}${flags & PAGE_SECRET ? 's' : 'p'}`,
       flags: vmFlags(mapping, protection, flags),
       lockedBytes: flags & PAGE_LOCKED ? residentBytes : 0,
       residentBytes,

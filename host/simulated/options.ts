@@ -1,5 +1,6 @@
 // The options of createSimulatedHost, their defaults, and their checks.
 import { invalidArgument } from '../../src/errors.js';
+import { describeValue } from '../../src/validate.js';
 import type { HostCapabilities } from '../types.js';
 import { FaultPlan, type SimulatedFault } from './faults.js';
 
@@ -30,7 +31,8 @@ export interface SimulatedHostOptions {
   faults?: SimulatedFault[];
   /**
    * What the simulated machine offers, over the defaults `{ lock: true, dontDump: true,
-   * dontFork: true, explicitHugePages: false, transparentHugePages: true, hugePageSize: 2 MiB }`.
+   * dontFork: true, explicitHugePages: false, transparentHugePages: true, hugePageSize: 2 MiB,
+   * secretMemory: false }`. `secretMemory: true` gives it memfd_secret (see docs/secret-memory.md).
    */
   capabilities?: Partial<HostCapabilities>;
   /** Called at every unmap with the record and a copy of the mapping's bytes as they were. */
@@ -49,7 +51,7 @@ export interface SimulatedSettings {
 }
 
 const KNOWN_OPTIONS = ['pageSize', 'memlockLimit', 'maxMappings', 'seed', 'faults', 'capabilities', 'onUnmap'];
-const CAPABILITY_FLAGS = ['lock', 'dontDump', 'dontFork', 'explicitHugePages', 'transparentHugePages'] as const;
+const CAPABILITY_FLAGS = ['lock', 'dontDump', 'dontFork', 'explicitHugePages', 'transparentHugePages', 'secretMemory'] as const;
 const DEFAULT_HUGE_PAGE = 2 * 1024 * 1024;
 
 const isPowerOfTwo = (value: number) => Number.isSafeInteger(value) && value > 0 && (value & (value - 1)) === 0;
@@ -59,7 +61,7 @@ function limit(value: unknown, name: string, fallback: number, minimum: number):
   if (value === undefined) return fallback;
   if (value === Number.POSITIVE_INFINITY) return value;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < minimum) {
-    throw invalidArgument(`${name} must be an integer of at least ${minimum}, or Infinity for no limit; got ${String(value)}`);
+    throw invalidArgument(`${name} must be an integer of at least ${minimum}, or Infinity for no limit; got ${describeValue(value)}`);
   }
   return value;
 }
@@ -72,11 +74,11 @@ export function settingsOf(options: SimulatedHostOptions = {}): SimulatedSetting
   }
   const pageSize = options.pageSize ?? 4096;
   if (!isPowerOfTwo(pageSize) || pageSize < 1024 || pageSize > 2 ** 30) {
-    throw invalidArgument(`pageSize must be a power of two from 1024 to 2^30 (4096, 16384 and 65536 are the real ones), got ${String(options.pageSize)}`);
+    throw invalidArgument(`pageSize must be a power of two from 1024 to 2^30 (4096, 16384 and 65536 are the real ones), got ${describeValue(options.pageSize)}`);
   }
   const seed = options.seed ?? 0;
   if (!(typeof seed === 'bigint' || (typeof seed === 'number' && Number.isSafeInteger(seed)))) {
-    throw invalidArgument(`seed must be an integer or a bigint, got ${String(seed)}`);
+    throw invalidArgument(`seed must be an integer or a bigint, got ${describeValue(seed)}`);
   }
   if (options.onUnmap !== undefined && typeof options.onUnmap !== 'function') {
     throw invalidArgument('onUnmap must be a function (record, bytes) => void');
@@ -100,17 +102,19 @@ function capabilitiesOf(overrides: Partial<HostCapabilities> | undefined, pageSi
     explicitHugePages: false,
     transparentHugePages: true,
     hugePageSize: Math.max(DEFAULT_HUGE_PAGE, pageSize),
+    // Off unless asked for: traces that users pin stay as they were (docs/secret-memory.md).
+    secretMemory: false,
   };
   if (overrides === undefined) return capabilities;
   if (typeof overrides !== 'object' || overrides === null) throw invalidArgument('capabilities must be an object such as { lock: false }');
   for (const [key, value] of Object.entries(overrides)) {
     if (key === 'hugePageSize') {
       if (typeof value !== 'number' || !isPowerOfTwo(value) || value < pageSize || value > 2 ** 30) {
-        throw invalidArgument(`capabilities.hugePageSize must be a power of two from the page size (${pageSize}) to 2^30, got ${String(value)}`);
+        throw invalidArgument(`capabilities.hugePageSize must be a power of two from the page size (${pageSize}) to 2^30, got ${describeValue(value)}`);
       }
       capabilities.hugePageSize = value;
     } else if ((CAPABILITY_FLAGS as readonly string[]).includes(key)) {
-      if (typeof value !== 'boolean') throw invalidArgument(`capabilities.${key} must be true or false, got ${String(value)}`);
+      if (typeof value !== 'boolean') throw invalidArgument(`capabilities.${key} must be true or false, got ${describeValue(value)}`);
       capabilities[key as (typeof CAPABILITY_FLAGS)[number]] = value;
     } else {
       throw invalidArgument(`capabilities has no field ${JSON.stringify(key)}; known: ${[...CAPABILITY_FLAGS, 'hugePageSize'].join(', ')}`);

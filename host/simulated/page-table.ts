@@ -7,13 +7,13 @@
 //  ┌──────────── mapping 0 ────────────┬──────┬──────────── mapping 1 ───────────┬──────┬─ …
 //  │ page │ page │ page │ … │ page     │ hole │ page │ page │ …                  │ hole │
 //  └───────────────────────────────────┴──────┴───────────────────────────────────┴──────┴─ …
-//     per page: protection (Uint8Array) · flags: lo dd dc hg ac (Uint8Array) · resident (Uint8Array)
+//     per page: protection (Uint8Array) · flags: lo dd dc hg ac sm (Uint8Array) · resident (Uint8Array)
 //
 // A VMA, as the kernel counts them, is a run of pages with equal protection and flags inside one
 // mapping. Mappings never merge with each other here (the hole keeps them apart), so the count is
 // the kernel's before it merges neighbours: never lower than the kernel's for the same calls.
 import { MAP_EXPLICIT_HUGE, Protection, type Advice } from '../types.js';
-import { EINVAL, ENOMEM, EPERM, EAGAIN } from './errno.js';
+import { EACCES, EINVAL, ENOMEM, ENOSYS, EPERM, EAGAIN } from './errno.js';
 import { PROTECTION_BITS, countFlag, faultedVmas, vmaRuns, type PageRange } from './vma.js';
 
 /** Where the first mapping goes: 2^44, far from anything a test would type by hand. */
@@ -29,6 +29,7 @@ export const PAGE_DONTDUMP = 1 << 1; // dd: VM_DONTDUMP
 export const PAGE_DONTFORK = 1 << 2; // dc: VM_DONTCOPY
 export const PAGE_HUGEPAGE = 1 << 3; // hg: VM_HUGEPAGE
 export const PAGE_ACCOUNTED = 1 << 4; // ac: VM_ACCOUNT, set once a private page is made writable
+export const PAGE_SECRET = 1 << 5; // secret memory (memfd_secret): shared (sh ms), locked, never exec
 
 const ADVICE_FLAG: Readonly<Record<Advice, number>> = { 1: PAGE_DONTDUMP, 2: PAGE_DONTFORK, 3: PAGE_HUGEPAGE };
 
@@ -69,11 +70,14 @@ export interface PageTableSettings {
   /** vm.max_map_count for this simulated process (Infinity: unlimited). */
   maxMappings: number;
   explicitHugePages: boolean;
+  /** memfd_secret works (mapSecret); without it mapSecret fails with ENOSYS. */
+  secretMemory: boolean;
   /** Which advice the machine takes (the others fail with EINVAL, as madvise does). */
   advice: Readonly<Record<Advice, boolean>>;
 }
 
 const isWritable = (protection: number) => protection === Protection.ReadWrite || protection === Protection.ReadWriteExecute;
+const isExecutable = (protection: number) => protection === Protection.Execute || protection === Protection.ReadExecute || protection === Protection.ReadWriteExecute;
 const isAccessible = (protection: number) => protection !== Protection.NoAccess;
 const isCount = (value: number) => Number.isSafeInteger(value) && value >= 0;
 const alignUp = (value: number, alignment: number) => Math.ceil(value / alignment) * alignment;
@@ -178,12 +182,14 @@ export class PageTable {
     const range = this.strictRange(mapping, offset, length);
     if (typeof range === 'number') return range;
     if (range.end === range.first) return range.hole ? ENOMEM : 0;
+    // Secret memory lives on a noexec mount: no VM_MAYEXEC, so exec access is refused before any change.
+    if (isExecutable(protection) && countFlag(mapping, range.first, range.end, PAGE_SECRET) > 0) return EACCES;
     // VM_ACCOUNT comes with write access; taken away, it goes only if the VMA never had a page
     // faulted in (no anon_vma yet), as mprotect_fixup does.
     const faulted = isWritable(protection) ? undefined : faultedVmas(mapping, range);
     const change = (page: number) => {
       let flags = mapping.flags[page];
-      if (isWritable(protection) && !mapping.huge) flags |= PAGE_ACCOUNTED;
+      if (isWritable(protection) && !mapping.huge && !(flags & PAGE_SECRET)) flags |= PAGE_ACCOUNTED;
       else if (faulted && !faulted[page - range.first]) flags &= ~PAGE_ACCOUNTED;
       return [protection, flags] as const;
     };
@@ -216,6 +222,8 @@ export class PageTable {
       this.apply(mapping, range, change);
     }
     if (range.hole) return ENOMEM;
+    // Secret memory is locked already, but populating it fails (get_user_pages refuses it): ENOMEM.
+    if (countFlag(mapping, range.first, range.end, PAGE_SECRET) > 0) return ENOMEM;
     for (let page = range.first; page < range.end; page++) {
       if (!isAccessible(mapping.protection[page])) return ENOMEM; // __mm_populate: EFAULT → ENOMEM
       // Writable pages are faulted in for writing (resident); others map the shared zero page,
@@ -232,7 +240,8 @@ export class PageTable {
     if (typeof range === 'number') return range;
     if (range.first === range.end) return range.hole ? ENOMEM : 0;
     if (!mapping.huge) {
-      const change = (page: number) => [mapping.protection[page], mapping.flags[page] & ~PAGE_LOCKED] as const;
+      // Secret memory stays locked: munlock skips it, as mlock_fixup skips secretmem VMAs.
+      const change = (page: number) => [mapping.protection[page], mapping.flags[page] & PAGE_SECRET ? mapping.flags[page] : mapping.flags[page] & ~PAGE_LOCKED] as const;
       if (!this.roomForSplits(mapping, range, change)) return ENOMEM;
       this.apply(mapping, range, change);
     }
@@ -251,6 +260,31 @@ export class PageTable {
     if (!this.roomForSplits(mapping, range, change)) return EAGAIN; // madvise turns ENOMEM into EAGAIN
     this.apply(mapping, range, change);
     return range.hole ? ENOMEM : 0;
+  }
+
+  /**
+   * memfd_secret + ftruncate + mmap(MAP_SHARED | MAP_FIXED) over [offset, offset + length), then
+   * close: new zero pages, locked (counted against the memlock limit: EAGAIN past it, as
+   * mlock_future_ok says), left out of dumps (VM_DONTDUMP), shared; the old pages' flags are gone.
+   */
+  mapSecret(id: number, offset: number, length: number, protection: number): number {
+    const mapping = this.mapping(id);
+    if (!this.settings.secretMemory) return ENOSYS;
+    if (!(protection in PROTECTION_BITS) || mapping.huge) return EINVAL;
+    if (isExecutable(protection)) return EACCES; // noexec mount
+    const range = this.strictRange(mapping, offset, length);
+    if (typeof range === 'number') return range;
+    if (range.end === range.first || range.hole) return EINVAL; // a zero-length or out-of-mapping MAP_FIXED
+    const { memlockLimit, pageSize } = this.settings;
+    const alreadyLocked = countFlag(mapping, range.first, range.end, PAGE_LOCKED);
+    if (this.lockedPageCount - alreadyLocked + (range.end - range.first) > Math.floor(memlockLimit / pageSize)) return EAGAIN;
+    const change = () => [protection, PAGE_SECRET | PAGE_LOCKED | PAGE_DONTDUMP] as const;
+    if (!this.roomForSplits(mapping, range, change)) return ENOMEM;
+    this.onRevoke(mapping);
+    this.apply(mapping, range, change);
+    new Uint8Array(mapping.storage, range.first * pageSize, (range.end - range.first) * pageSize).fill(0);
+    mapping.resident.fill(0, range.first, range.end);
+    return 0;
   }
 
   /**

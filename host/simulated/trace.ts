@@ -28,7 +28,7 @@ interface Entry<Op extends string> {
 export type TraceEntry =
   | (Entry<'map'> & { length: number; alignment: number; protection: ProtectionName; flags: number; address?: string })
   | (Entry<'unmap'> & { id: number })
-  | (Entry<'protect'> & { id: number; offset: number; length: number; protection: ProtectionName })
+  | (Entry<'protect' | 'mapSecret'> & { id: number; offset: number; length: number; protection: ProtectionName })
   | (Entry<'lock' | 'unlock'> & { id: number; offset: number; length: number })
   | (Entry<'advise'> & { id: number; offset: number; length: number; advice: AdviceName })
   | (Entry<'fill'> & { id: number; offset: number; length: number; byte: number })

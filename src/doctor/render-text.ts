@@ -43,9 +43,17 @@ function hugePageLines(huge: HugePageFacts): string[] {
 }
 
 function memfdSecretLines(memfd: MemfdSecretFacts): string[] {
-  if (memfd.works) return [`works (syscall ${memfd.syscall} returned a descriptor, closed again)`];
+  if (memfd.works) {
+    return [
+      `works (syscall ${memfd.syscall} returned a descriptor, closed again)`,
+      'SecureBuffer and SecureHeap keep secrets in it (secretMemory \'preferred\', the default); Secure regions with { secretMemory }',
+    ];
+  }
   const hint = memfd.errnoName === 'ENOSYS' ? ': this kernel lacks it, or it is off (older kernels need secretmem.enable=1 at boot)' : '';
-  return [`does not work: syscall ${memfd.syscall} failed with ${memfd.errnoName ?? `errno ${memfd.errno}`}${hint}`];
+  return [
+    `does not work: syscall ${memfd.syscall} failed with ${memfd.errnoName ?? `errno ${memfd.errno}`}${hint}`,
+    'SecureBuffer and SecureHeap use ordinary locked pages instead (inspect().backing says \'anonymous\')',
+  ];
 }
 
 const DUMPABLE = ['not dumpable', 'dumpable', 'dumpable, readable by root only'];

@@ -12,7 +12,8 @@ export function traceLine(entry: TraceEntry): string {
     case 'unmap':
       return `unmap(#${entry.id})${tail}`;
     case 'protect':
-      return `protect(#${entry.id}, +${entry.offset}, ${entry.length}, ${entry.protection})${tail}`;
+    case 'mapSecret':
+      return `${entry.op}(#${entry.id}, +${entry.offset}, ${entry.length}, ${entry.protection})${tail}`;
     case 'advise':
       return `advise(#${entry.id}, +${entry.offset}, ${entry.length}, ${entry.advice})${tail}`;
     case 'fill':

@@ -72,5 +72,23 @@ export function goldenScenarios() {
       hostOptions: { capabilities: { explicitHugePages: true }, faults: [{ op: 'map', nth: 1, errno: 'ENOMEM' }] },
       prepare: () => undefined, act: KINDS.LargePage },
   );
+  // Secret memory (memfd_secret) for a Secure region's data pages: the guards stay ordinary pages.
+  const SECRET = { capabilities: { secretMemory: true } };
+  const inSecret = (policy) => (mem, api) => secure(mem, api, { secretMemory: policy });
+  scenarios.push(
+    { name: 'Secret memory: allocate', hostOptions: SECRET, prepare: () => undefined, act: inSecret('preferred') },
+    { name: 'Secret memory: free', hostOptions: SECRET, prepare: inSecret('preferred'), act: (mem, api, region) => mem.free(region) },
+    { name: 'Secret memory: lock (already locked by the kernel: no call)', hostOptions: SECRET, prepare: inSecret('preferred'),
+      act: (mem, api, region) => mem.lock(region) },
+    { name: 'Secret memory: unlock (refused: the kernel keeps it locked)', hostOptions: SECRET, prepare: inSecret('preferred'),
+      act: (mem, api, region) => { try { mem.unlock(region); } catch { /* NOT_SUPPORTED */ } } },
+    { name: 'Secret memory: allocate preferred when it cannot be had (fallback: unmap, map ordinary pages)',
+      hostOptions: { ...SECRET, faults: [{ op: 'mapSecret', nth: 1, errno: 'EAGAIN' }] }, prepare: () => undefined, act: inSecret('preferred') },
+    { name: 'Secret memory: allocate required when it cannot be had (undo: unmap)',
+      hostOptions: { ...SECRET, faults: [{ op: 'mapSecret', nth: 1, errno: 'EAGAIN' }] }, prepare: () => undefined,
+      act: (mem, api) => { try { inSecret('required')(mem, api); } catch { /* ALLOCATION_FAILED */ } } },
+    { name: 'Secret memory: allocate preferred on a machine without it (ordinary pages)', prepare: () => undefined, act: inSecret('preferred'),
+      hostOptions: { capabilities: { secretMemory: false } } },
+  );
   return scenarios;
 }

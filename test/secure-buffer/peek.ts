@@ -3,6 +3,8 @@
 // opening them, and /proc/self/smaps says what the kernel has.
 import { closeSync, openSync, readSync } from 'node:fs';
 import { readSmaps, overlapping, type SmapsEntry } from '../helpers/kernel.js';
+import type { MemoryBacking } from '../../src/levels.js';
+import { PlatformMemory } from '../../src/index.js';
 
 /** `length` bytes at `address` of this process, read through /proc/self/mem. */
 export function peek(address: bigint, length: number): Uint8Array {
@@ -42,3 +44,11 @@ export function secretBytes(length: number, seed = 0x5a): Uint8Array {
   for (let i = 0; i < length; i++) bytes[i] = ((seed + i * 37) % 255) + 1;
   return bytes;
 }
+
+/** The sharing letter smaps prints for a backing: `s` for secret memory (a shared mapping), `p` for private pages. */
+export function sharingOf(backing: MemoryBacking): 's' | 'p' {
+  return backing === 'secret-memory' ? 's' : 'p';
+}
+
+/** The sharing letter of the data pages SecureBuffer and SecureHeap get by default here (secretMemory 'preferred'). */
+export const DEFAULT_SHARING = sharingOf(PlatformMemory.host.capabilities().secretMemory ? 'secret-memory' : 'anonymous');

@@ -1,8 +1,9 @@
 // Scoped access on the real kernel: what /proc/self/smaps says about a SecureBuffer's data pages
 // at rest, inside use(), inside update(), after them, with nesting, throwing and async callbacks.
+// The data pages are secret memory where this machine has it (smaps `---s`), else private (`---p`).
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryProtectionError, PlatformMemory, SecureBuffer } from '../../src/index.js';
-import { permsAt, secretBytes } from './peek.js';
+import { DEFAULT_SHARING as S, permsAt, secretBytes } from './peek.js';
 
 const live: SecureBuffer[] = [];
 function track(buffer: SecureBuffer): SecureBuffer {
@@ -22,13 +23,13 @@ function dataPerms(buffer: SecureBuffer): string[] {
 describe('SecureBuffer scoped access on Linux', () => {
   it('keeps the data pages NoAccess at rest, ReadOnly inside use and ReadWrite inside update', () => {
     const key = track(SecureBuffer.from(secretBytes(32)));
-    expect(dataPerms(key)).toEqual(['---p']);
+    expect(dataPerms(key)).toEqual([`---${S}`]);
     const inUse = key.use(() => dataPerms(key));
-    expect(inUse).toEqual(['r--p']);
-    expect(dataPerms(key)).toEqual(['---p']);
+    expect(inUse).toEqual([`r--${S}`]);
+    expect(dataPerms(key)).toEqual([`---${S}`]);
     const inUpdate = key.update(() => dataPerms(key));
-    expect(inUpdate).toEqual(['rw-p']);
-    expect(dataPerms(key)).toEqual(['---p']);
+    expect(inUpdate).toEqual([`rw-${S}`]);
+    expect(dataPerms(key)).toEqual([`---${S}`]);
   });
 
   it('hands the callback a view of exactly the secret and returns what the callback returns', () => {
@@ -57,8 +58,8 @@ describe('SecureBuffer scoped access on Linux', () => {
       seen.push(dataPerms(key)); // rw-p until the outermost use returns
       expect(key.inspect().openScopes).toBe(1);
     });
-    expect(seen).toEqual([['r--p'], ['rw-p'], ['rw-p'], ['rw-p']]);
-    expect(dataPerms(key)).toEqual(['---p']);
+    expect(seen).toEqual([[`r--${S}`], [`rw-${S}`], [`rw-${S}`], [`rw-${S}`]]);
+    expect(dataPerms(key)).toEqual([`---${S}`]);
     expect(key.use((view) => view[0])).toBe(7);
     expect(key.inspect().openScopes).toBe(0);
   });
@@ -68,7 +69,7 @@ describe('SecureBuffer scoped access on Linux', () => {
     const failure = new Error('callback failed');
     expect(() => key.update(() => { throw failure; })).toThrow(failure);
     expect(() => key.use(() => key.use(() => { throw failure; }))).toThrow(failure);
-    expect(dataPerms(key)).toEqual(['---p']);
+    expect(dataPerms(key)).toEqual([`---${S}`]);
     expect(key.inspect().openScopes).toBe(0);
   });
 
@@ -86,7 +87,7 @@ describe('SecureBuffer scoped access on Linux', () => {
     expect(refusal?.code).toBe('INVALID_ARGUMENT');
     expect(refusal?.message).toMatch(/synchronous callback/);
     expect(called).toBe(false);
-    expect(dataPerms(key)).toEqual(['---p']);
+    expect(dataPerms(key)).toEqual([`---${S}`]);
   });
 
   it('closes the pages and throws when a callback returns a promise anyway', async () => {
@@ -94,10 +95,10 @@ describe('SecureBuffer scoped access on Linux', () => {
     let permsAfterAwait: string[] = [];
     const later = Promise.resolve();
     expect(() => key.use(() => later.then(() => { permsAfterAwait = dataPerms(key); }))).toThrow(/synchronous callback/);
-    expect(dataPerms(key)).toEqual(['---p']);
+    expect(dataPerms(key)).toEqual([`---${S}`]);
     await later;
     await Promise.resolve();
-    expect(permsAfterAwait).toEqual(['---p']); // the code after the await ran with the pages closed
+    expect(permsAfterAwait).toEqual([`---${S}`]); // the code after the await ran with the pages closed
   });
 
   it('refuses to dispose a buffer inside its own use and disposes it afterwards', () => {
@@ -125,11 +126,11 @@ describe('SecureBuffer scoped access on Linux', () => {
       view[0] = 0xee;
       return dataPerms(key);
     });
-    expect(perms).toEqual(['rw-p']);
+    expect(perms).toEqual([`rw-${S}`]);
     expect(lent && Array.from(lent)).toEqual(new Array(32).fill(0)); // the copy was wiped
     const expected = secretBytes(32);
     expected[0] = 0xee;
     expect(key.use((view) => Array.from(view))).toEqual(Array.from(expected)); // the update was written back
-    expect(dataPerms(key)).toEqual(['---p']);
+    expect(dataPerms(key)).toEqual([`---${S}`]);
   });
 });

@@ -1,10 +1,11 @@
 // A SecureHeap as the kernel sees it (/proc/self/smaps): arenas guarded, locked, dump- and
 // fork-excluded and NoAccess at rest; a use()/update() opens only the page of its secret, with
-// per-page open counts; the heap's stats agree with the kernel's numbers.
+// per-page open counts; the heap's stats agree with the kernel's numbers. The data pages are
+// secret memory where this machine has it (smaps `---s`), else private pages (`---p`).
 import { afterEach, describe, expect, it } from 'vitest';
 import { SecureHeap, type SecureBuffer } from '../../src/index.js';
 import { overlapping, readSmaps, vmLockedBytes } from '../helpers/kernel.js';
-import { permsAt, secretBytes } from '../secure-buffer/peek.js';
+import { DEFAULT_SHARING as S, permsAt, secretBytes } from '../secure-buffer/peek.js';
 
 const heaps: SecureHeap[] = [];
 function makeHeap(options?: ConstructorParameters<typeof SecureHeap>[0]): SecureHeap {
@@ -33,7 +34,7 @@ describe('SecureHeap arenas in /proc/self/smaps', () => {
     const [arena] = arenas;
     const smaps = readSmaps();
     const data = overlapping(smaps, arena.dataPages.address, arena.dataPages.length);
-    expect(new Set(data.map((entry) => entry.perms))).toEqual(new Set(['---p']));
+    expect(new Set(data.map((entry) => entry.perms))).toEqual(new Set([`---${S}`]));
     for (const entry of data) for (const flag of ['lo', 'dd', 'dc']) expect(entry.flags.has(flag)).toBe(true);
     expect(arena.guards.map((guard) => guard.position)).toEqual(['before', 'after']);
     for (const guard of arena.guards) {
@@ -50,12 +51,12 @@ describe('SecureHeap arenas in /proc/self/smaps', () => {
     const far = secrets[199]; // 85 slots of 32 bytes per page: another page
     expect(far.inspect().dataPages.address).not.toBe(first.inspect().dataPages.address);
     const during = first.use(() => ({ mine: pagePerms(first), other: pagePerms(far) }));
-    expect(during).toEqual({ mine: ['r--p'], other: ['---p'] });
+    expect(during).toEqual({ mine: [`r--${S}`], other: [`---${S}`] });
     const duringUpdate = first.update(() => pagePerms(first));
-    expect(duringUpdate).toEqual(['rw-p']);
-    expect(pagePerms(first)).toEqual(['---p']);
+    expect(duringUpdate).toEqual([`rw-${S}`]);
+    expect(pagePerms(first)).toEqual([`---${S}`]);
     const { arenas: [arena] } = heap.inspect();
-    expect(new Set(permsAt(arena.dataPages.address, arena.dataPages.length))).toEqual(new Set(['---p']));
+    expect(new Set(permsAt(arena.dataPages.address, arena.dataPages.length))).toEqual(new Set([`---${S}`]));
   });
 
   it('counts open scopes per page: a page shared by two open secrets closes after the last one', () => {
@@ -74,7 +75,7 @@ describe('SecureHeap arenas in /proc/self/smaps', () => {
       expect(heap.stats().openScopes).toBe(1);
     });
     seen.push(pagePerms(a));
-    expect(seen).toEqual([['r--p'], ['rw-p'], ['rw-p'], ['---p']]);
+    expect(seen).toEqual([[`r--${S}`], [`rw-${S}`], [`rw-${S}`], [`---${S}`]]);
     expect(b.use((view) => view[0])).toBe(0xab);
     expect(a.equals(secretBytes(32, 1))).toBe(true);
   });
@@ -88,15 +89,15 @@ describe('SecureHeap arenas in /proc/self/smaps', () => {
       heap.flush(); // opens the dirty span (a's page) for writing, then restores it
       return { perms: pagePerms(a), first: view[0], pending: heap.stats().pendingWipes };
     });
-    expect(seen).toEqual({ perms: ['r--p'], first: secretBytes(32, 1)[0], pending: 0 });
-    expect(pagePerms(a)).toEqual(['---p']);
+    expect(seen).toEqual({ perms: [`r--${S}`], first: secretBytes(32, 1)[0], pending: 0 });
+    expect(pagePerms(a)).toEqual([`---${S}`]);
   });
 
   it('closes the page when a callback throws', () => {
     const heap = makeHeap();
     const key = heap.from(secretBytes(32));
     expect(() => key.update(() => { throw new Error('boom'); })).toThrow('boom');
-    expect(pagePerms(key)).toEqual(['---p']);
+    expect(pagePerms(key)).toEqual([`---${S}`]);
     expect(heap.stats().openScopes).toBe(0);
   });
 

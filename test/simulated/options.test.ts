@@ -13,6 +13,7 @@ describe('createSimulatedHost options', () => {
     expect(host.memlockStatus()).toEqual({ soft: Infinity, hard: Infinity, lockedBytes: 0 });
     expect(host.capabilities()).toEqual({
       lock: true, dontDump: true, dontFork: true, explicitHugePages: false, transparentHugePages: true, hugePageSize: 2 * 1024 * 1024,
+      secretMemory: false, // off unless asked for (docs/secret-memory.md)
     });
     expect(host.syscalls).toEqual(POSIX_SYSCALLS); // errors name the calls Linux would make
     const seeded = new Uint8Array(16);
