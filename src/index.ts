@@ -24,4 +24,11 @@ export { SimulatedFaultError } from '../host/simulated/fault-error.js';
 export { SecureBuffer, type SecureBufferOptions, type SecureBufferFromOptions, type SecureBufferInfo } from './secure-buffer.js';
 export { SecureHeap, type SecureHeapOptions, type SecureHeapStats, type SecureHeapInfo } from './secure-heap.js';
 export { configureExitWipe, type ExitWipeOptions } from './exit-wipe.js';
+export {
+  hardenProcess,
+  type HardenProcessOptions,
+  type HardenProcessReport,
+  type HardeningStep,
+  type HardeningGoal,
+} from './harden-process.js';
 export type { SecretMemoryPolicy, MemoryBacking } from './levels.js';
