@@ -1,0 +1,65 @@
+// Every public entry point, called with random JavaScript values (fast-check's anything() and its
+// friends: numbers of every kind, strings, bigints, byte arrays, objects, functions, and the
+// valid-looking constants next to bad ones), in a child (test/fixtures/fuzz-public-api.mjs) run
+// unprivileged with small RLIMIT_MEMLOCK and RLIMIT_AS limits, so that a value that happens to be
+// a valid huge size is refused by the kernel at once. Only a MemoryProtectionError with a known
+// code, or a TypeError/RangeError, each with a message, may come out; the child never crashes; a
+// refused call leaves the live region, SecureBuffer and SecureHeap it could touch exactly as they
+// were — bytes, protection, lock, the kernel's mappings and VmLck.
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { lastJson, run } from '../helpers/kernel.js';
+
+const FIXTURE = fileURLToPath(new URL('../fixtures/fuzz-public-api.mjs', import.meta.url));
+const SEED = Number(process.env.MEMSHIELD_FUZZ_SEED ?? 20261127);
+const RUNS = Number(process.env.MEMSHIELD_FUZZ_RUNS ?? 200);
+const UNPRIVILEGED = ['--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', '--bounding-set=-all'];
+// V8 then reserves only what Wasm memories may use, so the process fits in 4 GiB of address space.
+const V8_FLAGS = ['--disable-wasm-trap-handler', '--wasm-max-mem-pages=1024'];
+
+interface Tally { runs: number; calls: number; valid: number; refused: Record<string, number>; unacceptable: string[]; changedWhenRefused: string[] }
+interface FuzzReport { uid: number; seed: number; runs: number; results: Record<string, Tally> }
+
+let report: FuzzReport;
+let exit: { status: number | null; signal: string | null; stderr: string };
+beforeAll(async () => {
+  const child = await run('prlimit', ['--memlock=8388608:8388608', '--as=4294967296:4294967296', 'setpriv', ...UNPRIVILEGED,
+    process.execPath, ...V8_FLAGS, FIXTURE, String(SEED), String(RUNS)]);
+  exit = { status: child.status, signal: child.signal, stderr: child.stderr };
+  report = lastJson<FuzzReport>(child);
+}, 300_000);
+
+describe(`fuzzing every public entry point (fast-check seed ${SEED}, ${RUNS} runs each; MEMSHIELD_FUZZ_SEED/RUNS change them)`, () => {
+  it('never crashed: the child ran every entry point and exited normally, unprivileged', () => {
+    expect(exit, exit.stderr).toMatchObject({ status: 0, signal: null });
+    expect(report.uid).toBe(65534);
+    expect(Object.keys(report.results).length).toBeGreaterThanOrEqual(30);
+    for (const [name, tally] of Object.entries(report.results)) expect(tally.calls, name).toBe(tally.runs);
+    expect(report.results['PlatformMemory.allocate'].runs).toBe(RUNS); // entries that take values run RUNS times
+  });
+
+  it('let out only MemoryProtectionError (a known code) or TypeError/RangeError, each with a message', () => {
+    const unacceptable = Object.entries(report.results).flatMap(([name, tally]) => tally.unacceptable.map((error) => `${name}: ${error}`));
+    expect(unacceptable).toEqual([]);
+  });
+
+  it('in fact refused with MemoryProtectionError every time: no TypeError escaped from a check or a message', () => {
+    const typeErrors = Object.entries(report.results).filter(([, tally]) => tally.refused.TypeError || tally.refused.RangeError).map(([name]) => name);
+    expect(typeErrors).toEqual([]);
+  });
+
+  it('left the probes exactly as they were whenever it refused a call', () => {
+    const changed = Object.entries(report.results).flatMap(([name, tally]) => tally.changedWhenRefused.map((what) => `${name}: ${what}`));
+    expect(changed).toEqual([]);
+  });
+
+  it('refused most random values, and with the codes that fit (the fuzz reached the checks)', () => {
+    const refused = (name: string) => Object.values(report.results[name].refused).reduce((sum, count) => sum + count, 0);
+    for (const name of ['PlatformMemory.allocate', 'PlatformMemory.write', 'SecureBuffer.from', 'new SecureHeap', 'SecureBuffer.use']) {
+      expect(refused(name), name).toBeGreaterThan(RUNS / 2);
+    }
+    expect(report.results['PlatformMemory.allocate'].refused.INVALID_ARGUMENT).toBeGreaterThan(0);
+    expect(report.results['a forged Region'].refused).toEqual({ INVALID_ARGUMENT: RUNS });
+    expect(report.results['SecureBuffer.use'].refused).toEqual({ INVALID_ARGUMENT: report.results['SecureBuffer.use'].calls - report.results['SecureBuffer.use'].valid });
+  });
+});
