@@ -1,19 +1,11 @@
 // readInto: the allocation-free read the benchmark asked for (a new 1 MiB array per read costs
 // twenty times the copy). It fills the caller's array from the region, with the same checks as read.
 import { describe, expect, it } from 'vitest';
-import { AllocationType, MemoryProtectionError, MemoryProtectionLevel, PlatformMemory } from '../../src/index.js';
+import { AllocationType, MemoryProtectionLevel, PlatformMemory } from '../../src/index.js';
+import { codeOf } from '../helpers/errors.js';
 
 const pattern = (size: number) => Uint8Array.from({ length: size }, (_, i) => (i * 7 + 1) & 0xff);
 
-function codeOf(action: () => unknown): string | undefined {
-  try {
-    action();
-  } catch (error) {
-    expect(error).toBeInstanceOf(MemoryProtectionError);
-    return (error as MemoryProtectionError).code;
-  }
-  return undefined;
-}
 
 describe('readInto', () => {
   it('fills the whole target with the bytes at the offset, for a Uint8Array and a Buffer alike', () => {

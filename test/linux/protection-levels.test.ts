@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { AllocationType, MemoryProtectionLevel, PlatformMemory, type Region } from '../../src/index.js';
 import { PERMS, entryAt, expectedLargePages, overlapping, readMaps, readSmaps, vmLockedBytes } from '../helpers/kernel.js';
+import { codeOf } from '../helpers/errors.js';
 
 const LEVELS = Object.values(MemoryProtectionLevel);
 const WRITABLE = new Set<string>(['ReadWrite', 'ReadWriteExecute']);
@@ -14,14 +15,6 @@ function dataPerms(region: Region): string[] {
   return overlapping(readSmaps(), dataPages.address, dataPages.length).map((entry) => entry.perms);
 }
 
-function codeOf(action: () => unknown): string | undefined {
-  try {
-    action();
-    return undefined;
-  } catch (error) {
-    return (error as { code?: string }).code;
-  }
-}
 
 describe('protection levels in /proc/self/smaps', () => {
   it.each(LEVELS)('a Regular region allocated %s shows the matching perms', (level) => {

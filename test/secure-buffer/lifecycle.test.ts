@@ -1,19 +1,11 @@
 // A SecureBuffer's life on the real kernel: creation (source wiped or kept), equality, inspect,
 // dispose (wiped, unmapped, twice harmless), and what every method says afterwards.
 import { describe, expect, it } from 'vitest';
-import { MemoryProtectionError, SecureBuffer } from '../../src/index.js';
+import { SecureBuffer } from '../../src/index.js';
 import { readMaps, entryAt, vmLockedBytes } from '../helpers/kernel.js';
 import { kernelEntries, peek, secretBytes, sharingOf } from './peek.js';
+import { codeOf } from '../helpers/errors.js';
 
-function codeOf(action: () => unknown): string | undefined {
-  try {
-    action();
-  } catch (error) {
-    expect(error).toBeInstanceOf(MemoryProtectionError);
-    return (error as MemoryProtectionError).code;
-  }
-  return undefined;
-}
 
 describe('SecureBuffer.from and SecureBuffer.alloc', () => {
   it('copies the source in and zeroes it, unless wipeSource is false', () => {

@@ -1,21 +1,12 @@
 // A SecureHeap's options, growth, limits and teardown on the real kernel.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { MemoryProtectionError, SecureHeap } from '../../src/index.js';
+import { PlatformMemory, SecureHeap } from '../../src/index.js';
 import { secureCoreFor } from '../../src/secure-core.js';
-import { PlatformMemory } from '../../src/index.js';
 import { dontDumpEntries, entryAt, readMaps } from '../helpers/kernel.js';
 import { secretBytes } from '../secure-buffer/peek.js';
+import { errorOf } from '../helpers/errors.js';
 
-function errorOf(action: () => unknown): MemoryProtectionError | undefined {
-  try {
-    action();
-  } catch (error) {
-    expect(error).toBeInstanceOf(MemoryProtectionError);
-    return error as MemoryProtectionError;
-  }
-  return undefined;
-}
 
 describe('SecureHeap slots', () => {
   it('rounds sizes up to 20 classes of up to 1 KiB, with the slots per 4 KiB page the layout says', () => {

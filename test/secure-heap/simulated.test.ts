@@ -4,16 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { MemoryProtectionError, SecureBuffer, SecureHeap, createSimulatedHost } from '../../src/index.js';
 import { secureCoreFor } from '../../src/secure-core.js';
 import { secretBytes } from '../secure-buffer/peek.js';
+import { errorOf } from '../helpers/errors.js';
 
-function errorOf(action: () => unknown): MemoryProtectionError | undefined {
-  try {
-    action();
-  } catch (error) {
-    expect(error).toBeInstanceOf(MemoryProtectionError);
-    return error as MemoryProtectionError;
-  }
-  return undefined;
-}
 
 const OS_CALLS = new Set(['map', 'unmap', 'protect', 'lock', 'unlock', 'advise']);
 
