@@ -16,10 +16,6 @@ export const MAX_GUARD_PAGES = 1024;
 
 /** A value as an error message shows it; never throws (symbols, objects without a prototype). */
 export function describeValue(value: unknown): string {
-  return describe(value);
-}
-
-function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'bigint') return `${value}n (a bigint)`;
   if (value === null) return 'null';
@@ -30,7 +26,7 @@ function describe(value: unknown): string {
 /** A byte count in [1, MAX_SIZE]. */
 export function checkSize(value: unknown, name = 'size'): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw invalidArgument(`${name} must be a positive integer number of bytes, got ${describe(value)}`);
+    throw invalidArgument(`${name} must be a positive integer number of bytes, got ${describeValue(value)}`);
   }
   if (value > MAX_SIZE) {
     throw invalidArgument(`${name} ${value} is beyond what the OS can map (at most 2^47 = ${MAX_SIZE} bytes)`);
@@ -40,7 +36,7 @@ export function checkSize(value: unknown, name = 'size'): number {
 
 /** A power of two in [1, MAX_ALIGN]. */
 export function checkAlign(value: unknown): number {
-  const powerOfTwo = `align must be a power of two (1, 2, 4, … ${MAX_ALIGN}), got ${describe(value)}`;
+  const powerOfTwo = `align must be a power of two (1, 2, 4, … ${MAX_ALIGN}), got ${describeValue(value)}`;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw invalidArgument(powerOfTwo);
   if (value > MAX_ALIGN) throw invalidArgument(`align ${value} is too large: at most ${MAX_ALIGN} (1 GiB)`);
   if ((value & (value - 1)) !== 0) throw invalidArgument(powerOfTwo);
@@ -50,7 +46,7 @@ export function checkAlign(value: unknown): number {
 /** A guard page count in [0, MAX_GUARD_PAGES]. */
 export function checkGuardPages(value: unknown, name: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_GUARD_PAGES) {
-    throw invalidArgument(`${name} must be an integer from 0 to ${MAX_GUARD_PAGES}, got ${describe(value)}`);
+    throw invalidArgument(`${name} must be an integer from 0 to ${MAX_GUARD_PAGES}, got ${describeValue(value)}`);
   }
   return value;
 }
@@ -59,7 +55,7 @@ export function checkGuardPages(value: unknown, name: string): number {
 export function checkProtection(value: unknown, name = 'protection'): number {
   const index = PROTECTION_LEVELS.indexOf(value as MemoryProtectionLevel);
   if (index < 0) {
-    throw invalidArgument(`${name} must be a MemoryProtectionLevel (${PROTECTION_LEVELS.join(', ')}), got ${describe(value)}`);
+    throw invalidArgument(`${name} must be a MemoryProtectionLevel (${PROTECTION_LEVELS.join(', ')}), got ${describeValue(value)}`);
   }
   return index;
 }
@@ -68,7 +64,7 @@ export function checkProtection(value: unknown, name = 'protection'): number {
 export function checkType(value: unknown): number {
   const index = ALLOCATION_TYPES.indexOf(value as AllocationType);
   if (index < 0) {
-    throw invalidArgument(`type must be an AllocationType (${ALLOCATION_TYPES.join(', ')}), got ${describe(value)}`);
+    throw invalidArgument(`type must be an AllocationType (${ALLOCATION_TYPES.join(', ')}), got ${describeValue(value)}`);
   }
   return index;
 }
@@ -76,7 +72,7 @@ export function checkType(value: unknown): number {
 /** Bytes to write: a Uint8Array (a Buffer is one). */
 export function checkBytes(value: unknown): Uint8Array {
   if (!(value instanceof Uint8Array)) {
-    throw invalidArgument(`data must be a Uint8Array (or Buffer), got ${describe(value)}`);
+    throw invalidArgument(`data must be a Uint8Array (or Buffer), got ${describeValue(value)}`);
   }
   return value;
 }
@@ -84,7 +80,7 @@ export function checkBytes(value: unknown): Uint8Array {
 /** An offset or length within a region: an integer; negative or too large is OUT_OF_BOUNDS. */
 export function checkIndex(value: unknown, name: string, limit: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value)) {
-    throw invalidArgument(`${name} must be an integer, got ${describe(value)}`);
+    throw invalidArgument(`${name} must be an integer, got ${describeValue(value)}`);
   }
   if (value < 0 || value > limit) {
     throw new MemoryProtectionError('OUT_OF_BOUNDS', `${name} ${value} is outside the region: it must be from 0 to ${limit}`);
@@ -96,7 +92,7 @@ export function checkIndex(value: unknown, name: string, limit: number): number 
 export function checkOptions<T extends object>(value: unknown, name: string, allowed: readonly (keyof T)[]): Partial<T> {
   if (value === undefined) return {};
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw invalidArgument(`${name} must be an object or undefined, got ${describe(value)}`);
+    throw invalidArgument(`${name} must be an object or undefined, got ${describeValue(value)}`);
   }
   for (const key of Object.keys(value)) {
     if (!allowed.includes(key as keyof T)) {
@@ -110,14 +106,14 @@ export function checkOptions<T extends object>(value: unknown, name: string, all
 export function checkLockPolicy(value: unknown): boolean {
   if (value === undefined || value === 'required') return false;
   if (value === 'bestEffort') return true;
-  throw invalidArgument(`lock must be 'required' (the default) or 'bestEffort', got ${describe(value)}`);
+  throw invalidArgument(`lock must be 'required' (the default) or 'bestEffort', got ${describeValue(value)}`);
 }
 
 /** The secretMemory option: 'preferred', 'required' or 'off'; `fallback` when undefined. */
 export function checkSecretMemoryPolicy(value: unknown, fallback: SecretMemoryPolicy): SecretMemoryPolicy {
   if (value === undefined) return fallback;
   if (SECRET_MEMORY_POLICIES.includes(value as SecretMemoryPolicy)) return value as SecretMemoryPolicy;
-  throw invalidArgument(`secretMemory must be 'preferred', 'required' or 'off', got ${describe(value)}`);
+  throw invalidArgument(`secretMemory must be 'preferred', 'required' or 'off', got ${describeValue(value)}`);
 }
 
 /** The Host methods memshield calls (host/types.ts); `mapSecret`, `kernelView` and `notes` are optional. */
