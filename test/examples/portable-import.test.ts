@@ -1,0 +1,45 @@
+// The README says importing memshield works everywhere, a browser included: nothing the entry
+// point loads may import a Node built-in or koffi statically (they are reached at first use,
+// through host/node-builtins.ts). This walks the entry point's static import graph.
+import { readFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+// Value imports and re-exports; `import type` / `export type` vanish at compile time.
+const STATIC_IMPORT = /^\s*(?:import|export)\s+(?!type\b)(?:[^'";]*?\sfrom\s+)?['"]([^'"]+)['"]/gm;
+
+/** Every module the file at `path` loads statically, transitively, with what each imports. */
+function importGraph(path: string, seen = new Map<string, string[]>()): Map<string, string[]> {
+  if (seen.has(path)) return seen;
+  const specifiers = [...readFileSync(path, 'utf8').matchAll(STATIC_IMPORT)].map((match) => match[1]);
+  seen.set(path, specifiers);
+  for (const specifier of specifiers) {
+    if (specifier.startsWith('.')) importGraph(join(dirname(path), specifier.replace(/\.js$/, '.ts')), seen);
+  }
+  return seen;
+}
+
+/** The static imports in the graph that only Node-like runtimes can satisfy. */
+function nodeOnlyImports(graph: Map<string, string[]>): string[] {
+  return [...graph].flatMap(([path, specifiers]) =>
+    specifiers.filter((specifier) => specifier.startsWith('node:') || specifier === 'koffi').map((specifier) => `${relative(root, path)} → ${specifier}`));
+}
+
+describe('importing memshield', () => {
+  const graph = importGraph(join(root, 'src/index.ts'));
+
+  it('walks the whole public API (the control: the graph reaches the hosts and SecureHeap)', () => {
+    const files = [...graph.keys()].map((path) => relative(root, path));
+    expect(files).toEqual(expect.arrayContaining(['host/linux.ts', 'host/posix.ts', 'host/win32.ts', 'src/secure-heap.ts', 'host/simulated/host.ts']));
+  });
+
+  it('loads no Node built-in and not koffi statically, so it works where there are none', () => {
+    expect(nodeOnlyImports(graph)).toEqual([]);
+  });
+
+  it('would see one (the control: the doctor, not part of the API, reads files with node:fs)', () => {
+    expect(nodeOnlyImports(importGraph(join(root, 'src/cli.ts')))).toContain('src/doctor/report.ts → node:fs');
+  });
+});
