@@ -86,9 +86,9 @@ static void check_canary(unsigned char *base, size_t offset, size_t length) {
   canary_damage |= difference;
 }
 
-// allocate(size, 8, ReadWrite, Secure): map all NoAccess, open the data pages, canary the
-// slack, advise DONTDUMP and DONTFORK over the whole mapping, lock the data pages.
-static struct secure_region secure_open(size_t size) {
+// The layout of allocate(size, 8, …, Secure) — a guard page on each side, the data against the
+// trailing one — mapped all NoAccess.
+static struct secure_region secure_reserve(size_t size) {
   struct secure_region r;
   size_t first = align_up(page, 8);
   size_t pages_end = align_up(first + size, page);
@@ -99,6 +99,13 @@ static struct secure_region secure_open(size_t size) {
   r.mapping_length = pages_end + page;
   r.base = mmap(NULL, r.mapping_length, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (r.base == MAP_FAILED) die("mmap");
+  return r;
+}
+
+// allocate(size, 8, ReadWrite, Secure): map all NoAccess, open the data pages, canary the
+// slack, advise DONTDUMP and DONTFORK over the whole mapping, lock the data pages.
+static struct secure_region secure_open(size_t size) {
+  struct secure_region r = secure_reserve(size);
   if (mprotect(r.base + r.pages_offset, r.pages_length, PROT_READ | PROT_WRITE)) die("mprotect");
   size_t back = r.data_offset + size;
   write_canary(r.base, r.pages_offset, r.data_offset - r.pages_offset);
@@ -126,16 +133,7 @@ static void secure_close(struct secure_region *r) {
 #define SYS_memfd_secret 447
 #endif
 static struct secure_region secret_open(size_t size) {
-  struct secure_region r;
-  size_t first = align_up(page, 8);
-  size_t pages_end = align_up(first + size, page);
-  r.size = size;
-  r.pages_offset = page;
-  r.pages_length = pages_end - page;
-  r.data_offset = align_down(pages_end - size, 8);
-  r.mapping_length = pages_end + page;
-  r.base = mmap(NULL, r.mapping_length, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (r.base == MAP_FAILED) die("mmap");
+  struct secure_region r = secure_reserve(size);
   int fd = (int)syscall(SYS_memfd_secret, (unsigned)O_CLOEXEC);
   if (fd < 0) die("memfd_secret");
   if (ftruncate(fd, (off_t)r.pages_length)) die("ftruncate");
