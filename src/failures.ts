@@ -71,7 +71,7 @@ export function errorFromStatus(core: CoreExports, host: Host, status: number, c
       return new MemoryProtectionError(code, `${prefix}: ${osPart}. The region is still locked.`, details);
     case 'ALLOCATION_FAILED':
       return new MemoryProtectionError(code,
-        `${prefix}: ${osPart}. Nothing was left mapped. ${errnoName === 'ENOMEM' ? 'The process is out of memory or mappings (vm.max_map_count): free regions or ask for less.' : 'Check the size and the system limits.'}`,
+        `${prefix}: ${osPart}. Nothing was left mapped. ${errnoName === 'ENOMEM' ? 'The process is out of memory or mappings (vm.max_map_count), or past its address-space limit (RLIMIT_AS, ulimit -v): free regions or ask for less.' : 'Check the size and the system limits.'}`,
         details);
     case 'PROTECTION_FAILED':
       return new MemoryProtectionError(code, `${prefix}: ${osPart}. The region keeps the protection it had (see inspect()).`, details);
