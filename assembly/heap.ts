@@ -31,6 +31,7 @@ import { pageSize } from "./machine";
 import { NO_ACCESS, READ_WRITE, TYPE_SECURE } from "./protection";
 import {
   allocateRegion, freeRegion, OPTION_LOCK_BEST_EFFORT, OPTION_SECRET_PREFERRED, OPTION_SECRET_REQUIRED,
+  OPTION_COMMIT_AS_FORMATTED,
 } from "./operations";
 import {
   hostIdOf, dataPagesOffsetOf, dataPagesLengthOf, mappingLengthOf, flagsOf, setProtection, FLAG_LOCKED,
@@ -88,7 +89,7 @@ function growHeap(h: u32): i32 {
   if (max != 0 && heapReservedBytes(h) + mapping > max) return refuse(ALLOCATION_FAILED, REASON_HEAP_FULL);
   // A Secure region: guard pages, MADV_DONTDUMP/DONTFORK, locked (or LOCK_FAILED), then NoAccess;
   // its data pages in secret memory if the heap asks for it.
-  const region = allocateRegion(bytes, pageSize, NO_ACCESS, TYPE_SECURE, 0, 0, heapRegionOptions(h));
+  const region = allocateRegion(bytes, pageSize, NO_ACCESS, TYPE_SECURE, 0, 0, heapRegionOptions(h) | OPTION_COMMIT_AS_FORMATTED);
   if (region < 0) return -region;
   const slot = <u32>region;
   const arena = claimArena(h, slot, hostIdOf(slot), pages, dataPagesOffsetOf(slot));

@@ -68,6 +68,13 @@ export declare function hostCoreIn(id: i32, offset: f64, length: f64, pointer: u
 // @ts-ignore: decorator
 @external("host", "core_out")
 export declare function hostCoreOut(id: i32, offset: f64, length: f64, pointer: usize): i32;
+/**
+ * Bytes this process can still commit (Linux: MemAvailable, less where a memory cgroup's limit
+ * leaves less), or a negative number where the host cannot tell. A query, not an OS operation.
+ */
+// @ts-ignore: decorator
+@external("host", "memory_room")
+export declare function hostMemoryRoom(): f64;
 /** Fills core memory with random bytes (seeded on the simulated host). */
 // @ts-ignore: decorator
 @external("host", "random_bytes")

@@ -4,12 +4,12 @@ import {
   OK, INVALID_ARGUMENT, OUT_OF_BOUNDS, ACCESS_DENIED, USE_AFTER_FREE, DOUBLE_FREE,
   ALLOCATION_FAILED, PROTECTION_FAILED, LOCK_FAILED, UNLOCK_FAILED, NOT_SUPPORTED,
   CANARY_CORRUPTED, FREE_FAILED, REASON_NOT_A_REGION, REASON_SIZE_TOO_LARGE, REASON_OFFSET,
-  REASON_LENGTH, REASON_SECRET_MEMORY_LOCKED, REASON_SECRET_MEMORY_EXECUTE,
+  REASON_LENGTH, REASON_SECRET_MEMORY_LOCKED, REASON_SECRET_MEMORY_EXECUTE, REASON_MEMORY_SHORT,
 } from "./status";
 import { refuse, osFailure } from "./failure";
 import {
   hostMap, hostUnmap, hostProtect, hostLock, hostUnlock, hostAdvise, hostFill, hostCopyIn,
-  hostCopyOut, hostMapSecret, OP_MAP, OP_UNMAP, OP_PROTECT, OP_LOCK, OP_UNLOCK, OP_ADVISE, OP_FILL,
+  hostCopyOut, hostMapSecret, hostMemoryRoom, OP_MAP, OP_UNMAP, OP_PROTECT, OP_LOCK, OP_UNLOCK, OP_ADVISE, OP_FILL,
   OP_COPY_IN, OP_COPY_OUT, OP_MAP_SECRET, MAP_HUGETLB, ADVICE_DONTDUMP, ADVICE_DONTFORK, ADVICE_HUGEPAGE,
 } from "./host";
 import {
@@ -19,7 +19,7 @@ import {
 import {
   claimSlot, releaseSlot, checkHandle, generationOf, HANDLE_LIVE, HANDLE_FREED, hostIdOf, flagsOf, setFlags,
   protectionOf, setProtection, sizeOf, dataOffsetOf, dataPagesOffsetOf, dataPagesLengthOf,
-  mappingLengthOf, FLAG_LOCKED, FLAG_GUARDED, FLAG_CANARY, FLAG_DONTDUMP, FLAG_DONTFORK,
+  mappingLengthOf, granuleOf, writtenLowOf, writtenHighOf, markWritten, FLAG_LOCKED, FLAG_GUARDED, FLAG_CANARY, FLAG_DONTDUMP, FLAG_DONTFORK,
   FLAG_LOCK_WANTED, FLAG_HUGEPAGE_ADVISED, FLAG_SECRET_MEMORY, FLAG_SECRET_WANTED, PAGE_NORMAL,
   PAGE_TRANSPARENT_HUGE, PAGE_EXPLICIT_HUGE,
 } from "./regions";
@@ -38,6 +38,7 @@ export const OPTION_CUSTOM_GUARDS: u32 = 1 << 1; // the guard counts given repla
 export const OPTION_SECRET_PREFERRED: u32 = 1 << 2; // Secure: data pages in secret memory where it can be had
 export const OPTION_SECRET_REQUIRED: u32 = 1 << 3; // Secure: data pages in secret memory, or fail
 export const OPTION_SECRET_ANY: u32 = OPTION_SECRET_PREFERRED | OPTION_SECRET_REQUIRED;
+export const OPTION_COMMIT_AS_FORMATTED: u32 = 1 << 4; // a heap arena: its pages are committed as the heap formats them
 
 // Running totals over live regions, for stats and leak checks.
 export let mappedBytes: u64 = 0;
@@ -46,6 +47,35 @@ export let lockedBytes: u64 = 0;
 export let lastGeneration: u32 = 0;
 /** finishRegion failed at the secret-memory step (allocateRegion then falls back, if allowed). */
 let secretMapFailed = false;
+
+/**
+ * Pages to commit or lock from this many bytes up are first checked against what the process can
+ * still commit (one host query: a few file reads on Linux). Smaller ones skip it: if memory is so
+ * short that they do not fit, the commit itself meets it, during the allocation, not later.
+ */
+export const ROOM_CHECK_BYTES: u64 = 1 << 20;
+
+/**
+ * OK, or `status` with REASON_MEMORY_SHORT when `bytes` are more than the host says this process
+ * can still commit. Committing them anyway would not fail: the kernel's OOM killer would end the
+ * process (measured, docs/secret-memory.md), so this is the last point at which to say no.
+ */
+function checkRoom(bytes: u64, status: i32): i32 {
+  if (bytes < ROOM_CHECK_BYTES) return OK;
+  const room = hostMemoryRoom();
+  if (room < 0 || <f64>bytes <= room) return OK; // negative: the host cannot tell
+  return refuse(status, REASON_MEMORY_SHORT);
+}
+
+/**
+ * Whether writing the canary already touched every data page: it fills the slack in front of the
+ * data (first page) and behind it (last page), and nothing in between.
+ */
+function canaryTouchesEveryPage(pagesLength: u64, granule: u64, frontSlack: u64, backSlack: u64): bool {
+  const pages = pagesLength / granule;
+  if (pages == 1) return frontSlack > 0 || backSlack > 0;
+  return pages == 2 && frontSlack > 0 && backSlack > 0;
+}
 
 /** Turns a handle into OK, or the status that explains why it cannot be used. */
 export function useHandle(slot: u32, generation: u32, freeing: bool): i32 {
@@ -87,6 +117,11 @@ export function allocateRegion(
     const granule = pageKind == PAGE_NORMAL ? pageSize : hugePageSize;
     if (!planLayout(size, align, granule, guardsBefore, guardsAfter, guarded)) {
       return -refuse(INVALID_ARGUMENT, REASON_SIZE_TOO_LARGE);
+    }
+    // Every data page of a Secure region is committed below: first, is there room for them?
+    if (secure) {
+      const room = checkRoom(planDataPagesLength, ALLOCATION_FAILED);
+      if (room != OK) return -room;
     }
     // Guarded: map all NoAccess, then open the data pages (2 calls instead of 1 + one per guard).
     const initial = guarded ? NO_ACCESS : protection;
@@ -183,6 +218,18 @@ function finishRegion(
       }
     }
   }
+  // Commit every data page now, while they are writable, so that nothing later (a write, the
+  // wipe at exit) faults a page in when memory may be gone. mlock did it for ordinary locked pages;
+  // secret memory (mlock and MADV_POPULATE_WRITE both refuse it) and unlocked pages are touched
+  // by zeroing the data bytes, unless the canary writes touched them all already. A heap arena
+  // (checked whole above) is committed a batch at a time as the heap formats its pages, so a large
+  // arena costs only what its secrets use.
+  if (type == TYPE_SECURE && guarded && (options & OPTION_COMMIT_AS_FORMATTED) == 0
+    && (!(flags & FLAG_LOCKED) || (flags & FLAG_SECRET_MEMORY))
+    && !canaryTouchesEveryPage(pagesLength, granule, dataOffset - pagesOffset, pagesOffset + pagesLength - dataOffset - size)) {
+    error = hostFill(id, <f64>dataOffset, <f64>size, 0);
+    if (error) return -osFailure(ALLOCATION_FAILED, OP_FILL, error);
+  }
   const opened = guarded ? READ_WRITE : protection;
   if (protection != opened) {
     error = hostProtect(id, <f64>pagesOffset, <f64>pagesLength, protection);
@@ -196,10 +243,82 @@ function finishRegion(
   return <i32>slot;
 }
 
+// The wipe plan: whole pages that ever held data or canary bytes, merged into runs.
+//
+//  data pages  ┌──────┬──────┬──────┬──────┬──────┬──────┐
+//              │canary│      │written ▸ ▸ ▸│      │canary│   (▸ writtenLow … writtenHigh)
+//              └──────┴──────┴──────┴──────┴──────┴──────┘
+//  fills:       [ run ]       [    run    ]        [ run ]    never-written pages: no fill
+let runLow: u64 = 0;
+let runHigh: u64 = 0; // runHigh == runLow: no run pending
+
+/** Adds [low, high) to the pending run, or fills the pending run first if they do not touch. */
+function addRun(id: i32, low: u64, high: u64): i32 {
+  if (high <= low) return 0;
+  if (runHigh > runLow && low <= runHigh) {
+    if (high > runHigh) runHigh = high;
+    return 0;
+  }
+  const error = flushRun(id);
+  runLow = low;
+  runHigh = high;
+  return error;
+}
+
+/** Fills the pending run with zeros. */
+function flushRun(id: i32): i32 {
+  if (runHigh <= runLow) return 0;
+  const error = hostFill(id, <f64>runLow, <f64>(runHigh - runLow), 0);
+  runLow = runHigh = 0;
+  return error;
+}
+
 /**
- * Wipes, checks the canary and unmaps a live region. `touchedLength`: the data pages from the
- * first that were ever written (a heap arena's formatted pages); the rest are still the kernel's
- * zero pages and are not wiped — touching them would only fault them in (for secret memory, one
+ * Whether a region has anything to wipe: canary bytes, or data written since allocation (or, for
+ * a heap arena, `touchedLength` bytes of formatted pages from the first).
+ */
+function hasWipeWork(slot: u32, touchedLength: u64): bool {
+  if (flagsOf(slot) & FLAG_CANARY) {
+    const pagesEnd = dataPagesOffsetOf(slot) + dataPagesLengthOf(slot);
+    if (dataOffsetOf(slot) > dataPagesOffsetOf(slot) || dataOffsetOf(slot) + sizeOf(slot) < pagesEnd) return true;
+  }
+  return touchedLength != U64.MAX_VALUE ? touchedLength > 0 : writtenHighOf(slot) > 0;
+}
+
+/**
+ * Zeroes every data page that ever held data or canary bytes, page by page as planned above; pages
+ * never written are still the kernel's zeros and stay untouched (writing them would commit them).
+ * The pages must be writable. Returns 0 or the host error of the first failed fill.
+ */
+export function wipeWrittenPages(slot: u32, touchedLength: u64 = U64.MAX_VALUE): i32 {
+  const id = hostIdOf(slot);
+  const granule = granuleOf(slot);
+  const pagesOffset = dataPagesOffsetOf(slot);
+  const pagesEnd = pagesOffset + dataPagesLengthOf(slot);
+  let low = writtenLowOf(slot);
+  let high = writtenHighOf(slot);
+  if (touchedLength != U64.MAX_VALUE) {
+    low = pagesOffset;
+    high = pagesOffset + (touchedLength < pagesEnd - pagesOffset ? touchedLength : pagesEnd - pagesOffset);
+  }
+  runLow = runHigh = 0;
+  let error: i32 = 0;
+  if (flagsOf(slot) & FLAG_CANARY && dataOffsetOf(slot) > pagesOffset) error = addRun(id, pagesOffset, pagesOffset + granule);
+  if (!error && high > low) {
+    const first = pagesOffset + (low - pagesOffset) / granule * granule;
+    const last = pagesOffset + (high - pagesOffset + granule - 1) / granule * granule;
+    error = addRun(id, first, last < pagesEnd ? last : pagesEnd);
+  }
+  if (!error && flagsOf(slot) & FLAG_CANARY && dataOffsetOf(slot) + sizeOf(slot) < pagesEnd) error = addRun(id, pagesEnd - granule, pagesEnd);
+  const flushed = flushRun(id);
+  return error ? error : flushed;
+}
+
+/**
+ * Wipes, checks the canary and unmaps a live region. `touchedLength`: for a heap arena, the data
+ * pages from the first that were ever formatted (the heap writes them, not write()); other regions
+ * wipe what their record says was written. Either way a page never written is not wiped: it is
+ * still the kernel's zero page, and touching it would only fault it in (for secret memory, one
  * direct-map removal and TLB flush per page) to write zeros over zeros.
  */
 export function freeRegion(slot: u32, touchedLength: u64 = U64.MAX_VALUE): i32 {
@@ -207,9 +326,9 @@ export function freeRegion(slot: u32, touchedLength: u64 = U64.MAX_VALUE): i32 {
   const flags = flagsOf(slot);
   const pagesOffset = dataPagesOffsetOf(slot);
   const pagesLength = dataPagesLengthOf(slot);
-  const wipeLength = touchedLength < pagesLength ? touchedLength : pagesLength;
-  // 1. Open the data pages for writing if they are not (wiping needs it).
-  if (!canWrite(protectionOf(slot))) {
+  const work = hasWipeWork(slot, touchedLength);
+  // 1. Open the data pages for writing if they are not (wiping needs it) and there is a wipe.
+  if (work && !canWrite(protectionOf(slot))) {
     const error = hostProtect(id, <f64>pagesOffset, <f64>pagesLength, READ_WRITE);
     if (error) return osFailure(PROTECTION_FAILED, OP_PROTECT, error);
     setProtection(slot, READ_WRITE);
@@ -223,8 +342,8 @@ export function freeRegion(slot: u32, touchedLength: u64 = U64.MAX_VALUE): i32 {
       && checkCanary(id, backOffset, pagesOffset + pagesLength - backOffset);
   }
   const canaryError = canaryHostError;
-  // 3. Wipe every data byte that was ever written, slack included.
-  let error = wipeLength > 0 ? hostFill(id, <f64>pagesOffset, <f64>wipeLength, 0) : 0;
+  // 3. Wipe every page that ever held data or canary bytes.
+  let error = work ? wipeWrittenPages(slot, touchedLength) : 0;
   if (error) return osFailure(FREE_FAILED, OP_FILL, error);
   // The wipe erased the canary too: a retry after a failed unmap must not report it damaged.
   setFlags(slot, flags & ~FLAG_CANARY);
@@ -253,6 +372,9 @@ export function lockRegion(slot: u32): i32 {
   const flags = flagsOf(slot);
   if (flags & FLAG_LOCKED) return OK;
   if (!has(CAP_LOCK)) return osFailure(NOT_SUPPORTED, OP_LOCK, 0);
+  // mlock commits every page it locks: first, is there room for them?
+  const room = checkRoom(dataPagesLengthOf(slot), LOCK_FAILED);
+  if (room != OK) return room;
   const id = hostIdOf(slot);
   const offset = <f64>dataPagesOffsetOf(slot);
   const length = <f64>dataPagesLengthOf(slot);
@@ -294,19 +416,27 @@ export function unlockRegion(slot: u32): i32 {
   return OK;
 }
 
-/** Zeroes the data bytes; opens the pages for writing meanwhile if they are closed. */
+/**
+ * Zeroes the data bytes that were ever written (the others are still the kernel's zeros: writing
+ * them would only commit them); opens the pages for writing meanwhile if they are closed.
+ */
 export function clearRegion(slot: u32): i32 {
   const id = hostIdOf(slot);
   const protection = protectionOf(slot);
   const pagesOffset = <f64>dataPagesOffsetOf(slot);
   const pagesLength = <f64>dataPagesLengthOf(slot);
+  const dataOffset = dataOffsetOf(slot);
+  const dataEnd = dataOffset + sizeOf(slot);
+  const low = writtenLowOf(slot) > dataOffset ? writtenLowOf(slot) : dataOffset;
+  const high = writtenHighOf(slot) < dataEnd ? writtenHighOf(slot) : dataEnd;
+  if (high <= low) return OK; // nothing was ever written: nothing to clear
   const reopen = !canWrite(protection);
   let error: i32 = 0;
   if (reopen) {
     error = hostProtect(id, pagesOffset, pagesLength, READ_WRITE);
     if (error) return osFailure(PROTECTION_FAILED, OP_PROTECT, error);
   }
-  const fillError = hostFill(id, <f64>dataOffsetOf(slot), <f64>sizeOf(slot), 0);
+  const fillError = hostFill(id, <f64>low, <f64>(high - low), 0);
   if (reopen) {
     error = hostProtect(id, pagesOffset, pagesLength, protection);
     if (error) {
@@ -331,6 +461,7 @@ export function writeRegion(slot: u32, offset: u64, length: u64): i32 {
   if (!canWrite(protectionOf(slot))) return refuse(ACCESS_DENIED, 0);
   const status = checkRange(slot, offset, length);
   if (status != OK || length == 0) return status;
+  markWritten(slot, dataOffsetOf(slot) + offset, length); // before: a copy that fails half way still wrote
   const error = hostCopyIn(hostIdOf(slot), <f64>(dataOffsetOf(slot) + offset), <f64>length);
   if (error) return osFailure(ACCESS_DENIED, OP_COPY_IN, error);
   return OK;

@@ -11,11 +11,14 @@
 //           └────────┴────────┴────────┴────┴────┴────┴────┴─────────────┴──── … ──┘
 //           24 align · 32 mappingLength · 40 dataPagesOffset · 48 dataPagesLength
 //           56 dataOffset · 64 granule · 72 nextFree (free-list link)
+//           80 writtenLow · 88 writtenHigh: the mapping bytes [low, high) ever written with data
+//              (high == 0: none). Wipes cover only these and the canary slack: a page never
+//              written holds the kernel's zeros, and writing zeros over it would only fault it in.
 //
 // A handle is (slot, generation). Freeing a slot bumps its generation, so an old handle is
 // recognised as freed (use after free, double free) rather than silently reaching a new region.
 
-export const RECORD_SIZE: usize = 80;
+export const RECORD_SIZE: usize = 96;
 const GENERATION: usize = 0;
 const HOST_ID: usize = 4;
 const FLAGS: usize = 8;
@@ -30,6 +33,8 @@ const DATA_PAGES_LENGTH: usize = 48;
 const DATA_OFFSET: usize = 56;
 const GRANULE: usize = 64;
 const NEXT_FREE: usize = 72;
+const WRITTEN_LOW: usize = 80;
+const WRITTEN_HIGH: usize = 88;
 
 // Record flags.
 export const FLAG_LIVE: u32 = 1 << 0; // the slot holds a mapped region
@@ -89,6 +94,21 @@ let liveCount: u32 = 0;
 @inline export function granuleOf(slot: u32): u64 { return load<u64>(recordOf(slot) + GRANULE); }
 
 // @ts-ignore: decorator
+@inline export function writtenLowOf(slot: u32): u64 { return load<u64>(recordOf(slot) + WRITTEN_LOW); }
+// @ts-ignore: decorator
+@inline export function writtenHighOf(slot: u32): u64 { return load<u64>(recordOf(slot) + WRITTEN_HIGH); }
+
+/** Records that mapping bytes [offset, offset + length) now hold data (the range only grows). */
+export function markWritten(slot: u32, offset: u64, length: u64): void {
+  if (length == 0) return;
+  const record = recordOf(slot);
+  const high = load<u64>(record + WRITTEN_HIGH);
+  const end = offset + length;
+  if (high == 0 || offset < load<u64>(record + WRITTEN_LOW)) store<u64>(record + WRITTEN_LOW, offset);
+  if (end > high) store<u64>(record + WRITTEN_HIGH, end);
+}
+
+// @ts-ignore: decorator
 @inline export function setFlags(slot: u32, flags: u32): void { store<u32>(recordOf(slot) + FLAGS, flags); }
 // @ts-ignore: decorator
 @inline export function setProtection(slot: u32, protection: u8): void { store<u8>(recordOf(slot) + PROTECTION, protection); }
@@ -124,6 +144,8 @@ export function claimSlot(
   store<u64>(record + DATA_OFFSET, dataOffset);
   store<u64>(record + GRANULE, granule);
   store<u32>(record + NEXT_FREE, NO_SLOT);
+  store<u64>(record + WRITTEN_LOW, 0);
+  store<u64>(record + WRITTEN_HIGH, 0);
   liveCount++;
   return slot;
 }

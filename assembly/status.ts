@@ -33,3 +33,4 @@ export const REASON_PAGE_SIZE: i32 = 13;
 export const REASON_SECRET_MEMORY_LOCKED: i32 = 14; // unlock of secret memory: the kernel keeps it locked
 export const REASON_SECRET_MEMORY_TYPE: i32 = 15; // secret memory asked for a region that is not Secure
 export const REASON_SECRET_MEMORY_EXECUTE: i32 = 16; // secret memory required with an execute protection
+export const REASON_MEMORY_SHORT: i32 = 17; // the pages to commit (or lock) are more than the process can still commit

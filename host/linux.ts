@@ -3,6 +3,7 @@
 import { builtin } from './node-builtins.js';
 import { bindLibc, createPosixHost, type PosixConstants } from './posix.js';
 import { bindSecretMemory, type SecretMemoryCalls } from './linux-secret-memory.js';
+import { linuxMemoryRoom } from './linux-memory-room.js';
 import { kernelRangesOf } from './smaps.js';
 import type { Host, HostCapabilities } from './types.js';
 
@@ -66,6 +67,7 @@ export function createLinuxHost(): Host {
       capabilities: () => capabilities,
       lockedBytesNow: () => procField(readKernelFile('/proc/self/status'), 'VmLck') ?? 0,
       kernelView: (address, length) => kernelRangesOf(address, length),
+      memoryRoom: linuxMemoryRoom,
       ...(secret.available && { mapSecret: secret.map }),
     },
     bindLibc(LINUX_CONSTANTS),

@@ -103,6 +103,8 @@ export interface PosixPlatform {
   capabilities: Host['capabilities'];
   lockedBytesNow(): number;
   kernelView?: Host['kernelView'];
+  /** What the process can still commit (Linux: MemAvailable and memory cgroups). */
+  memoryRoom?: Host['memoryRoom'];
   /** Calls that replace mmap/munmap/mprotect (macOS: mach_vm_allocate/deallocate/protect). */
   pages?: PageCalls;
   /** Calls that replace madvise for some advice (macOS: minherit for DontFork). */
@@ -232,6 +234,7 @@ export function createPosixHost(platform: PosixPlatform, c: Libc): Host {
       };
     },
     kernelView: platform.kernelView,
+    memoryRoom: platform.memoryRoom,
   };
 }
 

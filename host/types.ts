@@ -68,6 +68,16 @@ export interface MemlockStatus {
   lockedBytes: number;
 }
 
+/** What this process can still commit: the check before a Secure region's pages are committed. */
+export interface MemoryRoom {
+  /** Bytes it can still commit: the least of the known figures below. */
+  bytes: number;
+  /** The system's estimate of memory available without swapping (Linux MemAvailable), in bytes. */
+  available?: number;
+  /** The tightest memory cgroup over this process: where, its limit, and what it has in use. */
+  cgroup?: { path: string; limit: number; used: number };
+}
+
 /** One mapping range as the kernel itself reports it (/proc/self/smaps, VirtualQuery). */
 export interface KernelRange {
   start: bigint;
@@ -130,6 +140,11 @@ export interface Host {
   errorName(error: number): string;
   /** The memlock limit and usage, for lock-failure messages; undefined where unknown. */
   memlockStatus(): MemlockStatus | undefined;
+  /**
+   * What this process can still commit, or undefined where the host cannot tell (then no check is
+   * made). Windows needs none: VirtualAlloc commits (and charges) every page when it maps it.
+   */
+  memoryRoom?(): MemoryRoom | undefined;
   /** The kernel's own view of [address, address + length), where the OS offers one. */
   kernelView?(address: bigint, length: number): KernelRange[];
   /** What the host did on its own for a mapping (e.g. grew the Windows working set to lock it). */

@@ -123,6 +123,7 @@ export function bindCore(host: Host): BoundCore {
       core_in: (id: number, offset: number, length: number, pointer: number) => host.copyIn(id, offset, coreBytes(pointer, length)),
       core_out: (id: number, offset: number, length: number, pointer: number) => host.copyOut(id, offset, coreBytes(pointer, length)),
       random_bytes: (pointer: number, length: number) => host.randomBytes(coreBytes(pointer, length)),
+      memory_room: () => host.memoryRoom?.()?.bytes ?? -1, // -1: the host cannot tell
     },
   };
 

@@ -21,10 +21,12 @@ const REASONS: Record<number, string> = {
   14: 'its data pages are secret memory (memfd_secret), which the kernel keeps locked until they are freed; allocate without secretMemory for memory you need to unlock',
   15: "secretMemory applies to Secure allocations only",
   16: "secret memory cannot be executable: choose NoAccess, ReadOnly or ReadWrite, or pass { secretMemory: 'preferred' } to get ordinary pages for an executable region",
+  17: 'its pages are more than this process can still commit',
 };
 
-/** The core's REASON_SECRET_MEMORY_LOCKED (assembly/status.ts). */
+/** The core's REASON_SECRET_MEMORY_LOCKED and REASON_MEMORY_SHORT (assembly/status.ts). */
 const REASON_SECRET_MEMORY_LOCKED = 14;
+const REASON_MEMORY_SHORT = 17;
 
 /** How to allow more locked memory, per platform. */
 const RAISE_LOCK_LIMIT: Record<Host['platform'], string> = {
@@ -57,6 +59,7 @@ export function errorFromStatus(core: CoreExports, host: Host, status: number, c
 
   if (operation === 'mapSecret') return secretMemoryError(code, prefix, osPart, details, host);
   if (core.failureReason() === REASON_SECRET_MEMORY_LOCKED) return new MemoryProtectionError(code, `${prefix}: ${reason}.`);
+  if (core.failureReason() === REASON_MEMORY_SHORT) return memoryShortError(code, prefix, host);
   switch (code) {
     case 'LOCK_FAILED': {
       const memlock = host.memlockStatus();
@@ -114,4 +117,19 @@ function secretMemoryError(
   return new MemoryProtectionError(code,
     `${prefix}: ${osPart}.${numbers} Free other secrets, ${RAISE_LOCK_LIMIT[host.platform]}, or pass { secretMemory: 'preferred' } to fall back to ordinary locked pages. Nothing was left mapped.`,
     details);
+}
+
+/** The pages would be committed (or locked) past what the machine has: say what it has. */
+function memoryShortError(code: MemoryProtectionErrorCode, prefix: string, host: Host): MemoryProtectionError {
+  const room = host.memoryRoom?.();
+  const figures: string[] = [];
+  if (room?.available !== undefined) figures.push(`MemAvailable is ${bytes(room.available)}`);
+  if (room?.cgroup) figures.push(`the memory cgroup ${room.cgroup.path} allows ${bytes(room.cgroup.limit)} and has ${bytes(room.cgroup.used)} in use`);
+  const memlock = host.memlockStatus();
+  if (memlock) figures.push(`RLIMIT_MEMLOCK is ${bytes(memlock.soft)} with ${bytes(memlock.lockedBytes)} locked`);
+  const undone = code === 'LOCK_FAILED' ? 'Nothing was locked.' : 'Nothing was left mapped.';
+  return new MemoryProtectionError(code,
+    `${prefix}: its pages are more than this process can still commit (${room ? bytes(room.bytes) : 'unknown'}: ${figures.join('; ') || 'no figures'}). `
+    + `A Secure region's pages are all committed when it is made, so that no later write or wipe needs memory the kernel no longer has (it would end the process with the OOM killer, not an error). `
+    + `Free memory, ask for less, or raise the cgroup's memory limit. ${undone}`);
 }

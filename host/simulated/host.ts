@@ -221,6 +221,13 @@ export function createSimulatedHost(options?: SimulatedHostOptions): SimulatedHo
 
     kernelView: (address, length) => kernelViewOf(table, address, length),
 
+    memoryRoom() {
+      // As MemAvailable: what was available, less every page touched (committed) since.
+      const bytes = Math.max(0, settings.availableMemory - table.residentPages() * pageSize);
+      recorder.record({ op: 'memoryRoom', result: Number.isFinite(bytes) ? `${bytes} bytes` : 'unlimited' });
+      return { bytes, available: bytes };
+    },
+
     trace: () => recorder.list(),
     clearTrace: () => recorder.clear(),
     injectFault: (fault) => faults.add(fault),

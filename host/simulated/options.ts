@@ -25,6 +25,11 @@ export interface SimulatedHostOptions {
   memlockLimit?: number;
   /** vm.max_map_count: the most VMAs this host's mappings may form (default Infinity). */
   maxMappings?: number;
+  /**
+   * Memory this simulated machine can still commit before any page is touched, in bytes (default
+   * Infinity): `memoryRoom()` answers this less the pages touched since (Linux's MemAvailable).
+   */
+  availableMemory?: number;
   /** Seed of the random bytes (canaries): an integer or a bigint (default 0). */
   seed?: number | bigint;
   /** Scripted failures, e.g. `[{ op: 'lock', nth: 3, errno: 'EPERM' }]`. */
@@ -44,13 +49,14 @@ export interface SimulatedSettings {
   pageSize: number;
   memlockLimit: number;
   maxMappings: number;
+  availableMemory: number;
   seed: bigint;
   faults: FaultPlan;
   capabilities: HostCapabilities;
   onUnmap?: (record: UnmapRecord, bytes: Uint8Array) => void;
 }
 
-const KNOWN_OPTIONS = ['pageSize', 'memlockLimit', 'maxMappings', 'seed', 'faults', 'capabilities', 'onUnmap'];
+const KNOWN_OPTIONS = ['pageSize', 'memlockLimit', 'maxMappings', 'availableMemory', 'seed', 'faults', 'capabilities', 'onUnmap'];
 const CAPABILITY_FLAGS = ['lock', 'dontDump', 'dontFork', 'explicitHugePages', 'transparentHugePages', 'secretMemory'] as const;
 const DEFAULT_HUGE_PAGE = 2 * 1024 * 1024;
 
@@ -87,6 +93,7 @@ export function settingsOf(options: SimulatedHostOptions = {}): SimulatedSetting
     pageSize,
     memlockLimit: limit(options.memlockLimit, 'memlockLimit', Number.POSITIVE_INFINITY, 0),
     maxMappings: limit(options.maxMappings, 'maxMappings', Number.POSITIVE_INFINITY, 1),
+    availableMemory: limit(options.availableMemory, 'availableMemory', Number.POSITIVE_INFINITY, 0),
     seed: BigInt(seed),
     faults: new FaultPlan(options.faults ?? []),
     capabilities: capabilitiesOf(options.capabilities, pageSize),

@@ -121,6 +121,13 @@ export class PageTable {
     return this.lockedPageCount;
   }
 
+  /** Pages touched (committed) in every live mapping: what they take from available memory. */
+  residentPages(): number {
+    let pages = 0;
+    for (const mapping of this.live.values()) for (const touched of mapping.resident) pages += touched;
+    return pages;
+  }
+
   /** VMAs now, counted as in the header comment. */
   vmaCount(): number {
     return this.vmaTotal;

@@ -33,7 +33,8 @@ export type TraceEntry =
   | (Entry<'advise'> & { id: number; offset: number; length: number; advice: AdviceName })
   | (Entry<'fill'> & { id: number; offset: number; length: number; byte: number })
   | (Entry<'copyIn' | 'copyOut' | 'view'> & { id: number; offset: number; length: number })
-  | (Entry<'randomBytes'> & { length: number });
+  | (Entry<'randomBytes'> & { length: number })
+  | Entry<'memoryRoom'>; // result: '<n> bytes' that can still be committed, or 'unlimited'
 
 /** The operation names a trace can hold. */
 export type TracedOperation = TraceEntry['op'];

@@ -20,6 +20,8 @@ export function traceLine(entry: TraceEntry): string {
       return `fill(#${entry.id}, +${entry.offset}, ${entry.length}, 0x${entry.byte.toString(16).padStart(2, '0')})${tail}`;
     case 'randomBytes':
       return `randomBytes(${entry.length})`;
+    case 'memoryRoom':
+      return `memoryRoom()${tail}`;
     default:
       return `${entry.op}(#${entry.id}, +${entry.offset}, ${entry.length})${tail}`;
   }

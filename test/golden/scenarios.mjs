@@ -2,7 +2,8 @@
 // trace test (simulated host, trace pinned in traces.json) and the strace child (Linux host, the
 // kernel's record of the same operation). Plain JavaScript so a plain `node` child can load it.
 //
-// A scenario prepares a region (not traced), then acts (traced). `hostOptions` marks scenarios
+// A scenario prepares a region holding 16 written bytes (not traced), then acts (traced): clear and
+// free wipe what was written; the "never written" ones show that nothing else is wiped. `hostOptions` marks scenarios
 // that need the simulated host's scripted faults or capabilities: they are not run under strace.
 
 /** The region kinds, and how each is allocated (ReadWrite). */
@@ -45,6 +46,7 @@ export function goldenScenarios() {
         name: `${kind}: ${operation}`,
         prepare(mem, api) {
           const region = allocate(mem, api);
+          mem.write(region, new Uint8Array(16).fill(0x5a));
           if (options.closed) mem.protect(region, api.MemoryProtectionLevel.NoAccess);
           return region;
         },
@@ -53,6 +55,14 @@ export function goldenScenarios() {
     }
   }
   const secure = (mem, api, options) => mem.allocate(32, 8, api.MemoryProtectionLevel.ReadWrite, api.AllocationType.Secure, options);
+  for (const kind of ['Regular', 'Secure']) {
+    scenarios.push(
+      { name: `${kind}: secureClear, never written (nothing to clear)`, prepare: KINDS[kind], act: (mem, api, region) => mem.secureClear(region) },
+      { name: `${kind}: free when NoAccess, never written (only the canary pages are wiped)`,
+        prepare(mem, api) { const region = KINDS[kind](mem, api); mem.protect(region, api.MemoryProtectionLevel.NoAccess); return region; },
+        act: (mem, api, region) => mem.free(region) },
+    );
+  }
   scenarios.push(
     { name: 'Secure: allocate ReadOnly', prepare: () => undefined, act: (mem, api) => mem.allocate(32, 8, api.MemoryProtectionLevel.ReadOnly, api.AllocationType.Secure) },
     { name: 'Guarded: freeGuardedMemory', prepare: KINDS.Guarded, act: (mem, api, region) => mem.freeGuardedMemory(region) },
@@ -89,6 +99,18 @@ export function goldenScenarios() {
       act: (mem, api) => { try { inSecret('required')(mem, api); } catch { /* ALLOCATION_FAILED */ } } },
     { name: 'Secret memory: allocate preferred on a machine without it (ordinary pages)', prepare: () => undefined, act: inSecret('preferred'),
       hostOptions: { capabilities: { secretMemory: false } } },
+  );
+  // Commit: every data page of a Secure region is in memory when allocate returns, or it failed.
+  const big = (size, options) => (mem, api) => mem.allocate(size, 8, api.MemoryProtectionLevel.ReadWrite, api.AllocationType.Secure, options);
+  scenarios.push(
+    { name: 'Secret memory: allocate 3 pages (committed by zeroing the data: mlock cannot populate secret memory)', hostOptions: SECRET,
+      prepare: () => undefined, act: big(10000, { secretMemory: 'preferred' }) },
+    { name: 'Secure: allocate 3 pages best effort when mlock fails (committed by zeroing the data)',
+      hostOptions: { faults: [{ op: 'lock', nth: 1, errno: 'ENOMEM' }] }, prepare: () => undefined, act: big(10000, { lock: 'bestEffort' }) },
+    { name: 'Secure: allocate 2 MiB (first asks the host how much memory is left)', hostOptions: { availableMemory: 2 ** 30 },
+      prepare: () => undefined, act: big(2 ** 21) },
+    { name: 'Secure: allocate 2 MiB when 1 MiB is left (refused before anything is mapped; the message asks again for its figures)', hostOptions: { availableMemory: 2 ** 20 },
+      prepare: () => undefined, act: (mem, api) => { try { big(2 ** 21)(mem, api); } catch { /* ALLOCATION_FAILED */ } } },
   );
   return scenarios;
 }
