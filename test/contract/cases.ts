@@ -376,6 +376,23 @@ export const CONTRACT_CASES: ContractCase[] = [
     },
   },
   {
+    name: 'a Secure region has every data page committed when allocate returns, locked or not',
+    run({ createMemory, differences }) {
+      if (!differences.residency) return; // the kernel view does not tell committed pages here
+      const memory = createMemory();
+      withRegions(memory, (track) => {
+        const page = memory.pageSize();
+        // Ten pages with no canary slack (so no canary write touched them), NoAccess at rest.
+        for (const options of [{}, { lock: 'bestEffort' as const }]) {
+          const info = memory.inspect(track(memory.allocate(10 * page, page, NoAccess, Secure, options)));
+          // The data pages are one VMA of their own (guard pages on both sides differ from them).
+          const resident = (info.dataPages.kernel ?? []).reduce((sum, range) => sum + range.residentBytes, 0);
+          assert.equal(resident, 10 * page, `${JSON.stringify(options)}: ${resident} of ${10 * page} bytes committed`);
+        }
+      });
+    },
+  },
+  {
     name: 'an allocation larger than the address space fails with the OS error, leaving nothing mapped',
     run({ createMemory, differences }) {
       const memory = createMemory();

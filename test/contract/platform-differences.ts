@@ -26,6 +26,11 @@ export interface PlatformDifferences {
     /** Flag words for: locked, dump-excluded, fork-excluded, transparent huge pages advised. */
     flags: { locked: string; dontDump: string; dontFork: string; hugePage: string };
   };
+  /**
+   * The kernel view's `residentBytes` counts the pages committed now (Linux smaps Rss; the
+   * simulated host's written pages), so a case may check what an allocation committed.
+   */
+  residency: boolean;
   /** The error of a 2^47-byte Regular allocation (more than the address space can hold). */
   impossibleAllocation: { syscall: string; errnoName: string };
   /** Where LargePage allocations land, on this machine (read when a case asks). */
@@ -53,6 +58,7 @@ export const PLATFORM_DIFFERENCES: Readonly<Partial<Record<'linux' | 'simulated'
     dumpExclusion: true,
     forkExclusion: true,
     kernel: { permissions: SMAPS_PERMISSIONS, flags: LINUX_FLAGS },
+    residency: true,
     impossibleAllocation: { syscall: 'mmap', errnoName: 'ENOMEM' },
     largePages: linuxLargePages,
   },
@@ -62,6 +68,7 @@ export const PLATFORM_DIFFERENCES: Readonly<Partial<Record<'linux' | 'simulated'
     dumpExclusion: true,
     forkExclusion: true,
     kernel: { permissions: SMAPS_PERMISSIONS, flags: LINUX_FLAGS },
+    residency: true,
     impossibleAllocation: { syscall: 'mmap', errnoName: 'ENOMEM' },
     largePages: () => ({ pageKind: 'transparent-huge', pageSize: 2 * 1024 * 1024 }),
   },
@@ -88,6 +95,7 @@ export function win32Differences(host: Host, wine: string | undefined): Platform
   return {
     dumpExclusion: false,
     forkExclusion: false,
+    residency: false, // the working set is not what was committed: VirtualAlloc commits at once
     kernel: wine ? undefined : {
       permissions: WIN32_PERMISSIONS,
       flags: { locked: WORKING_SET_FLAGS.locked, dontDump: '(no dump exclusion on Windows)', dontFork: '(no fork on Windows)', hugePage: '(no THP on Windows)' },
@@ -114,6 +122,7 @@ export function darwinDifferences(host: Host): PlatformDifferences {
     dumpExclusion: false,
     forkExclusion: true,
     kernel: undefined,
+    residency: false,
     // mach_vm_allocate finds no room for 2^47 bytes: KERN_NO_SPACE, which xnu's BSD layer calls ENOMEM.
     impossibleAllocation: { syscall: 'mach_vm_allocate', errnoName: 'ENOMEM' },
     largePages: () => ({ pageKind: 'normal', pageSize: host.pageSize() }),

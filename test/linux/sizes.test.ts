@@ -1,7 +1,7 @@
 // Sizes beyond memory on the real kernel, each in a child (test/fixtures/linux-sizes.mjs), read
-// from the kernel's own counts: smaps Rss of a mapping and VmHWM (peak resident). A Secure
-// allocation has every data page committed when it returns, or is refused then (never an OOM kill
-// later); wipes never fault in a page that was never written. Measurements: docs/secret-memory.md.
+// from the kernel's own counts: present pages in /proc/self/pagemap and VmHWM (peak resident).
+// A Secure allocation has every data page committed when it returns, or is refused then (never an
+// OOM kill later); wipes never fault in a page that was never written. Measurements: docs/sizes.md.
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
