@@ -19,7 +19,7 @@ import {
 import {
   claimSlot, releaseSlot, checkHandle, generationOf, HANDLE_LIVE, HANDLE_FREED, hostIdOf, flagsOf, setFlags,
   protectionOf, setProtection, sizeOf, dataOffsetOf, dataPagesOffsetOf, dataPagesLengthOf,
-  mappingLengthOf, granuleOf, writtenLowOf, writtenHighOf, markWritten, FLAG_LOCKED, FLAG_GUARDED, FLAG_CANARY, FLAG_DONTDUMP, FLAG_DONTFORK,
+  mappingLengthOf, granuleOf, typeOf, writtenLowOf, writtenHighOf, markWritten, FLAG_LOCKED, FLAG_GUARDED, FLAG_CANARY, FLAG_DONTDUMP, FLAG_DONTFORK,
   FLAG_LOCK_WANTED, FLAG_HUGEPAGE_ADVISED, FLAG_SECRET_MEMORY, FLAG_SECRET_WANTED, PAGE_NORMAL,
   PAGE_TRANSPARENT_HUGE, PAGE_EXPLICIT_HUGE,
 } from "./regions";
@@ -274,10 +274,12 @@ function flushRun(id: i32): i32 {
 }
 
 /**
- * Whether a region has anything to wipe: canary bytes, or data written since allocation (or, for
- * a heap arena, `touchedLength` bytes of formatted pages from the first).
+ * Whether a region has anything to wipe: a Secure region always (committed whole when it was
+ * made); else canary bytes, or data written since allocation (or, for a heap arena,
+ * `touchedLength` bytes of formatted pages from the first).
  */
 function hasWipeWork(slot: u32, touchedLength: u64): bool {
+  if (touchedLength == U64.MAX_VALUE && typeOf(slot) == TYPE_SECURE) return true;
   if (flagsOf(slot) & FLAG_CANARY) {
     const pagesEnd = dataPagesOffsetOf(slot) + dataPagesLengthOf(slot);
     if (dataOffsetOf(slot) > dataPagesOffsetOf(slot) || dataOffsetOf(slot) + sizeOf(slot) < pagesEnd) return true;
@@ -288,9 +290,11 @@ function hasWipeWork(slot: u32, touchedLength: u64): bool {
 /**
  * Zeroes every data page that ever held data or canary bytes, page by page as planned above; pages
  * never written are still the kernel's zeros and stay untouched (writing them would commit them).
- * The pages must be writable. Returns 0 or the host error of the first failed fill.
+ * A Secure region's pages are all wiped: they were committed when it was made (so this faults
+ * nothing in), and native code may have written them through an address from inspect(). The
+ * pages must be writable. Returns 0 or the host error of the first failed fill.
  */
-export function wipeWrittenPages(slot: u32, touchedLength: u64 = U64.MAX_VALUE): i32 {
+function wipeWrittenPages(slot: u32, touchedLength: u64): i32 {
   const id = hostIdOf(slot);
   const granule = granuleOf(slot);
   const pagesOffset = dataPagesOffsetOf(slot);
@@ -300,6 +304,9 @@ export function wipeWrittenPages(slot: u32, touchedLength: u64 = U64.MAX_VALUE):
   if (touchedLength != U64.MAX_VALUE) {
     low = pagesOffset;
     high = pagesOffset + (touchedLength < pagesEnd - pagesOffset ? touchedLength : pagesEnd - pagesOffset);
+  } else if (typeOf(slot) == TYPE_SECURE) {
+    low = pagesOffset;
+    high = pagesEnd;
   }
   runLow = runHigh = 0;
   let error: i32 = 0;
@@ -315,11 +322,11 @@ export function wipeWrittenPages(slot: u32, touchedLength: u64 = U64.MAX_VALUE):
 }
 
 /**
- * Wipes, checks the canary and unmaps a live region. `touchedLength`: for a heap arena, the data
- * pages from the first that were ever formatted (the heap writes them, not write()); other regions
- * wipe what their record says was written. Either way a page never written is not wiped: it is
- * still the kernel's zero page, and touching it would only fault it in (for secret memory, one
- * direct-map removal and TLB flush per page) to write zeros over zeros.
+ * Wipes, checks the canary and unmaps a live region. A Secure region is wiped whole (its pages
+ * are committed). `touchedLength`: for a heap arena, the data pages from the first that were ever
+ * formatted (the heap writes them, not write()). Regular and LargePage regions wipe what their
+ * record says was written (and the canary's pages). A page never written is not wiped: it is still
+ * the kernel's zero page, and touching it would only fault it in to write zeros over zeros.
  */
 export function freeRegion(slot: u32, touchedLength: u64 = U64.MAX_VALUE): i32 {
   const id = hostIdOf(slot);
@@ -417,8 +424,9 @@ export function unlockRegion(slot: u32): i32 {
 }
 
 /**
- * Zeroes the data bytes that were ever written (the others are still the kernel's zeros: writing
- * them would only commit them); opens the pages for writing meanwhile if they are closed.
+ * Zeroes the data bytes: all of a Secure region's (committed), the ever-written ones of others
+ * (the rest are still the kernel's zeros: writing them would only commit them); opens the pages
+ * for writing meanwhile if they are closed.
  */
 export function clearRegion(slot: u32): i32 {
   const id = hostIdOf(slot);
@@ -427,8 +435,9 @@ export function clearRegion(slot: u32): i32 {
   const pagesLength = <f64>dataPagesLengthOf(slot);
   const dataOffset = dataOffsetOf(slot);
   const dataEnd = dataOffset + sizeOf(slot);
-  const low = writtenLowOf(slot) > dataOffset ? writtenLowOf(slot) : dataOffset;
-  const high = writtenHighOf(slot) < dataEnd ? writtenHighOf(slot) : dataEnd;
+  const secure = typeOf(slot) == TYPE_SECURE;
+  const low = secure || writtenLowOf(slot) < dataOffset ? dataOffset : writtenLowOf(slot);
+  const high = secure || writtenHighOf(slot) > dataEnd ? dataEnd : writtenHighOf(slot);
   if (high <= low) return OK; // nothing was ever written: nothing to clear
   const reopen = !canWrite(protection);
   let error: i32 = 0;

@@ -19,10 +19,10 @@ import { refuse, osFailure } from "./failure";
 import { hostProtect, hostFill, hostCopyIn, hostCopyOut, OP_PROTECT, OP_COPY_IN, OP_COPY_OUT } from "./host";
 import { pageSize } from "./machine";
 import { NO_ACCESS, READ_ONLY, READ_WRITE, TYPE_SECURE, canRead } from "./protection";
-import { allocateRegion, freeRegion, protectRegion, wipeWrittenPages } from "./operations";
+import { allocateRegion, freeRegion, protectRegion } from "./operations";
 import {
   hostIdOf, protectionOf, setProtection, dataOffsetOf, dataPagesOffsetOf, dataPagesLengthOf, mappingLengthOf,
-  flagsOf, markWritten, writtenHighOf, FLAG_LOCKED, FLAG_SECRET_MEMORY,
+  flagsOf, FLAG_LOCKED, FLAG_SECRET_MEMORY,
 } from "./regions";
 import { pageProtection, setPageProtection, pageOpen, setPageOpen, pageNumber } from "./heap-pages";
 import { arenaHostId, arenaNext, arenaVirgin, pageOffset, NO_ARENA } from "./heap-arenas";
@@ -57,7 +57,6 @@ export function createRegionSecret(h: u32, size: u64, copy: bool, options: u32):
   if (region < 0) return region;
   const slot = <u32>region;
   if (copy) {
-    markWritten(slot, dataOffsetOf(slot), size);
     const error = hostCopyIn(hostIdOf(slot), <f64>dataOffsetOf(slot), <f64>size);
     const status = error ? osFailure(ACCESS_DENIED, OP_COPY_IN, error) : protectRegion(slot, NO_ACCESS);
     if (status != OK) {
@@ -133,9 +132,6 @@ export function openSecret(secret: u32, access: u8): i32 {
     if (error) return osFailure(PROTECTION_FAILED, OP_PROTECT, error);
     recordProtection(secret, target);
   }
-  // An update() lends a writable view: from now on any of its bytes may hold data. (A heap
-  // slot's page was written when it was formatted.)
-  if (target == READ_WRITE && !secretInSlot(secret)) markWritten(secretOwner(secret), secretDataOffset(secret), secretSize(secret));
   if (secretInSlot(secret)) setPageOpen(secretPage(secret), pageOpen(secretPage(secret)) + 1);
   setSecretOpen(secret, secretOpen(secret) + 1);
   const h = secretHeap(secret);
@@ -176,7 +172,6 @@ export function writeSecret(secret: u32, offset: u64, length: u64): i32 {
   if (status != OK || length == 0) return status;
   const current = secretProtection(secret);
   const reopen = current != READ_WRITE;
-  if (!secretInSlot(secret)) markWritten(secretOwner(secret), secretDataOffset(secret) + offset, length);
   if (reopen) {
     const error = protectPages(secret, READ_WRITE);
     if (error) return osFailure(PROTECTION_FAILED, OP_PROTECT, error);
@@ -272,7 +267,8 @@ export function wipeEverything(): u32 {
     if (!heapIsLive(h)) continue;
     let arena = heapFirstArena(h);
     while (arena != NO_ARENA) {
-      // Only formatted pages were ever written; virgin ones are left alone (not faulted in).
+      // Only formatted pages were ever written; virgin ones are left alone (not faulted in: an
+      // arena is committed as it is formatted). Standalone regions below are committed whole.
       const formatted = arenaVirgin(arena);
       if (formatted > 0) {
         const id = arenaHostId(arena);
@@ -288,14 +284,13 @@ export function wipeEverything(): u32 {
   const count = secretSlotCount();
   for (let secret: u32 = 0; secret < count; secret++) {
     if (!secretIsLive(secret)) continue;
-    const region = secretOwner(secret);
-    if (!secretInSlot(secret) && writtenHighOf(region) > 0) {
-      // The pages that ever held data (and the canary's), not the never-written rest.
+    if (!secretInSlot(secret)) {
+      const region = secretOwner(secret);
       const id = hostIdOf(region);
       const offset = <f64>dataPagesOffsetOf(region);
       const length = <f64>dataPagesLengthOf(region);
       hostProtect(id, offset, length, READ_WRITE);
-      wipeWrittenPages(region);
+      hostFill(id, offset, length, 0);
       hostProtect(id, offset, length, NO_ACCESS);
     }
     releaseSecret(secret);

@@ -55,10 +55,17 @@ export function goldenScenarios() {
     }
   }
   const secure = (mem, api, options) => mem.allocate(32, 8, api.MemoryProtectionLevel.ReadWrite, api.AllocationType.Secure, options);
-  for (const kind of ['Regular', 'Secure']) {
+  // Never written: a Regular region is only unmapped, a guarded one wipes just its canary pages; a
+  // Secure one is wiped whole as before (committed when it was made, so nothing is faulted in).
+  const never = {
+    Regular: 'nothing to clear; free only unmaps',
+    Guarded: 'nothing to clear; free wipes only the canary pages',
+    Secure: 'wiped whole: committed at allocation',
+  };
+  for (const [kind, what] of Object.entries(never)) {
     scenarios.push(
-      { name: `${kind}: secureClear, never written (nothing to clear)`, prepare: KINDS[kind], act: (mem, api, region) => mem.secureClear(region) },
-      { name: `${kind}: free when NoAccess, never written (only the canary pages are wiped)`,
+      { name: `${kind}: secureClear, never written (${what})`, prepare: KINDS[kind], act: (mem, api, region) => mem.secureClear(region) },
+      { name: `${kind}: free when NoAccess, never written (${what})`,
         prepare(mem, api) { const region = KINDS[kind](mem, api); mem.protect(region, api.MemoryProtectionLevel.NoAccess); return region; },
         act: (mem, api, region) => mem.free(region) },
     );

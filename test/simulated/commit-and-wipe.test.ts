@@ -113,25 +113,40 @@ describe('wipes touch only pages that held data', () => {
     mem.free(region);
   });
 
-  it('disposing an untouched SecureBuffer wipes only its canary pages; after update() every data page (control)', () => {
-    const { host } = simulated({ capabilities: { secretMemory: true } });
+  it('freeing a never-written guarded Regular region wipes only its two canary pages; a written middle page is wiped too (control)', () => {
+    const { host, mem } = simulated();
     // 100 bytes short of 64 pages: canary slack in front (first page) and behind (last page).
-    const untouched = SecureBuffer.alloc(64 * PAGE - 100, { host });
-    const { address, length } = untouched.inspect().dataPages;
-    const offset = Number(address - untouched.inspect().mapping.address);
-    host.clearTrace();
-    untouched.dispose();
-    expect(fills(host.trace())).toEqual([[offset, PAGE], [offset + length - PAGE, PAGE]]);
+    const free = (write: boolean) => {
+      const region = mem.allocateWithGuardPages(64 * PAGE - 100, 1, 1, 16);
+      if (write) mem.write(region, new Uint8Array(16).fill(0x5a), 30 * PAGE);
+      const { address, length } = mem.inspect(region).dataPages;
+      const offset = Number(address - mem.inspect(region).mapping.address);
+      host.clearTrace();
+      mem.freeGuardedMemory(region);
+      expect(host.unmapped().at(-1)!.nonZeroBytes).toBe(0);
+      return { offset, length, fills: fills(host.trace()) };
+    };
+    const untouched = free(false);
+    expect(untouched.fills).toEqual([[untouched.offset, PAGE], [untouched.offset + untouched.length - PAGE, PAGE]]);
+    const written = free(true);
+    const dataOffset = written.offset + 96; // the data starts 96 bytes into the first page (16-aligned)
+    const page = written.offset + Math.floor((dataOffset - written.offset + 30 * PAGE) / PAGE) * PAGE;
+    expect(written.fills).toEqual([[written.offset, PAGE], [page, PAGE], [written.offset + written.length - PAGE, PAGE]]);
+  });
 
-    const written = SecureBuffer.alloc(64 * PAGE - 100, { host });
-    written.update((view) => view.fill(0x5a));
+  it('disposing an untouched SecureBuffer wipes pages that are already committed: none is faulted in', () => {
+    const { host } = simulated({ capabilities: { secretMemory: true } });
+    const secret = SecureBuffer.alloc(64 * PAGE - 100, { host });
+    const { address, length } = secret.inspect().dataPages;
+    expect(residentBytes(host, address, length)).toBe(length); // committed when it was made
+    const offset = Number(address - secret.inspect().mapping.address);
     host.clearTrace();
-    written.dispose();
-    expect(fills(host.trace())).toEqual([[offset, length]]);
+    secret.dispose();
+    expect(fills(host.trace())).toEqual([[offset, length]]); // whole: native code may have written it
     expect(host.unmapped().at(-1)!.nonZeroBytes).toBe(0);
   });
 
-  it('the exit wipe fills a heap arena\'s formatted pages only, and a never-written buffer not at all; the heap secret is zero after (control)', () => {
+  it('the exit wipe fills a heap arena\'s formatted pages, not its 255 virgin ones; the heap secret is zero after (control)', () => {
     const { host } = simulated();
     const heap = new SecureHeap({ host, arenaSize: 256 * PAGE });
     const secret = heap.from(new Uint8Array(32).fill(0x5a));
@@ -139,7 +154,6 @@ describe('wipes touch only pages that held data', () => {
     const arena = host.trace().find((entry) => entry.op === 'map')!.result as number;
     const formatted = heap.stats().formattedPages;
     expect(formatted).toBeLessThan(256);
-    SecureBuffer.alloc(16 * PAGE, { host, secretMemory: 'off' }); // never written
     // The control first: opened behind the core's back, the secret's bytes are there to be found.
     const peek = () => {
       host.protect(arena, PAGE, PAGE, 2 /* ReadWrite */);
@@ -150,7 +164,7 @@ describe('wipes touch only pages that held data', () => {
     expect(peek()).toEqual(new Array(32).fill(0x5a));
     host.clearTrace();
     wipeAllLiveSecrets();
-    expect(fills(host.trace())).toEqual([[PAGE, formatted * PAGE]]);
+    expect(fills(host.trace().filter((entry) => 'id' in entry && entry.id === arena))).toEqual([[PAGE, formatted * PAGE]]);
     expect(peek()).toEqual(new Array(32).fill(0));
   });
 });
