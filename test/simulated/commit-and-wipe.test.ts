@@ -8,7 +8,7 @@ import {
   AllocationType, MemoryProtectionLevel, SecureBuffer, SecureHeap, type SimulatedHost, type TraceEntry,
 } from '../../src/index.js';
 import { wipeAllLiveSecrets } from '../../src/exit-wipe.js';
-import { expectCode, simulated } from './fixtures.js';
+import { PAGE_SIZES, expectCode, simulated } from './fixtures.js';
 
 const PAGE = 4096;
 const MiB = 2 ** 20;
@@ -113,8 +113,8 @@ describe('wipes touch only pages that held data', () => {
     mem.free(region);
   });
 
-  it('freeing a never-written guarded Regular region wipes only its two canary pages; a written middle page is wiped too (control)', () => {
-    const { host, mem } = simulated();
+  it.each(PAGE_SIZES)('with %i-byte pages, freeing a never-written guarded Regular region wipes only its two canary pages; a written middle page too (control)', (PAGE) => {
+    const { host, mem } = simulated({ pageSize: PAGE });
     // 100 bytes short of 64 pages: canary slack in front (first page) and behind (last page).
     const free = (write: boolean) => {
       const region = mem.allocateWithGuardPages(64 * PAGE - 100, 1, 1, 16);
