@@ -85,7 +85,7 @@ describe('sizes beyond memory (real kernel, children)', () => {
     if (report.before.backing === 'secret-memory') expect(report.before.resident).toBeLessThan(report.before.arenaBytes);
   });
 
-  it('inside a 256 MiB memory cgroup a 512 MiB SecureBuffer is refused naming the cgroup, while plain memory written past it is OOM-killed (control)', async (context) => {
+  it('inside a 256 MiB memory cgroup a 512 MiB SecureBuffer (and lock() of 512 MiB) is refused naming the cgroup, while plain memory written past it is OOM-killed (control)', async (context) => {
     const cgroup = memoryCgroup(256 * MiB);
     if (!cgroup) {
       context.skip(); // needs root and a memory controller this process may delegate
@@ -95,10 +95,13 @@ describe('sizes beyond memory (real kernel, children)', () => {
       const inside = (mode: string) => run('sh', ['-c', `echo $$ > ${cgroup}/cgroup.procs && exec "$0" "$1" "$2"`, process.execPath, FIXTURE, mode]);
       const refused = await inside('cgroup');
       expect(refused.status, refused.stderr).toBe(0);
-      const report = lastJson<{ code: string; message: string; fits: string }>(refused);
+      const report = lastJson<{ code: string; message: string; fits: string; lock: { code: string; message: string; locked: boolean } }>(refused);
+      const named = `the memory cgroup ${cgroup.replace(/^\/sys\/fs\/cgroup(\/memory)?/, '')} allows ${256 * MiB} bytes`;
       expect(report.code).toBe('ALLOCATION_FAILED');
-      expect(report.message).toContain(`the memory cgroup ${cgroup.replace(/^\/sys\/fs\/cgroup(\/memory)?/, '')} allows ${256 * MiB} bytes`);
+      expect(report.message).toContain(named);
       expect(report.fits).toBe('none'); // what fits is allocated
+      expect(report.lock).toMatchObject({ code: 'LOCK_FAILED', locked: false });
+      expect(report.lock.message).toContain(named);
       const killed = await inside('cgroup-control');
       expect({ status: killed.status, signal: killed.signal }).toEqual({ status: null, signal: 'SIGKILL' });
     } finally {
