@@ -58,7 +58,7 @@ export const ROOM_CHECK_BYTES: u64 = 1 << 20;
 /**
  * OK, or `status` with REASON_MEMORY_SHORT when `bytes` are more than the host says this process
  * can still commit. Committing them anyway would not fail: the kernel's OOM killer would end the
- * process (measured, docs/secret-memory.md), so this is the last point at which to say no.
+ * process (measured, docs/sizes.md), so this is the last point at which to say no.
  */
 function checkRoom(bytes: u64, status: i32): i32 {
   if (bytes < ROOM_CHECK_BYTES) return OK;

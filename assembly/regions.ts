@@ -12,8 +12,9 @@
 //           24 align · 32 mappingLength · 40 dataPagesOffset · 48 dataPagesLength
 //           56 dataOffset · 64 granule · 72 nextFree (free-list link)
 //           80 writtenLow · 88 writtenHigh: the mapping bytes [low, high) ever written with data
-//              (high == 0: none). Wipes cover only these and the canary slack: a page never
-//              written holds the kernel's zeros, and writing zeros over it would only fault it in.
+//              (high == 0: none). A Regular or LargePage region's wipes cover only these and the
+//              canary slack: a page never written holds the kernel's zeros, and writing zeros over
+//              it would only fault it in. (Secure regions are committed whole, and wiped whole.)
 //
 // A handle is (slot, generation). Freeing a slot bumps its generation, so an old handle is
 // recognised as freed (use after free, double free) rather than silently reaching a new region.
