@@ -61,13 +61,13 @@ describe('sizes beyond memory (real kernel, children)', () => {
     expect(report.regular.resident).toBe(0);
   });
 
-  it('freeing a never-written 4 GiB NoAccess Regular region faults nothing in (VmHWM stays); writing 64 MiB moves it (control)', async () => {
+  it('freeing a never-written 4 GiB NoAccess Regular region faults nothing in (VmHWM stays); writing 128 MiB moves it (control)', async () => {
     const result = await child('free-untouched');
     expect(result.status, result.stderr).toBe(0);
     const report = lastJson<{ residentBeforeFree: number; peakBefore: number; peakAfter: number; peakAfterControl: number }>(result);
     expect(report.residentBeforeFree).toBe(0);
     expect(report.peakAfter - report.peakBefore).toBeLessThan(32 * MiB); // Node's own noise; the region is 4 GiB
-    expect(report.peakAfterControl - report.peakAfter).toBeGreaterThanOrEqual(60 * MiB);
+    expect(report.peakAfterControl - report.peakAfter).toBeGreaterThanOrEqual(96 * MiB);
   });
 
   it('the exit wipe of a SecureHeap with a 64 MiB arena leaves the arena\'s resident pages as they were (only formatted pages are wiped)', async () => {
