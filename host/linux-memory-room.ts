@@ -2,7 +2,7 @@
 // limits it. Measured (docs/secret-memory.md): committing past either does not fail — mlock,
 // MADV_POPULATE_WRITE and plain writes all end in the OOM killer (exit 137) — so the core asks
 // this before it commits a Secure region's pages, and says no while it still can.
-import { procField, readKernelFile } from './linux.js';
+import { procField, readKernelFile } from './linux-files.js';
 import type { MemoryRoom } from './types.js';
 
 /** The file names of one cgroup version's memory controller. */

@@ -1,8 +1,8 @@
 // The Linux host: the POSIX calls with Linux's constants, plus what only Linux offers —
 // MADV_DONTDUMP/MADV_DONTFORK, MAP_HUGETLB, transparent huge pages and /proc/self/smaps.
-import { builtin } from './node-builtins.js';
 import { bindLibc, createPosixHost, type PosixConstants } from './posix.js';
 import { bindSecretMemory, type SecretMemoryCalls } from './linux-secret-memory.js';
+import { procField, readKernelFile } from './linux-files.js';
 import { linuxMemoryRoom } from './linux-memory-room.js';
 import { kernelRangesOf } from './smaps.js';
 import type { Host, HostCapabilities } from './types.js';
@@ -20,21 +20,7 @@ export const LINUX_CONSTANTS: PosixConstants = {
   _SC_PAGESIZE: 30,
 };
 
-/** Reads a /proc or /sys file; undefined if it is not there. */
-export function readKernelFile(path: string): string | undefined {
-  try {
-    return builtin('node:fs').readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
-
-/** A `Key:   123 kB` field of /proc/meminfo or /proc/self/status, in bytes (or the bare number). */
-export function procField(text: string | undefined, key: string): number | undefined {
-  const match = text && new RegExp(`^${key}:\\s*(\\d+)(\\s*kB)?`, 'm').exec(text);
-  if (!match) return undefined;
-  return Number(match[1]) * (match[2] ? 1024 : 1);
-}
+export { procField, readKernelFile };
 
 /** The THP mode: the bracketed word of /sys/kernel/mm/transparent_hugepage/enabled. */
 export function transparentHugePageMode(): string | undefined {
