@@ -49,16 +49,17 @@ describe('sizes beyond memory (real kernel, children)', () => {
     expect(report.mapsChange).toBe(0);
   });
 
-  it('a Secure buffer has every data page resident when alloc returns (secret memory and ordinary); a Regular region none (control)', async () => {
+  it('a Secure buffer has every data page resident when alloc returns (secret memory and ordinary), so its dispose faults nothing in; a Regular region none (control)', async () => {
     const result = await child('commit');
     expect(result.status, result.stderr).toBe(0);
-    const report = lastJson<Record<string, { backing?: string; dataPages: number; resident: number }>>(result);
+    const { disposePeakGrowth, ...report } = lastJson<Record<string, { backing?: string; dataPages: number; resident: number }> & { disposePeakGrowth: number }>(result);
     if (process.getuid?.() === 0) expect(report.default.backing).toBe(secretMemory ? 'secret-memory' : 'anonymous');
     for (const name of ['default', 'ordinary']) {
       expect(report[name].dataPages, name).toBeGreaterThanOrEqual(8 * MiB);
       expect(report[name].resident, name).toBe(report[name].dataPages);
     }
     expect(report.regular.resident).toBe(0);
+    expect(disposePeakGrowth).toBeLessThan(4 * MiB); // the wipe at dispose faulted nothing in
   });
 
   it('freeing a never-written 4 GiB NoAccess Regular region faults nothing in (VmHWM stays); writing 128 MiB moves it (control)', async () => {
