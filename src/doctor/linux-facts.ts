@@ -6,7 +6,7 @@ import { procField, readKernelFile, transparentHugePageMode } from '../../host/l
 import { errnoNameTable } from '../../host/posix.js';
 import { limitOf } from './format.js';
 import {
-  commonFacts, type CoreDumpFacts, type Fact, type HugePageFacts, type MachineFacts, type MappingFacts,
+  commonFacts, memoryFacts, type CoreDumpFacts, type Fact, type HugePageFacts, type MachineFacts, type MappingFacts,
   type MemfdSecretFacts, type MemlockFacts,
 } from './machine-facts.js';
 
@@ -125,5 +125,6 @@ export function gatherLinuxFacts(): MachineFacts {
     memfdSecret: attempt('memfd_secret', probeMemfdSecret),
     coreDumps: attempt('the core dump setting', coreDumpFacts),
     mappings: attempt('the mappings', mappingFacts),
+    memory: attempt('/proc/meminfo and the memory cgroup', memoryFacts),
   };
 }

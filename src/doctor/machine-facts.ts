@@ -66,6 +66,16 @@ export interface CoreDumpFacts {
   dumpable: number;
 }
 
+/** What this process can still commit: a Secure allocation past it is refused (docs/sizes.md). */
+export interface MemoryFacts {
+  /** Bytes: the least of the figures below. */
+  bytes: number;
+  /** MemAvailable of /proc/meminfo, in bytes. */
+  available?: number;
+  /** The tightest memory cgroup over this process: its path, limit and use. */
+  cgroup?: { path: string; limit: number; used: number };
+}
+
 /** Memory mappings: each region costs some, and the kernel caps them. */
 export interface MappingFacts {
   /** Mappings this process has now (lines of /proc/self/maps). */
@@ -91,6 +101,7 @@ export interface MachineFacts {
   memfdSecret: Fact<MemfdSecretFacts>;
   coreDumps: Fact<CoreDumpFacts>;
   mappings: Fact<MappingFacts>;
+  memory: Fact<MemoryFacts>;
 }
 
 /** The facts every platform has, whatever gathers the rest. */
@@ -98,6 +109,13 @@ export function commonFacts(): Pick<MachineFacts, 'platform' | 'arch' | 'kernel'
   const versions = process.versions as Record<string, string | undefined>;
   const runtime = versions.bun ? `bun ${versions.bun}` : versions.deno ? `deno ${versions.deno}` : `node ${process.version}`;
   return { platform: process.platform, arch: process.arch, kernel: release(), runtime };
+}
+
+/** What the host says this process can still commit (its `memoryRoom`). */
+export function memoryFacts(): MemoryFacts {
+  const room = PlatformMemory.host.memoryRoom?.();
+  if (!room) throw new Error('the host does not tell how much memory is left');
+  return { ...room };
 }
 
 /** Gathers this machine's facts; never throws (a fact that cannot be read says why). */
@@ -133,5 +151,6 @@ function gatherPortableFacts(): MachineFacts {
     memfdSecret: missing,
     coreDumps: missing,
     mappings: missing,
+    memory: fromHost(memoryFacts),
   };
 }

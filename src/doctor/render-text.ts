@@ -2,7 +2,7 @@
 // kernel reports), with the picture of the region after the allocation step.
 import { formatBytes, formatLimit } from './format.js';
 import {
-  isUnavailable, type CoreDumpFacts, type Fact, type HugePageFacts, type MachineFacts, type MappingFacts,
+  isUnavailable, type CoreDumpFacts, type Fact, type HugePageFacts, type MachineFacts, type MappingFacts, type MemoryFacts,
   type MemfdSecretFacts, type MemlockFacts,
 } from './machine-facts.js';
 import { drawRegion } from './region-picture.js';
@@ -75,6 +75,17 @@ function mappingLines(mappings: MappingFacts): string[] {
   return [`${mappings.count} now, vm.max_map_count ${mappings.max} (room for about ${room} Secure regions)`];
 }
 
+function memoryLines(memory: MemoryFacts): string[] {
+  const figures = [
+    memory.available !== undefined && `MemAvailable ${formatBytes(memory.available)}`,
+    memory.cgroup && `memory cgroup ${memory.cgroup.path}: limit ${formatBytes(memory.cgroup.limit)}, ${formatBytes(memory.cgroup.used)} in use`,
+  ].filter(Boolean);
+  return [
+    `this process can still commit ${formatBytes(memory.bytes)}${figures.length ? ` (${figures.join('; ')})` : ''}`,
+    'a Secure allocation (or lock) of 1 MiB or more past it is refused: its pages are committed when it is made',
+  ];
+}
+
 function factsSection(facts: MachineFacts, style: Style): string[] {
   const pageSize = isUnavailable(facts.pageSize) ? undefined : facts.pageSize.bytes;
   return [
@@ -85,6 +96,7 @@ function factsSection(facts: MachineFacts, style: Style): string[] {
     ...factLines('memfd_secret', show(facts.memfdSecret, memfdSecretLines)),
     ...factLines('core dumps', show(facts.coreDumps, coreDumpLines)),
     ...factLines('mappings', show(facts.mappings, mappingLines)),
+    ...factLines('memory', show(facts.memory, memoryLines)),
   ];
 }
 

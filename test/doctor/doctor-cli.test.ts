@@ -135,6 +135,14 @@ describe('memshield doctor --json reports this machine as the kernel and its too
     expect(mappings.count).toBeLessThan(mappings.max);
   });
 
+  it('reports what this process can still commit: at most MemTotal, and no more than its MemAvailable figure', () => {
+    const memory = known(report.facts.memory);
+    const total = Number(/^MemTotal:\s*(\d+)/m.exec(readFileSync('/proc/meminfo', 'utf8'))![1]) * 1024;
+    expect(memory.available).toBeGreaterThan(0);
+    expect(memory.available).toBeLessThanOrEqual(total);
+    expect(memory.bytes).toBeLessThanOrEqual(memory.available!);
+  });
+
   it('probes memfd_secret for real and closes the descriptor, and reports PR_GET_DUMPABLE as the kernel answered (strace)', () => {
     const trace = join(tmpdir(), `memshield-doctor-strace-${process.pid}.txt`);
     try {
