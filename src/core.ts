@@ -3,6 +3,7 @@
 // are "staged" here for the duration of one core call and never enter Wasm memory.
 import { coreWasmBase64 } from './generated/core-wasm.js';
 import type { Host } from '../host/types.js';
+import { byteLengthOf, byteSpanOf } from './intrinsics.js';
 
 /** The core's exports (assembly/index.ts). */
 export interface CoreExports {
@@ -95,9 +96,16 @@ export interface BoundCore {
 /** Instantiates a fresh core over `host` and initialises it with the host's machine facts. */
 export function bindCore(host: Host): BoundCore {
   let staged: Uint8Array = EMPTY;
+  let stagedLength = 0;
   let memory: WebAssembly.Memory | undefined;
   const coreBytes = (pointer: number, length: number) => new Uint8Array(memory!.buffer, pointer, length);
-  const stagedBytes = (length: number) => (length === staged.byteLength ? staged : staged.subarray(0, length));
+  // The core asks for at most the staged length; a shorter part is a new view (not subarray(),
+  // which would look up a species constructor).
+  const stagedBytes = (length: number) => {
+    if (length === stagedLength) return staged;
+    const span = byteSpanOf(staged);
+    return new Uint8Array(span.buffer, span.byteOffset, length <= stagedLength ? length : stagedLength);
+  };
 
   const imports = {
     env: {
@@ -153,11 +161,13 @@ export function bindCore(host: Host): BoundCore {
     exports,
     host,
     withStaged(buffer, call) {
-      staged = buffer;
+      staged = buffer; // a plain Uint8Array from checkBytes, or one memshield made
+      stagedLength = byteLengthOf(buffer);
       try {
         return call();
       } finally {
         staged = EMPTY; // drop the reference: the bridge never keeps caller bytes
+        stagedLength = 0;
       }
     },
   };

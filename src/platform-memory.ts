@@ -302,17 +302,15 @@ export function createPlatformMemory(options: { host: Host }): PlatformMemory {
 
     readInto(region, target, offset = 0) {
       const handle = live(region, 'read from the region');
-      if (!(target instanceof Uint8Array)) {
-        throw invalidArgument(`cannot read into ${target === null ? 'null' : typeof target}: target must be a Uint8Array (or Buffer)`);
-      }
+      const bytes = checkBytes(target, 'target');
       const size = (region as Region).size;
       const at = checkIndex(offset, 'offset', size);
-      const count = target.byteLength;
+      const count = bytes.byteLength;
       if (count > size - at) {
         throw new MemoryProtectionError('OUT_OF_BOUNDS',
           `cannot read ${count} bytes at offset ${at}: the region holds ${size} bytes, so at most ${size - at} are there; pass a shorter target (subarray)`);
       }
-      copyOut(handle, at, target);
+      copyOut(handle, at, bytes);
     },
 
     inspect(region) {

@@ -11,6 +11,7 @@ import { runScoped, type SecretLocation } from './scoped-access.js';
 import {
   Access, OPTION_LOCK_BEST_EFFORT, SecretField, Status, hostFromOptions, secretMemoryOption, secureCoreFor, type SecureCore,
 } from './secure-core.js';
+import { fillBytes } from './intrinsics.js';
 import { secureError } from './secure-failures.js';
 import { checkBytes, checkLockPolicy, checkOptions, checkSecretMemoryPolicy, checkSize } from './validate.js';
 
@@ -95,8 +96,8 @@ export class SecureBuffer {
    * const password = SecureBuffer.from(new TextEncoder().encode(input)); // input's bytes are zeroed
    */
   static from(bytes: Uint8Array, options?: SecureBufferFromOptions): SecureBuffer {
-    const source = checkBytes(bytes);
-    if (source.byteLength === 0) throw invalidArgument('SecureBuffer.from needs at least one byte, got an empty Uint8Array');
+    const source = checkBytes(bytes, 'bytes');
+    if (source.byteLength === 0) throw invalidArgument('SecureBuffer.from needs at least one byte, got an empty Uint8Array (or one whose buffer was detached)');
     const opts = checkOptions<SecureBufferFromOptions>(options, 'options', ['wipeSource', 'lock', 'secretMemory', 'host']);
     if (opts.wipeSource !== undefined && typeof opts.wipeSource !== 'boolean') {
       throw invalidArgument(`options.wipeSource must be true or false, got ${typeof opts.wipeSource}`);
@@ -106,7 +107,7 @@ export class SecureBuffer {
     const size = source.byteLength;
     const index = core.withStaged(source, () => core.exports.secretCreate(size, 1, flags));
     if (index < 0) throw secureError(core, -index, `copy ${size} bytes into a SecureBuffer`);
-    if (opts.wipeSource !== false) source.fill(0);
+    if (opts.wipeSource !== false) fillBytes(source, 0);
     return SecureBuffer.#standalone(core, index, size);
   }
 
@@ -182,17 +183,15 @@ export class SecureBuffer {
    */
   equals(other: SecureBuffer | Uint8Array): boolean {
     this.#live('compare the SecureBuffer');
-    if (other instanceof SecureBuffer) {
+    if (typeof other === 'object' && other !== null && #secret in other) { // a brand check: no Proxy trap runs
       if (other.disposed) throw new MemoryProtectionError('USE_AFTER_FREE', 'cannot compare with the other SecureBuffer: it was already disposed.');
       if (other.size !== this.size) return false;
       if (other === this) return true;
       return this.use((mine) => other.use((theirs) => constantTimeEqual(mine, theirs)));
     }
-    if (!(other instanceof Uint8Array)) {
-      throw invalidArgument(`equals() needs a SecureBuffer or a Uint8Array, got ${other === null ? 'null' : typeof other}`);
-    }
-    if (other.byteLength !== this.size) return false;
-    return this.use((mine) => constantTimeEqual(mine, other));
+    const bytes = checkBytes(other, 'equals(other): other');
+    if (bytes.byteLength !== this.size) return false;
+    return this.use((mine) => constantTimeEqual(mine, bytes));
   }
 
   /**

@@ -8,6 +8,7 @@ import { emitWarning } from './emit-warning.js';
 import { describeRegion, type RegionInfo } from './inspect.js';
 import { heapSecureBuffer, type SecretOwner, type SecureBuffer } from './secure-buffer.js';
 import { HeapStat, OPTION_LOCK_BEST_EFFORT, hostFromOptions, secretMemoryOption, secureCoreFor, type SecureCore } from './secure-core.js';
+import { fillBytes, setBytes } from './intrinsics.js';
 import { secureError } from './secure-failures.js';
 import { checkBytes, checkLockPolicy, checkOptions, checkSecretMemoryPolicy, checkSize } from './validate.js';
 import { SECRET_MEMORY_POLICIES, type SecretMemoryPolicy } from './levels.js';
@@ -152,20 +153,20 @@ export class SecureHeap {
    * const token = heap.from(new TextEncoder().encode(apiToken));
    */
   from(bytes: Uint8Array, options?: { wipeSource?: boolean }): SecureBuffer {
-    const source = checkBytes(bytes);
-    if (source.byteLength === 0) throw invalidArgument('heap.from needs at least one byte, got an empty Uint8Array');
+    const source = checkBytes(bytes, 'bytes');
+    if (source.byteLength === 0) throw invalidArgument('heap.from needs at least one byte, got an empty Uint8Array (or one whose buffer was detached)');
     const opts = checkOptions<{ wipeSource?: boolean }>(options, 'options', ['wipeSource']);
     if (opts.wipeSource !== undefined && typeof opts.wipeSource !== 'boolean') {
       throw invalidArgument(`options.wipeSource must be true or false, got ${typeof opts.wipeSource}`);
     }
     const buffer = this.alloc(source.byteLength);
     try {
-      buffer.update((view) => view.set(source));
+      buffer.update((view) => setBytes(view, source));
     } catch (error) {
       buffer.dispose(); // undo: nothing half made stays behind
       throw error;
     }
-    if (opts.wipeSource !== false) source.fill(0);
+    if (opts.wipeSource !== false) fillBytes(source, 0);
     return buffer;
   }
 

@@ -1,6 +1,9 @@
 // Argument checks for the public API, done before any core or host call. Messages name the
 // argument, what was given and what is expected.
 import { MemoryProtectionError, invalidArgument } from './errors.js';
+import {
+  bufferByteLength, byteLengthOf, byteSpanOf, dataViewLength, isSharedBuffer, plainBytes, tryIsArray, typedArrayKind,
+} from './intrinsics.js';
 import type { Host } from '../host/types.js';
 import {
   ALLOCATION_TYPES, PROTECTION_LEVELS, SECRET_MEMORY_POLICIES, type AllocationType, type MemoryProtectionLevel,
@@ -14,13 +17,35 @@ export const MAX_ALIGN = 2 ** 30;
 /** The most guard pages on one side. */
 export const MAX_GUARD_PAGES = 1024;
 
-/** A value as an error message shows it; never throws (symbols, objects without a prototype). */
+/** "a"/"an" before a word. */
+const article = (word: string) => (/^[AEIOUaeiou]/.test(word) ? `an ${word}` : `a ${word}`);
+
+/**
+ * A rejected value as an error message shows it: by type and size, never by content, so a
+ * secret handed in the wrong way (a string, bytes, a bigint) never reaches a log. Numbers,
+ * booleans, null and undefined are shown as they are. Runs no code of the value's: no getter,
+ * no Proxy trap, no toString (the built-in getters read internal slots).
+ */
 export function describeValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'bigint') return `${value}n (a bigint)`;
+  switch (typeof value) {
+    case 'string': return `a string of ${value.length} character${value.length === 1 ? '' : 's'}`;
+    case 'number': return Object.is(value, -0) ? '-0' : `${value}`;
+    case 'boolean': return value ? 'true' : 'false';
+    case 'undefined': return 'undefined';
+    case 'bigint': return 'a bigint';
+    case 'symbol': return 'a symbol';
+    case 'function': return 'a function';
+  }
   if (value === null) return 'null';
-  if (typeof value === 'object') return `an object (${Object.prototype.toString.call(value).slice(8, -1)})`;
-  return String(value);
+  const kind = typedArrayKind(value);
+  if (kind !== undefined) return `${article(kind)} of ${byteLengthOf(value as Uint8Array)} bytes`;
+  const dataView = dataViewLength(value);
+  if (dataView !== undefined) return `a DataView of ${dataView} bytes`;
+  const buffer = bufferByteLength(value);
+  if (buffer !== undefined) return `${isSharedBuffer(value) ? 'a SharedArrayBuffer' : 'an ArrayBuffer'} of ${buffer} bytes`;
+  const array = tryIsArray(value);
+  if (array === undefined) return 'a revoked Proxy';
+  return array ? 'an array' : 'an object';
 }
 
 /** A byte count in [1, MAX_SIZE]. */
@@ -69,12 +94,26 @@ export function checkType(value: unknown): number {
   return index;
 }
 
-/** Bytes to write: a Uint8Array (a Buffer is one). */
-export function checkBytes(value: unknown): Uint8Array {
-  if (!(value instanceof Uint8Array)) {
-    throw invalidArgument(`data must be a Uint8Array (or Buffer), got ${describeValue(value)}`);
+/** The byte types memshield takes, as messages name them. */
+export const ACCEPTED_BYTES = 'a Uint8Array (a Buffer, or a subclass of Uint8Array)';
+
+/**
+ * Bytes a caller hands in (to copy from, or to fill): a plain Uint8Array over the same memory,
+ * with the real length and offset read through the built-in getters — never through a
+ * `byteLength` the value, its class or a Proxy answers. A detached buffer gives an empty array.
+ * Other typed arrays, a DataView, an ArrayBuffer and a Proxy are refused (wrap memory as
+ * `new Uint8Array(buffer, offset, length)`); so is a view of a resizable or growable buffer,
+ * whose length could change during the copy.
+ */
+export function checkBytes(value: unknown, name = 'data'): Uint8Array {
+  if (typedArrayKind(value) !== 'Uint8Array') {
+    throw invalidArgument(`${name} must be ${ACCEPTED_BYTES}, got ${describeValue(value)}; wrap other memory as new Uint8Array(buffer, offset, length)`);
   }
-  return value;
+  const span = byteSpanOf(value as Uint8Array);
+  if (span.resizable) {
+    throw invalidArgument(`${name} is a Uint8Array over a ${span.shared ? 'growable SharedArrayBuffer' : 'resizable ArrayBuffer'}: its length could change during the copy; copy it into a fixed-length array first (new Uint8Array(view))`);
+  }
+  return plainBytes(span);
 }
 
 /** An offset or length within a region: an integer; negative or too large is OUT_OF_BOUNDS. */

@@ -1,0 +1,151 @@
+// The built-ins memshield relies on when it reads a caller's values, captured when this module
+// loads. A value's length, offset and memory are read through these (never through a property
+// the value, its prototype or a Proxy can answer), and replacing Array.prototype.includes, a
+// TypedArray getter or WeakMap.prototype.get after memshield loaded changes nothing here.
+// Nothing in this file calls code a caller supplied.
+
+const { apply, getPrototypeOf, ownKeys, getOwnPropertyDescriptor } = Reflect;
+const { create, freeze, hasOwn } = Object;
+const { isArray } = Array;
+const { isInteger, isSafeInteger } = Number;
+const NativeUint8Array = Uint8Array;
+
+/** The getter of `name` on `target`, or undefined where this runtime does not have it. */
+function getterOf(target: object, name: PropertyKey): ((this: unknown) => unknown) | undefined {
+  return getOwnPropertyDescriptor(target, name)?.get as ((this: unknown) => unknown) | undefined;
+}
+
+const TypedArrayPrototype = getPrototypeOf(Uint8Array.prototype) as object;
+const typedArrayTag = getterOf(TypedArrayPrototype, Symbol.toStringTag)!;
+const typedArrayBuffer = getterOf(TypedArrayPrototype, 'buffer')!;
+const typedArrayByteLength = getterOf(TypedArrayPrototype, 'byteLength')!;
+const typedArrayByteOffset = getterOf(TypedArrayPrototype, 'byteOffset')!;
+const typedArrayFill = TypedArrayPrototype['fill' as keyof object] as (this: Uint8Array, value: number) => Uint8Array;
+const typedArraySet = TypedArrayPrototype['set' as keyof object] as (this: Uint8Array, source: Uint8Array) => void;
+const arrayBufferByteLength = getterOf(ArrayBuffer.prototype, 'byteLength')!;
+const arrayBufferResizable = getterOf(ArrayBuffer.prototype, 'resizable');
+const sharedBufferByteLength = typeof SharedArrayBuffer === 'function' ? getterOf(SharedArrayBuffer.prototype, 'byteLength') : undefined;
+const sharedBufferGrowable = typeof SharedArrayBuffer === 'function' ? getterOf(SharedArrayBuffer.prototype, 'growable') : undefined;
+const dataViewByteLength = getterOf(DataView.prototype, 'byteLength')!;
+const weakMapGet = WeakMap.prototype.get;
+const weakMapSet = WeakMap.prototype.set;
+
+export { create, freeze, getPrototypeOf, hasOwn, isArray, isInteger, isSafeInteger, ownKeys, getOwnPropertyDescriptor, apply };
+
+/** `fn` called as a method of `self`, through the captured Reflect.apply. */
+function call<T>(fn: (this: never, ...args: never[]) => unknown, self: unknown, ...args: unknown[]): T {
+  return apply(fn as (...args: unknown[]) => unknown, self, args) as T;
+}
+
+/** Calls `fn` on `self`; undefined instead of the TypeError a getter throws on a value without its slot. */
+function tryCall<T>(fn: ((this: unknown) => unknown) | undefined, self: unknown): T | undefined {
+  if (fn === undefined) return undefined;
+  try {
+    return call<T>(fn, self);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The kind of a real typed array (`'Uint8Array'`, `'Int16Array'`, … — a Buffer or a subclass of
+ * Uint8Array says `'Uint8Array'`), or undefined for anything else: a Proxy, a look-alike, a
+ * DataView. Runs no code of the value's (the built-in getter reads an internal slot).
+ */
+export function typedArrayKind(value: unknown): string | undefined {
+  return typeof value === 'object' && value !== null ? call<string | undefined>(typedArrayTag, value) : undefined;
+}
+
+/** The real memory of a typed array: its buffer, byte offset and byte length (0 once detached). */
+export interface ByteSpan {
+  buffer: ArrayBufferLike;
+  byteOffset: number;
+  byteLength: number;
+  /** The buffer can change size (a resizable ArrayBuffer, a growable SharedArrayBuffer). */
+  resizable: boolean;
+  /** The buffer is a SharedArrayBuffer. */
+  shared: boolean;
+}
+
+/** The real memory behind a typed array (check it with typedArrayKind first). */
+export function byteSpanOf(view: ArrayBufferView): ByteSpan {
+  const buffer = call<ArrayBufferLike>(typedArrayBuffer, view);
+  let shared = false;
+  let resizable: boolean;
+  try {
+    // An ArrayBuffer (the common case) answers without throwing; a SharedArrayBuffer throws here.
+    resizable = arrayBufferResizable ? call<boolean>(arrayBufferResizable, buffer) === true : (call(arrayBufferByteLength, buffer), false);
+  } catch {
+    shared = true;
+    resizable = tryCall<boolean>(sharedBufferGrowable, buffer) === true;
+  }
+  return { buffer, byteOffset: call<number>(typedArrayByteOffset, view), byteLength: call<number>(typedArrayByteLength, view), resizable, shared };
+}
+
+/** The real byte length of a typed array (0 once detached). */
+export function byteLengthOf(view: ArrayBufferView): number {
+  return call<number>(typedArrayByteLength, view);
+}
+
+/** A plain Uint8Array (the built-in prototype, no own properties) over exactly `span`'s bytes. */
+export function plainBytes(span: ByteSpan): Uint8Array {
+  // A detached buffer has no bytes left (and refuses a new view): an empty array stands for it.
+  if (span.byteLength === 0) return new NativeUint8Array(0);
+  return new NativeUint8Array(span.buffer, span.byteOffset, span.byteLength);
+}
+
+/** The byte length of an ArrayBuffer or SharedArrayBuffer, or undefined for anything else. */
+export function bufferByteLength(value: unknown): number | undefined {
+  return tryCall<number>(arrayBufferByteLength, value) ?? tryCall<number>(sharedBufferByteLength, value);
+}
+
+/** True for a real SharedArrayBuffer. */
+export function isSharedBuffer(value: unknown): boolean {
+  return tryCall<number>(sharedBufferByteLength, value) !== undefined;
+}
+
+/** The byte length of a real DataView, or undefined for anything else. */
+export function dataViewLength(value: unknown): number | undefined {
+  return tryCall<number>(dataViewByteLength, value);
+}
+
+/** Fills a plain Uint8Array with `byte` through the built-in fill. */
+export function fillBytes(target: Uint8Array, byte: number): void {
+  call(typedArrayFill, target, byte);
+}
+
+/** Copies `source` into `target` (at its start) through the built-in set. */
+export function setBytes(target: Uint8Array, source: Uint8Array): void {
+  call(typedArraySet, target, source);
+}
+
+/** True if `value` is an array; a revoked Proxy answers undefined (Array.isArray throws for one). */
+export function tryIsArray(value: unknown): boolean | undefined {
+  try {
+    return isArray(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/** WeakMap.prototype.get and set, captured. */
+export function weakGet<K extends object, V>(map: WeakMap<K, V>, key: K): V | undefined {
+  return call<V | undefined>(weakMapGet, map, key);
+}
+export function weakSet<K extends object, V>(map: WeakMap<K, V>, key: K, value: V): void {
+  call(weakMapSet, map, key, value);
+}
+
+/** The index of `value` in a frozen list of strings, or -1 (no Array.prototype method involved). */
+export function indexIn(list: readonly string[], value: unknown): number {
+  if (typeof value !== 'string') return -1;
+  for (let i = 0; i < list.length; i++) if (list[i] === value) return i;
+  return -1;
+}
+
+/** The list joined with `separator` (no Array.prototype.join involved). */
+export function joined(list: readonly string[], separator = ', '): string {
+  let text = '';
+  for (let i = 0; i < list.length; i++) text += (i === 0 ? '' : separator) + list[i];
+  return text;
+}
