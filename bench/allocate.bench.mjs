@@ -47,7 +47,7 @@ export default {
       // explicit huge pages are reserved memshield maps those instead and the floor does not apply.
       floor: { name: 'largepage-alloc-free', bytes: HUGE },
       skip(env) {
-        const capabilities = env.memory.host.capabilities();
+        const capabilities = env.host.capabilities();
         if (capabilities.explicitHugePages) return 'explicit huge pages are reserved here; the floor mirrors transparent huge pages only';
         if (!capabilities.transparentHugePages) return 'transparent huge pages are off (THP mode never)';
         return undefined;

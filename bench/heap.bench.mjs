@@ -21,7 +21,7 @@ function liveFiles(env) {
 
 /** A heap already holding its first arena and formatted pages, so no batch pays for them. */
 function warmHeap(env) {
-  const heap = new env.memshield.SecureHeap({ host: env.memory.host });
+  const heap = new env.memshield.SecureHeap({ host: env.host });
   for (let i = 0; i < 1000; i++) heap.alloc(SIZE).dispose();
   heap.flush();
   return { env, heap };

@@ -13,7 +13,7 @@ import { pairedRatios, summarize } from './lib/stats.mjs';
 const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '31' } } });
 const env = await createEnv();
 const { memory, memshield: { MemoryProtectionLevel: L, AllocationType: T, createPlatformMemory } } = env;
-const host = memory.host;
+const { host } = env;
 const koffi = (await import('koffi')).default;
 const floorRun = koffi.load(buildFloorLibrary()).func('int64_t floor_run(const char *name, uint64_t bytes, uint64_t iterations)');
 const mprotect = koffi.load('libc.so.6').func('int mprotect(void *addr, size_t length, int prot)');

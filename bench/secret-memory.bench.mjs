@@ -10,7 +10,7 @@ const SIZE = 32;
 
 /** Skips where memfd_secret does not work (the doctor says why). */
 function skip(env) {
-  return env.memory.host.capabilities().secretMemory ? undefined : 'memfd_secret is not available on this machine';
+  return env.host.capabilities().secretMemory ? undefined : 'memfd_secret is not available on this machine';
 }
 
 /** As in allocate.bench.mjs: sodium_free unmaps only after a garbage collection. */
@@ -42,7 +42,7 @@ export default {
       title: 'SecureBuffer.alloc+dispose, 32 B, secret memory (the default)',
       floor: { name: 'secret-buffer-alloc-free', bytes: SIZE },
       skip,
-      setup: (env) => ({ env, host: env.memory.host }),
+      setup: (env) => ({ env, host: env.host }),
       memshield({ env: { memshield: { SecureBuffer } }, host }, iterations) {
         for (let i = 0; i < iterations; i++) SecureBuffer.alloc(SIZE, { host, secretMemory: 'required' }).dispose();
       },

@@ -42,7 +42,7 @@ export default {
       title: 'SecureBuffer.alloc+dispose, 32 B',
       // A Secure allocation left NoAccess (one mprotect more), and opened again to be wiped.
       floor: { name: 'secure-buffer-alloc-free', bytes: SIZE },
-      setup: (env) => ({ env, host: env.memory.host }),
+      setup: (env) => ({ env, host: env.host }),
       memshield({ env: { memshield: { SecureBuffer } }, host }, iterations) {
         for (let i = 0; i < iterations; i++) SecureBuffer.alloc(SIZE, { host, ...OFF }).dispose();
       },
@@ -59,7 +59,7 @@ export default {
       // mprotect(READ) and mprotect(NONE) of the data page, the region's own mapping.
       floor: { name: 'secure-use', bytes: SIZE },
       setup(env) {
-        const secret = env.memshield.SecureBuffer.alloc(SIZE, { host: env.memory.host, ...OFF });
+        const secret = env.memshield.SecureBuffer.alloc(SIZE, { host: env.host, ...OFF });
         return { env, secret, buffer: restingSodiumBuffer(env.sodium) };
       },
       memshield({ secret }, iterations) {
@@ -78,7 +78,7 @@ export default {
       // the arena's mapping and merges it back, each time (floor.c's arena-use does the same).
       floor: { name: 'arena-use', bytes: ARENA },
       setup(env) {
-        const heap = new env.memshield.SecureHeap({ host: env.memory.host, arenaSize: ARENA, ...OFF });
+        const heap = new env.memshield.SecureHeap({ host: env.host, arenaSize: ARENA, ...OFF });
         const secret = heap.alloc(SIZE);
         // The floor opens the arena's first page: check that the secret is there.
         const arena = heap.inspect().arenas[0];

@@ -6,19 +6,27 @@ import type { Host } from '../host/types.js';
 import { MemoryProtectionError } from './errors.js';
 import { createPlatformMemory, type PlatformMemory as PlatformMemoryApi } from './platform-memory.js';
 
+let host: Host | undefined;
 let native: PlatformMemoryApi | undefined;
 
-/** The native PlatformMemory, created on first use. */
-export function nativePlatformMemory(): PlatformMemoryApi {
-  if (!native) {
-    let host: Host;
+/**
+ * @internal This platform's native host, created on first use. Not exported from the package:
+ * the host copies and fills without bounds checks, so users reach memory only through the API.
+ */
+export function nativeHost(): Host {
+  if (!host) {
     try {
       host = createNativeHost();
     } catch (error) {
       throw new MemoryProtectionError('NOT_SUPPORTED', `memshield cannot reach this platform's memory: ${(error as Error).message}`);
     }
-    native = createPlatformMemory({ host });
   }
+  return host;
+}
+
+/** The native PlatformMemory, created on first use. */
+export function nativePlatformMemory(): PlatformMemoryApi {
+  native ??= createPlatformMemory({ host: nativeHost() });
   return native;
 }
 
@@ -33,7 +41,6 @@ export function nativePlatformMemory(): PlatformMemoryApi {
  * PlatformMemory.free(region);
  */
 export const PlatformMemory: PlatformMemoryApi = Object.freeze({
-  get host() { return nativePlatformMemory().host; },
   pageSize: () => nativePlatformMemory().pageSize(),
   allocate: (...args) => nativePlatformMemory().allocate(...args),
   free: (region) => nativePlatformMemory().free(region),

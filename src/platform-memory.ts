@@ -50,8 +50,6 @@ export interface PlatformMemoryStats {
 
 /** The specification's PlatformMemory API. All methods are synchronous. */
 export interface PlatformMemory {
-  /** The host this memory runs on. */
-  readonly host: Host;
   /** The system page size in bytes. */
   pageSize(): number;
   /**
@@ -204,8 +202,8 @@ export function createPlatformMemory(options: { host: Host }): PlatformMemory {
     return new Region(handle, size, align, ALLOCATION_TYPES[core.regionField(slot, Field.type)]);
   }
 
+  // No `host` here: the host copies and fills without bounds, so no public path leads to it.
   const memory: PlatformMemory = {
-    host,
     pageSize: () => host.pageSize(),
 
     allocate(size, align, protection, type, options) {

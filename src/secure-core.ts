@@ -2,7 +2,7 @@
 // heap on it (so one process-exit wipe reaches them all). Separate from PlatformMemory's cores.
 import type { Host } from '../host/types.js';
 import { bindCore, type BoundCore, type CoreExports } from './core.js';
-import { nativePlatformMemory } from './default-memory.js';
+import { nativeHost } from './default-memory.js';
 import { invalidArgument } from './errors.js';
 import { isHost } from './validate.js';
 import type { SecretMemoryPolicy } from './levels.js';
@@ -119,7 +119,7 @@ export function secureCoreFor(host: Host): SecureCore {
 
 /** The host of an options object, or this platform's native host. */
 export function hostFromOptions(host: unknown, what: string): Host {
-  if (host === undefined) return nativePlatformMemory().host;
+  if (host === undefined) return nativeHost();
   if (!isHost(host)) {
     throw invalidArgument(`${what}: options.host must be a host (createSimulatedHost() or the native one), got ${host === null ? 'null' : typeof host}`);
   }

@@ -46,8 +46,9 @@ for (const kase of cases) {
 
   // The same iterations through a counting host (a PlatformMemory of its own over the native one).
   const counts = {};
-  const memory = env.memshield.createPlatformMemory({ host: countingHost(env.memory.host, counts) });
-  const countingEnv = { ...env, memory };
+  const host = countingHost(env.host, counts);
+  const memory = env.memshield.createPlatformMemory({ host });
+  const countingEnv = { ...env, memory, host };
   const countingState = kase.setup ? kase.setup(countingEnv) : countingEnv;
   await kase.memshield(countingState, 2);
   for (const key of Object.keys(counts)) delete counts[key];

@@ -62,6 +62,7 @@ import { BENCH_DIR } from './floor.mjs';
  * What a case's setup gets.
  * @typedef {object} BenchEnv
  * @property {import('../../dist/src/index.js').PlatformMemory} memory - the memory to benchmark
+ * @property {import('../../dist/src/index.js').Host} host - the host it runs on (pass it to SecureBuffer/SecureHeap)
  * @property {typeof import('../../dist/src/index.js')} memshield - the whole public API
  * @property {any} sodium - sodium-native, or undefined if it cannot be loaded
  * @property {() => Promise<void>} collectGarbage - a full garbage collection, resolved once the
@@ -112,7 +113,7 @@ export function selectCases(cases, patterns) {
 }
 
 /** Loads memshield (from dist/) and sodium-native, and builds the environment for setups. */
-export async function createEnv({ quick = false, memory } = {}) {
+export async function createEnv({ quick = false, memory, host } = {}) {
   let memshield;
   try {
     memshield = await import(pathToFileURL(`${BENCH_DIR}../dist/src/index.js`).href);
@@ -131,5 +132,7 @@ export async function createEnv({ quick = false, memory } = {}) {
     gc();
     await new Promise((resolve) => setImmediate(resolve));
   };
-  return { memory: memory ?? memshield.PlatformMemory, memshield, sodium, collectGarbage, quick };
+  // The host is internal (the package hands it out nowhere): the benchmark takes it from dist/.
+  const { nativeHost } = await import(pathToFileURL(`${BENCH_DIR}../dist/src/default-memory.js`).href);
+  return { memory: memory ?? memshield.PlatformMemory, host: host ?? nativeHost(), memshield, sodium, collectGarbage, quick };
 }

@@ -3,7 +3,7 @@
 // and the dispatch. A platform without its own file gets the facts the host API can tell and
 // "not available on <platform>" for the rest.
 import { release } from 'node:os';
-import { PlatformMemory } from '../default-memory.js';
+import { PlatformMemory, nativeHost } from '../default-memory.js';
 import type { Limit } from './format.js';
 import { gatherLinuxFacts } from './linux-facts.js';
 
@@ -142,7 +142,7 @@ function gatherPortableFacts(): MachineFacts {
     ...commonFacts(),
     pageSize: fromHost(() => ({ bytes: PlatformMemory.pageSize() })),
     memlock: fromHost(() => {
-      const status = PlatformMemory.host.memlockStatus();
+      const status = nativeHost().memlockStatus();
       if (!status) throw new Error('the host does not report a lock limit');
       const limit = (value: number): Limit => (Number.isFinite(value) ? value : 'unlimited');
       return { soft: limit(status.soft), hard: limit(status.hard), lockedBytes: status.lockedBytes };

@@ -1,7 +1,7 @@
 // The doctor's report: the machine's facts and the self-test's steps, in one object that the
 // text and JSON renderers both print.
 import { readFileSync } from 'node:fs';
-import { PlatformMemory } from '../default-memory.js';
+import { PlatformMemory, nativeHost } from '../default-memory.js';
 import { gatherMachineFacts, type MachineFacts } from './machine-facts.js';
 import { runSelfTest, type SelfTestResult } from './self-test.js';
 
@@ -33,6 +33,6 @@ export function memshieldVersion(): string {
 /** Gathers the facts, then runs the self-test (so the facts show the process before it). */
 export function runDoctor(): DoctorReport {
   const facts = gatherMachineFacts();
-  const selfTest = runSelfTest(PlatformMemory);
+  const selfTest = runSelfTest(PlatformMemory, nativeHost);
   return { version: memshieldVersion(), facts, selfTest, ok: selfTest.ok };
 }

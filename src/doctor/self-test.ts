@@ -7,7 +7,7 @@ import { MemoryProtectionError } from '../errors.js';
 import { AllocationType, MemoryProtectionLevel } from '../levels.js';
 import type { PlatformMemory } from '../platform-memory.js';
 import type { Region } from '../region.js';
-import type { KernelRange } from '../../host/types.js';
+import type { Host, KernelRange } from '../../host/types.js';
 import { formatBytes, hex } from './format.js';
 import {
   SMAPS_PERMISSIONS, describeEntries, everyHasFlag, lockedBytesOf, noneHasFlag, permissionsOf,
@@ -70,13 +70,13 @@ class Checks {
 type StepOutcome = { kernel?: string; detail?: string } | void;
 
 /** Runs the self-test on `memory` (the native PlatformMemory by default). Never throws. */
-export function runSelfTest(memory: PlatformMemory): SelfTestResult {
+export function runSelfTest(memory: PlatformMemory, hostOfMemory: () => Host): SelfTestResult {
   const result: SelfTestResult = {
     ok: false, size: SELF_TEST_SIZE, align: SELF_TEST_ALIGN, type: AllocationType.Secure, steps: [],
   };
-  let host: PlatformMemory['host'] | undefined;
+  let host: Host | undefined;
   try {
-    host = memory.host; // reaching the native host may fail: then the first step says why
+    host = hostOfMemory(); // reaching the native host may fail: then the first step says why
   } catch {
     host = undefined;
   }

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import {
   AllocationType, MemoryProtectionError, MemoryProtectionLevel, type MemoryProtectionErrorCode,
-  type PlatformMemory, type Region,
+  type Host, type PlatformMemory, type Region,
 } from '../../src/index.js';
 import { kernelDisagreements } from './kernel-check.js';
 import type { PlatformDifferences } from './platform-differences.js';
@@ -18,6 +18,8 @@ export interface ContractContext {
   differences: PlatformDifferences;
   /** A new PlatformMemory over this platform's host (its own core and region table). */
   createMemory(): PlatformMemory;
+  /** That host (a PlatformMemory does not hand it out). */
+  host: Host;
   /** Writes bytes at an address as native code would (koffi on real hosts, raw access when simulated). */
   rawWrite(address: bigint, bytes: Uint8Array): void;
 }
@@ -67,10 +69,10 @@ function assertKernelAgrees(memory: PlatformMemory, region: Region, differences:
 export const CONTRACT_CASES: ContractCase[] = [
   {
     name: 'pageSize() is the host page size, a power of two',
-    run({ createMemory }) {
+    run({ createMemory, host }) {
       const memory = createMemory();
       const size = memory.pageSize();
-      assert.equal(size, memory.host.pageSize());
+      assert.equal(size, host.pageSize());
       assert.ok(size >= 4096 && (size & (size - 1)) === 0, `page size ${size}`);
     },
   },

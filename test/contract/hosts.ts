@@ -25,6 +25,7 @@ function linux(): HostUnderTest {
         platform: 'linux',
         differences: PLATFORM_DIFFERENCES.linux!,
         createMemory: () => createPlatformMemory({ host }),
+        host,
         rawWrite: koffiWrite,
       };
     },
@@ -40,6 +41,7 @@ function simulated(pageSize: number): HostUnderTest {
         platform: 'simulated',
         differences: PLATFORM_DIFFERENCES.simulated!,
         createMemory: (): PlatformMemory => createPlatformMemory({ host }),
+        host,
         rawWrite: (address, bytes) => host.raw.write(address, bytes),
       };
     },

@@ -24,7 +24,7 @@ describe.each(PAGE_SIZES)('undo after a failed host call, %i-byte pages', (pageS
     it(`a Secure allocation whose ${step} fails is ${code} and leaves nothing mapped or locked`, () => {
       const { host, mem } = simulated({ pageSize, faults: [fault] });
       const error = expectCode(() => mem.allocate(100, 8, ReadOnly, Secure), code as never);
-      expect(error).toMatchObject({ errnoName, errno, syscall: mem.host.syscalls[fault.op] });
+      expect(error).toMatchObject({ errnoName, errno, syscall: host.syscalls[fault.op] });
       expectNothingLeft(host, mem);
       // The host saw the failure where it was injected, and an unmap after it unless mmap itself failed.
       const trace = host.trace();

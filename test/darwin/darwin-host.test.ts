@@ -108,6 +108,6 @@ describe.skipIf(!onMac)('the darwin host on macOS', async () => {
   const differences = darwinDifferences(host);
   for (const item of CONTRACT_CASES) {
     it(`contract: ${item.name}`, () =>
-      item.run({ platform: 'darwin', differences, createMemory: () => createPlatformMemory({ host }), rawWrite: koffiWrite }));
+      item.run({ platform: 'darwin', differences, createMemory: () => createPlatformMemory({ host }), host, rawWrite: koffiWrite }));
   }
 });

@@ -21,6 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { needleForms, scanFile } from '../helpers/scan.js';
 import { run } from '../helpers/kernel.js';
 import { PlatformMemory } from '../../src/index.js';
+import { nativeHost } from '../../src/default-memory.js';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/leaks-holder.mjs', import.meta.url));
 const SMALL_DUMP_FLAGS = process.env.MEMSHIELD_FULL_CORE_DUMP === '1' ? [] : ['--disable-wasm-trap-handler', '--wasm-max-mem-pages=1024'];
@@ -33,7 +34,7 @@ const SECRETS = [
 ] as const;
 const CONTROLS = ['plain Buffer', 'Regular region', 'string'] as const;
 const NAMES = [...SECRETS, ...CONTROLS];
-const secretMemoryHere = PlatformMemory.host.capabilities().secretMemory === true;
+const secretMemoryHere = nativeHost().capabilities().secretMemory === true;
 
 interface HolderReport {
   ready: true;

@@ -6,6 +6,7 @@ import {
   AllocationType, MemoryProtectionError, MemoryProtectionLevel, PlatformMemory, Region, createPlatformMemory,
   type Host, type PlatformMemory as Memory,
 } from '../../src/index.js';
+import { nativeHost } from '../../src/default-memory.js';
 import { PERMS, entryAt, readSmaps } from '../helpers/kernel.js';
 
 const { ReadWrite, ReadOnly, NoAccess, Execute, ReadExecute } = MemoryProtectionLevel;
@@ -14,7 +15,7 @@ const { Regular, Secure, LargePage } = AllocationType;
 // The host operations that reach the kernel (queries such as pageSize or kernelView are not counted).
 const OS_OPERATIONS = new Set(['map', 'unmap', 'protect', 'lock', 'unlock', 'advise', 'fill', 'copyIn', 'copyOut', 'view']);
 const hostCalls: string[] = [];
-const countingHost = new Proxy(PlatformMemory.host, {
+const countingHost = new Proxy(nativeHost(), {
   get(target, key, receiver) {
     const value = Reflect.get(target, key, receiver);
     if (typeof value !== 'function' || !OS_OPERATIONS.has(String(key))) return value;

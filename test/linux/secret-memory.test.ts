@@ -12,11 +12,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   AllocationType, MemoryProtectionLevel, PlatformMemory, SecureBuffer, SecureHeap, createSimulatedHost, type TraceEntry,
 } from '../../src/index.js';
+import { nativeHost } from '../../src/default-memory.js';
 import { betweenMarkers, lastJson, overlapping, parseStrace, readSmaps, run, vmLockedBytes, type Syscall } from '../helpers/kernel.js';
 import { peek } from '../secure-buffer/peek.js';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/linux-secret-memory.mjs', import.meta.url));
-const available = PlatformMemory.host.capabilities().secretMemory === true;
+const available = nativeHost().capabilities().secretMemory === true;
 const PAGE = 4096;
 
 const cleanup: Array<() => void> = [];

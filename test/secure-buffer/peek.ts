@@ -5,6 +5,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { readSmaps, overlapping, type SmapsEntry } from '../helpers/kernel.js';
 import type { MemoryBacking } from '../../src/levels.js';
 import { PlatformMemory } from '../../src/index.js';
+import { nativeHost } from '../../src/default-memory.js';
 
 /** `length` bytes at `address` of this process, read through /proc/self/mem. */
 export function peek(address: bigint, length: number): Uint8Array {
@@ -51,4 +52,4 @@ export function sharingOf(backing: MemoryBacking): 's' | 'p' {
 }
 
 /** The sharing letter of the data pages SecureBuffer and SecureHeap get by default here (secretMemory 'preferred'). */
-export const DEFAULT_SHARING = sharingOf(PlatformMemory.host.capabilities().secretMemory ? 'secret-memory' : 'anonymous');
+export const DEFAULT_SHARING = sharingOf(nativeHost().capabilities().secretMemory ? 'secret-memory' : 'anonymous');

@@ -3,6 +3,7 @@
 // The data pages are secret memory where this machine has it (smaps `---s`), else private (`---p`).
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryProtectionError, PlatformMemory, SecureBuffer } from '../../src/index.js';
+import { nativeHost } from '../../src/default-memory.js';
 import { DEFAULT_SHARING as S, permsAt, secretBytes } from './peek.js';
 
 const live: SecureBuffer[] = [];
@@ -117,7 +118,7 @@ describe('SecureBuffer scoped access on Linux', () => {
   });
 
   it('copies through ordinary memory, wiped after the call, on a host that lends no views', () => {
-    const native = PlatformMemory.host;
+    const native = nativeHost();
     const viewless = { ...native, view: () => undefined };
     const key = track(SecureBuffer.from(secretBytes(32), { host: viewless }));
     let lent: Uint8Array | undefined;

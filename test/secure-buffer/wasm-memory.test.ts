@@ -4,12 +4,13 @@
 // memory and finds it with the same search.
 import { describe, expect, it } from 'vitest';
 import { PlatformMemory, SecureBuffer, SecureHeap } from '../../src/index.js';
+import { nativeHost } from '../../src/default-memory.js';
 import { secureCoreFor } from '../../src/secure-core.js';
 import { contains, secretBytes } from './peek.js';
 
 describe('the Wasm core memory', () => {
   it('never contains a secret that went through SecureBuffer and SecureHeap', () => {
-    const host = PlatformMemory.host;
+    const host = nativeHost();
     const viewless = { ...host, view: () => undefined };
     const secret = secretBytes(40, 0x33);
     const twin = secretBytes(40, 0x33); // what to look for (the source gets wiped)

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { PlatformMemory, SecureHeap } from '../../src/index.js';
+import { nativeHost } from '../../src/default-memory.js';
 import { secureCoreFor } from '../../src/secure-core.js';
 import { dontDumpEntries, entryAt, readMaps } from '../helpers/kernel.js';
 import { secretBytes } from '../secure-buffer/peek.js';
@@ -10,7 +11,7 @@ import { errorOf } from '../helpers/errors.js';
 
 describe('SecureHeap slots', () => {
   it('rounds sizes up to 20 classes of up to 1 KiB, with the slots per 4 KiB page the layout says', () => {
-    const core = secureCoreFor(PlatformMemory.host).exports;
+    const core = secureCoreFor(nativeHost()).exports;
     const rows = [1, 16, 17, 32, 33, 100, 128, 129, 160, 200, 256, 300, 512, 513, 1000, 1024, 1025].map((size) => [size, core.heapSlotSize(size), core.heapSlotsPerPage(size)]);
     expect(rows).toEqual([
       [1, 16, 127], [16, 16, 127], [17, 32, 85], [32, 32, 85], [33, 48, 63], [100, 112, 31], [128, 128, 28],
@@ -22,7 +23,7 @@ describe('SecureHeap slots', () => {
   });
 
   it('has the size classes docs/secure-buffer.md lists, with the slots per page it states', () => {
-    const core = secureCoreFor(PlatformMemory.host).exports;
+    const core = secureCoreFor(nativeHost()).exports;
     const docs = readFileSync(new URL('../../docs/secure-buffer.md', import.meta.url), 'utf8');
     const listed = /Size classes \(slots per 4 KiB page\):([^.]*)\./s.exec(docs)![1];
     const pairs = [...listed.matchAll(/(\d+) \((\d+)\)/g)].map((match) => [Number(match[1]), Number(match[2])]);

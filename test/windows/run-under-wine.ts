@@ -48,5 +48,5 @@ const differences = win32Differences(host, wine);
 if (wine) console.log(`  note: Wine ${wine}: the contract's kernel comparison is left out (QueryWorkingSetEx reports no locks); the win32 cases check VirtualQuery`);
 for (const item of CONTRACT_CASES) {
   test(`contract: ${item.name}`, () =>
-    item.run({ platform: 'win32', differences, createMemory: () => createPlatformMemory({ host }), rawWrite: koffiWrite }));
+    item.run({ platform: 'win32', differences, createMemory: () => createPlatformMemory({ host }), host, rawWrite: koffiWrite }));
 }

@@ -38,6 +38,6 @@ describe.skipIf(!onWindows)('the win32 host on Windows', async () => {
   const differences = win32Differences(host, wine);
   for (const item of CONTRACT_CASES) {
     it(`contract: ${item.name}`, () =>
-      item.run({ platform: 'win32', differences, createMemory: () => createPlatformMemory({ host }), rawWrite: koffiWrite }));
+      item.run({ platform: 'win32', differences, createMemory: () => createPlatformMemory({ host }), host, rawWrite: koffiWrite }));
   }
 });
