@@ -15,8 +15,30 @@ export function builtin<K extends keyof Builtins>(name: K): Builtins[K] {
   return get(name) as Builtins[K];
 }
 
-/** koffi, loaded on first use. */
+/**
+ * koffi, loaded on first use. Its bundled loader copies its exports with `for…in`, which also
+ * walks keys a prototype pollution added to Object.prototype, and then throws ("Getter must be a
+ * function"). Such keys are made non-enumerable while koffi loads, and enumerable again after.
+ */
 export function loadKoffi(): typeof import('koffi') {
   const require = builtin('node:module').createRequire(import.meta.url);
-  return require('koffi') as typeof import('koffi');
+  return withPollutionHidden(() => require('koffi') as typeof import('koffi'));
+}
+
+/** Runs `load` with Object.prototype's enumerable own keys (none, unless polluted) hidden from for…in. */
+function withPollutionHidden<T>(load: () => T): T {
+  const proto = Object.prototype;
+  const hidden: PropertyKey[] = [];
+  for (const key of Reflect.ownKeys(proto)) {
+    const descriptor = Reflect.getOwnPropertyDescriptor(proto, key);
+    if (descriptor?.enumerable && descriptor.configurable) {
+      Reflect.defineProperty(proto, key, { __proto__: null, enumerable: false } as PropertyDescriptor);
+      hidden.push(key);
+    }
+  }
+  try {
+    return load();
+  } finally {
+    for (const key of hidden) Reflect.defineProperty(proto, key, { __proto__: null, enumerable: true } as PropertyDescriptor);
+  }
 }

@@ -9,6 +9,8 @@
 // - SIGKILL, a crash (SIGSEGV, abort) or power loss cannot be caught: those secrets are not wiped
 //   by memshield (they are still locked, left out of core dumps, and freed by the kernel).
 import { invalidArgument } from './errors.js';
+import { readOptions } from './options.js';
+import { describeValue } from './validate.js';
 import { secureCores } from './secure-core.js';
 
 /** Which ends of the process wipe every live secret first (both on by default). */
@@ -93,15 +95,14 @@ export function armExitWipe(): void {
  * configureExitWipe({ signals: false });
  */
 export function configureExitWipe(options: ExitWipeOptions): void {
-  if (typeof options !== 'object' || options === null) {
-    throw invalidArgument(`configureExitWipe needs an object { exit?: boolean, signals?: boolean }, got ${options === null ? 'null' : typeof options}`);
+  if (options === undefined) throw invalidArgument('configureExitWipe needs an object { exit?: boolean, signals?: boolean }, got undefined');
+  const opts = readOptions<ExitWipeOptions>(options, 'configureExitWipe options', ['exit', 'signals']);
+  for (const key of ['exit', 'signals'] as const) {
+    const value = opts[key];
+    if (value !== undefined && typeof value !== 'boolean') throw invalidArgument(`configureExitWipe: ${key} must be true or false, got ${describeValue(value)}`);
   }
-  for (const [key, value] of Object.entries(options)) {
-    if (key !== 'exit' && key !== 'signals') throw invalidArgument(`configureExitWipe: unknown option ${JSON.stringify(key)}; known: exit, signals`);
-    if (value !== undefined && typeof value !== 'boolean') throw invalidArgument(`configureExitWipe: ${key} must be true or false, got ${typeof value}`);
-  }
-  if (options.exit !== undefined) settings.exit = options.exit;
-  if (options.signals !== undefined) settings.signals = options.signals;
+  if (opts.exit !== undefined) settings.exit = opts.exit;
+  if (opts.signals !== undefined) settings.signals = opts.signals;
   const proc = processObject();
   if (!proc) return;
   if (!settings.exit && exitInstalled) {

@@ -2,6 +2,8 @@
 // read from outside — a core dump and a debugger. memshield never takes them on its own: they
 // change the whole process (a crash leaves no core to debug), so only the program may decide.
 import { invalidArgument } from './errors.js';
+import { readOptions } from './options.js';
+import { describeValue } from './validate.js';
 import { hardenDarwin } from './harden/darwin.js';
 import { hardenLinux } from './harden/linux.js';
 import { unavailable, type HardeningGoal, type HardeningStep, type HardenProcessReport } from './harden/report.js';
@@ -41,14 +43,14 @@ const KNOWN = ['coreDumps', 'debuggers'] as const;
  * if (!report.ok) console.warn(report.steps.filter((step) => step.outcome !== 'applied'));
  */
 export function hardenProcess(options: HardenProcessOptions): HardenProcessReport {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw invalidArgument(`hardenProcess needs an object such as { coreDumps: false }, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`);
+  if (options === undefined) throw invalidArgument('hardenProcess needs an object such as { coreDumps: false }, got undefined');
+  const opts = readOptions<HardenProcessOptions>(options, 'hardenProcess options', KNOWN);
+  const goals: HardeningGoal[] = [];
+  for (const goal of KNOWN) {
+    const value = opts[goal];
+    if (value !== undefined && typeof value !== 'boolean') throw invalidArgument(`hardenProcess: ${goal} must be true or false, got ${describeValue(value)}`);
+    if (value === false) goals[goals.length] = goal;
   }
-  for (const [key, value] of Object.entries(options)) {
-    if (!(KNOWN as readonly string[]).includes(key)) throw invalidArgument(`hardenProcess: unknown option ${JSON.stringify(key)}; known: ${KNOWN.join(', ')}`);
-    if (value !== undefined && typeof value !== 'boolean') throw invalidArgument(`hardenProcess: ${key} must be true or false, got ${typeof value}`);
-  }
-  const goals: HardeningGoal[] = KNOWN.filter((goal) => options[goal] === false);
   const platform = (globalThis as { process?: { platform?: string } }).process?.platform ?? 'unknown';
   let steps: HardeningStep[];
   if (goals.length === 0) steps = [];

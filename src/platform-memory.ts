@@ -7,13 +7,15 @@ import {
 } from './core.js';
 import { MemoryProtectionError, invalidArgument } from './errors.js';
 import { errorFromStatus } from './failures.js';
+import { indexIn } from './intrinsics.js';
 import { describeRegion, type RegionInfo } from './inspect.js';
 import { ALLOCATION_TYPES, AllocationType, MemoryProtectionLevel, PROTECTION_LEVELS, type AllocationType as AllocationTypeValue, type MemoryProtectionLevel as Level, type SecretMemoryPolicy } from './levels.js';
 import { Region, findHandle, type RegionHandle, type RegionOwner } from './region.js';
 import {
-  checkAlign, checkBytes, checkGuardPages, checkIndex, checkLockPolicy, checkOptions, checkProtection,
+  checkAlign, checkBytes, checkGuardPages, checkIndex, checkLockPolicy, checkProtection,
   checkSecretMemoryPolicy, checkSize, checkType, describeValue, isHost,
 } from './validate.js';
+import { readOptions } from './options.js';
 
 /** Options of `allocate`. */
 export interface AllocateOptions {
@@ -144,7 +146,7 @@ function secretMemoryFlags(value: unknown, type: number): number {
 }
 
 function describeSize(size: unknown, type: unknown): string {
-  return `${typeof size === 'number' ? size : '?'} bytes (${typeof type === 'string' ? type : describeValue(type)})`;
+  return `${typeof size === 'number' ? size : '?'} bytes (${indexIn(ALLOCATION_TYPES, type) >= 0 || type === 'guarded' ? type : describeValue(type)})`;
 }
 
 /**
@@ -156,10 +158,11 @@ function describeSize(size: unknown, type: unknown): string {
  * const mem = createPlatformMemory({ host: createSimulatedHost({ seed: 42 }) });
  */
 export function createPlatformMemory(options: { host: Host }): PlatformMemory {
-  if (typeof options !== 'object' || options === null || !isHost(options.host)) {
-    throw invalidArgument('createPlatformMemory needs { host }: a host such as createSimulatedHost() or the native one');
+  const given = readOptions<{ host: Host }>(options, 'createPlatformMemory options', ['host']).host;
+  if (!isHost(given)) {
+    throw invalidArgument(`createPlatformMemory needs { host }: a host such as createSimulatedHost(), got ${describeValue(given)}`);
   }
-  const { host } = options;
+  const host: Host = given;
   const bound = bindCore(host);
   const core = bound.exports;
 
@@ -212,7 +215,7 @@ export function createPlatformMemory(options: { host: Host }): PlatformMemory {
       checkAlign(align);
       const level = checkProtection(protection);
       const kind = checkType(type);
-      const opts = checkOptions<AllocateOptions>(options, 'options', ['lock', 'secretMemory']);
+      const opts = readOptions<AllocateOptions>(options, 'options', ['lock', 'secretMemory']);
       const flags = (checkLockPolicy(opts.lock) ? OPTION_LOCK_BEST_EFFORT : 0) | secretMemoryFlags(opts.secretMemory, kind);
       return allocateRegion(size, align, level, kind, 0, 0, flags, action);
     },
@@ -224,7 +227,7 @@ export function createPlatformMemory(options: { host: Host }): PlatformMemory {
       const after = checkGuardPages(guardPagesAfter, 'guardPagesAfter');
       if (before + after === 0) throw invalidArgument(`cannot ${action}: ask for at least one guard page, or use allocate() for memory without guards`);
       checkAlign(align);
-      const opts = checkOptions<GuardedAllocateOptions>(options, 'options', ['lock', 'protection', 'type', 'secretMemory']);
+      const opts = readOptions<GuardedAllocateOptions>(options, 'options', ['lock', 'protection', 'type', 'secretMemory']);
       const level = checkProtection(opts.protection ?? MemoryProtectionLevel.ReadWrite, 'options.protection');
       const kind = checkType(opts.type ?? AllocationType.Regular);
       const flags = OPTION_CUSTOM_GUARDS | (checkLockPolicy(opts.lock) ? OPTION_LOCK_BEST_EFFORT : 0) | secretMemoryFlags(opts.secretMemory, kind);
@@ -248,7 +251,7 @@ export function createPlatformMemory(options: { host: Host }): PlatformMemory {
     },
 
     protect(region, protection) {
-      const action = `change the protection to ${typeof protection === 'string' ? protection : describeValue(protection)}`;
+      const action = `change the protection to ${indexIn(PROTECTION_LEVELS, protection) >= 0 ? protection : describeValue(protection)}`;
       const handle = own(region, action);
       const level = checkProtection(protection);
       const status = core.protect(handle.slot, handle.generation, level);

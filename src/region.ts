@@ -1,6 +1,7 @@
 // Regions as users hold them. The handle (core slot + generation) and the owning memory live in
 // a WeakMap, so a region cannot be forged from a plain object, and one from another
 // PlatformMemory is recognised as foreign.
+import { weakGet, weakSet } from './intrinsics.js';
 import type { AllocationType, MemoryProtectionLevel } from './levels.js';
 
 /** What a Region's owner answers about it (implemented by the PlatformMemory that made it). */
@@ -36,7 +37,7 @@ export class Region {
     this.size = size;
     this.align = align;
     this.type = type;
-    handles.set(this, handle);
+    weakSet(handles, this, handle);
     Object.freeze(this);
   }
 
@@ -63,10 +64,10 @@ export class Region {
 
 /** The handle behind a Region (it always has one: only PlatformMemory constructs them). */
 function handleOf(region: Region): RegionHandle {
-  return handles.get(region)!;
+  return weakGet(handles, region)!;
 }
 
 /** The handle behind any value, or undefined if it is not a region memshield made. */
 export function findHandle(value: unknown): RegionHandle | undefined {
-  return typeof value === 'object' && value !== null ? handles.get(value) : undefined;
+  return typeof value === 'object' && value !== null ? weakGet(handles, value) : undefined;
 }

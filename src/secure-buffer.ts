@@ -13,7 +13,8 @@ import {
 } from './secure-core.js';
 import { fillBytes } from './intrinsics.js';
 import { secureError } from './secure-failures.js';
-import { checkBytes, checkLockPolicy, checkOptions, checkSecretMemoryPolicy, checkSize } from './validate.js';
+import { checkBytes, checkLockPolicy, checkSecretMemoryPolicy, checkSize } from './validate.js';
+import { readOptions } from './options.js';
 
 /** Options of `SecureBuffer.alloc`. */
 export interface SecureBufferOptions {
@@ -98,7 +99,7 @@ export class SecureBuffer {
   static from(bytes: Uint8Array, options?: SecureBufferFromOptions): SecureBuffer {
     const source = checkBytes(bytes, 'bytes');
     if (source.byteLength === 0) throw invalidArgument('SecureBuffer.from needs at least one byte, got an empty Uint8Array (or one whose buffer was detached)');
-    const opts = checkOptions<SecureBufferFromOptions>(options, 'options', ['wipeSource', 'lock', 'secretMemory', 'host']);
+    const opts = readOptions<SecureBufferFromOptions>(options, 'options', ['wipeSource', 'lock', 'secretMemory', 'host']);
     if (opts.wipeSource !== undefined && typeof opts.wipeSource !== 'boolean') {
       throw invalidArgument(`options.wipeSource must be true or false, got ${typeof opts.wipeSource}`);
     }
@@ -120,7 +121,7 @@ export class SecureBuffer {
    */
   static alloc(size: number, options?: SecureBufferOptions): SecureBuffer {
     checkSize(size);
-    const opts = checkOptions<SecureBufferOptions>(options, 'options', ['lock', 'secretMemory', 'host']);
+    const opts = readOptions<SecureBufferOptions>(options, 'options', ['lock', 'secretMemory', 'host']);
     const flags = (checkLockPolicy(opts.lock) ? OPTION_LOCK_BEST_EFFORT : 0) | secretMemoryOption(checkSecretMemoryPolicy(opts.secretMemory, 'preferred'));
     const core = secureCoreFor(hostFromOptions(opts.host, 'SecureBuffer.alloc'));
     const index = core.exports.secretCreate(size, 0, flags);

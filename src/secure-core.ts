@@ -4,6 +4,7 @@ import type { Host } from '../host/types.js';
 import { bindCore, type BoundCore, type CoreExports } from './core.js';
 import { nativeHost } from './default-memory.js';
 import { invalidArgument } from './errors.js';
+import { weakGet, weakSet } from './intrinsics.js';
 import { isHost } from './validate.js';
 import type { SecretMemoryPolicy } from './levels.js';
 
@@ -107,11 +108,11 @@ export const secureCores = new Set<SecureCore>();
 
 /** The shared secure core of `host` (made on first use). */
 export function secureCoreFor(host: Host): SecureCore {
-  let core = cores.get(host);
+  let core = weakGet(cores, host);
   if (!core) {
     const bound: BoundCore = bindCore(host);
     core = { host, exports: bound.exports as SecureCoreExports, withStaged: bound.withStaged };
-    cores.set(host, core);
+    weakSet(cores, host, core);
     secureCores.add(core);
   }
   return core;

@@ -10,7 +10,8 @@ import { heapSecureBuffer, type SecretOwner, type SecureBuffer } from './secure-
 import { HeapStat, OPTION_LOCK_BEST_EFFORT, hostFromOptions, secretMemoryOption, secureCoreFor, type SecureCore } from './secure-core.js';
 import { fillBytes, setBytes } from './intrinsics.js';
 import { secureError } from './secure-failures.js';
-import { checkBytes, checkLockPolicy, checkOptions, checkSecretMemoryPolicy, checkSize } from './validate.js';
+import { checkBytes, checkLockPolicy, checkSecretMemoryPolicy, checkSize } from './validate.js';
+import { readOptions } from './options.js';
 import { SECRET_MEMORY_POLICIES, type SecretMemoryPolicy } from './levels.js';
 
 /** Options of `new SecureHeap()`. */
@@ -116,7 +117,7 @@ export class SecureHeap {
    * @throws {MemoryProtectionError} INVALID_ARGUMENT
    */
   constructor(options?: SecureHeapOptions) {
-    const opts = checkOptions<SecureHeapOptions>(options, 'options', ['arenaSize', 'maxSize', 'lock', 'secretMemory', 'host']);
+    const opts = readOptions<SecureHeapOptions>(options, 'options', ['arenaSize', 'maxSize', 'lock', 'secretMemory', 'host']);
     const arenaSize = opts.arenaSize === undefined ? DEFAULT_ARENA_SIZE : checkSize(opts.arenaSize, 'options.arenaSize');
     const maxSize = opts.maxSize === undefined || opts.maxSize === Number.POSITIVE_INFINITY ? 0 : checkSize(opts.maxSize, 'options.maxSize');
     const flags = (checkLockPolicy(opts.lock) ? OPTION_LOCK_BEST_EFFORT : 0) | secretMemoryOption(checkSecretMemoryPolicy(opts.secretMemory, 'preferred'));
@@ -155,7 +156,7 @@ export class SecureHeap {
   from(bytes: Uint8Array, options?: { wipeSource?: boolean }): SecureBuffer {
     const source = checkBytes(bytes, 'bytes');
     if (source.byteLength === 0) throw invalidArgument('heap.from needs at least one byte, got an empty Uint8Array (or one whose buffer was detached)');
-    const opts = checkOptions<{ wipeSource?: boolean }>(options, 'options', ['wipeSource']);
+    const opts = readOptions<{ wipeSource?: boolean }>(options, 'options', ['wipeSource']);
     if (opts.wipeSource !== undefined && typeof opts.wipeSource !== 'boolean') {
       throw invalidArgument(`options.wipeSource must be true or false, got ${typeof opts.wipeSource}`);
     }

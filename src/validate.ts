@@ -2,11 +2,12 @@
 // argument, what was given and what is expected.
 import { MemoryProtectionError, invalidArgument } from './errors.js';
 import {
-  bufferByteLength, byteLengthOf, byteSpanOf, dataViewLength, isSharedBuffer, plainBytes, tryIsArray, typedArrayKind,
+  bufferByteLength, byteLengthOf, byteSpanOf, dataViewLength, indexIn, isInteger, isSharedBuffer, joined, plainBytes, tryIsArray,
+  typedArrayKind,
 } from './intrinsics.js';
 import type { Host } from '../host/types.js';
 import {
-  ALLOCATION_TYPES, PROTECTION_LEVELS, SECRET_MEMORY_POLICIES, type AllocationType, type MemoryProtectionLevel,
+  ALLOCATION_TYPES, PROTECTION_LEVELS, SECRET_MEMORY_POLICIES,
   type SecretMemoryPolicy,
 } from './levels.js';
 
@@ -50,7 +51,7 @@ export function describeValue(value: unknown): string {
 
 /** A byte count in [1, MAX_SIZE]. */
 export function checkSize(value: unknown, name = 'size'): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+  if (typeof value !== 'number' || !isInteger(value) || value < 1) {
     throw invalidArgument(`${name} must be a positive integer number of bytes, got ${describeValue(value)}`);
   }
   if (value > MAX_SIZE) {
@@ -62,7 +63,7 @@ export function checkSize(value: unknown, name = 'size'): number {
 /** A power of two in [1, MAX_ALIGN]. */
 export function checkAlign(value: unknown): number {
   const powerOfTwo = `align must be a power of two (1, 2, 4, … ${MAX_ALIGN}), got ${describeValue(value)}`;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw invalidArgument(powerOfTwo);
+  if (typeof value !== 'number' || !isInteger(value) || value < 1) throw invalidArgument(powerOfTwo);
   if (value > MAX_ALIGN) throw invalidArgument(`align ${value} is too large: at most ${MAX_ALIGN} (1 GiB)`);
   if ((value & (value - 1)) !== 0) throw invalidArgument(powerOfTwo);
   return value;
@@ -70,7 +71,7 @@ export function checkAlign(value: unknown): number {
 
 /** A guard page count in [0, MAX_GUARD_PAGES]. */
 export function checkGuardPages(value: unknown, name: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_GUARD_PAGES) {
+  if (typeof value !== 'number' || !isInteger(value) || value < 0 || value > MAX_GUARD_PAGES) {
     throw invalidArgument(`${name} must be an integer from 0 to ${MAX_GUARD_PAGES}, got ${describeValue(value)}`);
   }
   return value;
@@ -78,18 +79,18 @@ export function checkGuardPages(value: unknown, name: string): number {
 
 /** One of the six protection levels; returns the core's number for it. */
 export function checkProtection(value: unknown, name = 'protection'): number {
-  const index = PROTECTION_LEVELS.indexOf(value as MemoryProtectionLevel);
+  const index = indexIn(PROTECTION_LEVELS, value);
   if (index < 0) {
-    throw invalidArgument(`${name} must be a MemoryProtectionLevel (${PROTECTION_LEVELS.join(', ')}), got ${describeValue(value)}`);
+    throw invalidArgument(`${name} must be a MemoryProtectionLevel (${joined(PROTECTION_LEVELS)}), got ${describeValue(value)}`);
   }
   return index;
 }
 
 /** One of the three allocation types; returns the core's number for it. */
 export function checkType(value: unknown): number {
-  const index = ALLOCATION_TYPES.indexOf(value as AllocationType);
+  const index = indexIn(ALLOCATION_TYPES, value);
   if (index < 0) {
-    throw invalidArgument(`type must be an AllocationType (${ALLOCATION_TYPES.join(', ')}), got ${describeValue(value)}`);
+    throw invalidArgument(`type must be an AllocationType (${joined(ALLOCATION_TYPES)}), got ${describeValue(value)}`);
   }
   return index;
 }
@@ -118,27 +119,13 @@ export function checkBytes(value: unknown, name = 'data'): Uint8Array {
 
 /** An offset or length within a region: an integer; negative or too large is OUT_OF_BOUNDS. */
 export function checkIndex(value: unknown, name: string, limit: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value)) {
+  if (typeof value !== 'number' || !isInteger(value)) {
     throw invalidArgument(`${name} must be an integer, got ${describeValue(value)}`);
   }
   if (value < 0 || value > limit) {
     throw new MemoryProtectionError('OUT_OF_BOUNDS', `${name} ${value} is outside the region: it must be from 0 to ${limit}`);
   }
   return value;
-}
-
-/** An options object or undefined. */
-export function checkOptions<T extends object>(value: unknown, name: string, allowed: readonly (keyof T)[]): Partial<T> {
-  if (value === undefined) return {};
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw invalidArgument(`${name} must be an object or undefined, got ${describeValue(value)}`);
-  }
-  for (const key of Object.keys(value)) {
-    if (!allowed.includes(key as keyof T)) {
-      throw invalidArgument(`${name} has an unknown option ${JSON.stringify(key)}; known: ${allowed.join(', ')}`);
-    }
-  }
-  return value as Partial<T>;
 }
 
 /** The lock policy option of a Secure allocation: true for best effort. */
@@ -151,7 +138,7 @@ export function checkLockPolicy(value: unknown): boolean {
 /** The secretMemory option: 'preferred', 'required' or 'off'; `fallback` when undefined. */
 export function checkSecretMemoryPolicy(value: unknown, fallback: SecretMemoryPolicy): SecretMemoryPolicy {
   if (value === undefined) return fallback;
-  if (SECRET_MEMORY_POLICIES.includes(value as SecretMemoryPolicy)) return value as SecretMemoryPolicy;
+  if (indexIn(SECRET_MEMORY_POLICIES, value) >= 0) return value as SecretMemoryPolicy;
   throw invalidArgument(`secretMemory must be 'preferred', 'required' or 'off', got ${describeValue(value)}`);
 }
 
@@ -165,5 +152,10 @@ const HOST_METHODS = [
 export function isHost(value: unknown): value is Host {
   if (typeof value !== 'object' || value === null) return false;
   const candidate = value as Record<string, unknown>;
-  return HOST_METHODS.every((name) => typeof candidate[name] === 'function') && typeof candidate.syscalls === 'object' && candidate.syscalls !== null;
+  try {
+    for (let i = 0; i < HOST_METHODS.length; i++) if (typeof candidate[HOST_METHODS[i]] !== 'function') return false;
+    return typeof candidate.syscalls === 'object' && candidate.syscalls !== null;
+  } catch {
+    return false; // a revoked Proxy, or one whose get trap throws, is no host
+  }
 }

@@ -1,6 +1,7 @@
 // Scripted failures: rules that make a chosen host call fail with a chosen errno, by count
 // ("the 3rd lock") or by predicate ("any protect to ReadWrite"), before the call has any effect.
 import { invalidArgument } from '../../src/errors.js';
+import { readOptions } from '../../src/options.js';
 import { describeValue } from '../../src/validate.js';
 import { errnoNumber, knownErrnoNames } from './errno.js';
 import type { AdviceName, ProtectionName } from './trace.js';
@@ -53,9 +54,10 @@ interface Rule {
 }
 
 /** Checks a fault description and turns it into a rule. */
-function ruleOf(fault: SimulatedFault, name: string): Rule {
-  if (typeof fault !== 'object' || fault === null) throw invalidArgument(`${name} must be an object like { op: 'lock', nth: 3, errno: 'EPERM' }`);
-  if (!FAULTABLE_OPERATIONS.includes(fault.op)) {
+function ruleOf(given: SimulatedFault, name: string): Rule {
+  if (typeof given !== 'object' || given === null) throw invalidArgument(`${name} must be an object like { op: 'lock', nth: 3, errno: 'EPERM' }`);
+  const fault = readOptions<SimulatedFault>(given, name, ['op', 'nth', 'when', 'errno']) as SimulatedFault;
+  if (!FAULTABLE_OPERATIONS.includes(fault.op as FaultableOperation)) {
     throw invalidArgument(`${name}.op must be one of ${FAULTABLE_OPERATIONS.join(', ')}, got ${describeValue(fault.op)}`);
   }
   if (fault.nth !== undefined && (!Number.isSafeInteger(fault.nth) || fault.nth < 1)) {

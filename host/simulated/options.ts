@@ -1,5 +1,6 @@
 // The options of createSimulatedHost, their defaults, and their checks.
 import { invalidArgument } from '../../src/errors.js';
+import { readOptions } from '../../src/options.js';
 import { describeValue } from '../../src/validate.js';
 import type { HostCapabilities } from '../types.js';
 import { FaultPlan, type SimulatedFault } from './faults.js';
@@ -56,7 +57,7 @@ export interface SimulatedSettings {
   onUnmap?: (record: UnmapRecord, bytes: Uint8Array) => void;
 }
 
-const KNOWN_OPTIONS = ['pageSize', 'memlockLimit', 'maxMappings', 'availableMemory', 'seed', 'faults', 'capabilities', 'onUnmap'];
+const KNOWN_OPTIONS = ['pageSize', 'memlockLimit', 'maxMappings', 'availableMemory', 'seed', 'faults', 'capabilities', 'onUnmap'] as const;
 const CAPABILITY_FLAGS = ['lock', 'dontDump', 'dontFork', 'explicitHugePages', 'transparentHugePages', 'secretMemory'] as const;
 const DEFAULT_HUGE_PAGE = 2 * 1024 * 1024;
 
@@ -73,11 +74,8 @@ function limit(value: unknown, name: string, fallback: number, minimum: number):
 }
 
 /** Checks the options and fills in the defaults. */
-export function settingsOf(options: SimulatedHostOptions = {}): SimulatedSettings {
-  if (typeof options !== 'object' || options === null) throw invalidArgument('createSimulatedHost options must be an object or undefined');
-  for (const key of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.includes(key)) throw invalidArgument(`createSimulatedHost has no option ${JSON.stringify(key)}; known: ${KNOWN_OPTIONS.join(', ')}`);
-  }
+export function settingsOf(given?: SimulatedHostOptions): SimulatedSettings {
+  const options = readOptions<SimulatedHostOptions>(given, 'createSimulatedHost options', KNOWN_OPTIONS);
   const pageSize = options.pageSize ?? 4096;
   if (!isPowerOfTwo(pageSize) || pageSize < 1024 || pageSize > 2 ** 30) {
     throw invalidArgument(`pageSize must be a power of two from 1024 to 2^30 (4096, 16384 and 65536 are the real ones), got ${describeValue(options.pageSize)}`);
@@ -112,9 +110,9 @@ function capabilitiesOf(overrides: Partial<HostCapabilities> | undefined, pageSi
     // Off unless asked for: traces that users pin stay as they were (docs/secret-memory.md).
     secretMemory: false,
   };
-  if (overrides === undefined) return capabilities;
-  if (typeof overrides !== 'object' || overrides === null) throw invalidArgument('capabilities must be an object such as { lock: false }');
-  for (const [key, value] of Object.entries(overrides)) {
+  const given = readOptions<HostCapabilities>(overrides, 'capabilities', [...CAPABILITY_FLAGS, 'hugePageSize']);
+  for (const key of Object.keys(given)) {
+    const value = given[key as keyof HostCapabilities];
     if (key === 'hugePageSize') {
       if (typeof value !== 'number' || !isPowerOfTwo(value) || value < pageSize || value > 2 ** 30) {
         throw invalidArgument(`capabilities.hugePageSize must be a power of two from the page size (${pageSize}) to 2^30, got ${describeValue(value)}`);

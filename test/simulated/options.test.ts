@@ -30,7 +30,7 @@ describe('createSimulatedHost options', () => {
   });
 
   const bad: Array<[string, unknown, RegExp]> = [
-    ['an unknown option', { pagesize: 4096 }, /no option "pagesize"/],
+    ['an unknown option', { pagesize: 4096 }, /createSimulatedHost options has an unknown key \(a string of 8 characters, close to 'pageSize'\)/],
     ['a page size that is not a power of two', { pageSize: 5000 }, /pageSize must be a power of two/],
     ['a page size below 1 KiB', { pageSize: 512 }, /pageSize/],
     ['a negative memlock limit', { memlockLimit: -1 }, /memlockLimit must be an integer of at least 0/],
@@ -43,7 +43,7 @@ describe('createSimulatedHost options', () => {
     ['an errno number out of range', { faults: [{ op: 'lock', errno: 0 }] }, /from 1 to 4095/],
     ['an nth of zero', { faults: [{ op: 'lock', nth: 0, errno: 'EPERM' }] }, /faults\[0\]\.nth must be a positive integer/],
     ['a when that is not a function', { faults: [{ op: 'lock', when: true, errno: 'EPERM' }] }, /when must be a function/],
-    ['an unknown capability', { capabilities: { swap: false } }, /capabilities has no field "swap"/],
+    ['an unknown capability', { capabilities: { swap: false } }, /capabilities has an unknown key \(a string of 4 characters\); known options: lock, dontDump/],
     ['a capability that is not a boolean', { capabilities: { lock: 'no' } }, /capabilities\.lock must be true or false/],
     ['a huge page smaller than the page', { pageSize: 65536, capabilities: { hugePageSize: 4096 } }, /hugePageSize must be a power of two from the page size/],
     ['an onUnmap that is not a function', { onUnmap: 1 }, /onUnmap must be a function/],
