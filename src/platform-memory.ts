@@ -10,7 +10,7 @@ import { errorFromStatus } from './failures.js';
 import { indexIn } from './intrinsics.js';
 import { describeRegion, type RegionInfo } from './inspect.js';
 import { ALLOCATION_TYPES, AllocationType, MemoryProtectionLevel, PROTECTION_LEVELS, type AllocationType as AllocationTypeValue, type MemoryProtectionLevel as Level, type SecretMemoryPolicy } from './levels.js';
-import { Region, findHandle, type RegionHandle, type RegionOwner } from './region.js';
+import { REGION_TOKEN, Region, findHandle, type RegionHandle, type RegionOwner } from './region.js';
 import {
   checkAlign, checkBytes, checkGuardPages, checkIndex, checkLockPolicy, checkProtection,
   checkSecretMemoryPolicy, checkSize, checkType, describeValue, isHost,
@@ -202,7 +202,7 @@ export function createPlatformMemory(options: { host: Host }): PlatformMemory {
     const slot = core.allocate(size, align, protection, type, before, after, flags);
     if (slot < 0) fail(-slot, action);
     const handle: RegionHandle = { owner, slot, generation: core.allocatedGeneration() };
-    return new Region(handle, size, align, ALLOCATION_TYPES[core.regionField(slot, Field.type)]);
+    return new Region(REGION_TOKEN, handle, size, align, ALLOCATION_TYPES[core.regionField(slot, Field.type)]);
   }
 
   // No `host` here: the host copies and fills without bounds, so no public path leads to it.

@@ -1,6 +1,7 @@
 // Regions as users hold them. The handle (core slot + generation) and the owning memory live in
 // a WeakMap, so a region cannot be forged from a plain object, and one from another
 // PlatformMemory is recognised as foreign.
+import { MemoryProtectionError } from './errors.js';
 import { weakGet, weakSet } from './intrinsics.js';
 import type { AllocationType, MemoryProtectionLevel } from './levels.js';
 
@@ -19,6 +20,8 @@ export interface RegionHandle {
 }
 
 const handles = new WeakMap<object, RegionHandle>();
+/** Proves a construction comes from this package: `new Region(...)` from outside is refused. */
+export const REGION_TOKEN: unique symbol = Symbol('memshield.Region');
 
 /**
  * A mapped region returned by `allocate` or `allocateWithGuardPages`. Its bytes are reached only
@@ -33,7 +36,10 @@ export class Region {
   readonly type: AllocationType;
 
   /** @internal Made only by PlatformMemory. */
-  constructor(handle: RegionHandle, size: number, align: number, type: AllocationType) {
+  constructor(token: typeof REGION_TOKEN, handle: RegionHandle, size: number, align: number, type: AllocationType) {
+    if (token !== REGION_TOKEN) {
+      throw new MemoryProtectionError('INVALID_ARGUMENT', 'Region has no public constructor: regions come from allocate() or allocateWithGuardPages()');
+    }
     this.size = size;
     this.align = align;
     this.type = type;
@@ -62,9 +68,11 @@ export class Region {
   }
 }
 
-/** The handle behind a Region (it always has one: only PlatformMemory constructs them). */
+/** The handle behind a Region; a forged one (Object.create(Region.prototype)) has none. */
 function handleOf(region: Region): RegionHandle {
-  return weakGet(handles, region)!;
+  const handle = weakGet(handles, region);
+  if (!handle) throw new MemoryProtectionError('INVALID_ARGUMENT', 'this is not a Region returned by allocate(): it has no mapping behind it');
+  return handle;
 }
 
 /** The handle behind any value, or undefined if it is not a region memshield made. */
