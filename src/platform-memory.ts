@@ -303,7 +303,7 @@ export function createPlatformMemory(options: { host: Host }): PlatformMemory {
 
     readInto(region, target, offset = 0) {
       const handle = live(region, 'read from the region');
-      const bytes = checkBytes(target, 'target');
+      const bytes = checkBytes(target, 'target', 'write');
       const size = (region as Region).size;
       const at = checkIndex(offset, 'offset', size);
       const count = bytes.byteLength;

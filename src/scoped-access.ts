@@ -14,6 +14,8 @@
 // faults rather than reads.
 import { MemoryProtectionError } from './errors.js';
 import { Access, SecretField, type SecureCore } from './secure-core.js';
+import { fillBytes } from './intrinsics.js';
+import { lendEnded, lendStarted } from './lent-views.js';
 import { secureError } from './secure-failures.js';
 
 /** Where a secret's bytes are, cached by its owner (they never move while it lives). */
@@ -54,6 +56,7 @@ export function runScoped<T>(secret: SecretLocation, access: (typeof Access)[key
   if (opened !== 0) throw secureError(core, opened, `${method}() the SecureBuffer`);
 
   let view: Uint8Array | undefined;
+  let lend: ReturnType<typeof lendStarted> | undefined;
   let copied = false;
   let failed = true;
   try {
@@ -70,6 +73,7 @@ export function runScoped<T>(secret: SecretLocation, access: (typeof Access)[key
       const read = core.withStaged(target, () => exports.secretRead(secret.index, secret.generation, 0, secret.size));
       if (read !== 0) throw secureError(core, read, `${method}() the SecureBuffer`);
     }
+    lend = lendStarted(view, access === Access.ReadOnly);
     const result = fn(view);
     if (isThenable(result)) {
       Promise.resolve(result).catch(() => {}); // reported here, synchronously; not again as unhandled
@@ -83,7 +87,8 @@ export function runScoped<T>(secret: SecretLocation, access: (typeof Access)[key
     failed = false;
     return result;
   } finally {
-    if (copied && view) view.fill(0);
+    if (lend) lendEnded(lend);
+    if (copied && view) fillBytes(view, 0);
     const closed = exports.secretCloseScope(secret.index, secret.generation);
     // A failure to close is reported unless the callback's own error is already on its way.
     if (closed !== 0 && !failed) throw secureError(core, closed, `close the SecureBuffer after ${method}()`);

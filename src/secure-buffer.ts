@@ -13,7 +13,7 @@ import {
 } from './secure-core.js';
 import { fillBytes } from './intrinsics.js';
 import { secureError } from './secure-failures.js';
-import { checkBytes, checkLockPolicy, checkSecretMemoryPolicy, checkSize } from './validate.js';
+import { checkBytes, checkWipeSource, checkLockPolicy, checkSecretMemoryPolicy, checkSize } from './validate.js';
 import { readOptions } from './options.js';
 
 /** Options of `SecureBuffer.alloc`. */
@@ -88,11 +88,12 @@ export class SecureBuffer {
 
   /**
    * Copies `bytes` into a new SecureBuffer (a Secure region of its own) and, unless
-   * `wipeSource: false`, zeroes `bytes`.
+   * `wipeSource: false`, zeroes `bytes`. A view lent by `use()` (another secret, read-only) is
+   * copied and not wiped: its own SecureBuffer wipes it on dispose.
    * @param bytes - the secret, 1 byte or more
    * @param options - `{ wipeSource?, lock?, host? }`
    * @returns a SecureBuffer holding a copy of `bytes`
-   * @throws {MemoryProtectionError} INVALID_ARGUMENT, LOCK_FAILED (with the memlock numbers), ALLOCATION_FAILED
+   * @throws {MemoryProtectionError} INVALID_ARGUMENT, LOCK_FAILED (with the memlock numbers), ALLOCATION_FAILED, ACCESS_DENIED (`wipeSource: true` on a view lent by use(), or a view whose use() has returned)
    * @example
    * const password = SecureBuffer.from(new TextEncoder().encode(input)); // input's bytes are zeroed
    */
@@ -100,15 +101,13 @@ export class SecureBuffer {
     const source = checkBytes(bytes, 'bytes');
     if (source.byteLength === 0) throw invalidArgument('SecureBuffer.from needs at least one byte, got an empty Uint8Array (or one whose buffer was detached)');
     const opts = readOptions<SecureBufferFromOptions>(options, 'options', ['wipeSource', 'lock', 'secretMemory', 'host']);
-    if (opts.wipeSource !== undefined && typeof opts.wipeSource !== 'boolean') {
-      throw invalidArgument(`options.wipeSource must be true or false, got ${typeof opts.wipeSource}`);
-    }
+    const wipe = checkWipeSource(opts.wipeSource, source);
     const flags = (checkLockPolicy(opts.lock) ? OPTION_LOCK_BEST_EFFORT : 0) | secretMemoryOption(checkSecretMemoryPolicy(opts.secretMemory, 'preferred'));
     const core = secureCoreFor(hostFromOptions(opts.host, 'SecureBuffer.from'));
     const size = source.byteLength;
     const index = core.withStaged(source, () => core.exports.secretCreate(size, 1, flags));
     if (index < 0) throw secureError(core, -index, `copy ${size} bytes into a SecureBuffer`);
-    if (opts.wipeSource !== false) fillBytes(source, 0);
+    if (wipe) fillBytes(source, 0);
     return SecureBuffer.#standalone(core, index, size);
   }
 

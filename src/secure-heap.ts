@@ -10,7 +10,7 @@ import { heapSecureBuffer, type SecretOwner, type SecureBuffer } from './secure-
 import { HeapStat, OPTION_LOCK_BEST_EFFORT, hostFromOptions, secretMemoryOption, secureCoreFor, type SecureCore } from './secure-core.js';
 import { fillBytes, setBytes } from './intrinsics.js';
 import { secureError } from './secure-failures.js';
-import { checkBytes, checkLockPolicy, checkSecretMemoryPolicy, checkSize } from './validate.js';
+import { checkBytes, checkWipeSource, checkLockPolicy, checkSecretMemoryPolicy, checkSize } from './validate.js';
 import { readOptions } from './options.js';
 import { SECRET_MEMORY_POLICIES, type SecretMemoryPolicy } from './levels.js';
 
@@ -149,6 +149,7 @@ export class SecureHeap {
 
   /**
    * Copies `bytes` into a new secret of the heap and, unless `wipeSource: false`, zeroes `bytes`.
+   * A view lent by `use()` (another secret, read-only) is copied and not wiped.
    * @throws {MemoryProtectionError} as alloc()
    * @example
    * const token = heap.from(new TextEncoder().encode(apiToken));
@@ -157,9 +158,7 @@ export class SecureHeap {
     const source = checkBytes(bytes, 'bytes');
     if (source.byteLength === 0) throw invalidArgument('heap.from needs at least one byte, got an empty Uint8Array (or one whose buffer was detached)');
     const opts = readOptions<{ wipeSource?: boolean }>(options, 'options', ['wipeSource']);
-    if (opts.wipeSource !== undefined && typeof opts.wipeSource !== 'boolean') {
-      throw invalidArgument(`options.wipeSource must be true or false, got ${typeof opts.wipeSource}`);
-    }
+    const wipe = checkWipeSource(opts.wipeSource, source);
     const buffer = this.alloc(source.byteLength);
     try {
       buffer.update((view) => setBytes(view, source));
@@ -167,7 +166,7 @@ export class SecureHeap {
       buffer.dispose(); // undo: nothing half made stays behind
       throw error;
     }
-    if (opts.wipeSource !== false) fillBytes(source, 0);
+    if (wipe) fillBytes(source, 0);
     return buffer;
   }
 

@@ -1,6 +1,7 @@
 // Argument checks for the public API, done before any core or host call. Messages name the
 // argument, what was given and what is expected.
 import { MemoryProtectionError, invalidArgument } from './errors.js';
+import { checkLentAccess, inReadOnlyLend } from './lent-views.js';
 import {
   bufferByteLength, byteLengthOf, byteSpanOf, dataViewLength, indexIn, isInteger, isSharedBuffer, joined, plainBytes, tryIsArray,
   typedArrayKind,
@@ -99,14 +100,15 @@ export function checkType(value: unknown): number {
 export const ACCEPTED_BYTES = 'a Uint8Array (a Buffer, or a subclass of Uint8Array)';
 
 /**
- * Bytes a caller hands in (to copy from, or to fill): a plain Uint8Array over the same memory,
+ * Bytes a caller hands in (to copy from, or with `access` 'write' to fill): a plain Uint8Array over the same memory,
  * with the real length and offset read through the built-in getters — never through a
  * `byteLength` the value, its class or a Proxy answers. A detached buffer gives an empty array.
  * Other typed arrays, a DataView, an ArrayBuffer and a Proxy are refused (wrap memory as
  * `new Uint8Array(buffer, offset, length)`); so is a view of a resizable or growable buffer,
- * whose length could change during the copy.
+ * whose length could change during the copy. A view lent by a use()/update() that has returned,
+ * or (to fill) one lent by a running use(), is ACCESS_DENIED: touching it would fault.
  */
-export function checkBytes(value: unknown, name = 'data'): Uint8Array {
+export function checkBytes(value: unknown, name = 'data', access: 'read' | 'write' = 'read'): Uint8Array {
   if (typedArrayKind(value) !== 'Uint8Array') {
     throw invalidArgument(`${name} must be ${ACCEPTED_BYTES}, got ${describeValue(value)}; wrap other memory as new Uint8Array(buffer, offset, length)`);
   }
@@ -114,7 +116,23 @@ export function checkBytes(value: unknown, name = 'data'): Uint8Array {
   if (span.resizable) {
     throw invalidArgument(`${name} is a Uint8Array over a ${span.shared ? 'growable SharedArrayBuffer' : 'resizable ArrayBuffer'}: its length could change during the copy; copy it into a fixed-length array first (new Uint8Array(view))`);
   }
+  checkLentAccess(span, access, name);
   return plainBytes(span);
+}
+
+/**
+ * Whether from() wipes its `source` after copying, from the wipeSource option (default true).
+ * A view lent by a running use() is read-only (its secret's own pages): it is copied and left as
+ * it is unless wipeSource is true, which is ACCESS_DENIED (the wipe would fault).
+ */
+export function checkWipeSource(value: unknown, source: Uint8Array): boolean {
+  if (value !== undefined && typeof value !== 'boolean') throw invalidArgument(`options.wipeSource must be true or false, got ${describeValue(value)}`);
+  if (!inReadOnlyLend(byteSpanOf(source))) return value !== false;
+  if (value === true) {
+    throw new MemoryProtectionError('ACCESS_DENIED',
+      'cannot wipe the source: it is a view lent by use(), which is read-only. Leave wipeSource out to copy the secret without wiping it (its own SecureBuffer wipes it on dispose), or copy inside update()');
+  }
+  return false;
 }
 
 /** An offset or length within a region: an integer; negative or too large is OUT_OF_BOUNDS. */

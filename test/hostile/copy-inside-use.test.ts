@@ -1,0 +1,70 @@
+// Copying a secret from the view use() lends: that view is the secret's own pages, read-only
+// during the call, so from(view) copies it and leaves it as it is (wiping it crashed the process
+// with SIGSEGV before); asking for the wipe, filling the view (readInto), or touching a view whose
+// use() has returned is ACCESS_DENIED. Each case runs first in a child (a crash ends only the
+// child), then in this process. Control: the child that writes into the view dies by SIGSEGV.
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { AllocationType, MemoryProtectionLevel, PlatformMemory, SecureBuffer, SecureHeap } from '../../src/index.js';
+import { errorOf } from '../helpers/errors.js';
+import { lastJson, run } from '../helpers/kernel.js';
+
+const FIXTURE = fileURLToPath(new URL('../fixtures/hostile-copy-inside-use.mjs', import.meta.url));
+const SEVEN = new Array(16).fill(7).join();
+const EIGHT = new Array(16).fill(8).join();
+
+async function child(which: string) {
+  const result = await run(process.execPath, [FIXTURE, which]);
+  return { status: result.status, signal: result.signal, report: result.status === 0 ? lastJson<Record<string, string>>(result) : undefined };
+}
+
+describe('in a child process: never a crash', () => {
+  it('control: writing into the view use() lends kills the process by SIGSEGV (the pages are read-only)', async () => {
+    expect(await child('control: write into the view')).toMatchObject({ signal: 'SIGSEGV' });
+  });
+
+  it.each([
+    ['SecureBuffer.from(view)', SEVEN],
+    ['heap.from(view)', SEVEN],
+    ['heap.from(view of a heap secret)', EIGHT],
+  ])('%s copies the secret and leaves the source as it was', async (which, expected) => {
+    const { status, signal, report } = await child(which);
+    expect({ status, signal }).toEqual({ status: 0, signal: null });
+    expect(report).toMatchObject({ code: 'none', copy: expected, original: SEVEN, slot: EIGHT });
+  });
+
+  it.each([
+    ['SecureBuffer.from(view, { wipeSource: true })', /view lent by use\(\), which is read-only/],
+    ['PlatformMemory.readInto(region, view)', /view lent by use\(\), which is read-only/],
+    ['SecureBuffer.from(a view kept past use())', /whose call has returned: its pages are NoAccess now/],
+  ])('%s is ACCESS_DENIED, and the secret is intact', async (which, message) => {
+    const { status, signal, report } = await child(which);
+    expect({ status, signal }).toEqual({ status: 0, signal: null });
+    expect(report).toMatchObject({ code: 'ACCESS_DENIED', original: SEVEN, slot: EIGHT });
+    expect(report!.message).toMatch(message);
+  });
+});
+
+describe('in this process', () => {
+  it('from(view) and heap.from(view) inside use() copy without wiping; a wipe, a fill or a stale view is ACCESS_DENIED', () => {
+    const original = SecureBuffer.from(new Uint8Array(16).fill(7));
+    const heap = new SecureHeap({ arenaSize: 16 * 1024 });
+    const copies = [original.use((view) => SecureBuffer.from(view)), original.use((view) => heap.from(view.subarray(8)))];
+    expect(copies.map((copy) => copy.use((view) => Array.from(view)))).toEqual([new Array(16).fill(7), new Array(8).fill(7)]);
+    expect(original.use((view) => Array.from(view))).toEqual(new Array(16).fill(7));
+    expect(errorOf(() => original.use((view) => heap.from(view, { wipeSource: true })))?.code).toBe('ACCESS_DENIED');
+    const region = PlatformMemory.allocate(16, 8, MemoryProtectionLevel.ReadWrite, AllocationType.Regular);
+    expect(errorOf(() => original.use((view) => PlatformMemory.readInto(region, view)))?.code).toBe('ACCESS_DENIED');
+    const kept = original.use((view) => view);
+    for (const call of [() => SecureBuffer.from(kept), () => PlatformMemory.write(region, kept), () => original.equals(kept)]) {
+      expect(errorOf(call)?.code).toBe('ACCESS_DENIED');
+    }
+    // Inside update() the view is writable: from(view) wipes it as asked (the default).
+    const changed = original.update((view) => SecureBuffer.from(view));
+    expect(original.use((view) => Array.from(view))).toEqual(new Array(16).fill(0));
+    expect(changed.use((view) => view[0])).toBe(7);
+    for (const secret of [...copies, original, changed]) secret.dispose();
+    heap.destroy();
+    PlatformMemory.free(region);
+  });
+});
