@@ -14,7 +14,7 @@
 // faults rather than reads.
 import { MemoryProtectionError } from './errors.js';
 import { Access, SecretField, type SecureCore } from './secure-core.js';
-import { fillBytes } from './intrinsics.js';
+import { fillBytes, getPrototypeOf } from './intrinsics.js';
 import { lendEnded, lendStarted } from './lent-views.js';
 import { secureError } from './secure-failures.js';
 
@@ -29,7 +29,7 @@ export interface SecretLocation {
   dataOffset: number;
 }
 
-const AsyncFunction = (async () => {}).constructor;
+const AsyncFunctionPrototype = getPrototypeOf(async () => {});
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
@@ -49,7 +49,13 @@ export function runScoped<T>(secret: SecretLocation, access: (typeof Access)[key
   if (typeof fn !== 'function') {
     throw new MemoryProtectionError('INVALID_ARGUMENT', `${method}() needs a callback (view) => result, got ${fn === null ? 'null' : typeof fn}`);
   }
-  if (fn instanceof AsyncFunction) throw asyncRefused(method);
+  let prototype: object | null;
+  try {
+    prototype = getPrototypeOf(fn); // not instanceof: it would ask a Proxy, and a revoked one throws
+  } catch {
+    throw new MemoryProtectionError('INVALID_ARGUMENT', `${method}() needs a callback (view) => result, got a revoked Proxy`);
+  }
+  if (prototype === AsyncFunctionPrototype) throw asyncRefused(method);
   const { core } = secret;
   const exports = core.exports;
   const opened = exports.secretOpenScope(secret.index, secret.generation, access);

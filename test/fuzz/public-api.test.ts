@@ -5,7 +5,10 @@
 // a valid huge size is refused by the kernel at once. Only a MemoryProtectionError with a known
 // code, or a TypeError/RangeError, each with a message, may come out; the child never crashes; a
 // refused call leaves the live region, SecureBuffer and SecureHeap it could touch exactly as they
-// were — bytes, protection, lock, the kernel's mappings and VmLck.
+// were — bytes, protection, lock, the kernel's mappings and VmLck. Every entry point also gets
+// each hostile shape (Proxy, revoked Proxy, throwing getters, forged and foreign Regions, detached,
+// resizable and shared buffers, lying byteLength, subclass…) in each argument; a second child runs
+// it all again with Object.prototype polluted by every option name.
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { lastJson, run } from '../helpers/kernel.js';
@@ -17,19 +20,40 @@ const UNPRIVILEGED = ['--reuid=65534', '--regid=65534', '--clear-groups', '--inh
 // V8 then reserves only what Wasm memories may use, so the process fits in 4 GiB of address space.
 const V8_FLAGS = ['--disable-wasm-trap-handler', '--wasm-max-mem-pages=1024'];
 
-interface Tally { runs: number; calls: number; valid: number; refused: Record<string, number>; unacceptable: string[]; changedWhenRefused: string[] }
-interface FuzzReport { uid: number; seed: number; runs: number; results: Record<string, Tally> }
+/** The hostile shapes the fixture makes (its HOSTILE table). */
+const SHAPES = [
+  'Proxy around a Uint8Array', 'Proxy whose traps throw', 'revoked Proxy', 'revoked function Proxy', 'throwing getters',
+  'forged Region', 'Region of another PlatformMemory', 'Symbol', 'BigInt', 'detached buffer view', 'resizable buffer view',
+  'SharedArrayBuffer view', 'lying byteLength', 'subclass with lying getters',
+];
+
+interface Tally { runs: number; calls: number; sweep: number; valid: number; refused: Record<string, number>; unacceptable: string[]; changedWhenRefused: string[] }
+interface FuzzReport { uid: number; seed: number; runs: number; mode: string; inherited: string[]; shapes: Record<string, number>; results: Record<string, Tally> }
+
+async function fuzz(mode: string, runs: number) {
+  const child = await run('prlimit', ['--memlock=8388608:8388608', '--as=4294967296:4294967296', 'setpriv', ...UNPRIVILEGED,
+    process.execPath, ...V8_FLAGS, FIXTURE, String(SEED), String(runs), mode]);
+  return { exit: { status: child.status, signal: child.signal, stderr: child.stderr }, report: lastJson<FuzzReport>(child) };
+}
 
 let report: FuzzReport;
 let exit: { status: number | null; signal: string | null; stderr: string };
+let polluted: Awaited<ReturnType<typeof fuzz>>;
 beforeAll(async () => {
-  const child = await run('prlimit', ['--memlock=8388608:8388608', '--as=4294967296:4294967296', 'setpriv', ...UNPRIVILEGED,
-    process.execPath, ...V8_FLAGS, FIXTURE, String(SEED), String(RUNS)]);
-  exit = { status: child.status, signal: child.signal, stderr: child.stderr };
-  report = lastJson<FuzzReport>(child);
+  [{ report, exit }, polluted] = await Promise.all([fuzz('plain', RUNS), fuzz('polluted', Math.ceil(RUNS / 4))]);
 }, 300_000);
 
 describe(`fuzzing every public entry point (fast-check seed ${SEED}, ${RUNS} runs each; MEMSHIELD_FUZZ_SEED/RUNS change them)`, () => {
+  it('handed out every hostile shape, in every argument of every entry point', () => {
+    for (const shape of SHAPES) expect(report.shapes[shape], shape).toBeGreaterThan(0);
+    expect(Object.keys(report.shapes).sort()).toEqual([...SHAPES].sort());
+    for (const [name, tally] of Object.entries(report.results)) {
+      const arity = tally.sweep / SHAPES.length;
+      expect(Number.isInteger(arity), name).toBe(true);
+    }
+    expect(report.results['PlatformMemory.write'].sweep).toBe(SHAPES.length * 4);
+  });
+
   it('never crashed: the child ran every entry point and exited normally, unprivileged', () => {
     expect(exit, exit.stderr).toMatchObject({ status: 0, signal: null });
     expect(report.uid).toBe(65534);
@@ -59,7 +83,25 @@ describe(`fuzzing every public entry point (fast-check seed ${SEED}, ${RUNS} run
       expect(refused(name), name).toBeGreaterThan(RUNS / 2);
     }
     expect(report.results['PlatformMemory.allocate'].refused.INVALID_ARGUMENT).toBeGreaterThan(0);
-    expect(report.results['a forged Region'].refused).toEqual({ INVALID_ARGUMENT: RUNS });
-    expect(report.results['SecureBuffer.use'].refused).toEqual({ INVALID_ARGUMENT: report.results['SecureBuffer.use'].calls - report.results['SecureBuffer.use'].valid });
+    expect(report.results['a forged Region'].refused).toEqual({ INVALID_ARGUMENT: RUNS + SHAPES.length * 4 });
+    const use = report.results['SecureBuffer.use'];
+    expect(use.refused).toEqual({ INVALID_ARGUMENT: use.calls + use.sweep - use.valid });
+  });
+});
+
+describe('fuzzing again with Object.prototype polluted by every option name', () => {
+  it('control: the pollution took effect on a plain object', () => {
+    expect(polluted.report.mode).toBe('polluted');
+    expect(polluted.report.inherited).toContain('secretMemory');
+    expect(polluted.report.inherited.length).toBeGreaterThanOrEqual(20);
+  });
+
+  it('never crashed, let out only MemoryProtectionError, and left the probes as they were on every refusal', () => {
+    expect(polluted.exit, polluted.exit.stderr).toMatchObject({ status: 0, signal: null });
+    for (const shape of SHAPES) expect(polluted.report.shapes[shape], shape).toBeGreaterThan(0);
+    const problems = Object.entries(polluted.report.results).flatMap(([name, tally]) => [
+      ...tally.unacceptable, ...tally.changedWhenRefused, ...Object.keys(tally.refused).filter((code) => code === 'TypeError' || code === 'RangeError'),
+    ].map((problem) => `${name}: ${problem}`));
+    expect(problems).toEqual([]);
   });
 });
