@@ -189,7 +189,7 @@ export class SecureBuffer {
       if (other === this) return true;
       return this.use((mine) => other.use((theirs) => constantTimeEqual(mine, theirs)));
     }
-    const bytes = checkBytes(other, 'equals(other): other');
+    const bytes = checkBytes(other, 'equals(other): other, when not a SecureBuffer,');
     if (bytes.byteLength !== this.size) return false;
     return this.use((mine) => constantTimeEqual(mine, bytes));
   }
