@@ -20,7 +20,6 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { needleForms, scanFile } from '../helpers/scan.js';
 import { run } from '../helpers/kernel.js';
-import { PlatformMemory } from '../../src/index.js';
 import { nativeHost } from '../../src/default-memory.js';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/leaks-holder.mjs', import.meta.url));

@@ -4,7 +4,6 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { readSmaps, overlapping, type SmapsEntry } from '../helpers/kernel.js';
 import type { MemoryBacking } from '../../src/levels.js';
-import { PlatformMemory } from '../../src/index.js';
 import { nativeHost } from '../../src/default-memory.js';
 
 /** `length` bytes at `address` of this process, read through /proc/self/mem. */

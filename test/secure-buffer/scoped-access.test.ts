@@ -2,7 +2,7 @@
 // at rest, inside use(), inside update(), after them, with nesting, throwing and async callbacks.
 // The data pages are secret memory where this machine has it (smaps `---s`), else private (`---p`).
 import { afterEach, describe, expect, it } from 'vitest';
-import { MemoryProtectionError, PlatformMemory, SecureBuffer } from '../../src/index.js';
+import { MemoryProtectionError, SecureBuffer } from '../../src/index.js';
 import { nativeHost } from '../../src/default-memory.js';
 import { DEFAULT_SHARING as S, permsAt, secretBytes } from './peek.js';
 

@@ -3,7 +3,7 @@
 // linear memory does not contain the secret's bytes. The control plants the secret in that same
 // memory and finds it with the same search.
 import { describe, expect, it } from 'vitest';
-import { PlatformMemory, SecureBuffer, SecureHeap } from '../../src/index.js';
+import { SecureBuffer, SecureHeap } from '../../src/index.js';
 import { nativeHost } from '../../src/default-memory.js';
 import { secureCoreFor } from '../../src/secure-core.js';
 import { contains, secretBytes } from './peek.js';

@@ -1,7 +1,7 @@
 // A SecureHeap's options, growth, limits and teardown on the real kernel.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { PlatformMemory, SecureHeap } from '../../src/index.js';
+import { SecureHeap } from '../../src/index.js';
 import { nativeHost } from '../../src/default-memory.js';
 import { secureCoreFor } from '../../src/secure-core.js';
 import { dontDumpEntries, entryAt, readMaps } from '../helpers/kernel.js';
