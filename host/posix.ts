@@ -1,5 +1,6 @@
 // The POSIX part of the Linux and macOS hosts: mmap/munmap/mprotect/mlock/munlock/madvise and
 // byte copies through libc, via koffi. The platform file supplies its constants and extras.
+import { byteLengthOf } from './byte-length.js';
 import { fillRandom, lendView } from './lend.js';
 import { loadKoffi, builtin } from './node-builtins.js';
 import { Advice, MAP_EXPLICIT_HUGE, Protection, type Host, type HostOperation, type MemlockStatus } from './types.js';
@@ -208,11 +209,11 @@ export function createPosixHost(platform: PosixPlatform, c: Libc): Host {
       return status(c.madvise(at(id, offset), length, native));
     },
     copyIn(id, offset, source) {
-      c.memcpy(at(id, offset), source, source.byteLength);
+      c.memcpy(at(id, offset), source, byteLengthOf(source));
       return 0;
     },
     copyOut(id, offset, target) {
-      c.memcpy(target, at(id, offset), target.byteLength);
+      c.memcpy(target, at(id, offset), byteLengthOf(target));
       return 0;
     },
     fill(id, offset, length, byte) {

@@ -6,6 +6,7 @@
 //  - large pages only with SeLockMemoryPrivilege (win32-large-pages.ts). Large pages are always
 //    read/write and resident: mapping them with another protection or protecting them later is
 //    refused with ERROR_NOT_SUPPORTED, and locking them is a no-op (they cannot be paged out).
+import { byteLengthOf } from './byte-length.js';
 import { fillRandom, lendView } from './lend.js';
 import { MAP_EXPLICIT_HUGE, Protection, type Host, type HostCapabilities, type HostOperation } from './types.js';
 import { alignedAllocator } from './win32-align.js';
@@ -116,11 +117,11 @@ export function createWin32Host(): Host {
     },
     advise: () => WIN32_ERRORS.ERROR_NOT_SUPPORTED, // no such advice on Windows: capabilities say so, the core never asks
     copyIn(id, offset, source) {
-      k.RtlMoveMemory(at(id, offset), source, source.byteLength);
+      k.RtlMoveMemory(at(id, offset), source, byteLengthOf(source));
       return 0;
     },
     copyOut(id, offset, target) {
-      k.RtlMoveMemory(target, at(id, offset), target.byteLength);
+      k.RtlMoveMemory(target, at(id, offset), byteLengthOf(target));
       return 0;
     },
     fill(id, offset, length, byte) {

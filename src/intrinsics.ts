@@ -3,6 +3,7 @@
 // the value, its prototype or a Proxy can answer), and replacing Array.prototype.includes, a
 // TypedArray getter or WeakMap.prototype.get after memshield loaded changes nothing here.
 // Nothing in this file calls code a caller supplied.
+import { byteLengthOf } from '../host/byte-length.js';
 
 const { apply, getPrototypeOf, ownKeys, getOwnPropertyDescriptor } = Reflect;
 const { create, freeze, hasOwn } = Object;
@@ -18,7 +19,6 @@ function getterOf(target: object, name: PropertyKey): ((this: unknown) => unknow
 const TypedArrayPrototype = getPrototypeOf(Uint8Array.prototype) as object;
 const typedArrayTag = getterOf(TypedArrayPrototype, Symbol.toStringTag)!;
 const typedArrayBuffer = getterOf(TypedArrayPrototype, 'buffer')!;
-const typedArrayByteLength = getterOf(TypedArrayPrototype, 'byteLength')!;
 const typedArrayByteOffset = getterOf(TypedArrayPrototype, 'byteOffset')!;
 const typedArrayFill = TypedArrayPrototype['fill' as keyof object] as (this: Uint8Array, value: number) => Uint8Array;
 const typedArraySet = TypedArrayPrototype['set' as keyof object] as (this: Uint8Array, source: Uint8Array) => void;
@@ -79,13 +79,11 @@ export function byteSpanOf(view: ArrayBufferView): ByteSpan {
     shared = true;
     resizable = tryCall<boolean>(sharedBufferGrowable, buffer) === true;
   }
-  return { buffer, byteOffset: call<number>(typedArrayByteOffset, view), byteLength: call<number>(typedArrayByteLength, view), resizable, shared };
+  return { buffer, byteOffset: call<number>(typedArrayByteOffset, view), byteLength: byteLengthOf(view), resizable, shared };
 }
 
-/** The real byte length of a typed array (0 once detached). */
-export function byteLengthOf(view: ArrayBufferView): number {
-  return call<number>(typedArrayByteLength, view);
-}
+/** The real byte length of a typed array (0 once detached); shared with the hosts. */
+export { byteLengthOf };
 
 /** A plain Uint8Array (the built-in prototype, no own properties) over exactly `span`'s bytes. */
 export function plainBytes(span: ByteSpan): Uint8Array {

@@ -7,7 +7,7 @@ import {
 } from './core.js';
 import { MemoryProtectionError, invalidArgument } from './errors.js';
 import { errorFromStatus } from './failures.js';
-import { indexIn } from './intrinsics.js';
+import { byteLengthOf, indexIn } from './intrinsics.js';
 import { describeRegion, type RegionInfo } from './inspect.js';
 import { ALLOCATION_TYPES, AllocationType, MemoryProtectionLevel, PROTECTION_LEVELS, type AllocationType as AllocationTypeValue, type MemoryProtectionLevel as Level, type SecretMemoryPolicy } from './levels.js';
 import { REGION_TOKEN, Region, findHandle, type RegionHandle, type RegionOwner } from './region.js';
@@ -194,8 +194,9 @@ export function createPlatformMemory(options: { host: Host }): PlatformMemory {
 
   /** Copies region bytes at `at` into all of `target`, through the core's bounds and protection check. */
   function copyOut(handle: RegionHandle, at: number, target: Uint8Array): void {
-    const status = bound.withStaged(target, () => core.read(handle.slot, handle.generation, at, target.byteLength));
-    if (status !== 0) fail(status, `read ${target.byteLength} bytes`);
+    const count = byteLengthOf(target);
+    const status = bound.withStaged(target, () => core.read(handle.slot, handle.generation, at, count));
+    if (status !== 0) fail(status, `read ${count} bytes`);
   }
 
   function allocateRegion(size: number, align: number, protection: number, type: number, before: number, after: number, flags: number, action: string): Region {
@@ -283,12 +284,13 @@ export function createPlatformMemory(options: { host: Host }): PlatformMemory {
       const bytes = checkBytes(data);
       const size = (region as Region).size;
       const at = checkIndex(offset, 'offset', size);
-      if (bytes.byteLength > size - at) {
+      const count = byteLengthOf(bytes);
+      if (count > size - at) {
         throw new MemoryProtectionError('OUT_OF_BOUNDS',
-          `cannot write ${bytes.byteLength} bytes at offset ${at}: the region holds ${size} bytes, so at most ${size - at} fit there`);
+          `cannot write ${count} bytes at offset ${at}: the region holds ${size} bytes, so at most ${size - at} fit there`);
       }
-      const status = bound.withStaged(bytes, () => core.write(handle.slot, handle.generation, at, bytes.byteLength));
-      if (status !== 0) fail(status, `write ${bytes.byteLength} bytes`);
+      const status = bound.withStaged(bytes, () => core.write(handle.slot, handle.generation, at, count));
+      if (status !== 0) fail(status, `write ${count} bytes`);
     },
 
     read(region, offset = 0, length) {
@@ -306,7 +308,7 @@ export function createPlatformMemory(options: { host: Host }): PlatformMemory {
       const bytes = checkBytes(target, 'target', 'write');
       const size = (region as Region).size;
       const at = checkIndex(offset, 'offset', size);
-      const count = bytes.byteLength;
+      const count = byteLengthOf(bytes);
       if (count > size - at) {
         throw new MemoryProtectionError('OUT_OF_BOUNDS',
           `cannot read ${count} bytes at offset ${at}: the region holds ${size} bytes, so at most ${size - at} are there; pass a shorter target (subarray)`);

@@ -11,7 +11,7 @@ import { runScoped, type SecretLocation } from './scoped-access.js';
 import {
   Access, OPTION_LOCK_BEST_EFFORT, SecretField, Status, hostFromOptions, secretMemoryOption, secureCoreFor, type SecureCore,
 } from './secure-core.js';
-import { fillBytes } from './intrinsics.js';
+import { byteLengthOf, fillBytes } from './intrinsics.js';
 import { secureError } from './secure-failures.js';
 import { checkBytes, checkWipeSource, checkLockPolicy, checkSecretMemoryPolicy, checkSize } from './validate.js';
 import { readOptions } from './options.js';
@@ -99,12 +99,12 @@ export class SecureBuffer {
    */
   static from(bytes: Uint8Array, options?: SecureBufferFromOptions): SecureBuffer {
     const source = checkBytes(bytes, 'bytes');
-    if (source.byteLength === 0) throw invalidArgument('SecureBuffer.from needs at least one byte, got an empty Uint8Array (or one whose buffer was detached)');
+    const size = byteLengthOf(source);
+    if (size === 0) throw invalidArgument('SecureBuffer.from needs at least one byte, got an empty Uint8Array (or one whose buffer was detached)');
     const opts = readOptions<SecureBufferFromOptions>(options, 'options', ['wipeSource', 'lock', 'secretMemory', 'host']);
     const wipe = checkWipeSource(opts.wipeSource, source);
     const flags = (checkLockPolicy(opts.lock) ? OPTION_LOCK_BEST_EFFORT : 0) | secretMemoryOption(checkSecretMemoryPolicy(opts.secretMemory, 'preferred'));
     const core = secureCoreFor(hostFromOptions(opts.host, 'SecureBuffer.from'));
-    const size = source.byteLength;
     const index = core.withStaged(source, () => core.exports.secretCreate(size, 1, flags));
     if (index < 0) throw secureError(core, -index, `copy ${size} bytes into a SecureBuffer`);
     if (wipe) fillBytes(source, 0);
@@ -190,7 +190,7 @@ export class SecureBuffer {
       return this.use((mine) => other.use((theirs) => constantTimeEqual(mine, theirs)));
     }
     const bytes = checkBytes(other, 'equals(other): other, when not a SecureBuffer,');
-    if (bytes.byteLength !== this.size) return false;
+    if (byteLengthOf(bytes) !== this.size) return false;
     return this.use((mine) => constantTimeEqual(mine, bytes));
   }
 
@@ -285,7 +285,8 @@ Object.defineProperty(SecureBuffer.prototype, disposeSymbol, {
 /** Equality of equal-length byte arrays without an early exit. */
 function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
   let difference = 0;
-  for (let i = 0; i < a.length; i++) difference |= a[i] ^ b[i];
+  const length = byteLengthOf(a);
+  for (let i = 0; i < length; i++) difference |= a[i] ^ b[i];
   return difference === 0;
 }
 

@@ -8,7 +8,7 @@ import { emitWarning } from './emit-warning.js';
 import { describeRegion, type RegionInfo } from './inspect.js';
 import { heapSecureBuffer, type SecretOwner, type SecureBuffer } from './secure-buffer.js';
 import { HeapStat, OPTION_LOCK_BEST_EFFORT, hostFromOptions, secretMemoryOption, secureCoreFor, type SecureCore } from './secure-core.js';
-import { fillBytes, setBytes } from './intrinsics.js';
+import { byteLengthOf, fillBytes, setBytes } from './intrinsics.js';
 import { secureError } from './secure-failures.js';
 import { checkBytes, checkWipeSource, checkLockPolicy, checkSecretMemoryPolicy, checkSize } from './validate.js';
 import { readOptions } from './options.js';
@@ -156,10 +156,11 @@ export class SecureHeap {
    */
   from(bytes: Uint8Array, options?: { wipeSource?: boolean }): SecureBuffer {
     const source = checkBytes(bytes, 'bytes');
-    if (source.byteLength === 0) throw invalidArgument('heap.from needs at least one byte, got an empty Uint8Array (or one whose buffer was detached)');
+    const size = byteLengthOf(source);
+    if (size === 0) throw invalidArgument('heap.from needs at least one byte, got an empty Uint8Array (or one whose buffer was detached)');
     const opts = readOptions<{ wipeSource?: boolean }>(options, 'options', ['wipeSource']);
     const wipe = checkWipeSource(opts.wipeSource, source);
-    const buffer = this.alloc(source.byteLength);
+    const buffer = this.alloc(size);
     try {
       buffer.update((view) => setBytes(view, source));
     } catch (error) {

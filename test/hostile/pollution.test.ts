@@ -3,8 +3,8 @@
 // option name in memshield — before memshield loads, or after — or replaces the built-ins memshield
 // could have used; then calls every entry point that takes options WITHOUT them, and reads what
 // happened from the kernel (smaps permissions, VmFlags lo, the /secretmem backing). Controls: a
-// plain object inherits every polluted option; the replaced built-ins answer as replaced; passing
-// ReadWriteExecute explicitly does show rwxp in smaps.
+// plain object inherits every polluted option; the replaced built-ins answer as replaced (a
+// Uint8Array(16) says its byteLength is 65536); passing ReadWriteExecute explicitly does show rwxp.
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { lastJson, run } from '../helpers/kernel.js';
@@ -34,7 +34,7 @@ describe.each(MODES)('with %s pollution', (mode) => {
     const { control } = reports.get(mode)!;
     if (mode === 'builtins') {
       expect(control).toMatchObject({
-        handlesSeenFromMemshield: 0, handlesSeenFromAPlainWeakMap: 1, includesReplaced: true, isIntegerReplaced: true,
+        handlesSeenFromMemshield: 0, handlesSeenFromAPlainWeakMap: 1, includesReplaced: true, isIntegerReplaced: true, lyingLength: 65536,
         callReplaced: 'Error: Function.prototype.call was used',
       });
     } else {
@@ -81,6 +81,11 @@ describe.each(MODES)('with %s pollution', (mode) => {
     expect(facts['createSimulatedHost() and createPlatformMemory({ host })']).toEqual({
       pageSize: 4096, lock: true, dontDump: true, firstSecureAllocate: 'LOCK_FAILED', regular: 'none',
     });
+  });
+
+  it('write and readInto copy the 16 real bytes, whatever the TypedArray getters say (builtins mode: they say 65536)', () => {
+    const { facts } = reports.get(mode)!;
+    expect(facts['write and readInto copy 16 real bytes whatever the TypedArray getters say']).toEqual({ written: [-1, true], readInto: [0xaa, 0xaa, 0, 0] });
   });
 
   it('a forged Region is refused and the genuine one still works', () => {
