@@ -109,7 +109,7 @@ export interface PlatformMemory {
    * Copies region bytes at `offset` into `target`, as many as it holds, without allocating: the
    * fast path for large or repeated reads (a new 1 MiB array costs far more than the copy).
    * Needs a readable level.
-   * @param target - the Uint8Array (or Buffer) to fill; its whole length is read
+   * @param target - the Uint8Array (or Buffer) to fill; its whole real length is read
    * @throws {MemoryProtectionError} ACCESS_DENIED, OUT_OF_BOUNDS, USE_AFTER_FREE, INVALID_ARGUMENT
    * @example
    * const key = new Uint8Array(32);

@@ -110,20 +110,20 @@ function capabilitiesOf(overrides: Partial<HostCapabilities> | undefined, pageSi
     // Off unless asked for: traces that users pin stay as they were (docs/secret-memory.md).
     secretMemory: false,
   };
+  // readOptions has refused every other key: each one here is a flag or hugePageSize.
   const given = readOptions<HostCapabilities>(overrides, 'capabilities', [...CAPABILITY_FLAGS, 'hugePageSize']);
-  for (const key of Object.keys(given)) {
-    const value = given[key as keyof HostCapabilities];
-    if (key === 'hugePageSize') {
-      if (typeof value !== 'number' || !isPowerOfTwo(value) || value < pageSize || value > 2 ** 30) {
-        throw invalidArgument(`capabilities.hugePageSize must be a power of two from the page size (${pageSize}) to 2^30, got ${describeValue(value)}`);
-      }
-      capabilities.hugePageSize = value;
-    } else if ((CAPABILITY_FLAGS as readonly string[]).includes(key)) {
-      if (typeof value !== 'boolean') throw invalidArgument(`capabilities.${key} must be true or false, got ${describeValue(value)}`);
-      capabilities[key as (typeof CAPABILITY_FLAGS)[number]] = value;
-    } else {
-      throw invalidArgument(`capabilities has no field ${JSON.stringify(key)}; known: ${[...CAPABILITY_FLAGS, 'hugePageSize'].join(', ')}`);
+  if (given.hugePageSize !== undefined) {
+    const value = given.hugePageSize;
+    if (typeof value !== 'number' || !isPowerOfTwo(value) || value < pageSize || value > 2 ** 30) {
+      throw invalidArgument(`capabilities.hugePageSize must be a power of two from the page size (${pageSize}) to 2^30, got ${describeValue(value)}`);
     }
+    capabilities.hugePageSize = value;
+  }
+  for (const key of CAPABILITY_FLAGS) {
+    const value = given[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'boolean') throw invalidArgument(`capabilities.${key} must be true or false, got ${describeValue(value)}`);
+    capabilities[key] = value;
   }
   return capabilities;
 }
