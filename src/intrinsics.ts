@@ -8,7 +8,7 @@ import { byteLengthOf } from '../host/byte-length.js';
 const { apply, getPrototypeOf, ownKeys, getOwnPropertyDescriptor } = Reflect;
 const { create, freeze, hasOwn } = Object;
 const { isArray } = Array;
-const { isInteger, isSafeInteger } = Number;
+const { isInteger } = Number;
 const NativeUint8Array = Uint8Array;
 
 /** The getter of `name` on `target`, or undefined where this runtime does not have it. */
@@ -30,7 +30,7 @@ const dataViewByteLength = getterOf(DataView.prototype, 'byteLength')!;
 const weakMapGet = WeakMap.prototype.get;
 const weakMapSet = WeakMap.prototype.set;
 
-export { create, freeze, getPrototypeOf, hasOwn, isArray, isInteger, isSafeInteger, ownKeys, getOwnPropertyDescriptor, apply };
+export { apply, create, freeze, getOwnPropertyDescriptor, getPrototypeOf, hasOwn, isInteger, ownKeys };
 
 /** `fn` called as a method of `self`, through the captured Reflect.apply. */
 function call<T>(fn: (this: never, ...args: never[]) => unknown, self: unknown, ...args: unknown[]): T {
