@@ -113,7 +113,7 @@ export function commonFacts(): Pick<MachineFacts, 'platform' | 'arch' | 'kernel'
 
 /** What the host says this process can still commit (its `memoryRoom`). */
 export function memoryFacts(): MemoryFacts {
-  const room = PlatformMemory.host.memoryRoom?.();
+  const room = nativeHost().memoryRoom?.();
   if (!room) throw new Error('the host does not tell how much memory is left');
   return { ...room };
 }

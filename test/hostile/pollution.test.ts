@@ -13,7 +13,7 @@ const FIXTURE = fileURLToPath(new URL('../fixtures/hostile-pollution.mjs', impor
 const MODES = ['before-load', 'after-load', 'builtins'] as const;
 const OPTION_NAMES = [
   'secretMemory', 'wipeSource', 'lock', 'protection', 'type', 'host', 'arenaSize', 'maxSize', 'exit', 'signals', 'coreDumps',
-  'debuggers', 'pageSize', 'memlockLimit', 'maxMappings', 'seed', 'faults', 'capabilities', 'nth', 'op', 'errno', 'dontDump',
+  'debuggers', 'pageSize', 'memlockLimit', 'maxMappings', 'availableMemory', 'seed', 'faults', 'capabilities', 'nth', 'op', 'errno', 'dontDump',
   'dontFork', 'hugePageSize',
 ];
 

@@ -5,12 +5,12 @@
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { PlatformMemory } from '../../src/index.js';
+import { nativeHost } from '../../src/default-memory.js';
 import { lastJson, run } from '../helpers/kernel.js';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/linux-sizes.mjs', import.meta.url));
 const MiB = 2 ** 20;
-const secretMemory = PlatformMemory.host.capabilities().secretMemory === true;
+const secretMemory = nativeHost().capabilities().secretMemory === true;
 const child = (mode: string) => run(process.execPath, [FIXTURE, mode]);
 
 /**
