@@ -55,18 +55,10 @@ interface Mapping {
   length: number;
 }
 
-// The koffi instances that already know memshield's struct types.
-const declaredTypes = new WeakSet<object>();
-
 /** The libc functions the POSIX host calls. */
 export function bindLibc(constants: PosixConstants) {
   const koffi = loadKoffi();
   const libc = koffi.load(constants.libc);
-  // Declared once per process: koffi refuses a second type of the same name (a second host).
-  if (!declaredTypes.has(koffi)) {
-    koffi.struct('memshield_rlimit', { rlim_cur: 'uint64_t', rlim_max: 'uint64_t' });
-    declaredTypes.add(koffi);
-  }
   return {
     koffi,
     libc,
@@ -80,7 +72,10 @@ export function bindLibc(constants: PosixConstants) {
     memset: libc.func('void *memset(void *dst, int byte, size_t n)'),
     // explicit_bzero: a zeroing the compiler may not remove (glibc >= 2.25, macOS has memset_s).
     zero: bindZero(libc),
-    getrlimit: libc.func('int getrlimit(int resource, _Out_ memshield_rlimit *limit)'),
+    // No named koffi struct: koffi keeps one type per name for the whole process, and a second
+    // copy of memshield sharing this koffi would be refused ("Duplicate type name"). The
+    // { rlim_cur, rlim_max } pair is two uint64 in a BigUint64Array.
+    getrlimit: libc.func('int getrlimit(int resource, void *limit)'),
     sysconf: libc.func('long sysconf(int name)'),
   };
 }
@@ -226,11 +221,11 @@ export function createPosixHost(platform: PosixPlatform, c: Libc): Host {
     address: (id) => mapping(id).address,
     errorName: (error) => errnoNames.name(error),
     memlockStatus(): MemlockStatus {
-      const limit = { rlim_cur: 0n, rlim_max: 0n };
+      const limit = new BigUint64Array(2); // [rlim_cur, rlim_max]
       c.getrlimit(constants.RLIMIT_MEMLOCK, limit);
       return {
-        soft: rlimitNumber(limit.rlim_cur),
-        hard: rlimitNumber(limit.rlim_max),
+        soft: rlimitNumber(limit[0]),
+        hard: rlimitNumber(limit[1]),
         lockedBytes: platform.lockedBytesNow(),
       };
     },

@@ -23,10 +23,11 @@ const CAP_IPC_LOCK = 14n;
 function bindFactCalls() {
   const koffi = loadKoffi();
   const libc = koffi.load('libc.so.6');
-  koffi.struct('memshield_doctor_rlimit', { rlim_cur: 'uint64_t', rlim_max: 'uint64_t' });
   return {
     koffi,
-    getrlimit: libc.func('int getrlimit(int resource, _Out_ memshield_doctor_rlimit *limit)'),
+    // A BigUint64Array [rlim_cur, rlim_max], not a named koffi struct: koffi keeps one type per
+    // name for the whole process, so a second copy of memshield would be refused.
+    getrlimit: libc.func('int getrlimit(int resource, void *limit)'),
     prctl: libc.func('int prctl(int option, ...)'),
     syscall: libc.func('long syscall(long number, ...)'),
     close: libc.func('int close(int fd)'),
@@ -61,9 +62,9 @@ function field(text: string, key: string, path: string): number {
 }
 
 function rlimit(resource: number, name: string) {
-  const limit = { rlim_cur: 0n as bigint | number, rlim_max: 0n as bigint | number };
+  const limit = new BigUint64Array(2); // [rlim_cur, rlim_max]
   if (libc().getrlimit(resource, limit) !== 0) throw new Error(`getrlimit(${name}) failed with errno ${libc().koffi.errno()}`);
-  return { soft: limitOf(limit.rlim_cur), hard: limitOf(limit.rlim_max) };
+  return { soft: limitOf(limit[0]), hard: limitOf(limit[1]) };
 }
 
 function memlockFacts(): MemlockFacts {
