@@ -261,41 +261,52 @@ export function destroyHeap(h: u32): i32 {
  * zeroed, for the kernel to reclaim; no canary is checked. Returns the number of secrets wiped.
  */
 export function wipeEverything(): u32 {
-  let wiped: u32 = 0;
+  // Smallest and most valuable first: a SIGKILL (the OOM killer, a supervisor's timeout) may end
+  // the process part-way through, so the standalone secrets of one data page (keys, tokens) are
+  // wiped before the heap arenas, and larger standalone secrets (the slowest to zero) last.
+  let wiped = wipeStandaloneSecrets(true);
   const heaps = heapRecordCount();
   for (let h: u32 = 0; h < heaps; h++) {
     if (!heapIsLive(h)) continue;
     let arena = heapFirstArena(h);
     while (arena != NO_ARENA) {
       // Only formatted pages were ever written; virgin ones are left alone (not faulted in: an
-      // arena is committed as it is formatted). Standalone regions below are committed whole.
+      // arena is committed as it is formatted). Standalone regions are committed whole.
       const formatted = arenaVirgin(arena);
-      if (formatted > 0) {
-        const id = arenaHostId(arena);
-        const offset = <f64>pageOffset(arena, 0);
-        const length = <f64>(<u64>formatted * pageSize);
-        hostProtect(id, offset, length, READ_WRITE);
-        hostFill(id, offset, length, 0);
-        hostProtect(id, offset, length, NO_ACCESS);
-      }
+      if (formatted > 0) wipeDataPages(arenaHostId(arena), <f64>pageOffset(arena, 0), <f64>(<u64>formatted * pageSize));
       arena = arenaNext(arena);
     }
   }
+  wiped += wipeStandaloneSecrets(false);
   const count = secretSlotCount();
   for (let secret: u32 = 0; secret < count; secret++) {
     if (!secretIsLive(secret)) continue;
-    if (!secretInSlot(secret)) {
-      const region = secretOwner(secret);
-      const id = hostIdOf(region);
-      const offset = <f64>dataPagesOffsetOf(region);
-      const length = <f64>dataPagesLengthOf(region);
-      hostProtect(id, offset, length, READ_WRITE);
-      hostFill(id, offset, length, 0);
-      hostProtect(id, offset, length, NO_ACCESS);
-    }
-    releaseSecret(secret);
+    releaseSecret(secret); // in a slot: wiped with its arena above
     wiped++;
   }
   for (let h: u32 = 0; h < heaps; h++) if (heapIsLive(h)) releaseHeap(h);
   return wiped;
+}
+
+/** Wipes and releases the live standalone secrets of at most one data page (`small`), or all the rest. */
+function wipeStandaloneSecrets(small: bool): u32 {
+  let wiped: u32 = 0;
+  const count = secretSlotCount();
+  for (let secret: u32 = 0; secret < count; secret++) {
+    if (!secretIsLive(secret) || secretInSlot(secret)) continue;
+    const region = secretOwner(secret);
+    const length = <f64>dataPagesLengthOf(region);
+    if (small && length > <f64>pageSize) continue;
+    wipeDataPages(hostIdOf(region), <f64>dataPagesOffsetOf(region), length);
+    releaseSecret(secret);
+    wiped++;
+  }
+  return wiped;
+}
+
+/** Opens, zeroes and closes again the data pages [offset, offset + length) of mapping `id`. */
+function wipeDataPages(id: u32, offset: f64, length: f64): void {
+  hostProtect(id, offset, length, READ_WRITE);
+  hostFill(id, offset, length, 0);
+  hostProtect(id, offset, length, NO_ACCESS);
 }
