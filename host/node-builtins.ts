@@ -1,10 +1,18 @@
 // Node built-ins, reached without a static `import 'node:…'` so that memshield's entry point
 // still loads where there are none (browsers): only creating a native host needs them.
+import type * as EventsModule from 'node:events';
 import type * as FsModule from 'node:fs';
 import type * as ModuleModule from 'node:module';
 import type * as OsModule from 'node:os';
+import type * as WorkerThreadsModule from 'node:worker_threads';
 
-type Builtins = { 'node:fs': typeof FsModule; 'node:module': typeof ModuleModule; 'node:os': typeof OsModule };
+type Builtins = {
+  'node:events': typeof EventsModule;
+  'node:fs': typeof FsModule;
+  'node:module': typeof ModuleModule;
+  'node:os': typeof OsModule;
+  'node:worker_threads': typeof WorkerThreadsModule;
+};
 
 /** A Node built-in module (Node >= 20.16, Bun and Deno provide `process.getBuiltinModule`). */
 export function builtin<K extends keyof Builtins>(name: K): Builtins[K] {

@@ -1,15 +1,19 @@
 // Wiping every live secret before the process ends, as memguard does. Installed with the first
-// secret; each secure core wipes all its secrets and heaps in one call (wipeAllSecrets).
+// secret; each secure core wipes all its secrets and heaps in one call (wipeAllSecrets). The
+// hooks themselves belong to the process coordinator (src/process-coordinator.ts), shared by every
+// copy of memshield in the process; this copy joins it with its own wipe and settings.
 //
-// - 'exit' (normal end, process.exit(), an uncaught exception): wipe, in the exit listener.
-// - SIGINT, SIGTERM: if memshield's listener is the only one, wipe, then re-raise the
-//   signal with the default action restored, so the process still dies by that signal (exit
-//   status 128 + n). If the program has its own listener, it owns the signal: nothing is wiped
-//   then, and the 'exit' wipe runs when the program does exit.
+// - 'exit' (normal end, process.exit(), an uncaught exception): wiped before any 'exit' listener
+//   runs, whatever their order and whatever they do (throw, call process.exit() again).
+// - SIGINT, SIGTERM, SIGHUP: if every listener for the signal is memshield or a signal-exit-style
+//   library, wipe, and the process still dies by that signal (exit status 128 + n). If the
+//   program has its own listener, it owns the signal: nothing is wiped then, and the 'exit' wipe
+//   runs when the program does exit.
 // - SIGKILL, a crash (SIGSEGV, abort) or power loss cannot be caught: those secrets are not wiped
 //   by memshield (they are still locked, left out of core dumps, and freed by the kernel).
 import { invalidArgument } from './errors.js';
 import { readOptions } from './options.js';
+import { processCoordinator, type Participant } from './process-coordinator.js';
 import { describeValue } from './validate.js';
 import { secureCores } from './secure-core.js';
 
@@ -17,29 +21,11 @@ import { secureCores } from './secure-core.js';
 export interface ExitWipeOptions {
   /** Wipe on the 'exit' event: normal end, process.exit(), uncaught exception. */
   exit?: boolean;
-  /** Wipe on SIGINT and SIGTERM when no other listener handles them. */
+  /** Wipe on SIGINT, SIGTERM and SIGHUP when no listener of the program's own handles them. */
   signals?: boolean;
 }
 
-// Not SIGHUP: a program started under nohup expects to survive it.
-const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
-
-interface ProcessLike {
-  pid: number;
-  on(event: string, listener: (...args: unknown[]) => void): unknown;
-  off(event: string, listener: (...args: unknown[]) => void): unknown;
-  listenerCount(event: string): number;
-  kill(pid: number, signal: string): unknown;
-}
-
 const settings = { exit: true, signals: true };
-let exitInstalled = false;
-let signalsInstalled = false;
-
-function processObject(): ProcessLike | undefined {
-  const candidate = (globalThis as { process?: ProcessLike }).process;
-  return candidate && typeof candidate.on === 'function' ? candidate : undefined;
-}
 
 /** Wipes every secret of every secure core; returns how many secrets were wiped. */
 export function wipeAllLiveSecrets(): number {
@@ -48,45 +34,24 @@ export function wipeAllLiveSecrets(): number {
   return wiped;
 }
 
-function onExit(): void {
-  wipeAllLiveSecrets();
-}
-
-function onSignal(signal: unknown): void {
-  const proc = processObject();
-  if (!proc || typeof signal !== 'string') return;
-  if (proc.listenerCount(signal) > 1) return; // the program handles this signal itself
-  wipeAllLiveSecrets();
-  removeSignalListeners(proc);
-  proc.kill(proc.pid, signal); // default action again: die by the signal, as without memshield
-}
-
-function removeSignalListeners(proc: ProcessLike): void {
-  for (const signal of SIGNALS) proc.off(signal, onSignal);
-  signalsInstalled = false;
-}
+/** This copy of memshield, as the process coordinator sees it. */
+const participant: Participant = {
+  wants: (end) => secureCores.size > 0 && (end === 'exit' ? settings.exit : settings.signals),
+  wipe: wipeAllLiveSecrets,
+};
+let joined = false;
 
 /** Puts the listeners in place as the settings ask. Called when a secret or heap is made. */
 export function armExitWipe(): void {
-  const proc = processObject();
-  if (!proc) return; // browsers: no process to end
-  if (settings.exit && !exitInstalled) {
-    proc.on('exit', onExit);
-    exitInstalled = true;
-  }
-  if (settings.signals && !signalsInstalled) {
-    try {
-      for (const signal of SIGNALS) proc.on(signal, onSignal);
-      signalsInstalled = true;
-    } catch {
-      removeSignalListeners(proc); // a runtime that cannot listen for these signals
-    }
-  }
+  if (joined) return;
+  processCoordinator().join(participant);
+  joined = true;
 }
 
 /**
  * Chooses whether memshield wipes every live SecureBuffer and SecureHeap when the process ends
- * (both on by default). Turning one off removes memshield's listener for it.
+ * (both on by default). Each copy of memshield in the process has its own settings, for its own
+ * secrets; when no copy wants an ending any more, its hook is removed.
  *
  * @param options - `{ exit?: boolean, signals?: boolean }`
  * @throws {MemoryProtectionError} INVALID_ARGUMENT for anything else
@@ -103,12 +68,6 @@ export function configureExitWipe(options: ExitWipeOptions): void {
   }
   if (opts.exit !== undefined) settings.exit = opts.exit;
   if (opts.signals !== undefined) settings.signals = opts.signals;
-  const proc = processObject();
-  if (!proc) return;
-  if (!settings.exit && exitInstalled) {
-    proc.off('exit', onExit);
-    exitInstalled = false;
-  }
-  if (!settings.signals && signalsInstalled) removeSignalListeners(proc);
-  if (secureCores.size > 0) armExitWipe();
+  if (joined) processCoordinator().refresh();
+  else if (secureCores.size > 0) armExitWipe();
 }

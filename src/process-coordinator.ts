@@ -1,0 +1,233 @@
+// One coordinator per thread (globalThis is per thread) for every copy of memshield loaded in it:
+// a dependency that pins its own memshield next to the application's loads a second copy, and
+// two copies that each hooked the process ending would each wait for the other on a signal. The
+// first copy to arm makes the coordinator and puts it on globalThis under a Symbol.for key; every
+// copy joins it with its own wipe. Its shape is versioned (the key names version 1): a later
+// version may add members, never change these.
+//
+// Process endings it hooks (each wipe runs every participant, each in its own try: one copy's
+// failure never keeps another's secrets from being wiped):
+// - 'exit': process.emit is wrapped so that the wipe runs before ANY 'exit' listener, whatever
+//   their order, and even when one of them throws or calls process.exit() again; a prepended
+//   'exit' listener and a wrapped process.reallyExit are the second and third ways in, for when
+//   another library restores process.emit (signal-exit does on unload).
+// - An uncaught exception no 'uncaughtException' listener handles: wiped from
+//   'uncaughtExceptionMonitor' (which changes nothing about how the process ends), for runtimes
+//   that end without 'exit' then (Deno).
+// - Deno: the 'unload' event of globalThis, and an 'unhandledrejection' nobody prevented.
+// - SIGINT, SIGTERM, SIGHUP (main thread only: workers get no signals): the signal-exit
+//   convention. A library that wants to run something at a fatal signal listens for it, and
+//   re-raises it only when every listener is such a library (listeners(signal).length equals the
+//   count of them). memshield counts itself in that convention (process.__signal_exit_emitter__,
+//   which signal-exit 3 keeps and signal-exit 4 reads), so with any mix of such libraries the
+//   process still dies by the signal. A listener of the program's own means the program handles
+//   the signal (Node's rule: no default exit): memshield then wipes nothing and leaves it alone.
+import { builtin } from '../host/node-builtins.js';
+
+/** The ends a participant wipes at. */
+export type ProcessEnd = 'exit' | 'signal';
+
+/** One copy of memshield, as the coordinator sees it. */
+export interface Participant {
+  /** Whether this copy wants its secrets wiped at `end` (its configureExitWipe settings). */
+  wants(end: ProcessEnd): boolean;
+  /** Wipes every live secret of this copy; returns how many. */
+  wipe(): number;
+}
+
+/** Version 1 of the coordinator kept on globalThis[COORDINATOR_KEY]. */
+export interface CoordinatorV1 {
+  readonly version: 1;
+  /** Adds a copy (once) and puts the hooks its wishes need in place. */
+  join(participant: Participant): void;
+  /** Re-reads every participant's wishes: adds or removes hooks. */
+  refresh(): void;
+  /** Wipes every participant that wants `end`; returns how many secrets were wiped. */
+  wipeAll(end: ProcessEnd): number;
+}
+
+/** The key of the coordinator on globalThis, shared by every copy through the symbol registry. */
+export const COORDINATOR_KEY = Symbol.for('memshield.process-coordinator.v1');
+
+/** The fatal signals memshield wipes at: all three end a Node process by default (even under nohup: Node resets dispositions at start). */
+export const WIPE_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+type Listener = (...args: unknown[]) => void;
+interface ProcessLike {
+  pid: number;
+  emit: (event: string | symbol, ...args: unknown[]) => boolean;
+  reallyExit?: (code?: number) => void;
+  on(event: string, listener: Listener): unknown;
+  prependListener(event: string, listener: Listener): unknown;
+  removeListener(event: string, listener: Listener): unknown;
+  listeners(event: string): unknown[];
+  listenerCount(event: string): number;
+  kill(pid: number, signal: string): unknown;
+  /** signal-exit 3's shared emitter; `count` is how many signal-exit-style listeners there are. */
+  __signal_exit_emitter__?: { count: number };
+}
+
+/** signal-exit 4's shared emitter (its own count of loaded copies). */
+const SIGNAL_EXIT_4_KEY = Symbol.for('signal-exit emitter');
+
+function processObject(): ProcessLike | undefined {
+  const candidate = (globalThis as { process?: ProcessLike }).process;
+  return candidate && typeof candidate.on === 'function' && typeof candidate.listeners === 'function' ? candidate : undefined;
+}
+
+function isMainThread(): boolean {
+  try {
+    return builtin('node:worker_threads').isMainThread;
+  } catch {
+    return true; // a runtime without worker_threads has one thread
+  }
+}
+
+/** The coordinator of this thread: the one a copy already made, or a new one. */
+export function processCoordinator(): CoordinatorV1 {
+  const store = globalThis as Record<symbol, unknown>;
+  const existing = store[COORDINATOR_KEY] as CoordinatorV1 | undefined;
+  if (existing && existing.version === 1) return existing;
+  const made = createCoordinator();
+  // Not writable, not configurable: a second copy can only join this one.
+  Object.defineProperty(store, COORDINATOR_KEY, { value: made, enumerable: false, writable: false, configurable: false });
+  return made;
+}
+
+function createCoordinator(): CoordinatorV1 {
+  const participants = new Set<Participant>();
+  let exitHooked = false;
+  let signalsHooked = false;
+  let originalEmit: ProcessLike['emit'] | undefined;
+  let originalReallyExit: ProcessLike['reallyExit'];
+
+  function wipeAll(end: ProcessEnd): number {
+    let wiped = 0;
+    for (const participant of participants) {
+      try {
+        if (participant.wants(end)) wiped += participant.wipe();
+      } catch {
+        // Nothing to report to at this point; the next copy's secrets still get wiped.
+      }
+    }
+    return wiped;
+  }
+  const wipeAtExit = () => void wipeAll('exit');
+  // Only when the exception will end the process: an 'uncaughtException' listener keeps it alive.
+  const wipeAtUncaught = () => {
+    if (processObject()?.listenerCount('uncaughtException') === 0) wipeAtExit();
+  };
+  // Deno ends on an unhandled rejection unless a listener prevented that before this one.
+  const wipeAtRejection = (event: unknown) => {
+    if (!(event as { defaultPrevented?: boolean }).defaultPrevented) wipeAtExit();
+  };
+
+  function hookExit(proc: ProcessLike): void {
+    proc.prependListener('exit', wipeAtExit);
+    originalEmit = proc.emit;
+    const emit = originalEmit;
+    // Before every 'exit' listener, whatever order they were added in.
+    proc.emit = function emitWipingFirst(this: unknown, event: string | symbol, ...args: unknown[]) {
+      if (event === 'exit') wipeAtExit();
+      return emit.call(this, event, ...args);
+    };
+    if (typeof proc.reallyExit === 'function') {
+      originalReallyExit = proc.reallyExit;
+      const reallyExit = originalReallyExit;
+      // process.exit() called again from an 'exit' listener goes straight here.
+      proc.reallyExit = function reallyExitWipingFirst(this: unknown, code?: number) {
+        wipeAtExit();
+        return reallyExit.call(this, code);
+      };
+    }
+    proc.on('uncaughtExceptionMonitor', wipeAtUncaught);
+    const deno = globalThis as { Deno?: unknown; addEventListener?: (type: string, listener: (event: unknown) => void) => void };
+    if (typeof deno.Deno === 'object' && typeof deno.addEventListener === 'function') {
+      deno.addEventListener('unload', wipeAtExit);
+      deno.addEventListener('unhandledrejection', wipeAtRejection);
+    }
+    exitHooked = true;
+  }
+
+  function unhookExit(proc: ProcessLike): void {
+    proc.removeListener('exit', wipeAtExit);
+    // Restore only what is still ours: another library may have wrapped it since.
+    if (originalEmit && (proc.emit as { name?: string }).name === 'emitWipingFirst') proc.emit = originalEmit;
+    if (originalReallyExit && (proc.reallyExit as { name?: string } | undefined)?.name === 'reallyExitWipingFirst') proc.reallyExit = originalReallyExit;
+    proc.removeListener('uncaughtExceptionMonitor', wipeAtUncaught);
+    const deno = globalThis as { removeEventListener?: (type: string, listener: (event: unknown) => void) => void };
+    if (typeof deno.removeEventListener === 'function') {
+      deno.removeEventListener('unload', wipeAtExit);
+      deno.removeEventListener('unhandledrejection', wipeAtRejection);
+    }
+    exitHooked = false;
+  }
+
+  /** How many listeners of a signal belong to signal-exit-style libraries (memshield included). */
+  function exitStyleListeners(proc: ProcessLike): number {
+    const version4 = (globalThis as Record<symbol, { count?: unknown } | undefined>)[SIGNAL_EXIT_4_KEY];
+    const version3 = proc.__signal_exit_emitter__;
+    return (typeof version4?.count === 'number' ? version4.count : 0) + (typeof version3?.count === 'number' ? version3.count : 0);
+  }
+
+  function onSignal(signal: unknown): void {
+    const proc = processObject();
+    if (!proc || typeof signal !== 'string') return;
+    // A listener that is not signal-exit-style: the program handles this signal itself.
+    if (proc.listeners(signal).length !== exitStyleListeners(proc)) return;
+    wipeAll('signal');
+    unhookSignals(proc);
+    // The last listener re-raises, with the default action back: the process dies by the signal.
+    // Others still listening are signal-exit-style and re-raise it after us.
+    if (proc.listenerCount(signal) === 0) proc.kill(proc.pid, signal);
+  }
+
+  function hookSignals(proc: ProcessLike): void {
+    // signal-exit 3's shape (an EventEmitter with count and emitted), so that it can adopt it.
+    if (typeof proc.__signal_exit_emitter__?.count !== 'number') {
+      const emitter = new (builtin('node:events').EventEmitter)() as unknown as { count: number; emitted: object };
+      emitter.count = 0;
+      emitter.emitted = {};
+      proc.__signal_exit_emitter__ = emitter;
+    }
+    const added: string[] = [];
+    try {
+      for (const signal of WIPE_SIGNALS) {
+        proc.on(signal, onSignal);
+        added.push(signal);
+      }
+    } catch {
+      for (const signal of added) proc.removeListener(signal, onSignal); // a runtime that cannot listen for these
+      return;
+    }
+    proc.__signal_exit_emitter__!.count += 1;
+    signalsHooked = true;
+  }
+
+  function unhookSignals(proc: ProcessLike): void {
+    if (!signalsHooked) return;
+    for (const signal of WIPE_SIGNALS) proc.removeListener(signal, onSignal);
+    proc.__signal_exit_emitter__!.count -= 1;
+    signalsHooked = false;
+  }
+
+  const wanted = (end: ProcessEnd) => [...participants].some((participant) => participant.wants(end));
+
+  function refresh(): void {
+    const proc = processObject();
+    if (!proc) return; // browsers: no process to end
+    if (wanted('exit') !== exitHooked) (exitHooked ? unhookExit : hookExit)(proc);
+    const signals = wanted('signal') && isMainThread();
+    if (signals !== signalsHooked) (signalsHooked ? unhookSignals : hookSignals)(proc);
+  }
+
+  return Object.freeze({
+    version: 1 as const,
+    join(participant: Participant) {
+      participants.add(participant);
+      refresh();
+    },
+    refresh,
+    wipeAll,
+  });
+}
