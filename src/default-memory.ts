@@ -5,6 +5,7 @@ import { createNativeHost } from '../host/native.js';
 import type { Host } from '../host/types.js';
 import { MemoryProtectionError } from './errors.js';
 import { createPlatformMemory, type PlatformMemory as PlatformMemoryApi } from './platform-memory.js';
+import { trackThreadRegions } from './thread-registry.js';
 
 let host: Host | undefined;
 let native: PlatformMemoryApi | undefined;
@@ -16,7 +17,8 @@ let native: PlatformMemoryApi | undefined;
 export function nativeHost(): Host {
   if (!host) {
     try {
-      host = createNativeHost();
+      // Every mapping also in the process's registry: a worker's are given back when it ends.
+      host = trackThreadRegions(createNativeHost());
     } catch (error) {
       throw new MemoryProtectionError('NOT_SUPPORTED', `memshield cannot reach this platform's memory: ${(error as Error).message}`);
     }

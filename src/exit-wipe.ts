@@ -12,6 +12,7 @@
 // - SIGKILL, a crash (SIGSEGV, abort) or power loss cannot be caught: those secrets are not wiped
 //   by memshield (they are still locked, left out of core dumps, and freed by the kernel).
 import { invalidArgument } from './errors.js';
+import { exitSettings as settings, exitWipeWants } from './exit-settings.js';
 import { readOptions } from './options.js';
 import { processCoordinator, type Participant } from './process-coordinator.js';
 import { describeValue } from './validate.js';
@@ -25,8 +26,6 @@ export interface ExitWipeOptions {
   signals?: boolean;
 }
 
-const settings = { exit: true, signals: true };
-
 /** Wipes every secret of every secure core; returns how many secrets were wiped. */
 export function wipeAllLiveSecrets(): number {
   let wiped = 0;
@@ -36,7 +35,7 @@ export function wipeAllLiveSecrets(): number {
 
 /** This copy of memshield, as the process coordinator sees it. */
 const participant: Participant = {
-  wants: (end) => secureCores.size > 0 && (end === 'exit' ? settings.exit : settings.signals),
+  wants: (end) => secureCores.size > 0 && exitWipeWants(end),
   wipe: wipeAllLiveSecrets,
 };
 let joined = false;

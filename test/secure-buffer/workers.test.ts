@@ -1,0 +1,78 @@
+// Worker threads: a thread's secrets are wiped, unlocked and unmapped when it ends, however it
+// ends, and the main thread's process.exit() wipes every thread's secrets. Each case is a child
+// process (test/fixtures/workers.mjs) that reads the kernel's own account: VmLck, /proc/self/maps,
+// memshield's dump-excluded mappings in smaps, and the bytes through /proc/self/mem. Controls: the
+// same readers see the secrets with the wipe turned off, or when the main thread never loaded
+// memshield (a terminated worker's memory then stays mapped, locked and readable).
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { lastJson, run } from '../helpers/kernel.js';
+
+const FIXTURE = fileURLToPath(new URL('../fixtures/workers.mjs', import.meta.url));
+const UNPRIVILEGED = ['--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', '--bounding-set=-all'];
+
+interface KernelNow {
+  vmLocked: number;
+  mappings: number;
+  dontDump: number;
+}
+
+const fixture = (...args: string[]) => run(process.execPath, [FIXTURE, ...args]);
+const unprivileged = (...args: string[]) => run('setpriv', [...UNPRIVILEGED, process.execPath, FIXTURE, ...args]);
+
+describe('worker threads', () => {
+  for (const ending of ['return', 'exit', 'throw']) {
+    it(`a worker that ends by ${ending === 'exit' ? 'process.exit()' : ending === 'throw' ? 'throwing' : 'returning'} has wiped its secrets before its own 'exit' listeners (control: wipe off)`, async () => {
+      const [wiped, kept] = await Promise.all([fixture('own-end', ending), fixture('own-end', ending, 'off')]);
+      const lines = (result: typeof wiped) => result.stdout.trim().split('\n').map((line) => JSON.parse(line) as { at?: string; seen?: string[]; vmLockedBefore?: number; vmLockedAfter?: number });
+      expect(lines(wiped).find((line) => line.at === 'worker-exit')?.seen).toEqual(['zero', 'zero']);
+      expect(lines(kept).find((line) => line.at === 'worker-exit')?.seen).toEqual(['secret', 'secret']);
+      const end = lastJson<{ vmLockedBefore: number; vmLockedAfter: number }>(wiped);
+      expect(end.vmLockedAfter).toBe(end.vmLockedBefore);
+    });
+  }
+
+  for (const nested of [false, true]) {
+    it(`a terminate()d ${nested ? 'worker\'s own worker' : 'worker'} (no JS runs in it) is given back by the main thread: unmapped, unlocked`, async () => {
+      const report = lastJson<{ baseline: number; held: { seen: string[]; vmLocked: number }; ended: { mapped: boolean[]; seen: string[]; vmLocked: number } }>(
+        await fixture('terminate', ...(nested ? ['nested'] : [])),
+      );
+      expect(report.held.seen).toEqual(['secret', 'secret']);
+      expect(report.held.vmLocked).toBeGreaterThan(report.baseline);
+      expect(report.ended.mapped).toEqual([false, false]);
+      expect(report.ended.seen).toEqual(['EIO', 'EIO']); // nothing mapped there to read
+      expect(report.ended.vmLocked).toBe(report.baseline);
+    });
+  }
+
+  it('control: with no memshield in the main thread, a terminate()d worker leaves its secrets mapped, locked and readable', async () => {
+    const report = lastJson<{ baseline: number; ended: { mapped: boolean[]; seen: string[]; vmLocked: number } }>(await fixture('terminate', 'no-memshield'));
+    expect(report.ended.mapped).toEqual([true, true]);
+    expect(report.ended.seen).toEqual(['secret', 'secret']);
+    expect(report.ended.vmLocked).toBeGreaterThan(report.baseline);
+  });
+
+  it("process.exit() in the main thread wipes the secrets of workers still running (control: wipe off)", async () => {
+    const [wiped, kept] = await Promise.all([fixture('main-exit'), fixture('main-exit', 'off')]);
+    const secrets = ['secret', 'secret', 'secret', 'secret'];
+    expect(wiped.status).toBe(0);
+    expect(lastJson<{ before: string[]; atExit: string[] }>(wiped)).toMatchObject({ before: secrets, atExit: ['zero', 'zero', 'zero', 'zero'] });
+    expect(lastJson<{ atExit: string[] }>(kept).atExit).toEqual(secrets);
+  });
+
+  it('unprivileged (8 MiB memlock), 200 workers ending the four ways leave VmLck and memshield\'s mappings where they were', async () => {
+    const [holders, koffiOnly] = await Promise.all([unprivileged('churn', '200'), unprivileged('churn', '200', 'koffi-only')]);
+    const withSecrets = lastJson<{ before: KernelNow; after: KernelNow }>(holders);
+    const control = lastJson<{ before: KernelNow; after: KernelNow }>(koffiOnly);
+    expect(holders.stderr).not.toMatch(/LOCK_FAILED/);
+    expect(withSecrets.after.vmLocked).toBe(withSecrets.before.vmLocked);
+    expect(withSecrets.after.dontDump).toBe(withSecrets.before.dontDump);
+    // koffi 3.3.4 keeps each thread's call stack and heap (3 mappings) after the thread ends; the
+    // control workers load koffi and nothing else. memshield may add nothing beyond that, give or
+    // take glibc's malloc arenas (made lazily, at most 8 per core, 2 mappings each).
+    const growth = withSecrets.after.mappings - withSecrets.before.mappings;
+    const koffiGrowth = control.after.mappings - control.before.mappings;
+    expect(Math.abs(growth - koffiGrowth)).toBeLessThanOrEqual(2 * 8 * availableParallelism());
+  }, 600_000);
+});
