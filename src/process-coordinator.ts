@@ -179,7 +179,9 @@ function createCoordinator(): CoordinatorV1 {
     unhookSignals(proc);
     // The last listener re-raises, with the default action back: the process dies by the signal.
     // Others still listening are signal-exit-style and re-raise it after us.
-    if (proc.listenerCount(signal) === 0) proc.kill(proc.pid, signal);
+    // Windows cannot raise SIGHUP; SIGINT ends the process there too (signal-exit does the same).
+    const raised = signal === 'SIGHUP' && (proc as { platform?: string }).platform === 'win32' ? 'SIGINT' : signal;
+    if (proc.listenerCount(signal) === 0) proc.kill(proc.pid, raised);
   }
 
   function hookSignals(proc: ProcessLike): void {
