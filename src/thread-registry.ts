@@ -224,10 +224,10 @@ export function trackThreadRegions(host: Host): Host {
     },
     unmap(id) {
       const tracked = entries.get(id);
-      if (tracked) unregister(s, tracked.entry);
+      if (tracked && tracked.entry >= 0) unregister(s, tracked.entry);
       const result = host.unmap(id);
       if (result === 0) entries.delete(id);
-      else if (tracked) tracked.entry = register(s, host.address(id), tracked.length); // still mapped: still tracked
+      else if (tracked) tracked.entry = register(s, host.address(id), tracked.length); // still mapped: tracked again (-1 if the registry filled meanwhile)
       return result;
     },
   };
