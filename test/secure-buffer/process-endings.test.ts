@@ -67,6 +67,14 @@ describe('two copies of memshield in one process', () => {
     expect(new Set(report.koffiFiles).size).toBe(1);
     expect(report.before).toEqual(['secret', 'secret', 'secret', 'secret']);
   });
+
+  it("each copy's configureExitWipe covers its own secrets: the first opted out, the second wiped", async () => {
+    const exited = lastJson<EndingReport>(await runEnding('exit', ['--off-first'], copies.entries));
+    expect(exited.seen).toEqual(['secret', 'secret', 'zero', 'zero']);
+    const signalled = await runSignalled(['--off-first'], copies.entries);
+    expect(signalled.signal).toBe('SIGTERM');
+    expect(lastJson<EndingReport>(signalled).seen).toEqual(['secret', 'secret', 'zero', 'zero']);
+  });
 });
 
 for (const [layout, entries] of layouts) {

@@ -61,6 +61,15 @@ describe('worker threads', () => {
     expect(lastJson<{ atExit: string[] }>(kept).atExit).toEqual(secrets);
   });
 
+  it('SIGTERM to the main thread wipes the secrets of workers still running, and the process dies by it', async () => {
+    const result = await fixture('main-exit', 'signal');
+    expect(result.signal).toBe('SIGTERM');
+    expect(lastJson<{ before: string[]; atExit: string[] }>(result)).toMatchObject({
+      before: ['secret', 'secret', 'secret', 'secret'], // the reader sees them: the control
+      atExit: ['zero', 'zero', 'zero', 'zero'],
+    });
+  });
+
   it('unprivileged (8 MiB memlock), 200 workers ending the four ways leave VmLck and memshield\'s mappings where they were', async () => {
     const [holders, koffiOnly] = await Promise.all([unprivileged('churn', '200'), unprivileged('churn', '200', 'koffi-only')]);
     const withSecrets = lastJson<{ before: KernelNow; after: KernelNow }>(holders);
