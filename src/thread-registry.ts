@@ -86,7 +86,8 @@ function workerThreads(): WorkerThreads | undefined {
 
 /** The registry this thread inherited, or a new one handed on to the workers it starts. */
 function sharedRegistry(threads: WorkerThreads): Registry | undefined {
-  if (typeof SharedArrayBuffer !== 'function') return undefined;
+  // A runtime without these (or without shared memory): one thread's worth of guarantees only.
+  if (typeof SharedArrayBuffer !== 'function' || typeof threads.getEnvironmentData !== 'function' || typeof threads.setEnvironmentData !== 'function') return undefined;
   let buffer = threads.getEnvironmentData(REGISTRY_KEY) as SharedArrayBuffer | undefined;
   const usable = buffer instanceof SharedArrayBuffer && new Int32Array(buffer, 0, 1)[H_VERSION] === VERSION;
   if (!usable) {
