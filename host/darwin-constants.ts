@@ -62,7 +62,9 @@ export const DARWIN_SIGNATURES = {
   mach_vm_deallocate: 'int mach_vm_deallocate(uint32_t target, uint64_t address, uint64_t size)',
   mach_vm_protect: 'int mach_vm_protect(uint32_t target, uint64_t address, uint64_t size, int set_maximum, int new_protection)',
   minherit: 'int minherit(void *address, size_t length, int inherit)',
-  setrlimit: 'int setrlimit(int resource, const memshield_rlimit *limit)',
+  // The { rlim_cur, rlim_max } pair as a BigUint64Array: no named koffi struct, which a second copy
+  // of memshield sharing this koffi could not declare again.
+  setrlimit: 'int setrlimit(int resource, const void *limit)',
   getpid: 'int getpid()',
   proc_pid_rusage: 'int proc_pid_rusage(int pid, int flavor, void *buffer)',
   /** A global `mach_port_t` (uint32), read with koffi.decode: mach_task_self() is a macro over it. */

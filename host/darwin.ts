@@ -89,7 +89,7 @@ export function createDarwinHost(options: DarwinHostOptions = {}): Host {
   const c = bindLibc(DARWIN_CONSTANTS);
   const mach = bindMach(c);
   const pageSize = Number(c.sysconf(DARWIN_CONSTANTS._SC_PAGESIZE));
-  if (options.disableCoreDumps && mach.setrlimit(DARWIN_MACH.RLIMIT_CORE, { rlim_cur: 0n, rlim_max: 0n }) !== 0) {
+  if (options.disableCoreDumps && mach.setrlimit(DARWIN_MACH.RLIMIT_CORE, new BigUint64Array([0n, 0n])) !== 0) {
     throw new Error(`memshield: setrlimit(RLIMIT_CORE, 0) failed with errno ${c.koffi.errno()}; core dumps stay enabled`);
   }
   const capabilities = darwinCapabilities(pageSize);

@@ -89,11 +89,6 @@ describe('the darwin constant table, against the SDK headers', () => {
 
   it('binds signatures koffi parses, with the argument sizes of mach/mach_vm.h and sys/mman.h', () => {
     const koffi = createRequire(import.meta.url)('koffi') as typeof import('koffi');
-    try {
-      koffi.type('memshield_rlimit');
-    } catch {
-      koffi.struct('memshield_rlimit', { rlim_cur: 'uint64_t', rlim_max: 'uint64_t' });
-    }
     // vm_map_t is a mach_port_t (4 bytes), mach_vm_address_t and mach_vm_size_t are 8, boolean_t and vm_prot_t 4.
     const expected: Record<string, number[]> = {
       mach_vm_allocate: [4, 8, 8, 4],
