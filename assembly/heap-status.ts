@@ -1,5 +1,5 @@
 // Reasons of refusal for the secret and heap entry points, numbered from 100 so they never meet
-// the region reasons of status.ts. Mirrored by src/secure-failures.ts: keep both in step.
+// the region reasons of status.ts. Exported to src/ by numbers.ts, like those.
 
 export const REASON_SECRET_OPEN: i32 = 101; // freed while a use()/update() of it is running
 export const REASON_NOT_OPEN: i32 = 102; // closed more often than opened

@@ -4,7 +4,7 @@
 // Each returns 0 on success or a positive OS error number (errno, or GetLastError on Windows);
 // `map` returns the new mapping's id (>= 0) or the negated error number.
 
-// Host operations, numbered for error reports and traces (same order as host/types.ts).
+// Host operations, numbered for error reports and traces (host/ reads them through numbers.ts).
 export const OP_MAP: i32 = 1;
 export const OP_UNMAP: i32 = 2;
 export const OP_PROTECT: i32 = 3;

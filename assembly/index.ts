@@ -16,6 +16,10 @@ import {
   dataPagesOffsetOf, dataPagesLengthOf, dataOffsetOf, granuleOf, liveRegions, generationOf,
 } from "./regions";
 import { setMachine } from "./machine";
+import {
+  FIELD_FLAGS, FIELD_TYPE, FIELD_PROTECTION, FIELD_PAGE_KIND, FIELD_SIZE, FIELD_ALIGN, FIELD_MAPPING_LENGTH,
+  FIELD_DATA_PAGES_OFFSET, FIELD_DATA_PAGES_LENGTH, FIELD_DATA_OFFSET, FIELD_GRANULE,
+} from "./fields";
 import { initCanary } from "./canary";
 import { PROTECTION_COUNT, TYPE_COUNT, TYPE_SECURE } from "./protection";
 import {
@@ -144,19 +148,6 @@ export function check(slot: u32, generation: u32): i32 {
   return useHandle(slot, generation, false);
 }
 
-// Fields of a region record, for inspect (numbered as in src/core.ts).
-const FIELD_FLAGS = 0;
-const FIELD_TYPE = 1;
-const FIELD_PROTECTION = 2;
-const FIELD_PAGE_KIND = 3;
-const FIELD_SIZE = 4;
-const FIELD_ALIGN = 5;
-const FIELD_MAPPING_LENGTH = 6;
-const FIELD_DATA_PAGES_OFFSET = 7;
-const FIELD_DATA_PAGES_LENGTH = 8;
-const FIELD_DATA_OFFSET = 9;
-const FIELD_GRANULE = 10;
-
 /** One field of a live region's record (call check() first); -1 for an unknown field. */
 export function regionField(slot: u32, field: i32): f64 {
   switch (field) {
@@ -219,3 +210,6 @@ export function planField(field: i32): f64 {
 
 // SecureBuffer and SecureHeap (secure-entry.ts).
 export * from "./secure-entry";
+
+// The numbers the TypeScript layers share with the core, as exported globals (numbers.ts).
+export * from "./numbers";

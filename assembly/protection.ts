@@ -1,4 +1,4 @@
-// Protection levels, numbered as in src/levels.ts, and what each allows.
+// Protection levels and what each allows (src/ and host/ read the numbers through numbers.ts).
 
 export const NO_ACCESS: u8 = 0;
 export const READ_ONLY: u8 = 1;
@@ -23,7 +23,7 @@ export const PROTECTION_COUNT: i32 = 6;
   return level == READ_WRITE || level == READ_WRITE_EXECUTE;
 }
 
-// Allocation types, numbered as in src/levels.ts.
+// Allocation types (src/ reads the numbers through numbers.ts).
 export const TYPE_REGULAR: u8 = 0;
 export const TYPE_SECURE: u8 = 1;
 export const TYPE_LARGE_PAGE: u8 = 2;

@@ -20,10 +20,7 @@ import {
   heapFirstArena, heapSecretBytes, HEAP_LOCK_BEST_EFFORT, HEAP_SECRET_PREFERRED, HEAP_SECRET_REQUIRED,
 } from "./heap-records";
 import { createHeap, flushHeap, trimHeap } from "./heap";
-import {
-  OPTION_LOCK_BEST_EFFORT as REGION_LOCK_BEST_EFFORT, OPTION_SECRET_PREFERRED as REGION_SECRET_PREFERRED,
-  OPTION_SECRET_REQUIRED as REGION_SECRET_REQUIRED,
-} from "./operations";
+import { OPTION_LOCK_BEST_EFFORT, OPTION_SECRET_PREFERRED, OPTION_SECRET_REQUIRED, OPTION_SECRET_ANY } from "./operations";
 import {
   createRegionSecret, createHeapSecret, openSecret, closeSecret, writeSecret, readSecret, freeSecret,
   destroyHeap, wipeEverything, secretHostId, secretProtection, secretPagesOffset, secretPagesLength,
@@ -32,12 +29,19 @@ import {
   checkSecretHandle, SECRET_HANDLE_LIVE, SECRET_HANDLE_FREED, createdGeneration, secretSize, secretDataOffset,
   secretInSlot, secretOpen, secretOwner, secretHeap, secretPage, liveSecrets, NO_HEAP,
 } from "./secrets";
+import {
+  SECRET_FIELD_SIZE, SECRET_FIELD_HOST_ID, SECRET_FIELD_DATA_OFFSET, SECRET_FIELD_IN_SLOT, SECRET_FIELD_OPEN,
+  SECRET_FIELD_PROTECTION, SECRET_FIELD_REGION, SECRET_FIELD_HEAP, SECRET_FIELD_PAGES_OFFSET,
+  SECRET_FIELD_PAGES_LENGTH, SECRET_FIELD_SLOT_SIZE, HEAP_STAT_LIVE, HEAP_STAT_USED_BYTES,
+  HEAP_STAT_SLOT_BYTES, HEAP_STAT_RESERVED_BYTES, HEAP_STAT_LOCKED_BYTES, HEAP_STAT_ARENAS,
+  HEAP_STAT_DEDICATED, HEAP_STAT_PENDING, HEAP_STAT_OPEN_SCOPES, HEAP_STAT_CANARY_FAILURES,
+  HEAP_STAT_DAMAGED_OFFSET, HEAP_STAT_DAMAGED_REGION, HEAP_STAT_ARENA_PAGES, HEAP_STAT_FORMATTED_PAGES,
+  HEAP_STAT_MAX_BYTES, HEAP_STAT_LOCK_BEST_EFFORT, HEAP_STAT_SECRET_BYTES, HEAP_STAT_SECRET_POLICY,
+} from "./fields";
 import { REASON_NOT_A_SECRET, REASON_NOT_A_HEAP, REASON_ARENA_SIZE, REASON_MAX_SIZE, REASON_ACCESS } from "./heap-status";
 
-/** Options of secretCreate and heapCreate. */
-const OPTION_LOCK_BEST_EFFORT: u32 = 1 << 0;
-const OPTION_SECRET_PREFERRED: u32 = 1 << 1; // secret memory (memfd_secret) where it can be had
-const OPTION_SECRET_REQUIRED: u32 = 1 << 2; // secret memory, or fail
+/** The allocate() options secretCreate and heapCreate take (one layout, operations.ts); others are ignored. */
+const SECRET_OPTIONS: u32 = OPTION_LOCK_BEST_EFFORT | OPTION_SECRET_ANY;
 /** The most pages one arena may have (4 GiB of 4 KiB pages). */
 const MAX_ARENA_PAGES: f64 = <f64>(1 << 20);
 /** The largest byte count that crosses from JS exactly. */
@@ -84,10 +88,7 @@ export function secretCreate(size: f64, copy: i32, options: u32): i32 {
   resetFailure();
   const bytes = checkSecretSize(size);
   if (bytes == 0) return -INVALID_ARGUMENT;
-  const regionOptions = (options & OPTION_LOCK_BEST_EFFORT ? REGION_LOCK_BEST_EFFORT : 0)
-    | (options & OPTION_SECRET_PREFERRED ? REGION_SECRET_PREFERRED : 0)
-    | (options & OPTION_SECRET_REQUIRED ? REGION_SECRET_REQUIRED : 0);
-  return createRegionSecret(NO_HEAP, bytes, copy != 0, regionOptions);
+  return createRegionSecret(NO_HEAP, bytes, copy != 0, options & SECRET_OPTIONS);
 }
 
 /** The generation of the secret made last (with its index, the handle). */
@@ -135,33 +136,20 @@ export function secretFree(secret: u32, generation: u32): i32 {
   return status != OK ? status : freeSecret(secret);
 }
 
-// Fields of a live secret, for secretField (numbered as in src/secure-core.ts).
-const SECRET_SIZE = 0;
-const SECRET_HOST_ID = 1;
-const SECRET_DATA_OFFSET = 2;
-const SECRET_IN_SLOT = 3;
-const SECRET_OPEN = 4;
-const SECRET_PROTECTION = 5;
-const SECRET_REGION = 6;
-const SECRET_HEAP = 7;
-const SECRET_PAGES_OFFSET = 8;
-const SECRET_PAGES_LENGTH = 9;
-const SECRET_SLOT_SIZE = 10;
-
 /** One field of a live secret (check the handle first); -1 for an unknown field. */
 export function secretField(secret: u32, field: i32): f64 {
   switch (field) {
-    case SECRET_SIZE: return <f64>secretSize(secret);
-    case SECRET_HOST_ID: return <f64>secretHostId(secret);
-    case SECRET_DATA_OFFSET: return <f64>secretDataOffset(secret);
-    case SECRET_IN_SLOT: return secretInSlot(secret) ? 1 : 0;
-    case SECRET_OPEN: return <f64>secretOpen(secret);
-    case SECRET_PROTECTION: return <f64>secretProtection(secret);
-    case SECRET_REGION: return <f64>(secretInSlot(secret) ? arenaRegion(secretOwner(secret)) : secretOwner(secret));
-    case SECRET_HEAP: return secretHeap(secret) == NO_HEAP ? -1 : <f64>secretHeap(secret);
-    case SECRET_PAGES_OFFSET: return <f64>secretPagesOffset(secret);
-    case SECRET_PAGES_LENGTH: return <f64>secretPagesLength(secret);
-    case SECRET_SLOT_SIZE: return secretInSlot(secret) ? <f64>classSize(<i32>pageClass(secretPage(secret))) : <f64>secretSize(secret);
+    case SECRET_FIELD_SIZE: return <f64>secretSize(secret);
+    case SECRET_FIELD_HOST_ID: return <f64>secretHostId(secret);
+    case SECRET_FIELD_DATA_OFFSET: return <f64>secretDataOffset(secret);
+    case SECRET_FIELD_IN_SLOT: return secretInSlot(secret) ? 1 : 0;
+    case SECRET_FIELD_OPEN: return <f64>secretOpen(secret);
+    case SECRET_FIELD_PROTECTION: return <f64>secretProtection(secret);
+    case SECRET_FIELD_REGION: return <f64>(secretInSlot(secret) ? arenaRegion(secretOwner(secret)) : secretOwner(secret));
+    case SECRET_FIELD_HEAP: return secretHeap(secret) == NO_HEAP ? -1 : <f64>secretHeap(secret);
+    case SECRET_FIELD_PAGES_OFFSET: return <f64>secretPagesOffset(secret);
+    case SECRET_FIELD_PAGES_LENGTH: return <f64>secretPagesLength(secret);
+    case SECRET_FIELD_SLOT_SIZE: return secretInSlot(secret) ? <f64>classSize(<i32>pageClass(secretPage(secret))) : <f64>secretSize(secret);
     default: return -1;
   }
 }
@@ -228,55 +216,36 @@ export function heapDestroy(h: u32, generation: u32): i32 {
   return status != OK ? status : destroyHeap(h);
 }
 
-// Heap statistics, for heapStat (numbered as in src/secure-core.ts).
-const STAT_LIVE = 0;
-const STAT_USED_BYTES = 1;
-const STAT_SLOT_BYTES = 2;
-const STAT_RESERVED_BYTES = 3;
-const STAT_LOCKED_BYTES = 4;
-const STAT_ARENAS = 5;
-const STAT_DEDICATED = 6;
-const STAT_PENDING = 7;
-const STAT_OPEN_SCOPES = 8;
-const STAT_CANARY_FAILURES = 9;
-const STAT_DAMAGED_OFFSET = 10;
-const STAT_DAMAGED_REGION = 11;
-const STAT_ARENA_PAGES = 12;
-const STAT_FORMATTED_PAGES = 13;
-const STAT_MAX_BYTES = 14;
-const STAT_LOCK_BEST_EFFORT = 15;
-const STAT_SECRET_BYTES = 16;
-const STAT_SECRET_POLICY = 17;
-
 /** One statistic of a live heap (check the handle first); -1 for an unknown one. */
 export function heapStat(h: u32, field: i32): f64 {
   switch (field) {
-    case STAT_LIVE: return <f64>heapLive(h);
-    case STAT_USED_BYTES: return <f64>heapUsedBytes(h);
-    case STAT_SLOT_BYTES: return <f64>heapSlotBytes(h);
-    case STAT_RESERVED_BYTES: return <f64>heapReservedBytes(h);
-    case STAT_LOCKED_BYTES: return <f64>heapLockedBytes(h);
-    case STAT_ARENAS: return <f64>heapArenas(h);
-    case STAT_DEDICATED: return <f64>heapDedicated(h);
-    case STAT_PENDING: return <f64>heapPending(h);
-    case STAT_OPEN_SCOPES: return <f64>heapOpenScopes(h);
-    case STAT_CANARY_FAILURES: return <f64>heapCanaryFailures(h);
-    case STAT_DAMAGED_OFFSET: return <f64>heapDamagedOffset(h);
-    case STAT_DAMAGED_REGION: {
+    case HEAP_STAT_LIVE: return <f64>heapLive(h);
+    case HEAP_STAT_USED_BYTES: return <f64>heapUsedBytes(h);
+    case HEAP_STAT_SLOT_BYTES: return <f64>heapSlotBytes(h);
+    case HEAP_STAT_RESERVED_BYTES: return <f64>heapReservedBytes(h);
+    case HEAP_STAT_LOCKED_BYTES: return <f64>heapLockedBytes(h);
+    case HEAP_STAT_ARENAS: return <f64>heapArenas(h);
+    case HEAP_STAT_DEDICATED: return <f64>heapDedicated(h);
+    case HEAP_STAT_PENDING: return <f64>heapPending(h);
+    case HEAP_STAT_OPEN_SCOPES: return <f64>heapOpenScopes(h);
+    case HEAP_STAT_CANARY_FAILURES: return <f64>heapCanaryFailures(h);
+    case HEAP_STAT_DAMAGED_OFFSET: return <f64>heapDamagedOffset(h);
+    case HEAP_STAT_DAMAGED_REGION: {
       const arena = heapDamagedArena(h);
       return arena == NO_ARENA || heapCanaryFailures(h) == 0 ? -1 : <f64>arenaRegion(arena);
     }
-    case STAT_ARENA_PAGES: return <f64>heapArenaPages(h);
-    case STAT_FORMATTED_PAGES: {
+    case HEAP_STAT_ARENA_PAGES: return <f64>heapArenaPages(h);
+    case HEAP_STAT_FORMATTED_PAGES: {
       let pages: u32 = 0;
       let arena = heapFirstArena(h);
       while (arena != NO_ARENA) { pages += arenaVirgin(arena); arena = arenaNext(arena); }
       return <f64>pages;
     }
-    case STAT_MAX_BYTES: return <f64>heapMaxBytes(h);
-    case STAT_LOCK_BEST_EFFORT: return heapFlags(h) & HEAP_LOCK_BEST_EFFORT ? 1 : 0;
-    case STAT_SECRET_BYTES: return <f64>heapSecretBytes(h);
-    case STAT_SECRET_POLICY: return heapFlags(h) & HEAP_SECRET_REQUIRED ? 2 : heapFlags(h) & HEAP_SECRET_PREFERRED ? 1 : 0;
+    case HEAP_STAT_MAX_BYTES: return <f64>heapMaxBytes(h);
+    case HEAP_STAT_LOCK_BEST_EFFORT: return heapFlags(h) & HEAP_LOCK_BEST_EFFORT ? 1 : 0;
+    case HEAP_STAT_SECRET_BYTES: return <f64>heapSecretBytes(h);
+    case HEAP_STAT_SECRET_POLICY: // as the option bit heapCreate was given
+      return heapFlags(h) & HEAP_SECRET_REQUIRED ? OPTION_SECRET_REQUIRED : heapFlags(h) & HEAP_SECRET_PREFERRED ? OPTION_SECRET_PREFERRED : 0;
     default: return -1;
   }
 }

@@ -1,5 +1,6 @@
 // Status codes the core returns to the public layer. A negative i32 from an entry point that
-// otherwise returns a handle is `-status`. Mirrored by name in src/codes.ts: keep both in step.
+// otherwise returns a handle is `-status`. numbers.ts exports them (and the reasons below) to
+// src/ through src/generated/core-numbers.ts; nothing copies them by hand.
 
 export const OK: i32 = 0;
 export const INVALID_ARGUMENT: i32 = 1;

@@ -8,32 +8,29 @@
  * OS refusal: the core decides what a failure means.
  */
 
+import {
+  Protection as PROTECTION_NUMBERS, HostOperation as OPERATION_NUMBERS, MapFlag, Advice as ADVICE_NUMBERS,
+} from './generated/host-numbers.js';
+
 /** Protection codes, as the core numbers them (and as `MemoryProtectionLevel` orders them). */
-export const Protection = {
-  NoAccess: 0,
-  ReadOnly: 1,
-  ReadWrite: 2,
-  Execute: 3,
-  ReadExecute: 4,
-  ReadWriteExecute: 5,
-} as const;
+export const Protection = PROTECTION_NUMBERS;
 export type Protection = (typeof Protection)[keyof typeof Protection];
 
-/** Host operations, numbered as the core's OP_* constants (assembly/host.ts). */
-export const HOST_OPERATIONS = [
-  'none', 'map', 'unmap', 'protect', 'lock', 'unlock', 'advise', 'fill', 'copyIn', 'copyOut', 'mapSecret',
-] as const;
-export type HostOperation = Exclude<(typeof HOST_OPERATIONS)[number], 'none'>;
+/** A host operation: the name of the Host method. */
+export type HostOperation = keyof typeof OPERATION_NUMBERS;
+
+/** Host operations by the number the core's failureOperation() gives them (0: none). */
+export const HOST_OPERATIONS: readonly ('none' | HostOperation)[] = (() => {
+  const names: ('none' | HostOperation)[] = ['none'];
+  for (const [name, number] of Object.entries(OPERATION_NUMBERS)) names[number] = name as HostOperation;
+  return names;
+})();
 
 /** `map` flags. */
-export const MAP_EXPLICIT_HUGE = 1;
+export const MAP_EXPLICIT_HUGE = MapFlag.EXPLICIT_HUGE;
 
 /** `advise` values. */
-export const Advice = {
-  DontDump: 1,
-  DontFork: 2,
-  HugePage: 3,
-} as const;
+export const Advice = ADVICE_NUMBERS;
 export type Advice = (typeof Advice)[keyof typeof Advice];
 
 /** What the machine offers; the core reads this once at start. */

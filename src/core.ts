@@ -4,72 +4,10 @@
 import { coreWasmBase64 } from './generated/core-wasm.js';
 import type { Host } from '../host/types.js';
 import { byteLengthOf, byteSpanOf } from './intrinsics.js';
+import type { CoreExports } from './core-exports.js';
+import { Capability, Status } from './generated/core-numbers.js';
 
-/** The core's exports (assembly/index.ts). */
-export interface CoreExports {
-  memory: WebAssembly.Memory;
-  init(pageSize: number, hugePageSize: number, capabilities: number): number;
-  allocate(size: number, align: number, protection: number, type: number, guardsBefore: number, guardsAfter: number, options: number): number;
-  allocatedGeneration(): number;
-  free(slot: number, generation: number): number;
-  protect(slot: number, generation: number, protection: number): number;
-  lock(slot: number, generation: number): number;
-  unlock(slot: number, generation: number): number;
-  clear(slot: number, generation: number): number;
-  write(slot: number, generation: number, offset: number, length: number): number;
-  read(slot: number, generation: number, offset: number, length: number): number;
-  check(slot: number, generation: number): number;
-  regionField(slot: number, field: number): number;
-  regionHostId(slot: number): number;
-  statLiveRegions(): number;
-  statMappedBytes(): number;
-  statLockedBytes(): number;
-  failureReason(): number;
-  failureOperation(): number;
-  failureError(): number;
-  plan(size: number, align: number, granule: number, guardsBefore: number, guardsAfter: number, placeAtEnd: number): number;
-  planField(field: number): number;
-}
-
-/** Core allocate() options (assembly/operations.ts). */
-export const OPTION_LOCK_BEST_EFFORT = 1 << 0;
-export const OPTION_CUSTOM_GUARDS = 1 << 1;
-export const OPTION_SECRET_PREFERRED = 1 << 2;
-export const OPTION_SECRET_REQUIRED = 1 << 3;
-
-/** Capability bits (assembly/machine.ts). */
-export const CAP_LOCK = 1 << 0;
-export const CAP_DONTDUMP = 1 << 1;
-export const CAP_DONTFORK = 1 << 2;
-export const CAP_EXPLICIT_HUGE = 1 << 3;
-export const CAP_TRANSPARENT_HUGE = 1 << 4;
-export const CAP_SECRET_MEMORY = 1 << 5;
-
-/** Region record flags (assembly/regions.ts). */
-export const FLAG_LOCKED = 1 << 1;
-export const FLAG_GUARDED = 1 << 2;
-export const FLAG_CANARY = 1 << 3;
-export const FLAG_DONTDUMP = 1 << 4;
-export const FLAG_DONTFORK = 1 << 5;
-export const FLAG_LOCK_WANTED = 1 << 6;
-export const FLAG_HUGEPAGE_ADVISED = 1 << 7;
-export const FLAG_SECRET_MEMORY = 1 << 8;
-export const FLAG_SECRET_WANTED = 1 << 9;
-
-/** Region record fields for regionField (assembly/index.ts). */
-export const Field = {
-  flags: 0,
-  type: 1,
-  protection: 2,
-  pageKind: 3,
-  size: 4,
-  align: 5,
-  mappingLength: 6,
-  dataPagesOffset: 7,
-  dataPagesLength: 8,
-  dataOffset: 9,
-  granule: 10,
-} as const;
+export type { CoreExports } from './core-exports.js';
 
 function decodeBase64(text: string): Uint8Array {
   const binary = atob(text);
@@ -148,14 +86,14 @@ export function bindCore(host: Host): BoundCore {
 
   const capabilities = host.capabilities();
   const bits =
-    (capabilities.lock ? CAP_LOCK : 0) |
-    (capabilities.dontDump ? CAP_DONTDUMP : 0) |
-    (capabilities.dontFork ? CAP_DONTFORK : 0) |
-    (capabilities.explicitHugePages ? CAP_EXPLICIT_HUGE : 0) |
-    (capabilities.transparentHugePages ? CAP_TRANSPARENT_HUGE : 0) |
-    (capabilities.secretMemory && typeof host.mapSecret === 'function' ? CAP_SECRET_MEMORY : 0);
+    (capabilities.lock ? Capability.LOCK : 0) |
+    (capabilities.dontDump ? Capability.DONTDUMP : 0) |
+    (capabilities.dontFork ? Capability.DONTFORK : 0) |
+    (capabilities.explicitHugePages ? Capability.EXPLICIT_HUGE : 0) |
+    (capabilities.transparentHugePages ? Capability.TRANSPARENT_HUGE : 0) |
+    (capabilities.secretMemory && typeof host.mapSecret === 'function' ? Capability.SECRET_MEMORY : 0);
   const status = exports.init(host.pageSize(), Math.max(capabilities.hugePageSize, host.pageSize()), bits);
-  if (status !== 0) throw new Error(`memshield: the host reported an unusable page size (${host.pageSize()})`);
+  if (status !== Status.OK) throw new Error(`memshield: the host reported an unusable page size (${host.pageSize()})`);
 
   return {
     exports,

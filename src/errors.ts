@@ -1,3 +1,5 @@
+import { Status } from './generated/core-numbers.js';
+
 /** The stable codes of {@link MemoryProtectionError}. */
 export type MemoryProtectionErrorCode =
   | 'INVALID_ARGUMENT'
@@ -14,12 +16,19 @@ export type MemoryProtectionErrorCode =
   | 'FREE_FAILED'
   | 'SIMULATED_FAULT';
 
-/** The core's status numbers (assembly/status.ts), in order; 0 is success. */
-export const STATUS_CODES: readonly (MemoryProtectionErrorCode | 'OK')[] = [
-  'OK', 'INVALID_ARGUMENT', 'OUT_OF_BOUNDS', 'ACCESS_DENIED', 'USE_AFTER_FREE', 'DOUBLE_FREE',
-  'ALLOCATION_FAILED', 'PROTECTION_FAILED', 'LOCK_FAILED', 'UNLOCK_FAILED', 'NOT_SUPPORTED',
-  'CANARY_CORRUPTED', 'FREE_FAILED',
-];
+// Every core status but OK names its error code (the compiler checks it against the type above).
+const STATUS_CODES: readonly MemoryProtectionErrorCode[] = (() => {
+  const codes: MemoryProtectionErrorCode[] = [];
+  for (const [name, status] of Object.entries(Status) as [keyof typeof Status, number][]) {
+    if (name !== 'OK') codes[status] = name satisfies MemoryProtectionErrorCode;
+  }
+  return codes;
+})();
+
+/** The error code of a non-zero core status (INVALID_ARGUMENT for a number the core never gives). */
+export function codeOfStatus(status: number): MemoryProtectionErrorCode {
+  return STATUS_CODES[status] ?? 'INVALID_ARGUMENT';
+}
 
 /** Details an OS failure carries. */
 export interface OsFailureDetails {

@@ -1,32 +1,29 @@
 // Turns a core status into a MemoryProtectionError whose message says what to do.
-import { MemoryProtectionError, STATUS_CODES, type MemoryProtectionErrorCode, type OsFailureDetails } from './errors.js';
+import { MemoryProtectionError, codeOfStatus, type MemoryProtectionErrorCode, type OsFailureDetails } from './errors.js';
+import { Reason } from './generated/core-numbers.js';
 import { HOST_OPERATIONS, type Host } from '../host/types.js';
 import type { CoreExports } from './core.js';
 
-// The core's REASON_* numbers (assembly/status.ts).
+// What each of the core's region refusals means (assembly/status.ts REASON_*).
 const REASONS: Record<number, string> = {
-  1: 'size must be a positive integer number of bytes',
-  2: 'the mapping this needs is beyond what the OS can map (at most 2^47 bytes): ask for less',
-  3: 'align must be a power of two',
-  4: 'align is too large (at most 1 GiB)',
-  5: 'unknown protection level',
-  6: 'unknown allocation type',
-  7: 'guard page counts must be integers from 0 to 1024',
-  8: 'a guarded allocation needs at least one guard page: use allocate() for memory without guards',
-  9: 'this is not a live region of this PlatformMemory',
-  10: 'this region has no guard pages: free it with free()',
-  11: 'offset is outside the region',
-  12: 'length runs past the end of the region',
-  13: 'the page size must be a power of two of at least 1024',
-  14: 'its data pages are secret memory (memfd_secret), which the kernel keeps locked until they are freed; allocate without secretMemory for memory you need to unlock',
-  15: "secretMemory applies to Secure allocations only",
-  16: "secret memory cannot be executable: choose NoAccess, ReadOnly or ReadWrite, or pass { secretMemory: 'preferred' } to get ordinary pages for an executable region",
-  17: 'its pages are more than this process can still commit',
+  [Reason.SIZE_NOT_POSITIVE_INTEGER]: 'size must be a positive integer number of bytes',
+  [Reason.SIZE_TOO_LARGE]: 'the mapping this needs is beyond what the OS can map (at most 2^47 bytes): ask for less',
+  [Reason.ALIGN_NOT_POWER_OF_TWO]: 'align must be a power of two',
+  [Reason.ALIGN_TOO_LARGE]: 'align is too large (at most 1 GiB)',
+  [Reason.UNKNOWN_PROTECTION]: 'unknown protection level',
+  [Reason.UNKNOWN_TYPE]: 'unknown allocation type',
+  [Reason.GUARD_COUNT]: 'guard page counts must be integers from 0 to 1024',
+  [Reason.NO_GUARD_PAGES]: 'a guarded allocation needs at least one guard page: use allocate() for memory without guards',
+  [Reason.NOT_A_REGION]: 'this is not a live region of this PlatformMemory',
+  [Reason.NOT_GUARDED]: 'this region has no guard pages: free it with free()',
+  [Reason.OFFSET]: 'offset is outside the region',
+  [Reason.LENGTH]: 'length runs past the end of the region',
+  [Reason.PAGE_SIZE]: 'the page size must be a power of two of at least 1024',
+  [Reason.SECRET_MEMORY_LOCKED]: 'its data pages are secret memory (memfd_secret), which the kernel keeps locked until they are freed; allocate without secretMemory for memory you need to unlock',
+  [Reason.SECRET_MEMORY_TYPE]: "secretMemory applies to Secure allocations only",
+  [Reason.SECRET_MEMORY_EXECUTE]: "secret memory cannot be executable: choose NoAccess, ReadOnly or ReadWrite, or pass { secretMemory: 'preferred' } to get ordinary pages for an executable region",
+  [Reason.MEMORY_SHORT]: 'its pages are more than this process can still commit',
 };
-
-/** The core's REASON_SECRET_MEMORY_LOCKED and REASON_MEMORY_SHORT (assembly/status.ts). */
-const REASON_SECRET_MEMORY_LOCKED = 14;
-const REASON_MEMORY_SHORT = 17;
 
 /** How to allow more locked memory, per platform. */
 const RAISE_LOCK_LIMIT: Record<Host['platform'], string> = {
@@ -47,7 +44,7 @@ function bytes(value: number): string {
 
 /** Builds the error for a non-zero core status. */
 export function errorFromStatus(core: CoreExports, host: Host, status: number, context: FailureContext): MemoryProtectionError {
-  const code = (STATUS_CODES[status] ?? 'INVALID_ARGUMENT') as MemoryProtectionErrorCode;
+  const code = codeOfStatus(status);
   const reason = REASONS[core.failureReason()];
   const operation = HOST_OPERATIONS[core.failureOperation()] ?? 'none';
   const errno = core.failureError();
@@ -58,8 +55,8 @@ export function errorFromStatus(core: CoreExports, host: Host, status: number, c
   const prefix = `cannot ${context.action}`;
 
   if (operation === 'mapSecret') return secretMemoryError(code, prefix, osPart, details, host);
-  if (core.failureReason() === REASON_SECRET_MEMORY_LOCKED) return new MemoryProtectionError(code, `${prefix}: ${reason}.`);
-  if (core.failureReason() === REASON_MEMORY_SHORT) return memoryShortError(code, prefix, host);
+  if (core.failureReason() === Reason.SECRET_MEMORY_LOCKED) return new MemoryProtectionError(code, `${prefix}: ${reason}.`);
+  if (core.failureReason() === Reason.MEMORY_SHORT) return memoryShortError(code, prefix, host);
   switch (code) {
     case 'LOCK_FAILED': {
       const memlock = host.memlockStatus();

@@ -1,9 +1,7 @@
 // RegionInfo: what memshield knows about a region, beside what the kernel itself reports.
 import type { Host, KernelRange } from '../host/types.js';
-import {
-  Field, FLAG_CANARY, FLAG_DONTDUMP, FLAG_DONTFORK, FLAG_LOCKED, FLAG_LOCK_WANTED,
-  FLAG_HUGEPAGE_ADVISED, FLAG_SECRET_MEMORY, FLAG_SECRET_WANTED, type CoreExports,
-} from './core.js';
+import type { CoreExports } from './core.js';
+import { Field, RegionFlag } from './generated/core-numbers.js';
 import {
   ALLOCATION_TYPES, PAGE_KINDS, PROTECTION_LEVELS, type AllocationType, type MemoryBacking, type MemoryProtectionLevel,
   type PageKind,
@@ -88,15 +86,15 @@ export function describeRegion(core: CoreExports, host: Host, slot: number): Reg
     host: host.platform,
     type: ALLOCATION_TYPES[field('type')],
     protection: PROTECTION_LEVELS[field('protection')],
-    locked: (flags & FLAG_LOCKED) !== 0,
-    lockRequested: (flags & FLAG_LOCK_WANTED) !== 0,
-    dumpExcluded: (flags & FLAG_DONTDUMP) !== 0,
-    forkExcluded: (flags & FLAG_DONTFORK) !== 0,
-    canary: (flags & FLAG_CANARY) !== 0,
+    locked: (flags & RegionFlag.LOCKED) !== 0,
+    lockRequested: (flags & RegionFlag.LOCK_WANTED) !== 0,
+    dumpExcluded: (flags & RegionFlag.DONTDUMP) !== 0,
+    forkExcluded: (flags & RegionFlag.DONTFORK) !== 0,
+    canary: (flags & RegionFlag.CANARY) !== 0,
     pageKind: PAGE_KINDS[field('pageKind')],
-    backing: flags & FLAG_SECRET_MEMORY ? 'secret-memory' : 'anonymous',
-    secretMemoryRequested: (flags & FLAG_SECRET_WANTED) !== 0,
-    hugePagesAdvised: (flags & FLAG_HUGEPAGE_ADVISED) !== 0,
+    backing: flags & RegionFlag.SECRET_MEMORY ? 'secret-memory' : 'anonymous',
+    secretMemoryRequested: (flags & RegionFlag.SECRET_WANTED) !== 0,
+    hugePagesAdvised: (flags & RegionFlag.HUGEPAGE_ADVISED) !== 0,
     pageSize: field('granule'),
     size: field('size'),
     align: field('align'),

@@ -1,3 +1,6 @@
+import { Protection } from '../host/types.js';
+import { AllocationType as ALLOCATION_TYPE_NUMBERS, PageKind } from './generated/core-numbers.js';
+
 /**
  * Protection levels for a region's data pages.
  *
@@ -38,13 +41,23 @@ export const AllocationType = Object.freeze({
 /** One of the three {@link AllocationType} values. */
 export type AllocationType = (typeof AllocationType)[keyof typeof AllocationType];
 
-// The core's numbering (assembly/protection.ts): the order of the declarations above.
-export const PROTECTION_LEVELS: readonly MemoryProtectionLevel[] = Object.values(MemoryProtectionLevel);
-export const ALLOCATION_TYPES: readonly AllocationType[] = Object.values(AllocationType);
+/** Names indexed by the core's number for each (src/generated/core-numbers.ts, host/types.ts). */
+function byNumber<Name extends string>(numbers: Readonly<Record<Name, number>>): readonly Name[] {
+  const names: Name[] = [];
+  for (const [name, number] of Object.entries(numbers) as [Name, number][]) names[number] = name;
+  return Object.freeze(names);
+}
+
+// The core's numbering; the keys of the generated tables are the names above.
+export const PROTECTION_LEVELS: readonly MemoryProtectionLevel[] = byNumber<MemoryProtectionLevel>(Protection);
+export const ALLOCATION_TYPES: readonly AllocationType[] = byNumber<AllocationType>(ALLOCATION_TYPE_NUMBERS);
 
 /** How a region's pages are backed, as `inspect` reports it. */
 export type PageKind = 'normal' | 'transparent-huge' | 'explicit-huge';
-export const PAGE_KINDS: readonly PageKind[] = ['normal', 'transparent-huge', 'explicit-huge'];
+const PAGE_KIND_NAMES: Record<keyof typeof PageKind, PageKind> = {
+  normal: 'normal', transparentHuge: 'transparent-huge', explicitHuge: 'explicit-huge',
+};
+export const PAGE_KINDS: readonly PageKind[] = byNumber(PageKind).map((key) => PAGE_KIND_NAMES[key]);
 
 /**
  * Where a Secure allocation's data pages come from (option `secretMemory`):

@@ -1,10 +1,8 @@
 // PlatformMemory: the specification's API over one host. Checks JS values, asks the core,
 // turns statuses into MemoryProtectionError.
 import type { Host } from '../host/types.js';
-import {
-  bindCore, FLAG_GUARDED, FLAG_LOCKED, Field, OPTION_CUSTOM_GUARDS, OPTION_LOCK_BEST_EFFORT, OPTION_SECRET_PREFERRED,
-  OPTION_SECRET_REQUIRED,
-} from './core.js';
+import { bindCore } from './core.js';
+import { Field, Option, RegionFlag, Status } from './generated/core-numbers.js';
 import { MemoryProtectionError, invalidArgument } from './errors.js';
 import { errorFromStatus } from './failures.js';
 import { byteLengthOf, indexIn } from './intrinsics.js';
@@ -142,7 +140,7 @@ function secretMemoryFlags(value: unknown, type: number): number {
   if (ALLOCATION_TYPES[type] !== AllocationType.Secure) {
     throw invalidArgument(`secretMemory applies to Secure allocations only, got type ${ALLOCATION_TYPES[type]}; leave it out or use AllocationType.Secure`);
   }
-  return policy === 'required' ? OPTION_SECRET_REQUIRED : OPTION_SECRET_PREFERRED;
+  return policy === 'required' ? Option.SECRET_REQUIRED : Option.SECRET_PREFERRED;
 }
 
 function describeSize(size: unknown, type: unknown): string {
@@ -168,7 +166,7 @@ export function createPlatformMemory(options: { host: Host }): PlatformMemory {
 
   const owner: RegionOwner = {
     protectionOf: (region) => PROTECTION_LEVELS[core.regionField(live(region, 'read the protection of the region').slot, Field.protection)],
-    lockedOf: (region) => (core.regionField(live(region, 'read the lock state of the region').slot, Field.flags) & FLAG_LOCKED) !== 0,
+    lockedOf: (region) => (core.regionField(live(region, 'read the lock state of the region').slot, Field.flags) & RegionFlag.LOCKED) !== 0,
     isFreed: (region) => core.check(own(region, 'check').slot, own(region, 'check').generation) !== 0,
   };
 
@@ -188,7 +186,7 @@ export function createPlatformMemory(options: { host: Host }): PlatformMemory {
   function live(region: unknown, action: string): RegionHandle {
     const handle = own(region, action);
     const status = core.check(handle.slot, handle.generation);
-    if (status !== 0) fail(status, action);
+    if (status !== Status.OK) fail(status, action);
     return handle;
   }
 
@@ -196,7 +194,7 @@ export function createPlatformMemory(options: { host: Host }): PlatformMemory {
   function copyOut(handle: RegionHandle, at: number, target: Uint8Array): void {
     const count = byteLengthOf(target);
     const status = bound.withStaged(target, () => core.read(handle.slot, handle.generation, at, count));
-    if (status !== 0) fail(status, `read ${count} bytes`);
+    if (status !== Status.OK) fail(status, `read ${count} bytes`);
   }
 
   function allocateRegion(size: number, align: number, protection: number, type: number, before: number, after: number, flags: number, action: string): Region {
@@ -217,7 +215,7 @@ export function createPlatformMemory(options: { host: Host }): PlatformMemory {
       const level = checkProtection(protection);
       const kind = checkType(type);
       const opts = readOptions<AllocateOptions>(options, 'options', ['lock', 'secretMemory']);
-      const flags = (checkLockPolicy(opts.lock) ? OPTION_LOCK_BEST_EFFORT : 0) | secretMemoryFlags(opts.secretMemory, kind);
+      const flags = (checkLockPolicy(opts.lock) ? Option.LOCK_BEST_EFFORT : 0) | secretMemoryFlags(opts.secretMemory, kind);
       return allocateRegion(size, align, level, kind, 0, 0, flags, action);
     },
 
@@ -231,21 +229,21 @@ export function createPlatformMemory(options: { host: Host }): PlatformMemory {
       const opts = readOptions<GuardedAllocateOptions>(options, 'options', ['lock', 'protection', 'type', 'secretMemory']);
       const level = checkProtection(opts.protection ?? MemoryProtectionLevel.ReadWrite, 'options.protection');
       const kind = checkType(opts.type ?? AllocationType.Regular);
-      const flags = OPTION_CUSTOM_GUARDS | (checkLockPolicy(opts.lock) ? OPTION_LOCK_BEST_EFFORT : 0) | secretMemoryFlags(opts.secretMemory, kind);
+      const flags = Option.CUSTOM_GUARDS | (checkLockPolicy(opts.lock) ? Option.LOCK_BEST_EFFORT : 0) | secretMemoryFlags(opts.secretMemory, kind);
       return allocateRegion(size, align, level, kind, before, after, flags, action);
     },
 
     free(region) {
       const handle = own(region, 'free the region');
       const status = core.free(handle.slot, handle.generation);
-      if (status !== 0) fail(status, 'free the region');
+      if (status !== Status.OK) fail(status, 'free the region');
     },
 
     freeGuardedMemory(region) {
       const handle = own(region, 'free the guarded region');
       // A freed region goes on to free(), which reports DOUBLE_FREE (not USE_AFTER_FREE).
-      const isLive = core.check(handle.slot, handle.generation) === 0;
-      if (isLive && (core.regionField(handle.slot, Field.flags) & FLAG_GUARDED) === 0) {
+      const isLive = core.check(handle.slot, handle.generation) === Status.OK;
+      if (isLive && (core.regionField(handle.slot, Field.flags) & RegionFlag.GUARDED) === 0) {
         throw invalidArgument('cannot free the guarded region: this region has no guard pages; free it with free()');
       }
       memory.free(region);
@@ -256,27 +254,27 @@ export function createPlatformMemory(options: { host: Host }): PlatformMemory {
       const handle = own(region, action);
       const level = checkProtection(protection);
       const status = core.protect(handle.slot, handle.generation, level);
-      if (status !== 0) fail(status, action);
+      if (status !== Status.OK) fail(status, action);
     },
 
     lock(region) {
       const handle = own(region, 'lock the region');
       // Described before the call: core.check() would reset the failure record fail() reads.
-      const action = core.check(handle.slot, handle.generation) === 0 ? `lock ${core.regionField(handle.slot, Field.dataPagesLength)} bytes` : 'lock the region';
+      const action = core.check(handle.slot, handle.generation) === Status.OK ? `lock ${core.regionField(handle.slot, Field.dataPagesLength)} bytes` : 'lock the region';
       const status = core.lock(handle.slot, handle.generation);
-      if (status !== 0) fail(status, action);
+      if (status !== Status.OK) fail(status, action);
     },
 
     unlock(region) {
       const handle = own(region, 'unlock the region');
       const status = core.unlock(handle.slot, handle.generation);
-      if (status !== 0) fail(status, 'unlock the region');
+      if (status !== Status.OK) fail(status, 'unlock the region');
     },
 
     secureClear(region) {
       const handle = own(region, 'clear the region');
       const status = core.clear(handle.slot, handle.generation);
-      if (status !== 0) fail(status, 'clear the region');
+      if (status !== Status.OK) fail(status, 'clear the region');
     },
 
     write(region, data, offset = 0) {
@@ -290,7 +288,7 @@ export function createPlatformMemory(options: { host: Host }): PlatformMemory {
           `cannot write ${count} bytes at offset ${at}: the region holds ${size} bytes, so at most ${size - at} fit there`);
       }
       const status = bound.withStaged(bytes, () => core.write(handle.slot, handle.generation, at, count));
-      if (status !== 0) fail(status, `write ${count} bytes`);
+      if (status !== Status.OK) fail(status, `write ${count} bytes`);
     },
 
     read(region, offset = 0, length) {

@@ -13,7 +13,9 @@
 // closed when it returns and the call throws, so code after its first await that touches the view
 // faults rather than reads.
 import { MemoryProtectionError } from './errors.js';
-import { Access, SecretField, type SecureCore } from './secure-core.js';
+import { Protection } from '../host/types.js';
+import { SecretField } from './generated/core-numbers.js';
+import type { SecureCore } from './secure-core.js';
 import { fillBytes, getPrototypeOf } from './intrinsics.js';
 import { lendEnded, lendStarted } from './lent-views.js';
 import { secureError } from './secure-failures.js';
@@ -45,7 +47,7 @@ function asyncRefused(method: string): MemoryProtectionError {
  * Runs `fn` with a view of the secret, its pages open for `access` during the call only.
  * @returns what `fn` returned
  */
-export function runScoped<T>(secret: SecretLocation, access: (typeof Access)[keyof typeof Access], fn: (view: Uint8Array) => T, method: 'use' | 'update'): T {
+export function runScoped<T>(secret: SecretLocation, access: typeof Protection.ReadOnly | typeof Protection.ReadWrite, fn: (view: Uint8Array) => T, method: 'use' | 'update'): T {
   if (typeof fn !== 'function') {
     throw new MemoryProtectionError('INVALID_ARGUMENT', `${method}() needs a callback (view) => result, got ${fn === null ? 'null' : typeof fn}`);
   }
@@ -79,13 +81,13 @@ export function runScoped<T>(secret: SecretLocation, access: (typeof Access)[key
       const read = core.withStaged(target, () => exports.secretRead(secret.index, secret.generation, 0, secret.size));
       if (read !== 0) throw secureError(core, read, `${method}() the SecureBuffer`);
     }
-    lend = lendStarted(view, access === Access.ReadOnly);
+    lend = lendStarted(view, access === Protection.ReadOnly);
     const result = fn(view);
     if (isThenable(result)) {
       Promise.resolve(result).catch(() => {}); // reported here, synchronously; not again as unhandled
       throw asyncRefused(method);
     }
-    if (copied && access === Access.ReadWrite) {
+    if (copied && access === Protection.ReadWrite) {
       const source = view;
       const written = core.withStaged(source, () => exports.secretWrite(secret.index, secret.generation, 0, secret.size));
       if (written !== 0) throw secureError(core, written, `${method}() the SecureBuffer`);

@@ -8,9 +8,9 @@ import { armExitWipe } from './exit-wipe.js';
 import { describeRegion, type RegionInfo } from './inspect.js';
 import { PROTECTION_LEVELS, type SecretMemoryPolicy } from './levels.js';
 import { runScoped, type SecretLocation } from './scoped-access.js';
-import {
-  Access, OPTION_LOCK_BEST_EFFORT, SecretField, Status, hostFromOptions, secretMemoryOption, secureCoreFor, type SecureCore,
-} from './secure-core.js';
+import { Protection } from '../host/types.js';
+import { Option, SecretField, Status } from './generated/core-numbers.js';
+import { hostFromOptions, secretMemoryOption, secureCoreFor, type SecureCore } from './secure-core.js';
 import { byteLengthOf, fillBytes } from './intrinsics.js';
 import { secureError } from './secure-failures.js';
 import { checkBytes, checkWipeSource, checkLockPolicy, checkSecretMemoryPolicy, checkSize } from './validate.js';
@@ -103,7 +103,7 @@ export class SecureBuffer {
     if (size === 0) throw invalidArgument('SecureBuffer.from needs at least one byte, got an empty Uint8Array (or one whose buffer was detached)');
     const opts = readOptions<SecureBufferFromOptions>(options, 'options', ['wipeSource', 'lock', 'secretMemory', 'host']);
     const wipe = checkWipeSource(opts.wipeSource, source);
-    const flags = (checkLockPolicy(opts.lock) ? OPTION_LOCK_BEST_EFFORT : 0) | secretMemoryOption(checkSecretMemoryPolicy(opts.secretMemory, 'preferred'));
+    const flags = (checkLockPolicy(opts.lock) ? Option.LOCK_BEST_EFFORT : 0) | secretMemoryOption(checkSecretMemoryPolicy(opts.secretMemory, 'preferred'));
     const core = secureCoreFor(hostFromOptions(opts.host, 'SecureBuffer.from'));
     const index = core.withStaged(source, () => core.exports.secretCreate(size, 1, flags));
     if (index < 0) throw secureError(core, -index, `copy ${size} bytes into a SecureBuffer`);
@@ -121,7 +121,7 @@ export class SecureBuffer {
   static alloc(size: number, options?: SecureBufferOptions): SecureBuffer {
     checkSize(size);
     const opts = readOptions<SecureBufferOptions>(options, 'options', ['lock', 'secretMemory', 'host']);
-    const flags = (checkLockPolicy(opts.lock) ? OPTION_LOCK_BEST_EFFORT : 0) | secretMemoryOption(checkSecretMemoryPolicy(opts.secretMemory, 'preferred'));
+    const flags = (checkLockPolicy(opts.lock) ? Option.LOCK_BEST_EFFORT : 0) | secretMemoryOption(checkSecretMemoryPolicy(opts.secretMemory, 'preferred'));
     const core = secureCoreFor(hostFromOptions(opts.host, 'SecureBuffer.alloc'));
     const index = core.exports.secretCreate(size, 0, flags);
     if (index < 0) throw secureError(core, -index, `allocate a SecureBuffer of ${size} bytes`);
@@ -143,7 +143,7 @@ export class SecureBuffer {
 
   /** True once disposed (by dispose(), its heap's destroy(), or the process-exit wipe). */
   get disposed(): boolean {
-    if (!this.#disposed && this.#secret.core.exports.secretCheck(this.#secret.index, this.#secret.generation) !== 0) this.#disposed = true;
+    if (!this.#disposed && this.#secret.core.exports.secretCheck(this.#secret.index, this.#secret.generation) !== Status.OK) this.#disposed = true;
     return this.#disposed;
   }
 
@@ -158,7 +158,7 @@ export class SecureBuffer {
    */
   use<T>(fn: (view: Uint8Array) => T): T {
     this.#live('use() the SecureBuffer');
-    return runScoped(this.#secret, Access.ReadOnly, fn, 'use');
+    return runScoped(this.#secret, Protection.ReadOnly, fn, 'use');
   }
 
   /**
@@ -170,7 +170,7 @@ export class SecureBuffer {
    */
   update<T>(fn: (view: Uint8Array) => T): T {
     this.#live('update() the SecureBuffer');
-    return runScoped(this.#secret, Access.ReadWrite, fn, 'update');
+    return runScoped(this.#secret, Protection.ReadWrite, fn, 'update');
   }
 
   /**
@@ -241,7 +241,7 @@ export class SecureBuffer {
       this.#disposed = true; // already wiped by its heap's destroy() or the exit wipe
       return;
     }
-    if (status !== 0 && status !== Status.CANARY_CORRUPTED) throw secureError(core, status, 'dispose the SecureBuffer');
+    if (status !== Status.OK && status !== Status.CANARY_CORRUPTED) throw secureError(core, status, 'dispose the SecureBuffer');
     this.#disposed = true;
     if (this.#owner) this.#owner.afterFree();
     else unreachableBuffers.unregister(this);
@@ -268,7 +268,7 @@ export class SecureBuffer {
   #check(action: string): void {
     this.#live(action);
     const status = this.#secret.core.exports.secretCheck(this.#secret.index, this.#secret.generation);
-    if (status !== 0) {
+    if (status !== Status.OK) {
       if (status === Status.USE_AFTER_FREE) this.#disposed = true;
       throw secureError(this.#secret.core, status, action);
     }

@@ -1,53 +1,43 @@
 // Turns a status of the secret and heap entry points into a MemoryProtectionError. Reasons from
-// 100 up are theirs (assembly/heap-status.ts); everything else is worded by failures.ts.
+// 100 up are theirs (assembly/heap-status.ts, read through src/generated/core-numbers.ts);
+// everything else is worded by failures.ts.
 import { MemoryProtectionError } from './errors.js';
 import { errorFromStatus } from './failures.js';
+import { Reason, Status } from './generated/core-numbers.js';
 import type { SecureCore } from './secure-core.js';
-
-// assembly/heap-status.ts, in step.
-const REASON_SECRET_OPEN = 101;
-const REASON_NOT_OPEN = 102;
-const REASON_HEAP_FULL = 103;
-const REASON_HEAP_OPEN = 104;
-const REASON_ARENA_SIZE = 105;
-const REASON_MAX_SIZE = 106;
-const REASON_NOT_A_SECRET = 107;
-const REASON_NOT_A_HEAP = 108;
-const REASON_ACCESS = 109;
-const REASON_NOT_READABLE = 110;
 
 /** The error for a non-zero status of a secret or heap call; `action` says what was being done. */
 export function secureError(core: SecureCore, status: number, action: string): MemoryProtectionError {
   const reason = core.exports.failureReason();
   const prefix = `cannot ${action}`;
   switch (reason) {
-    case REASON_SECRET_OPEN:
+    case Reason.SECRET_OPEN:
       return new MemoryProtectionError('ACCESS_DENIED',
         `${prefix}: a use() or update() of this SecureBuffer is still running. Dispose it after the callback returns.`);
-    case REASON_HEAP_OPEN:
+    case Reason.HEAP_OPEN:
       return new MemoryProtectionError('ACCESS_DENIED',
         `${prefix}: a use() or update() of one of its secrets is still running. Destroy the heap after the callback returns.`);
-    case REASON_NOT_OPEN:
+    case Reason.NOT_OPEN:
       return new MemoryProtectionError('INVALID_ARGUMENT', `${prefix}: no use() or update() of this SecureBuffer is open (a memshield bug: please report it).`);
-    case REASON_NOT_READABLE:
+    case Reason.NOT_READABLE:
       return new MemoryProtectionError('ACCESS_DENIED', `${prefix}: the secret is only readable inside use() or update().`);
-    case REASON_HEAP_FULL:
+    case Reason.HEAP_FULL:
       return new MemoryProtectionError('ALLOCATION_FAILED',
         `${prefix}: the SecureHeap reached its maxSize; another arena would pass it. Dispose secrets you no longer need, call trim(), or raise maxSize. Nothing was left mapped.`);
-    case REASON_ARENA_SIZE:
+    case Reason.ARENA_SIZE:
       return new MemoryProtectionError('INVALID_ARGUMENT', `${prefix}: arenaSize must be a positive integer number of bytes, at most 2^20 pages.`);
-    case REASON_MAX_SIZE:
+    case Reason.MAX_SIZE:
       return new MemoryProtectionError('INVALID_ARGUMENT', `${prefix}: maxSize must be a positive integer number of bytes, or Infinity for no limit.`);
-    case REASON_ACCESS:
+    case Reason.ACCESS:
       return new MemoryProtectionError('INVALID_ARGUMENT', `${prefix}: scoped access is ReadOnly or ReadWrite.`);
-    case REASON_NOT_A_SECRET:
-      if (status === 4 || status === 5) {
-        return new MemoryProtectionError(status === 4 ? 'USE_AFTER_FREE' : 'DOUBLE_FREE',
+    case Reason.NOT_A_SECRET:
+      if (status === Status.USE_AFTER_FREE || status === Status.DOUBLE_FREE) {
+        return new MemoryProtectionError(status === Status.USE_AFTER_FREE ? 'USE_AFTER_FREE' : 'DOUBLE_FREE',
           `${prefix}: the SecureBuffer was already disposed (by dispose(), its heap's destroy(), or the process-exit wipe). Keep using a secret only until it is disposed.`);
       }
       return new MemoryProtectionError('INVALID_ARGUMENT', `${prefix}: this is not a SecureBuffer of this memshield instance.`);
-    case REASON_NOT_A_HEAP:
-      if (status === 4) {
+    case Reason.NOT_A_HEAP:
+      if (status === Status.USE_AFTER_FREE) {
         return new MemoryProtectionError('USE_AFTER_FREE', `${prefix}: the SecureHeap was already destroyed (by destroy() or the process-exit wipe). Make a new one.`);
       }
       return new MemoryProtectionError('INVALID_ARGUMENT', `${prefix}: this is not a SecureHeap of this memshield instance.`);

@@ -7,12 +7,13 @@ import { armExitWipe } from './exit-wipe.js';
 import { emitWarning } from './emit-warning.js';
 import { describeRegion, type RegionInfo } from './inspect.js';
 import { heapSecureBuffer, type SecretOwner, type SecureBuffer } from './secure-buffer.js';
-import { HeapStat, OPTION_LOCK_BEST_EFFORT, hostFromOptions, secretMemoryOption, secureCoreFor, type SecureCore } from './secure-core.js';
+import { HeapStat, Option, Status } from './generated/core-numbers.js';
+import { hostFromOptions, secretMemoryOption, secretMemoryPolicyOf, secureCoreFor, type SecureCore } from './secure-core.js';
 import { byteLengthOf, fillBytes, setBytes } from './intrinsics.js';
 import { secureError } from './secure-failures.js';
 import { checkBytes, checkWipeSource, checkLockPolicy, checkSecretMemoryPolicy, checkSize } from './validate.js';
 import { readOptions } from './options.js';
-import { SECRET_MEMORY_POLICIES, type SecretMemoryPolicy } from './levels.js';
+import type { SecretMemoryPolicy } from './levels.js';
 
 /** Options of `new SecureHeap()`. */
 export interface SecureHeapOptions {
@@ -83,9 +84,9 @@ interface HeapHandle {
 // A heap dropped without destroy() (and all its buffers with it, as they hold the heap) is
 // destroyed when the garbage collector reclaims it: its arenas are wiped and unmapped then.
 const unreachableHeaps = new FinalizationRegistry<HeapHandle>(({ core, index, generation }) => {
-  if (core.exports.heapCheck(index, generation) !== 0) return;
+  if (core.exports.heapCheck(index, generation) !== Status.OK) return;
   const status = core.exports.heapDestroy(index, generation);
-  if (status !== 0) emitWarning(secureError(core, status, 'destroy an unreachable SecureHeap'));
+  if (status !== Status.OK) emitWarning(secureError(core, status, 'destroy an unreachable SecureHeap'));
 });
 
 /**
@@ -120,7 +121,7 @@ export class SecureHeap {
     const opts = readOptions<SecureHeapOptions>(options, 'options', ['arenaSize', 'maxSize', 'lock', 'secretMemory', 'host']);
     const arenaSize = opts.arenaSize === undefined ? DEFAULT_ARENA_SIZE : checkSize(opts.arenaSize, 'options.arenaSize');
     const maxSize = opts.maxSize === undefined || opts.maxSize === Number.POSITIVE_INFINITY ? 0 : checkSize(opts.maxSize, 'options.maxSize');
-    const flags = (checkLockPolicy(opts.lock) ? OPTION_LOCK_BEST_EFFORT : 0) | secretMemoryOption(checkSecretMemoryPolicy(opts.secretMemory, 'preferred'));
+    const flags = (checkLockPolicy(opts.lock) ? Option.LOCK_BEST_EFFORT : 0) | secretMemoryOption(checkSecretMemoryPolicy(opts.secretMemory, 'preferred'));
     this.#core = secureCoreFor(hostFromOptions(opts.host, 'new SecureHeap'));
     const index = this.#core.exports.heapCreate(arenaSize, maxSize, flags);
     if (index < 0) throw secureError(this.#core, -index, 'create the SecureHeap');
@@ -195,7 +196,7 @@ export class SecureHeap {
       arenaSize: stat('arenaPages') * this.#core.host.pageSize(),
       lock: stat('lockBestEffort') === 1 ? 'bestEffort' : 'required',
       secretMemoryBytes: stat('secretBytes'),
-      secretMemory: SECRET_MEMORY_POLICIES[stat('secretPolicy')],
+      secretMemory: secretMemoryPolicyOf(stat('secretPolicy')),
     };
   }
 
@@ -219,7 +220,7 @@ export class SecureHeap {
   flush(): void {
     this.#live('flush the SecureHeap');
     const status = this.#core.exports.heapFlush(this.#index, this.#generation);
-    if (status !== 0) throw secureError(this.#core, status, 'wipe the freed secrets of the SecureHeap');
+    if (status !== Status.OK) throw secureError(this.#core, status, 'wipe the freed secrets of the SecureHeap');
     this.#throwDamage();
   }
 
@@ -231,7 +232,7 @@ export class SecureHeap {
   trim(): void {
     this.#live('trim the SecureHeap');
     const status = this.#core.exports.heapTrim(this.#index, this.#generation);
-    if (status !== 0 && status !== 11) throw secureError(this.#core, status, 'trim the SecureHeap');
+    if (status !== Status.OK && status !== Status.CANARY_CORRUPTED) throw secureError(this.#core, status, 'trim the SecureHeap');
     this.#throwDamage();
   }
 
@@ -244,24 +245,24 @@ export class SecureHeap {
     if (this.#destroyed) return;
     const core = this.#core;
     const check = core.exports.heapCheck(this.#index, this.#generation);
-    if (check !== 0) { this.#destroyed = true; return; } // already gone with the exit wipe
+    if (check !== Status.OK) { this.#destroyed = true; return; } // already gone with the exit wipe
     const failuresBefore = core.exports.heapStat(this.#index, HeapStat.canaryFailures);
     const arenaAddresses = this.#arenaAddresses(); // for the message: the arenas are gone after
     const status = core.exports.heapDestroy(this.#index, this.#generation);
-    if (status === 3) throw secureError(core, status, 'destroy the SecureHeap');
+    if (status === Status.ACCESS_DENIED) throw secureError(core, status, 'destroy the SecureHeap');
     this.#destroyed = true;
     unreachableHeaps.unregister(this);
-    if (status === 11 || failuresBefore > this.#reportedFailures) {
+    if (status === Status.CANARY_CORRUPTED || failuresBefore > this.#reportedFailures) {
       const damage = this.#damageDescription(arenaAddresses);
       throw new MemoryProtectionError('CANARY_CORRUPTED',
         `destroy the SecureHeap: canary bytes between its secrets were overwritten${damage}, so something wrote outside a secret's bounds (a buffer overflow in native code). Every secret was still wiped and every arena unmapped; find the writer.`);
     }
-    if (status !== 0) throw secureError(core, status, 'destroy the SecureHeap');
+    if (status !== Status.OK) throw secureError(core, status, 'destroy the SecureHeap');
   }
 
   /** True once destroyed (by destroy() or the process-exit wipe). */
   get destroyed(): boolean {
-    if (!this.#destroyed && this.#core.exports.heapCheck(this.#index, this.#generation) !== 0) this.#destroyed = true;
+    if (!this.#destroyed && this.#core.exports.heapCheck(this.#index, this.#generation) !== Status.OK) this.#destroyed = true;
     return this.#destroyed;
   }
 
@@ -273,7 +274,7 @@ export class SecureHeap {
   #live(action: string): void {
     if (this.#destroyed) throw new MemoryProtectionError('USE_AFTER_FREE', `cannot ${action}: it was already destroyed. Make a new SecureHeap.`);
     const status = this.#core.exports.heapCheck(this.#index, this.#generation);
-    if (status !== 0) {
+    if (status !== Status.OK) {
       this.#destroyed = true;
       throw secureError(this.#core, status, action);
     }
@@ -288,9 +289,9 @@ export class SecureHeap {
 
   #flushNow(): void {
     this.#flushScheduled = false;
-    if (this.#core.exports.heapCheck(this.#index, this.#generation) !== 0) return; // destroyed meanwhile
+    if (this.#core.exports.heapCheck(this.#index, this.#generation) !== Status.OK) return; // destroyed meanwhile
     const status = this.#core.exports.heapFlush(this.#index, this.#generation);
-    if (status === 0) {
+    if (status === Status.OK) {
       this.#flushFailing = false;
     } else {
       // Not wiped (the pages could not be opened, e.g. vm.max_map_count reached): say so once,
@@ -352,7 +353,7 @@ export class SecureHeap {
   }
 
   #allocationError(status: number, size: number): MemoryProtectionError {
-    if (status === 4) return secureError(this.#core, status, `allocate ${size} bytes in the SecureHeap`); // destroyed
+    if (status === Status.USE_AFTER_FREE) return secureError(this.#core, status, `allocate ${size} bytes in the SecureHeap`); // destroyed
     const stats = this.#readStats();
     return secureError(this.#core, status,
       `allocate ${size} bytes in the SecureHeap (${stats.live} secrets live, ${stats.arenas} arenas of ${stats.arenaSize} bytes, ${stats.lockedBytes} bytes locked by this heap)`);

@@ -4,7 +4,7 @@
 // made later are not registered: call hardenProcess after creating long-lived secrets). There is
 // no call by which a process keeps debuggers away: that step is reported unavailable.
 import { loadKoffi } from '../../host/node-builtins.js';
-import { Field } from '../core.js';
+import { Field, Status } from '../generated/core-numbers.js';
 import { secureCores } from '../secure-core.js';
 import { unavailable, type HardeningGoal, type HardeningStep } from './report.js';
 
@@ -19,10 +19,10 @@ const hresult = (value: number) => `0x${(value >>> 0).toString(16).padStart(8, '
 function liveSecretMappings(): Array<{ address: bigint; length: number }> {
   const mappings: Array<{ address: bigint; length: number }> = [];
   for (const core of secureCores) {
-    const exports = core.exports as typeof core.exports & { slotGeneration(slot: number): number };
+    const exports = core.exports;
     const live = exports.statLiveRegions();
     for (let slot = 0, found = 0; found < live; slot++) {
-      if (exports.check(slot, exports.slotGeneration(slot)) !== 0) continue;
+      if (exports.check(slot, exports.slotGeneration(slot)) !== Status.OK) continue;
       found++;
       mappings.push({ address: core.host.address(exports.regionHostId(slot)), length: exports.regionField(slot, Field.mappingLength) });
     }
