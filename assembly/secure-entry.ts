@@ -10,7 +10,7 @@ import { refuse, resetFailure } from "./failure";
 import { pageSize } from "./machine";
 import { MAX_MAPPING } from "./layout";
 import { READ_ONLY, READ_WRITE } from "./protection";
-import { LARGEST_CLASS_SIZE, GAP_SIZE, classOf, classFits, classSize } from "./heap-layout";
+import { LARGEST_CLASS_SIZE, classOf, classFits, classSize } from "./heap-layout";
 import { pageClass } from "./heap-pages";
 import { arenaRegion, arenaNext, arenaVirgin, NO_ARENA } from "./heap-arenas";
 import {
@@ -27,7 +27,7 @@ import {
 } from "./secret-access";
 import {
   checkSecretHandle, SECRET_HANDLE_LIVE, SECRET_HANDLE_FREED, createdGeneration, secretSize, secretDataOffset,
-  secretInSlot, secretOpen, secretOwner, secretHeap, secretPage, liveSecrets, NO_HEAP,
+  secretInSlot, secretOpen, secretOwner, secretHeap, secretPage, NO_HEAP,
 } from "./secrets";
 import {
   SECRET_FIELD_SIZE, SECRET_FIELD_HOST_ID, SECRET_FIELD_DATA_OFFSET, SECRET_FIELD_IN_SLOT, SECRET_FIELD_OPEN,
@@ -154,9 +154,6 @@ export function secretField(secret: u32, field: i32): f64 {
   }
 }
 
-/** Live secrets of this core (standalone and heap). */
-export function secretLiveCount(): u32 { return liveSecrets(); }
-
 // ── Heaps ────────────────────────────────────────────────────────────────────────────────────
 
 /**
@@ -261,17 +258,4 @@ export function heapArenaRegion(h: u32, k: u32): i32 {
 export function wipeAllSecrets(): u32 {
   resetFailure();
   return wipeEverything();
-}
-
-/** The slot size a heap gives a secret of `size` bytes, or 0 if it gets a region of its own. */
-export function heapSlotSize(size: f64): f64 {
-  if (!(size >= 1) || size > <f64>LARGEST_CLASS_SIZE) return 0;
-  const c = classOf(<u32>Math.ceil(size));
-  return classFits(c) ? <f64>classSize(c) : 0;
-}
-
-/** Slots on one heap page for secrets of `size` bytes (0 if they do not go in slots). */
-export function heapSlotsPerPage(size: f64): f64 {
-  const slot = heapSlotSize(size);
-  return slot == 0 ? 0 : Math.floor((<f64>pageSize - <f64>GAP_SIZE) / (slot + <f64>GAP_SIZE));
 }

@@ -43,7 +43,6 @@ export interface SecureCoreExports extends CoreExports {
   secretRead(secret: number, generation: number, offset: number, length: number): number;
   secretFree(secret: number, generation: number): number;
   secretField(secret: number, field: number): number;
-  secretLiveCount(): number;
   heapCreate(arenaBytes: number, maxBytes: number, options: number): number;
   heapCreatedGeneration(): number;
   heapCheck(heap: number, generation: number): number;
@@ -53,8 +52,6 @@ export interface SecureCoreExports extends CoreExports {
   heapDestroy(heap: number, generation: number): number;
   heapStat(heap: number, field: number): number;
   heapArenaRegion(heap: number, index: number): number;
-  heapSlotSize(size: number): number;
-  heapSlotsPerPage(size: number): number;
   wipeAllSecrets(): number;
 }
 

@@ -2,8 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { SecureHeap } from '../../src/index.js';
-import { nativeHost } from '../../src/default-memory.js';
-import { secureCoreFor } from '../../src/secure-core.js';
+import { slotLayout } from './slot-layout.js';
 import { dontDumpEntries, entryAt, readMaps } from '../helpers/kernel.js';
 import { secretBytes } from '../secure-buffer/peek.js';
 import { errorOf } from '../helpers/errors.js';
@@ -11,8 +10,7 @@ import { errorOf } from '../helpers/errors.js';
 
 describe('SecureHeap slots', () => {
   it('rounds sizes up to 20 classes of up to 1 KiB, with the slots per 4 KiB page the layout says', () => {
-    const core = secureCoreFor(nativeHost()).exports;
-    const rows = [1, 16, 17, 32, 33, 100, 128, 129, 160, 200, 256, 300, 512, 513, 1000, 1024, 1025].map((size) => [size, core.heapSlotSize(size), core.heapSlotsPerPage(size)]);
+    const rows = [1, 16, 17, 32, 33, 100, 128, 129, 160, 200, 256, 300, 512, 513, 1000, 1024, 1025].map((size) => [size, ...slotLayout(size)]);
     expect(rows).toEqual([
       [1, 16, 127], [16, 16, 127], [17, 32, 85], [32, 32, 85], [33, 48, 63], [100, 112, 31], [128, 128, 28],
       [129, 160, 23], [160, 160, 23], [200, 224, 17], [256, 256, 15], [300, 320, 12], [512, 512, 7],
@@ -23,13 +21,12 @@ describe('SecureHeap slots', () => {
   });
 
   it('has the size classes docs/secure-buffer.md lists, with the slots per page it states', () => {
-    const core = secureCoreFor(nativeHost()).exports;
     const docs = readFileSync(new URL('../../docs/secure-buffer.md', import.meta.url), 'utf8');
     const listed = /Size classes \(slots per 4 KiB page\):([^.]*)\./s.exec(docs)![1];
     const pairs = [...listed.matchAll(/(\d+) \((\d+)\)/g)].map((match) => [Number(match[1]), Number(match[2])]);
     expect(pairs.length).toBe(20);
-    for (const [size, perPage] of pairs) expect([core.heapSlotSize(size), core.heapSlotsPerPage(size)]).toEqual([size, perPage]);
-    expect(core.heapSlotSize(pairs.at(-1)![0] + 1)).toBe(0);
+    for (const [size, perPage] of pairs) expect(slotLayout(size)).toEqual([size, perPage]);
+    expect(slotLayout(pairs.at(-1)![0] + 1)).toEqual([0, 0]);
   });
 
   it('counts live secrets, their bytes and their slot bytes', () => {

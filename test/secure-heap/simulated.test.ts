@@ -2,7 +2,7 @@
 // page sizes, the memlock limit, and canary damage written by "native code" (raw access).
 import { describe, expect, it } from 'vitest';
 import { MemoryProtectionError, SecureBuffer, SecureHeap, createSimulatedHost } from '../../src/index.js';
-import { secureCoreFor } from '../../src/secure-core.js';
+import { slotLayout } from './slot-layout.js';
 import { secretBytes } from '../secure-buffer/peek.js';
 import { errorOf } from '../helpers/errors.js';
 
@@ -30,8 +30,7 @@ describe('SecureHeap on the simulated host', () => {
   for (const pageSize of [16384, 65536]) {
     it(`lays slots out on ${pageSize / 1024} KiB pages and opens one page per use()`, () => {
       const host = createSimulatedHost({ pageSize, seed: 2 });
-      const core = secureCoreFor(host).exports;
-      const perPage = core.heapSlotsPerPage(32);
+      const [, perPage] = slotLayout(32, pageSize);
       expect(perPage).toBe(Math.floor((pageSize - 16) / 48));
       const heap = new SecureHeap({ host, arenaSize: 4 * pageSize });
       const secrets = Array.from({ length: perPage + 1 }, (_, i) => heap.from(secretBytes(32, i)));
