@@ -1,6 +1,6 @@
 // The POSIX part of the Linux and macOS hosts: mmap/munmap/mprotect/mlock/munlock/madvise and
 // byte copies through libc, via koffi. The platform file supplies its constants and extras.
-import { byteLengthOf } from './byte-length.js';
+import { byteLengthOf } from '../shared/byte-length.js';
 import { fillRandom, lendView } from './lend.js';
 import { loadKoffi, builtin } from './node-builtins.js';
 import { Advice, MAP_EXPLICIT_HUGE, Protection, type Host, type HostOperation, type MemlockStatus } from './types.js';

@@ -11,20 +11,22 @@
 import {
   Protection as PROTECTION_NUMBERS, HostOperation as OPERATION_NUMBERS, MapFlag, Advice as ADVICE_NUMBERS,
 } from './generated/host-numbers.js';
+import { namesByNumber } from '../shared/names-by-number.js';
 
 /** Protection codes, as the core numbers them (and as `MemoryProtectionLevel` orders them). */
 export const Protection = PROTECTION_NUMBERS;
 export type Protection = (typeof Protection)[keyof typeof Protection];
 
+/** A protection's name, as MemoryProtectionLevel spells it. */
+export type ProtectionName = keyof typeof Protection;
+/** Protection names, indexed by the host's code. */
+export const PROTECTION_NAMES: readonly ProtectionName[] = namesByNumber(Protection);
+
 /** A host operation: the name of the Host method. */
 export type HostOperation = keyof typeof OPERATION_NUMBERS;
 
 /** Host operations by the number the core's failureOperation() gives them (0: none). */
-export const HOST_OPERATIONS: readonly ('none' | HostOperation)[] = (() => {
-  const names: ('none' | HostOperation)[] = ['none'];
-  for (const [name, number] of Object.entries(OPERATION_NUMBERS)) names[number] = name as HostOperation;
-  return names;
-})();
+export const HOST_OPERATIONS: readonly ('none' | HostOperation)[] = ['none', ...namesByNumber(OPERATION_NUMBERS).slice(1)];
 
 /** `map` flags. */
 export const MAP_EXPLICIT_HUGE = MapFlag.EXPLICIT_HUGE;
@@ -32,6 +34,10 @@ export const MAP_EXPLICIT_HUGE = MapFlag.EXPLICIT_HUGE;
 /** `advise` values. */
 export const Advice = ADVICE_NUMBERS;
 export type Advice = (typeof Advice)[keyof typeof Advice];
+/** An advice's name. */
+export type AdviceName = keyof typeof Advice;
+/** Advice names, indexed by the host's code (0 is unused). */
+export const ADVICE_NAMES: readonly ('none' | AdviceName)[] = ['none', ...namesByNumber(Advice).slice(1)];
 
 /** What the machine offers; the core reads this once at start. */
 export interface HostCapabilities {

@@ -6,7 +6,7 @@
 //  - large pages only with SeLockMemoryPrivilege (win32-large-pages.ts). Large pages are always
 //    read/write and resident: mapping them with another protection or protecting them later is
 //    refused with ERROR_NOT_SUPPORTED, and locking them is a no-op (they cannot be paged out).
-import { byteLengthOf } from './byte-length.js';
+import { byteLengthOf } from '../shared/byte-length.js';
 import { fillRandom, lendView } from './lend.js';
 import { MAP_EXPLICIT_HUGE, Protection, type Host, type HostCapabilities, type HostOperation } from './types.js';
 import { alignedAllocator } from './win32-align.js';

@@ -3,7 +3,7 @@
 // are "staged" here for the duration of one core call and never enter Wasm memory.
 import { coreWasmBase64 } from './generated/core-wasm.js';
 import type { Host } from '../host/types.js';
-import { byteLengthOf, byteSpanOf } from './intrinsics.js';
+import { byteLengthOf, byteSpanOf } from '../shared/intrinsics.js';
 import type { CoreExports } from './core-exports.js';
 import { Capability, Status } from './generated/core-numbers.js';
 

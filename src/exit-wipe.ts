@@ -13,7 +13,7 @@
 //   by memshield (they are still locked, left out of core dumps, and freed by the kernel).
 import { invalidArgument } from './errors.js';
 import { exitSettings as settings, exitWipeWants } from './exit-settings.js';
-import { readOptions } from './options.js';
+import { readOptions } from '../shared/options.js';
 import { processCoordinator, type Participant } from './process-coordinator.js';
 import { describeValue } from './validate.js';
 import { secureCores } from './secure-core.js';

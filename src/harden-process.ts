@@ -2,7 +2,7 @@
 // read from outside — a core dump and a debugger. memshield never takes them on its own: they
 // change the whole process (a crash leaves no core to debug), so only the program may decide.
 import { invalidArgument } from './errors.js';
-import { readOptions } from './options.js';
+import { readOptions } from '../shared/options.js';
 import { describeValue } from './validate.js';
 import { hardenDarwin } from './harden/darwin.js';
 import { hardenLinux } from './harden/linux.js';

@@ -4,7 +4,7 @@
 // the process (SIGSEGV). Such calls are refused with ACCESS_DENIED instead, and from(view) inside
 // use() copies the secret without wiping its source (see SecureBuffer.from).
 import { MemoryProtectionError } from './errors.js';
-import { bufferByteLength, byteSpanOf, type ByteSpan } from './intrinsics.js';
+import { bufferByteLength, byteSpanOf, type ByteSpan } from '../shared/intrinsics.js';
 
 /** The views lent by use() calls running now, innermost last (scoped calls nest synchronously). */
 const openReadOnly: ByteSpan[] = [];

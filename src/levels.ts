@@ -1,4 +1,5 @@
 import { Protection } from '../host/types.js';
+import { namesByNumber } from '../shared/names-by-number.js';
 import { AllocationType as ALLOCATION_TYPE_NUMBERS, PageKind } from './generated/core-numbers.js';
 
 /**
@@ -41,23 +42,16 @@ export const AllocationType = Object.freeze({
 /** One of the three {@link AllocationType} values. */
 export type AllocationType = (typeof AllocationType)[keyof typeof AllocationType];
 
-/** Names indexed by the core's number for each (src/generated/core-numbers.ts, host/types.ts). */
-function byNumber<Name extends string>(numbers: Readonly<Record<Name, number>>): readonly Name[] {
-  const names: Name[] = [];
-  for (const [name, number] of Object.entries(numbers) as [Name, number][]) names[number] = name;
-  return Object.freeze(names);
-}
-
 // The core's numbering; the keys of the generated tables are the names above.
-export const PROTECTION_LEVELS: readonly MemoryProtectionLevel[] = byNumber<MemoryProtectionLevel>(Protection);
-export const ALLOCATION_TYPES: readonly AllocationType[] = byNumber<AllocationType>(ALLOCATION_TYPE_NUMBERS);
+export const PROTECTION_LEVELS: readonly MemoryProtectionLevel[] = Object.freeze(namesByNumber<MemoryProtectionLevel>(Protection));
+export const ALLOCATION_TYPES: readonly AllocationType[] = Object.freeze(namesByNumber<AllocationType>(ALLOCATION_TYPE_NUMBERS));
 
 /** How a region's pages are backed, as `inspect` reports it. */
 export type PageKind = 'normal' | 'transparent-huge' | 'explicit-huge';
 const PAGE_KIND_NAMES: Record<keyof typeof PageKind, PageKind> = {
   normal: 'normal', transparentHuge: 'transparent-huge', explicitHuge: 'explicit-huge',
 };
-export const PAGE_KINDS: readonly PageKind[] = byNumber(PageKind).map((key) => PAGE_KIND_NAMES[key]);
+export const PAGE_KINDS: readonly PageKind[] = namesByNumber(PageKind).map((key) => PAGE_KIND_NAMES[key]);
 
 /**
  * Where a Secure allocation's data pages come from (option `secretMemory`):

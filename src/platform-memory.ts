@@ -5,7 +5,7 @@ import { bindCore } from './core.js';
 import { Field, Option, RegionFlag, Status } from './generated/core-numbers.js';
 import { MemoryProtectionError, invalidArgument } from './errors.js';
 import { errorFromStatus } from './failures.js';
-import { byteLengthOf, indexIn } from './intrinsics.js';
+import { byteLengthOf, indexIn } from '../shared/intrinsics.js';
 import { describeRegion, type RegionInfo } from './inspect.js';
 import { ALLOCATION_TYPES, AllocationType, MemoryProtectionLevel, PROTECTION_LEVELS, type AllocationType as AllocationTypeValue, type MemoryProtectionLevel as Level, type SecretMemoryPolicy } from './levels.js';
 import { REGION_TOKEN, Region, findHandle, type RegionHandle, type RegionOwner } from './region.js';
@@ -13,7 +13,7 @@ import {
   checkAlign, checkBytes, checkGuardPages, checkIndex, checkLockPolicy, checkProtection,
   checkSecretMemoryPolicy, checkSize, checkType, describeValue, isHost,
 } from './validate.js';
-import { readOptions } from './options.js';
+import { readOptions } from '../shared/options.js';
 
 /** Options of `allocate`. */
 export interface AllocateOptions {

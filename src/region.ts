@@ -2,7 +2,7 @@
 // a WeakMap, so a region cannot be forged from a plain object, and one from another
 // PlatformMemory is recognised as foreign.
 import { MemoryProtectionError } from './errors.js';
-import { weakGet, weakSet } from './intrinsics.js';
+import { weakGet, weakSet } from '../shared/intrinsics.js';
 import type { AllocationType, MemoryProtectionLevel } from './levels.js';
 
 /** What a Region's owner answers about it (implemented by the PlatformMemory that made it). */

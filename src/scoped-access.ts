@@ -16,7 +16,7 @@ import { MemoryProtectionError } from './errors.js';
 import { Protection } from '../host/types.js';
 import { SecretField } from './generated/core-numbers.js';
 import type { SecureCore } from './secure-core.js';
-import { fillBytes, getPrototypeOf } from './intrinsics.js';
+import { fillBytes, getPrototypeOf } from '../shared/intrinsics.js';
 import { lendEnded, lendStarted } from './lent-views.js';
 import { secureError } from './secure-failures.js';
 

@@ -11,10 +11,10 @@ import { runScoped, type SecretLocation } from './scoped-access.js';
 import { Protection } from '../host/types.js';
 import { Option, SecretField, Status } from './generated/core-numbers.js';
 import { hostFromOptions, secretMemoryOption, secureCoreFor, type SecureCore } from './secure-core.js';
-import { byteLengthOf, fillBytes } from './intrinsics.js';
+import { byteLengthOf, fillBytes } from '../shared/intrinsics.js';
 import { secureError } from './secure-failures.js';
 import { checkBytes, checkWipeSource, checkLockPolicy, checkSecretMemoryPolicy, checkSize } from './validate.js';
-import { readOptions } from './options.js';
+import { readOptions } from '../shared/options.js';
 
 /** Options of `SecureBuffer.alloc`. */
 export interface SecureBufferOptions {

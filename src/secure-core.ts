@@ -8,7 +8,7 @@ import { Option } from './generated/core-numbers.js';
 export type { SecureCoreExports } from './core-exports.js';
 import { nativeHost } from './default-memory.js';
 import { invalidArgument } from './errors.js';
-import { weakGet, weakSet } from './intrinsics.js';
+import { weakGet, weakSet } from '../shared/intrinsics.js';
 import { isHost } from './validate.js';
 import type { SecretMemoryPolicy } from './levels.js';
 

@@ -9,10 +9,10 @@ import { describeRegion, type RegionInfo } from './inspect.js';
 import { heapSecureBuffer, type SecretOwner, type SecureBuffer } from './secure-buffer.js';
 import { HeapStat, Option, Status } from './generated/core-numbers.js';
 import { hostFromOptions, secretMemoryOption, secretMemoryPolicyOf, secureCoreFor, type SecureCore } from './secure-core.js';
-import { byteLengthOf, fillBytes, setBytes } from './intrinsics.js';
+import { byteLengthOf, fillBytes, setBytes } from '../shared/intrinsics.js';
 import { secureError } from './secure-failures.js';
 import { checkBytes, checkWipeSource, checkLockPolicy, checkSecretMemoryPolicy, checkSize } from './validate.js';
-import { readOptions } from './options.js';
+import { readOptions } from '../shared/options.js';
 import type { SecretMemoryPolicy } from './levels.js';
 
 /** Options of `new SecureHeap()`. */

@@ -2,10 +2,8 @@
 // argument, what was given and what is expected.
 import { MemoryProtectionError, invalidArgument } from './errors.js';
 import { checkLentAccess, inReadOnlyLend } from './lent-views.js';
-import {
-  bufferByteLength, byteLengthOf, byteSpanOf, dataViewLength, indexIn, isInteger, isSharedBuffer, joined, plainBytes, tryIsArray,
-  typedArrayKind,
-} from './intrinsics.js';
+import { byteSpanOf, indexIn, isInteger, joined, plainBytes, typedArrayKind } from '../shared/intrinsics.js';
+import { describeValue } from '../shared/describe-value.js';
 import type { Host } from '../host/types.js';
 import {
   ALLOCATION_TYPES, PROTECTION_LEVELS, SECRET_MEMORY_POLICIES,
@@ -19,36 +17,7 @@ export const MAX_ALIGN = 2 ** 30;
 /** The most guard pages on one side. */
 export const MAX_GUARD_PAGES = 1024;
 
-/** "a"/"an" before a word. */
-const article = (word: string) => (/^[AEIOUaeiou]/.test(word) ? `an ${word}` : `a ${word}`);
-
-/**
- * A rejected value as an error message shows it: by type and size, never by content, so a
- * secret handed in the wrong way (a string, bytes, a bigint) never reaches a log. Numbers,
- * booleans, null and undefined are shown as they are. Runs no code of the value's: no getter,
- * no Proxy trap, no toString (the built-in getters read internal slots).
- */
-export function describeValue(value: unknown): string {
-  switch (typeof value) {
-    case 'string': return `a string of ${value.length} character${value.length === 1 ? '' : 's'}`;
-    case 'number': return Object.is(value, -0) ? '-0' : `${value}`;
-    case 'boolean': return value ? 'true' : 'false';
-    case 'undefined': return 'undefined';
-    case 'bigint': return 'a bigint';
-    case 'symbol': return 'a symbol';
-    case 'function': return 'a function';
-  }
-  if (value === null) return 'null';
-  const kind = typedArrayKind(value);
-  if (kind !== undefined) return `${article(kind)} of ${byteLengthOf(value as Uint8Array)} bytes`;
-  const dataView = dataViewLength(value);
-  if (dataView !== undefined) return `a DataView of ${dataView} bytes`;
-  const buffer = bufferByteLength(value);
-  if (buffer !== undefined) return `${isSharedBuffer(value) ? 'a SharedArrayBuffer' : 'an ArrayBuffer'} of ${buffer} bytes`;
-  const array = tryIsArray(value);
-  if (array === undefined) return 'a revoked Proxy';
-  return array ? 'an array' : 'an object';
-}
+export { describeValue } from '../shared/describe-value.js';
 
 /** A byte count in [1, MAX_SIZE]. */
 export function checkSize(value: unknown, name = 'size'): number {

@@ -1,6 +1,6 @@
 // The error a simulated access throws where real memory would raise SIGSEGV.
-import { MemoryProtectionError } from '../../src/errors.js';
-import type { MemoryProtectionLevel } from '../../src/levels.js';
+import { MemoryProtectionError } from '../../shared/errors.js';
+import type { ProtectionName } from '../types.js';
 
 /**
  * Thrown by the simulated host for an access that would fault on real memory: a read or write of
@@ -17,7 +17,7 @@ export class SimulatedFaultError extends MemoryProtectionError {
   /** The first address that faulted. */
   readonly address: bigint;
   /** The protection of the page holding it, or `'Unmapped'` where no mapping is. */
-  readonly protection: MemoryProtectionLevel | 'Unmapped';
+  readonly protection: ProtectionName | 'Unmapped';
   /** What was attempted. */
   readonly access: 'read' | 'write';
 
@@ -27,7 +27,7 @@ export class SimulatedFaultError extends MemoryProtectionError {
    * @param access - 'read' or 'write'
    * @param what - the operation, for the message (e.g. `copyIn of 32 bytes`)
    */
-  constructor(address: bigint, protection: MemoryProtectionLevel | 'Unmapped', access: 'read' | 'write', what: string) {
+  constructor(address: bigint, protection: ProtectionName | 'Unmapped', access: 'read' | 'write', what: string) {
     const where = protection === 'Unmapped' ? 'an unmapped address' : `a ${protection} page`;
     super('SIMULATED_FAULT',
       `simulated fault: ${what} would ${access} ${where} at 0x${address.toString(16)}; on real memory the process would die with SIGSEGV. ` +

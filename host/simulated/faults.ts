@@ -1,8 +1,8 @@
 // Scripted failures: rules that make a chosen host call fail with a chosen errno, by count
 // ("the 3rd lock") or by predicate ("any protect to ReadWrite"), before the call has any effect.
-import { invalidArgument } from '../../src/errors.js';
-import { readOptions } from '../../src/options.js';
-import { describeValue } from '../../src/validate.js';
+import { invalidArgument } from '../../shared/errors.js';
+import { describeValue } from '../../shared/describe-value.js';
+import { readOptions } from '../../shared/options.js';
 import { errnoNumber, knownErrnoNames } from './errno.js';
 import type { AdviceName, ProtectionName } from './trace.js';
 

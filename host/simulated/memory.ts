@@ -1,7 +1,7 @@
 // Byte access to simulated mappings, checked page by page against the protections the way the
 // MMU checks them: bytes before the first forbidden page are copied (as memcpy would have copied
 // them before the signal), then a SimulatedFaultError is thrown instead of SIGSEGV.
-import { PROTECTION_LEVELS } from '../../src/levels.js';
+import { PROTECTION_NAMES } from '../types.js';
 import { Protection } from '../types.js';
 import { SimulatedFaultError } from './fault-error.js';
 import type { Mapping, PageTable } from './page-table.js';
@@ -35,7 +35,7 @@ export class SimulatedMemory {
       }
       const protection = mapping.protection[Math.floor(at / pageSize)];
       if (!allows(protection, access)) {
-        return { allowed: at - offset, fault: new SimulatedFaultError(mapping.address + BigInt(at), PROTECTION_LEVELS[protection], access, what) };
+        return { allowed: at - offset, fault: new SimulatedFaultError(mapping.address + BigInt(at), PROTECTION_NAMES[protection], access, what) };
       }
     }
     return { allowed: length };
@@ -109,7 +109,7 @@ export class SimulatedMemory {
       bytes[i] = snapshot[i];
     }
     if (first < 0) return;
-    const protection = PROTECTION_LEVELS[mapping.protection[Math.floor((offset + first) / pageSize)]];
+    const protection = PROTECTION_NAMES[mapping.protection[Math.floor((offset + first) / pageSize)]];
     const fault = new SimulatedFaultError(mapping.address + BigInt(offset + first), protection, 'write', 'a write through a lent view');
     // Thrown now it would surface inside the host call that revoked the view, half way through a core operation.
     queueMicrotask(() => { throw fault; });

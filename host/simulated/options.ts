@@ -1,7 +1,7 @@
 // The options of createSimulatedHost, their defaults, and their checks.
-import { invalidArgument } from '../../src/errors.js';
-import { readOptions } from '../../src/options.js';
-import { describeValue } from '../../src/validate.js';
+import { invalidArgument } from '../../shared/errors.js';
+import { describeValue } from '../../shared/describe-value.js';
+import { readOptions } from '../../shared/options.js';
 import type { HostCapabilities } from '../types.js';
 import { FaultPlan, type SimulatedFault } from './faults.js';
 

@@ -1,15 +1,9 @@
 // The record of host calls: plain data in call order, with nothing that varies between runs or
 // runtimes (addresses are deterministic and printed as hex strings; no times, no data bytes), so
 // `JSON.stringify(host.trace())` is byte-identical for the same script and seed everywhere.
-import type { Advice, Protection } from '../types.js';
+import { ADVICE_NAMES, PROTECTION_NAMES, type Advice, type AdviceName, type Protection, type ProtectionName } from '../types.js';
 
-/** Protection names, as MemoryProtectionLevel spells them (indexed by the host's code). */
-export const PROTECTION_NAMES = ['NoAccess', 'ReadOnly', 'ReadWrite', 'Execute', 'ReadExecute', 'ReadWriteExecute'] as const;
-export type ProtectionName = (typeof PROTECTION_NAMES)[number];
-
-/** Advice names (indexed by the host's code; 0 is unused). */
-export const ADVICE_NAMES = ['none', 'DontDump', 'DontFork', 'HugePage'] as const;
-export type AdviceName = Exclude<(typeof ADVICE_NAMES)[number], 'none'>;
+export { PROTECTION_NAMES, ADVICE_NAMES, type ProtectionName, type AdviceName } from '../types.js';
 
 /**
  * How a call ended: `'ok'`; for `map`, the new mapping's id; an errno name (`'ENOMEM'`);

@@ -3,7 +3,7 @@
 // Proxy) is INVALID_ARGUMENT, not its own error. Controls: the getter does run on an ordinary
 // read, and the Proxy's traps do throw when asked.
 import { describe, expect, it } from 'vitest';
-import { NO_OPTIONS, readOptions } from '../../src/options.js';
+import { NO_OPTIONS, readOptions } from '../../shared/options.js';
 import { SecureBuffer, SecureHeap, configureExitWipe, hardenProcess } from '../../src/index.js';
 import { errorOf } from '../helpers/errors.js';
 

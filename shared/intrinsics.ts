@@ -3,7 +3,7 @@
 // the value, its prototype or a Proxy can answer), and replacing Array.prototype.includes, a
 // TypedArray getter or WeakMap.prototype.get after memshield loaded changes nothing here.
 // Nothing in this file calls code a caller supplied.
-import { byteLengthOf } from '../host/byte-length.js';
+import { byteLengthOf } from './byte-length.js';
 
 const { apply, getPrototypeOf, ownKeys, getOwnPropertyDescriptor } = Reflect;
 const { create, freeze, hasOwn } = Object;

@@ -4,7 +4,7 @@
 // traps run once, here, never between a check and the use of what it checked.
 import { invalidArgument } from './errors.js';
 import { create, freeze, getOwnPropertyDescriptor, hasOwn, indexIn, joined, ownKeys, tryIsArray } from './intrinsics.js';
-import { describeValue } from './validate.js';
+import { describeValue } from './describe-value.js';
 
 /** What an omitted options object reads as: nothing set, nothing inherited. */
 export const NO_OPTIONS: Readonly<Record<string, never>> = freeze(create(null) as Record<string, never>);

@@ -1,0 +1,45 @@
+// The layers depend downwards only: src/ (the public API) may import host/ and shared/; host/
+// (the OS) may import shared/ only; shared/ (the error type and small helpers both raise and use)
+// imports neither. Type imports count too: a type from src/ in host/ ties the bottom to the top.
+import { readFileSync, readdirSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+// Every import and re-export, `import type` included.
+const IMPORT = /^\s*(?:import|export)\s+(?:type\s+)?(?:[^'";]*?\sfrom\s+)?['"]([^'"]+)['"]/gm;
+
+/** The .ts files under `folder` (relative to the root), recursively. */
+function sources(folder: string): string[] {
+  return readdirSync(join(root, folder), { recursive: true, encoding: 'utf8' })
+    .filter((name) => name.endsWith('.ts'))
+    .map((name) => join(folder, name));
+}
+
+/** `file → imported file` for each relative import of the files under `folder` that lands in one of `forbidden`. */
+function importsInto(folder: string, forbidden: string[]): string[] {
+  return sources(folder).flatMap((file) =>
+    [...readFileSync(join(root, file), 'utf8').matchAll(IMPORT)]
+      .map((match) => match[1])
+      .filter((specifier) => specifier.startsWith('.'))
+      .map((specifier) => relative(root, join(root, dirname(file), specifier)))
+      .filter((target) => forbidden.some((top) => target.startsWith(`${top}/`)))
+      .map((target) => `${file} → ${target}`));
+}
+
+describe('the layers', () => {
+  it('host/ imports nothing from src/', () => {
+    expect(importsInto('host', ['src'])).toEqual([]);
+  });
+
+  it('shared/ imports nothing from src/ or host/', () => {
+    expect(importsInto('shared', ['src', 'host'])).toEqual([]);
+  });
+
+  it('control: the same walk does see imports across folders (src/ into host/ and shared/, host/ into shared/)', () => {
+    expect(importsInto('src', ['host'])).toContain('src/core.ts → host/types.js');
+    expect(importsInto('src', ['shared'])).toContain('src/errors.ts → shared/errors.js');
+    expect(importsInto('host', ['shared'])).toContain('host/simulated/options.ts → shared/errors.js');
+  });
+});
