@@ -1,23 +1,24 @@
-// The arena table: one record per arena of every secure heap. An arena is one Secure region
-// (region table) whose data pages the heap sub-allocates; its page records live in a block of
-// core memory that is kept and reused when the arena is released (the stub runtime never frees).
+// The arena table: one record per arena of every secure heap, in a handle table (handle-table.ts;
+// arenas are never named by handles, so their generations do not matter). An arena is one Secure
+// region (region table) whose data pages the heap sub-allocates; its page records live in a block
+// of core memory that is kept and reused when the arena is released (the stub runtime never frees).
 //
 //  arena record (ARENA_RECORD_SIZE = 64 bytes)
 //  0       4       8       12      16      20      24      28      32      36      40      44      48      56
 //  ├───────┼───────┼───────┼───────┼───────┼───────┼───────┼───────┼───────┼───────┼───────┼───────┼───────┼───────┤
-//  │ flags │ heap  │region │ pages │ page  │ capa- │ next  │ dirty │ dirty │virgin │ live  │pending│host id│ data  │
-//  │       │       │ slot  │       │records│ city  │       │ low   │ high  │cursor │ slots │ slots │       │ offset│
+//  │ gener-│ link  │region │ pages │ page  │ capa- │ next  │ dirty │ dirty │virgin │ live  │pending│host id│ data  │
+//  │ ation │(table)│ slot  │       │records│ city  │       │ low   │ high  │cursor │ slots │ slots │       │ offset│
 //  └───────┴───────┴───────┴───────┴───────┴───────┴───────┴───────┴───────┴───────┴───────┴───────┴───────┴───────┘
+//  52 heap (u32). next: the heap's next arena.
 //  dirty low/high: the page numbers [low, high) that hold pending wipes (high == 0: none).
 //  virgin cursor: pages from here on were never formatted (still all zero from the kernel).
 //  data offset: where the first data page starts in the mapping (after the leading guard page).
 import { pageSize } from "./machine";
 import { PAGE_RECORD_SIZE, initPage } from "./heap-pages";
+import { HandleTable, HEADER_SIZE, NONE } from "./handle-table";
 
 export const ARENA_RECORD_SIZE: usize = 64;
-const FLAGS: usize = 0;
-const HEAP: usize = 4;
-const REGION: usize = 8;
+const REGION: usize = HEADER_SIZE;
 const PAGES: usize = 12;
 const RECORDS: usize = 16;
 const CAPACITY: usize = 20;
@@ -28,21 +29,18 @@ const VIRGIN: usize = 36;
 const LIVE: usize = 40;
 const PENDING: usize = 44;
 const HOST_ID: usize = 48;
+const HEAP: usize = 52;
 const DATA_OFFSET: usize = 56;
 
-export const ARENA_LIVE: u32 = 1 << 0;
-export const NO_ARENA: u32 = 0xffffffff;
+export const NO_ARENA: u32 = NONE;
 
-let table: usize = 0;
-let capacity: u32 = 0;
-let count: u32 = 0; // records ever used
-let freeHead: u32 = NO_ARENA; // released records, linked through NEXT
+const arenas = new HandleTable(ARENA_RECORD_SIZE, 16, false);
 
 // @ts-ignore: decorator
-@inline function recordOf(arena: u32): usize { return table + <usize>arena * ARENA_RECORD_SIZE; }
+@inline function recordOf(arena: u32): usize { return arenas.recordOf(arena); }
 
 // @ts-ignore: decorator
-@inline export function arenaLive(arena: u32): bool { return (load<u32>(recordOf(arena) + FLAGS) & ARENA_LIVE) != 0; }
+@inline export function arenaLive(arena: u32): bool { return arenas.isLive(arena); }
 // @ts-ignore: decorator
 @inline export function arenaHeap(arena: u32): u32 { return load<u32>(recordOf(arena) + HEAP); }
 // @ts-ignore: decorator
@@ -108,23 +106,20 @@ export function claimArena(heapIndex: u32, region: u32, hostId: i32, pages: u32,
   // Reuse a released record whose page block is large enough (first fit).
   let arena = NO_ARENA;
   let previous = NO_ARENA;
-  let candidate = freeHead;
+  let candidate = arenas.firstFree();
   while (candidate != NO_ARENA) {
     if (load<u32>(recordOf(candidate) + CAPACITY) >= pages) { arena = candidate; break; }
     previous = candidate;
-    candidate = load<u32>(recordOf(candidate) + NEXT);
+    candidate = arenas.nextFree(candidate);
   }
   if (arena != NO_ARENA) {
-    const after = load<u32>(recordOf(arena) + NEXT);
-    if (previous == NO_ARENA) freeHead = after; else store<u32>(recordOf(previous) + NEXT, after);
+    arenas.claimFree(arena, previous);
   } else {
-    if (count == capacity) grow();
-    arena = count++;
+    arena = arenas.claim();
     store<usize>(recordOf(arena) + RECORDS, heap.alloc(<usize>pages * PAGE_RECORD_SIZE));
     store<u32>(recordOf(arena) + CAPACITY, pages);
   }
   const record = recordOf(arena);
-  store<u32>(record + FLAGS, ARENA_LIVE);
   store<u32>(record + HEAP, heapIndex);
   store<u32>(record + REGION, region);
   store<u32>(record + PAGES, pages);
@@ -142,16 +137,6 @@ export function claimArena(heapIndex: u32, region: u32, hostId: i32, pages: u32,
 
 /** Returns an arena record to the free list (its region must already be unmapped). */
 export function releaseArena(arena: u32): void {
-  const record = recordOf(arena);
-  store<u32>(record + FLAGS, 0);
-  store<i32>(record + HOST_ID, -1);
-  store<u32>(record + NEXT, freeHead);
-  freeHead = arena;
-}
-
-function grow(): void {
-  const next: u32 = capacity == 0 ? 16 : capacity << 1;
-  const bytes = <usize>next * ARENA_RECORD_SIZE;
-  table = table == 0 ? heap.alloc(bytes) : heap.realloc(table, bytes);
-  capacity = next;
+  store<i32>(recordOf(arena) + HOST_ID, -1);
+  arenas.release(arena);
 }

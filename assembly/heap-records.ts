@@ -1,22 +1,21 @@
-// The heap table: one record per SecureHeap, addressed by generation-checked handles.
+// The heap table: one record per SecureHeap, in a handle table (handle-table.ts).
 //
 //  heap record (HEAP_RECORD_SIZE = 264 bytes)
 //  0        4        8        12       16       20       24       28       32       36       40
 //  ├────────┼────────┼────────┼────────┼────────┼────────┼────────┼────────┼────────┼────────┤
-//  │ gener- │ flags  │ arena  │ first  │ arenas │ live   │pending │dedica- │ open   │ canary │
-//  │ ation  │        │ pages  │ arena  │        │secrets │ slots  │ ted    │ scopes │failures│
+//  │ gener- │ link   │ arena  │ first  │ arenas │ live   │pending │dedica- │ open   │ canary │
+//  │ ation  │ (table)│ pages  │ arena  │        │secrets │ slots  │ ted    │ scopes │failures│
 //  └────────┴────────┴────────┴────────┴────────┴────────┴────────┴────────┴────────┴────────┘
 //  40 maxBytes · 48 usedBytes · 56 slotBytes · 64 reservedBytes · 72 lockedBytes (u64 each)
-//  80 nextFree · 84 damaged arena · 88 damaged offset (u64)
+//  80 flags · 84 damaged arena · 88 damaged offset (u64)
 //  96 ─► CLASS_COUNT list heads (usize): pages of that class with a free slot
 //  176 ─► CLASS_COUNT page counts (u32): pages formatted for that class
 //  256 secretBytes (u64): data pages held in secret memory (memfd_secret)
 import { CLASS_COUNT } from "./heap-layout";
+import { HandleTable, HEADER_SIZE } from "./handle-table";
 
 export const HEAP_RECORD_SIZE: usize = 264;
-const GENERATION: usize = 0;
-const FLAGS: usize = 4;
-const ARENA_PAGES: usize = 8;
+const ARENA_PAGES: usize = HEADER_SIZE;
 const FIRST_ARENA: usize = 12;
 const ARENAS: usize = 16;
 const LIVE: usize = 20;
@@ -29,30 +28,24 @@ const USED: usize = 48;
 const SLOT_BYTES: usize = 56;
 const RESERVED: usize = 64;
 const LOCKED: usize = 72;
-const NEXT_FREE: usize = 80;
+const FLAGS: usize = 80;
 const DAMAGED_ARENA: usize = 84;
 const DAMAGED_OFFSET: usize = 88;
 const CLASS_HEADS: usize = 96;
 const CLASS_PAGES: usize = CLASS_HEADS + <usize>CLASS_COUNT * sizeof<usize>(); // 176 on wasm32
 const SECRET_BYTES: usize = CLASS_PAGES + <usize>CLASS_COUNT * 4; // 256 on wasm32
 
-export const HEAP_LIVE: u32 = 1 << 0;
-export const HEAP_LOCK_BEST_EFFORT: u32 = 1 << 1; // arenas that cannot be locked are used unlocked
-export const HEAP_SECRET_PREFERRED: u32 = 1 << 2; // arenas in secret memory where it can be had
-export const HEAP_SECRET_REQUIRED: u32 = 1 << 3; // arenas in secret memory, or no arena
+export const HEAP_LOCK_BEST_EFFORT: u32 = 1 << 0; // arenas that cannot be locked are used unlocked
+export const HEAP_SECRET_PREFERRED: u32 = 1 << 1; // arenas in secret memory where it can be had
+export const HEAP_SECRET_REQUIRED: u32 = 1 << 2; // arenas in secret memory, or no arena
 
-const NO_HEAP_RECORD: u32 = 0xffffffff;
-
-let table: usize = 0;
-let capacity: u32 = 0;
-let count: u32 = 0;
-let freeHead: u32 = NO_HEAP_RECORD;
+const heaps = new HandleTable(HEAP_RECORD_SIZE, 8, true);
 
 /** The generation of the heap made last. */
 export let createdHeapGeneration: u32 = 0;
 
 // @ts-ignore: decorator
-@inline function recordOf(h: u32): usize { return table + <usize>h * HEAP_RECORD_SIZE; }
+@inline function recordOf(h: u32): usize { return heaps.recordOf(h); }
 
 // Counters: u32 fields read and adjusted by offset through these two.
 // @ts-ignore: decorator
@@ -65,7 +58,7 @@ export let createdHeapGeneration: u32 = 0;
 @inline function add64(h: u32, field: usize, delta: i64): void { store<u64>(recordOf(h) + field, load<u64>(recordOf(h) + field) + <u64>delta); }
 
 // @ts-ignore: decorator
-@inline export function heapGeneration(h: u32): u32 { return get32(h, GENERATION); }
+@inline export function heapGeneration(h: u32): u32 { return heaps.generationOf(h); }
 // @ts-ignore: decorator
 @inline export function heapFlags(h: u32): u32 { return get32(h, FLAGS); }
 // @ts-ignore: decorator
@@ -101,7 +94,7 @@ export let createdHeapGeneration: u32 = 0;
 // @ts-ignore: decorator
 @inline export function heapDamagedOffset(h: u32): u64 { return get64(h, DAMAGED_OFFSET); }
 // @ts-ignore: decorator
-@inline export function heapIsLive(h: u32): bool { return (get32(h, FLAGS) & HEAP_LIVE) != 0; }
+@inline export function heapIsLive(h: u32): bool { return heaps.isLive(h); }
 
 // @ts-ignore: decorator
 @inline export function setHeapFirstArena(h: u32, arena: u32): void { store<u32>(recordOf(h) + FIRST_ARENA, arena); }
@@ -147,58 +140,28 @@ export function recordDamage(h: u32, arena: u32, offset: u64): void {
 }
 
 /** Number of heap records ever used. */
-export function heapRecordCount(): u32 { return count; }
+export function heapRecordCount(): u32 { return heaps.count(); }
 
 /** Takes a heap record; sets createdHeapGeneration. */
 export function claimHeap(flags: u32, arenaPages: u32, maxBytes: u64, noArena: u32): u32 {
-  let h: u32;
-  if (freeHead != NO_HEAP_RECORD) {
-    h = freeHead;
-    freeHead = load<u32>(recordOf(h) + NEXT_FREE);
-  } else {
-    if (count == capacity) grow();
-    h = count++;
-    store<u32>(recordOf(h) + GENERATION, 1);
-  }
+  const h = heaps.claim();
   const record = recordOf(h);
-  const generation = load<u32>(record + GENERATION);
-  memory.fill(record, 0, HEAP_RECORD_SIZE);
-  store<u32>(record + GENERATION, generation);
-  store<u32>(record + FLAGS, flags | HEAP_LIVE);
+  memory.fill(record + HEADER_SIZE, 0, HEAP_RECORD_SIZE - HEADER_SIZE);
+  store<u32>(record + FLAGS, flags);
   store<u32>(record + ARENA_PAGES, arenaPages);
   store<u32>(record + FIRST_ARENA, noArena);
   store<u64>(record + MAX_BYTES, maxBytes);
-  store<u32>(record + NEXT_FREE, NO_HEAP_RECORD);
-  createdHeapGeneration = generation;
+  createdHeapGeneration = heaps.generationOf(h);
   return h;
 }
 
 /** Releases a heap record; old handles then read as destroyed. */
 export function releaseHeap(h: u32): void {
-  const record = recordOf(h);
-  store<u32>(record + FLAGS, 0);
-  let generation = load<u32>(record + GENERATION) + 1;
-  if (generation == 0) generation = 1;
-  store<u32>(record + GENERATION, generation);
-  store<u32>(record + NEXT_FREE, freeHead);
-  freeHead = h;
+  store<u32>(recordOf(h) + FLAGS, 0);
+  heaps.release(h);
 }
 
-// What a heap handle lookup found.
-export const HEAP_HANDLE_LIVE: i32 = 0;
-export const HEAP_HANDLE_DESTROYED: i32 = 1;
-export const HEAP_HANDLE_UNKNOWN: i32 = 2;
-
+/** Classifies a heap handle; changes nothing. */
 export function checkHeapHandle(h: u32, generation: u32): i32 {
-  if (h >= count || generation == 0) return HEAP_HANDLE_UNKNOWN;
-  const current = heapGeneration(h);
-  if (current == generation) return heapIsLive(h) ? HEAP_HANDLE_LIVE : HEAP_HANDLE_UNKNOWN;
-  return generation < current ? HEAP_HANDLE_DESTROYED : HEAP_HANDLE_UNKNOWN;
-}
-
-function grow(): void {
-  const next: u32 = capacity == 0 ? 8 : capacity << 1;
-  const bytes = <usize>next * HEAP_RECORD_SIZE;
-  table = table == 0 ? heap.alloc(bytes) : heap.realloc(table, bytes);
-  capacity = next;
+  return heaps.check(h, generation);
 }

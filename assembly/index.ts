@@ -13,9 +13,10 @@ import {
 } from "./layout";
 import {
   flagsOf, typeOf, protectionOf, pageKindOf, sizeOf, alignOf, mappingLengthOf,
-  dataPagesOffsetOf, dataPagesLengthOf, dataOffsetOf, granuleOf, liveRegions, generationOf,
+  dataPagesOffsetOf, dataPagesLengthOf, dataOffsetOf, granuleOf, liveRegions, generationOf, checkHandle,
 } from "./regions";
 import { setMachine } from "./machine";
+import { statusOfHandle } from "./handle-table";
 import {
   FIELD_FLAGS, FIELD_TYPE, FIELD_PROTECTION, FIELD_PAGE_KIND, FIELD_SIZE, FIELD_ALIGN, FIELD_MAPPING_LENGTH,
   FIELD_DATA_PAGES_OFFSET, FIELD_DATA_PAGES_LENGTH, FIELD_DATA_OFFSET, FIELD_GRANULE,
@@ -142,10 +143,12 @@ export function read(slot: u32, generation: u32, offset: f64, length: f64): i32 
   return status != OK ? status : readRegion(slot, <u64>offset, <u64>length);
 }
 
-/** OK if the handle names a live region; USE_AFTER_FREE or INVALID_ARGUMENT otherwise. */
+/**
+ * OK if the handle names a live region; USE_AFTER_FREE or INVALID_ARGUMENT otherwise. Read-only:
+ * it leaves the failure record of the last call as it was.
+ */
 export function check(slot: u32, generation: u32): i32 {
-  resetFailure();
-  return useHandle(slot, generation, false);
+  return statusOfHandle(checkHandle(slot, generation), false);
 }
 
 /** One field of a live region's record (call check() first); -1 for an unknown field. */
@@ -174,6 +177,12 @@ export { generationOf as slotGeneration };
 export function statLiveRegions(): u32 { return liveRegions(); }
 export function statMappedBytes(): f64 { return <f64>mappedBytes; }
 export function statLockedBytes(): f64 { return <f64>lockedBytes; }
+
+/**
+ * Test only: generations of every handle table end at `ceiling` (a record then retires), or with
+ * `wrap` go back to 1 as they once did — the control showing what retiring prevents.
+ */
+export { setGenerationCeiling as testOnlySetGenerationCeiling } from "./handle-table";
 
 // The failure record of the last call.
 export function failureReason(): i32 { return lastReason; }

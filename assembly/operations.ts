@@ -17,13 +17,14 @@ import {
   planBaseAlignment,
 } from "./layout";
 import {
-  claimSlot, releaseSlot, checkHandle, generationOf, HANDLE_LIVE, HANDLE_FREED, hostIdOf, flagsOf, setFlags,
+  claimSlot, releaseSlot, checkHandle, generationOf, hostIdOf, flagsOf, setFlags,
   protectionOf, setProtection, sizeOf, dataOffsetOf, dataPagesOffsetOf, dataPagesLengthOf,
   mappingLengthOf, granuleOf, typeOf, writtenLowOf, writtenHighOf, markWritten, FLAG_LOCKED, FLAG_GUARDED, FLAG_CANARY, FLAG_DONTDUMP, FLAG_DONTFORK,
   FLAG_LOCK_WANTED, FLAG_HUGEPAGE_ADVISED, FLAG_SECRET_MEMORY, FLAG_SECRET_WANTED, PAGE_NORMAL,
   PAGE_TRANSPARENT_HUGE, PAGE_EXPLICIT_HUGE,
 } from "./regions";
 import { writeCanary, checkCanary, canaryHostError } from "./canary";
+import { statusOfHandle } from "./handle-table";
 import {
   pageSize, hugePageSize, has, CAP_LOCK, CAP_DONTDUMP, CAP_DONTFORK, CAP_EXPLICIT_HUGE,
   CAP_TRANSPARENT_HUGE, CAP_SECRET_MEMORY,
@@ -79,10 +80,8 @@ function canaryTouchesEveryPage(pagesLength: u64, granule: u64, frontSlack: u64,
 
 /** Turns a handle into OK, or the status that explains why it cannot be used. */
 export function useHandle(slot: u32, generation: u32, freeing: bool): i32 {
-  const state = checkHandle(slot, generation);
-  if (state == HANDLE_LIVE) return OK;
-  if (state == HANDLE_FREED) return refuse(freeing ? DOUBLE_FREE : USE_AFTER_FREE, REASON_NOT_A_REGION);
-  return refuse(INVALID_ARGUMENT, REASON_NOT_A_REGION);
+  const status = statusOfHandle(checkHandle(slot, generation), freeing);
+  return status == OK ? OK : refuse(status, REASON_NOT_A_REGION);
 }
 
 /**

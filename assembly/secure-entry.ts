@@ -3,10 +3,11 @@
 // over to secret-access.ts and heap.ts. A function that makes something returns its index
 // (>= 0; the generation is read with *CreatedGeneration()) or -status.
 import {
-  OK, INVALID_ARGUMENT, USE_AFTER_FREE, DOUBLE_FREE, OUT_OF_BOUNDS, REASON_SIZE_NOT_POSITIVE_INTEGER,
+  OK, INVALID_ARGUMENT, OUT_OF_BOUNDS, REASON_SIZE_NOT_POSITIVE_INTEGER,
   REASON_SIZE_TOO_LARGE, REASON_OFFSET, REASON_LENGTH,
 } from "./status";
 import { refuse, resetFailure } from "./failure";
+import { statusOfHandle } from "./handle-table";
 import { pageSize } from "./machine";
 import { MAX_MAPPING } from "./layout";
 import { READ_ONLY, READ_WRITE } from "./protection";
@@ -14,7 +15,7 @@ import { LARGEST_CLASS_SIZE, classOf, classFits, classSize } from "./heap-layout
 import { pageClass } from "./heap-pages";
 import { arenaRegion, arenaNext, arenaVirgin, NO_ARENA } from "./heap-arenas";
 import {
-  checkHeapHandle, HEAP_HANDLE_LIVE, HEAP_HANDLE_DESTROYED, createdHeapGeneration, heapLive, heapUsedBytes,
+  checkHeapHandle, createdHeapGeneration, heapLive, heapUsedBytes,
   heapSlotBytes, heapReservedBytes, heapLockedBytes, heapArenas, heapDedicated, heapPending, heapOpenScopes,
   heapCanaryFailures, heapDamagedOffset, heapDamagedArena, heapArenaPages, heapMaxBytes, heapFlags,
   heapFirstArena, heapSecretBytes, HEAP_LOCK_BEST_EFFORT, HEAP_SECRET_PREFERRED, HEAP_SECRET_REQUIRED,
@@ -26,7 +27,7 @@ import {
   destroyHeap, wipeEverything, secretHostId, secretProtection, secretPagesOffset, secretPagesLength,
 } from "./secret-access";
 import {
-  checkSecretHandle, SECRET_HANDLE_LIVE, SECRET_HANDLE_FREED, createdGeneration, secretSize, secretDataOffset,
+  checkSecretHandle, createdGeneration, secretSize, secretDataOffset,
   secretInSlot, secretOpen, secretOwner, secretHeap, secretPage, NO_HEAP,
 } from "./secrets";
 import {
@@ -56,17 +57,14 @@ function checkSecretSize(size: f64): u64 {
 
 /** OK if the handle names a live secret; USE_AFTER_FREE/DOUBLE_FREE or INVALID_ARGUMENT else. */
 function useSecret(secret: u32, generation: u32, freeing: bool): i32 {
-  const state = checkSecretHandle(secret, generation);
-  if (state == SECRET_HANDLE_LIVE) return OK;
-  if (state == SECRET_HANDLE_FREED) return refuse(freeing ? DOUBLE_FREE : USE_AFTER_FREE, REASON_NOT_A_SECRET);
-  return refuse(INVALID_ARGUMENT, REASON_NOT_A_SECRET);
+  const status = statusOfHandle(checkSecretHandle(secret, generation), freeing);
+  return status == OK ? OK : refuse(status, REASON_NOT_A_SECRET);
 }
 
 /** OK if the handle names a live heap; USE_AFTER_FREE once destroyed, INVALID_ARGUMENT else. */
 function useHeap(h: u32, generation: u32): i32 {
-  const state = checkHeapHandle(h, generation);
-  if (state == HEAP_HANDLE_LIVE) return OK;
-  return refuse(state == HEAP_HANDLE_DESTROYED ? USE_AFTER_FREE : INVALID_ARGUMENT, REASON_NOT_A_HEAP);
+  const status = statusOfHandle(checkHeapHandle(h, generation), false); // destroyed: USE_AFTER_FREE, even for destroy
+  return status == OK ? OK : refuse(status, REASON_NOT_A_HEAP);
 }
 
 /** An (offset, length) pair within a secret. */
@@ -94,9 +92,9 @@ export function secretCreate(size: f64, copy: i32, options: u32): i32 {
 /** The generation of the secret made last (with its index, the handle). */
 export function secretCreatedGeneration(): u32 { return createdGeneration; }
 
+/** OK, USE_AFTER_FREE or INVALID_ARGUMENT for a secret handle. Read-only: the failure record stays. */
 export function secretCheck(secret: u32, generation: u32): i32 {
-  resetFailure();
-  return useSecret(secret, generation, false);
+  return statusOfHandle(checkSecretHandle(secret, generation), false);
 }
 
 /** Opens a scope: access 1 (ReadOnly, for use) or 2 (ReadWrite, for update). */
@@ -177,9 +175,9 @@ export function heapCreate(arenaBytes: f64, maxBytes: f64, options: u32): i32 {
 
 export function heapCreatedGeneration(): u32 { return createdHeapGeneration; }
 
+/** OK, USE_AFTER_FREE (destroyed) or INVALID_ARGUMENT for a heap handle. Read-only: the failure record stays. */
 export function heapCheck(h: u32, generation: u32): i32 {
-  resetFailure();
-  return useHeap(h, generation);
+  return statusOfHandle(checkHeapHandle(h, generation), false);
 }
 
 /** Allocates a zero-filled secret of `size` bytes in the heap. Returns the secret or -status. */

@@ -28,6 +28,8 @@ export interface CoreExports {
   failureReason(): number;
   failureOperation(): number;
   failureError(): number;
+  /** Test only: lowers the generation ceiling of every handle table (wrap 1: the old wrap-around). */
+  testOnlySetGenerationCeiling(ceiling: number, wrap: number): void;
   plan(size: number, align: number, granule: number, guardsBefore: number, guardsAfter: number, placeAtEnd: number): number;
   planField(field: number): number;
 }

@@ -36,6 +36,8 @@ const RAISE_LOCK_LIMIT: Record<Host['platform'], string> = {
 /** What the failing operation was about, for the message. */
 export interface FailureContext {
   action: string; // e.g. "allocate 32 bytes (Secure)"
+  /** The refusal, for a status from a read-only check (which leaves the core's failure record alone). */
+  reason?: number;
 }
 
 function bytes(value: number): string {
@@ -45,9 +47,11 @@ function bytes(value: number): string {
 /** Builds the error for a non-zero core status. */
 export function errorFromStatus(core: CoreExports, host: Host, status: number, context: FailureContext): MemoryProtectionError {
   const code = codeOfStatus(status);
-  const reason = REASONS[core.failureReason()];
-  const operation = HOST_OPERATIONS[core.failureOperation()] ?? 'none';
-  const errno = core.failureError();
+  // A read-only check records nothing: its reason comes with the context, and no OS call failed.
+  const reasonNumber = context.reason ?? core.failureReason();
+  const reason = REASONS[reasonNumber];
+  const operation = context.reason === undefined ? HOST_OPERATIONS[core.failureOperation()] ?? 'none' : 'none';
+  const errno = context.reason === undefined ? core.failureError() : 0;
   const syscall = operation !== 'none' ? host.syscalls[operation] : undefined;
   const errnoName = errno ? host.errorName(errno) : undefined;
   const osPart = syscall && errno ? `${syscall} failed with ${errnoName} (${errno})` : syscall ? `${syscall} is not available` : '';
@@ -55,8 +59,8 @@ export function errorFromStatus(core: CoreExports, host: Host, status: number, c
   const prefix = `cannot ${context.action}`;
 
   if (operation === 'mapSecret') return secretMemoryError(code, prefix, osPart, details, host);
-  if (core.failureReason() === Reason.SECRET_MEMORY_LOCKED) return new MemoryProtectionError(code, `${prefix}: ${reason}.`);
-  if (core.failureReason() === Reason.MEMORY_SHORT) return memoryShortError(code, prefix, host);
+  if (reasonNumber === Reason.SECRET_MEMORY_LOCKED) return new MemoryProtectionError(code, `${prefix}: ${reason}.`);
+  if (reasonNumber === Reason.MEMORY_SHORT) return memoryShortError(code, prefix, host);
   switch (code) {
     case 'LOCK_FAILED': {
       const memlock = host.memlockStatus();

@@ -2,7 +2,7 @@
 // turns statuses into MemoryProtectionError.
 import type { Host } from '../host/types.js';
 import { bindCore } from './core.js';
-import { Field, Option, RegionFlag, Status } from './generated/core-numbers.js';
+import { Field, Option, Reason, RegionFlag, Status } from './generated/core-numbers.js';
 import { MemoryProtectionError, invalidArgument } from './errors.js';
 import { errorFromStatus } from './failures.js';
 import { byteLengthOf, indexIn } from '../shared/intrinsics.js';
@@ -167,7 +167,7 @@ export function createPlatformMemory(options: { host: Host }): PlatformMemory {
   const owner: RegionOwner = {
     protectionOf: (region) => PROTECTION_LEVELS[core.regionField(live(region, 'read the protection of the region').slot, Field.protection)],
     lockedOf: (region) => (core.regionField(live(region, 'read the lock state of the region').slot, Field.flags) & RegionFlag.LOCKED) !== 0,
-    isFreed: (region) => core.check(own(region, 'check').slot, own(region, 'check').generation) !== 0,
+    isFreed: (region) => core.check(own(region, 'check').slot, own(region, 'check').generation) !== Status.OK,
   };
 
   function fail(status: number, action: string): never {
@@ -186,7 +186,7 @@ export function createPlatformMemory(options: { host: Host }): PlatformMemory {
   function live(region: unknown, action: string): RegionHandle {
     const handle = own(region, action);
     const status = core.check(handle.slot, handle.generation);
-    if (status !== Status.OK) fail(status, action);
+    if (status !== Status.OK) throw errorFromStatus(core, host, status, { action, reason: Reason.NOT_A_REGION });
     return handle;
   }
 
@@ -259,7 +259,6 @@ export function createPlatformMemory(options: { host: Host }): PlatformMemory {
 
     lock(region) {
       const handle = own(region, 'lock the region');
-      // Described before the call: core.check() would reset the failure record fail() reads.
       const action = core.check(handle.slot, handle.generation) === Status.OK ? `lock ${core.regionField(handle.slot, Field.dataPagesLength)} bytes` : 'lock the region';
       const status = core.lock(handle.slot, handle.generation);
       if (status !== Status.OK) fail(status, action);

@@ -9,7 +9,7 @@ import { describeRegion, type RegionInfo } from './inspect.js';
 import { PROTECTION_LEVELS, type SecretMemoryPolicy } from './levels.js';
 import { runScoped, type SecretLocation } from './scoped-access.js';
 import { Protection } from '../host/types.js';
-import { Option, SecretField, Status } from './generated/core-numbers.js';
+import { Option, Reason, SecretField, Status } from './generated/core-numbers.js';
 import { hostFromOptions, secretMemoryOption, secureCoreFor, type SecureCore } from './secure-core.js';
 import { byteLengthOf, fillBytes } from '../shared/intrinsics.js';
 import { secureError } from './secure-failures.js';
@@ -270,7 +270,7 @@ export class SecureBuffer {
     const status = this.#secret.core.exports.secretCheck(this.#secret.index, this.#secret.generation);
     if (status !== Status.OK) {
       if (status === Status.USE_AFTER_FREE) this.#disposed = true;
-      throw secureError(this.#secret.core, status, action);
+      throw secureError(this.#secret.core, status, action, Reason.NOT_A_SECRET);
     }
   }
 }

@@ -6,9 +6,13 @@ import { errorFromStatus } from './failures.js';
 import { Reason, Status } from './generated/core-numbers.js';
 import type { SecureCore } from './secure-core.js';
 
-/** The error for a non-zero status of a secret or heap call; `action` says what was being done. */
-export function secureError(core: SecureCore, status: number, action: string): MemoryProtectionError {
-  const reason = core.exports.failureReason();
+/**
+ * The error for a non-zero status of a secret or heap call; `action` says what was being done.
+ * `checked` is the refusal behind a status from a read-only check (secretCheck, heapCheck), which
+ * leaves the core's failure record alone.
+ */
+export function secureError(core: SecureCore, status: number, action: string, checked?: number): MemoryProtectionError {
+  const reason = checked ?? core.exports.failureReason();
   const prefix = `cannot ${action}`;
   switch (reason) {
     case Reason.SECRET_OPEN:
@@ -42,6 +46,6 @@ export function secureError(core: SecureCore, status: number, action: string): M
       }
       return new MemoryProtectionError('INVALID_ARGUMENT', `${prefix}: this is not a SecureHeap of this memshield instance.`);
     default:
-      return errorFromStatus(core.exports, core.host, status, { action });
+      return errorFromStatus(core.exports, core.host, status, { action, reason: checked });
   }
 }

@@ -7,7 +7,7 @@ import { armExitWipe } from './exit-wipe.js';
 import { emitWarning } from './emit-warning.js';
 import { describeRegion, type RegionInfo } from './inspect.js';
 import { heapSecureBuffer, type SecretOwner, type SecureBuffer } from './secure-buffer.js';
-import { HeapStat, Option, Status } from './generated/core-numbers.js';
+import { HeapStat, Option, Reason, Status } from './generated/core-numbers.js';
 import { hostFromOptions, secretMemoryOption, secretMemoryPolicyOf, secureCoreFor, type SecureCore } from './secure-core.js';
 import { byteLengthOf, fillBytes, setBytes } from '../shared/intrinsics.js';
 import { secureError } from './secure-failures.js';
@@ -178,7 +178,7 @@ export class SecureHeap {
     return this.#readStats();
   }
 
-  /** The stats, without checking the handle (which would clear the core's failure record). */
+  /** The stats, without checking the handle (the caller has). */
   #readStats(): SecureHeapStats {
     const stat = (name: keyof typeof HeapStat) => this.#core.exports.heapStat(this.#index, HeapStat[name]);
     return {
@@ -276,7 +276,7 @@ export class SecureHeap {
     const status = this.#core.exports.heapCheck(this.#index, this.#generation);
     if (status !== Status.OK) {
       this.#destroyed = true;
-      throw secureError(this.#core, status, action);
+      throw secureError(this.#core, status, action, Reason.NOT_A_HEAP);
     }
   }
 
