@@ -2,8 +2,9 @@
 // host with a fixed seed, every kind of region and operation, scripted failures and a simulated
 // fault. Prints one JSON line: the trace, the canary bytes, addresses, errors and read-backs.
 // Every runtime (Node, Bun, Deno) must print the same bytes. Usage: <runtime> cross-runtime-scenario.mjs [seed]
-const { AllocationType, MemoryProtectionLevel, createPlatformMemory, createSimulatedHost } =
+const { AllocationType, MemoryProtectionLevel, createPlatformMemory } =
   await import(new URL('../dist/src/index.js', import.meta.url));
+const { createSimulatedHost } = await import(new URL('../dist/src/testing.js', import.meta.url));
 
 const { ReadWrite, ReadOnly, NoAccess } = MemoryProtectionLevel;
 const { Regular, Secure, LargePage } = AllocationType;

@@ -1,4 +1,5 @@
-// memshield's public API: re-exports only.
+// memshield's public API: re-exports only. The simulated host and the host interface are in
+// memshield/testing (src/testing.ts).
 export { PlatformMemory } from './default-memory.js';
 export {
   createPlatformMemory,
@@ -10,17 +11,7 @@ export { MemoryProtectionLevel, AllocationType, type PageKind } from './levels.j
 export { MemoryProtectionError, type MemoryProtectionErrorCode, type OsFailureDetails } from './errors.js';
 export { Region } from './region.js';
 export type { RegionInfo, AddressRange, GuardRange } from './inspect.js';
-export type { Host, HostCapabilities, KernelRange, MemlockStatus } from '../host/types.js';
-export {
-  createSimulatedHost,
-  type SimulatedHost,
-  type SimulatedRawAccess,
-  type SimulatedUsage,
-} from '../host/simulated/host.js';
-export type { SimulatedHostOptions, UnmapRecord } from '../host/simulated/options.js';
-export type { SimulatedFault, SimulatedCall, FaultableOperation } from '../host/simulated/faults.js';
-export type { TraceEntry, TraceResult, ProtectionName, AdviceName } from '../host/simulated/trace.js';
-export { SimulatedFaultError } from '../host/simulated/fault-error.js';
+export type { KernelRange } from '../host/types.js';
 export { SecureBuffer, type SecureBufferOptions, type SecureBufferFromOptions, type SecureBufferInfo } from './secure-buffer.js';
 export { SecureHeap, type SecureHeapOptions, type SecureHeapStats, type SecureHeapInfo } from './secure-heap.js';
 export { configureExitWipe, type ExitWipeOptions } from './exit-wipe.js';

@@ -5,9 +5,14 @@
 // decided here.
 import assert from 'node:assert/strict';
 import {
-  AllocationType, MemoryProtectionError, MemoryProtectionLevel, type MemoryProtectionErrorCode,
-  type Host, type PlatformMemory, type Region,
+  AllocationType,
+  MemoryProtectionError,
+  MemoryProtectionLevel,
+  type MemoryProtectionErrorCode,
+  type PlatformMemory,
+  type Region,
 } from '../../src/index.js';
+import { type Host } from '../../src/testing.js';
 import { kernelDisagreements } from './kernel-check.js';
 import type { PlatformDifferences } from './platform-differences.js';
 

@@ -1,7 +1,8 @@
 // The hosts this machine can run, for the vitest adapters (contract and property tests): the
 // native one where there is one, and the simulated host at 4, 16 and 64 KiB pages.
 import { createLinuxHost } from '../../host/linux.js';
-import { createPlatformMemory, createSimulatedHost, type Host, type PlatformMemory, type SimulatedHost } from '../../src/index.js';
+import { createPlatformMemory, type PlatformMemory } from '../../src/index.js';
+import { createSimulatedHost, type Host, type SimulatedHost } from '../../src/testing.js';
 import type { ContractContext } from './cases.js';
 import { PLATFORM_DIFFERENCES } from './platform-differences.js';
 import { koffiWrite } from './raw-write.js';

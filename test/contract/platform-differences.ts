@@ -4,7 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { SMAPS_PERMISSIONS } from '../../host/smaps.js';
 import { WORKING_SET_FLAGS } from '../../host/win32-query.js';
-import type { Host, MemoryProtectionLevel, PageKind } from '../../src/index.js';
+import type { MemoryProtectionLevel, PageKind } from '../../src/index.js';
+import type { Host } from '../../src/testing.js';
 
 /** Where a LargePage allocation lands on this machine. */
 export interface LargePages {

@@ -5,9 +5,15 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createLinuxHost } from '../../host/linux.js';
 import {
-  AllocationType, MemoryProtectionError, MemoryProtectionLevel, createPlatformMemory, createSimulatedHost,
-  type PlatformMemory, type Region, type RegionInfo,
+  AllocationType,
+  MemoryProtectionError,
+  MemoryProtectionLevel,
+  createPlatformMemory,
+  type PlatformMemory,
+  type Region,
+  type RegionInfo,
 } from '../../src/index.js';
+import { createSimulatedHost } from '../../src/testing.js';
 import { kernelDisagreements } from './kernel-check.js';
 import { PLATFORM_DIFFERENCES, type PlatformDifferences } from './platform-differences.js';
 

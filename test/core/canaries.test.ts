@@ -2,7 +2,8 @@
 // host's random source, written at allocation and compared in full at free. On the simulated host
 // the pattern follows from the seed, and raw access plays the native code that damages it.
 import { describe, expect, it } from 'vitest';
-import { AllocationType, MemoryProtectionLevel, SimulatedFaultError, createSimulatedHost } from '../../src/index.js';
+import { AllocationType, MemoryProtectionLevel } from '../../src/index.js';
+import { SimulatedFaultError, createSimulatedHost } from '../../src/testing.js';
 import { PAGE_SIZES, expectCode, simulated } from '../simulated/fixtures.js';
 
 const { ReadWrite, NoAccess } = MemoryProtectionLevel;

@@ -14,7 +14,7 @@ import * as hostNumbers from '../../host/generated/host-numbers.js';
 import { HOST_OPERATIONS } from '../../host/types.js';
 import * as coreNumbers from '../../src/generated/core-numbers.js';
 import { secureCoreFor } from '../../src/secure-core.js';
-import { createSimulatedHost } from '../../src/index.js';
+import { createSimulatedHost } from '../../src/testing.js';
 
 const { CORE_FUNCTIONS, ...srcTables } = coreNumbers;
 type Tables = Record<string, Record<string, number>>;

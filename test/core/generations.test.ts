@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { Protection } from '../../host/types.js';
 import { AllocationType, Reason, Status } from '../../src/generated/core-numbers.js';
-import { createSimulatedHost } from '../../src/index.js';
+import { createSimulatedHost } from '../../src/testing.js';
 import { secureCoreFor, type SecureCore } from '../../src/secure-core.js';
 
 const CEILING = 3;

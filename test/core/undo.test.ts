@@ -3,7 +3,8 @@
 // it — nothing mapped or locked after a failed allocation, the page table equal to inspect()
 // after a failed change.
 import { describe, expect, it } from 'vitest';
-import { AllocationType, MemoryProtectionLevel, type SimulatedFault } from '../../src/index.js';
+import { AllocationType, MemoryProtectionLevel } from '../../src/index.js';
+import { type SimulatedFault } from '../../src/testing.js';
 import { PAGE_SIZES, expectCode, expectNothingLeft, expectPageTableAgrees, simulated } from '../simulated/fixtures.js';
 
 const { ReadWrite, ReadOnly, NoAccess } = MemoryProtectionLevel;

@@ -2,7 +2,8 @@
 // protection; secureClear wipes exactly the data and leaves the canary. The simulated host shows
 // the bytes as they were at unmap (onUnmap) and the exact ranges each fill covered (trace).
 import { describe, expect, it } from 'vitest';
-import { AllocationType, MemoryProtectionLevel, type Region, type TraceEntry, type UnmapRecord } from '../../src/index.js';
+import { AllocationType, MemoryProtectionLevel, type Region } from '../../src/index.js';
+import { type TraceEntry, type UnmapRecord } from '../../src/testing.js';
 import { PAGE_SIZES, simulated } from '../simulated/fixtures.js';
 
 const { ReadWrite, NoAccess, ReadOnly } = MemoryProtectionLevel;

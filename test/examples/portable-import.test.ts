@@ -1,4 +1,4 @@
-// The README says importing memshield works everywhere, a browser included: nothing the entry
+// The README says importing memshield (and memshield/testing) works everywhere, a browser included: nothing the entry
 // point loads may import a Node built-in or koffi statically (they are reached at first use,
 // through host/node-builtins.ts). This walks the entry point's static import graph.
 import { readFileSync } from 'node:fs';
@@ -27,8 +27,8 @@ function nodeOnlyImports(graph: Map<string, string[]>): string[] {
     specifiers.filter((specifier) => specifier.startsWith('node:') || specifier === 'koffi').map((specifier) => `${relative(root, path)} → ${specifier}`));
 }
 
-describe('importing memshield', () => {
-  const graph = importGraph(join(root, 'src/index.ts'));
+describe('importing memshield and memshield/testing', () => {
+  const graph = importGraph(join(root, 'src/testing.ts'), importGraph(join(root, 'src/index.ts')));
 
   it('walks the whole public API (the control: the graph reaches the hosts and SecureHeap)', () => {
     const files = [...graph.keys()].map((path) => relative(root, path));

@@ -1,4 +1,5 @@
-import { createPlatformMemory, createSimulatedHost, MemoryProtectionError } from 'memshield';
+import { createPlatformMemory, MemoryProtectionError } from 'memshield';
+import { createSimulatedHost } from 'memshield/testing';
 import { expect, it } from 'vitest';
 
 it('reports a lock failure instead of keeping the key unprotected', () => {

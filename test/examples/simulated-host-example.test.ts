@@ -2,9 +2,9 @@
 // (docs/simulated-host.md shows this file; test/simulated/docs.test.ts keeps the two identical.)
 import { describe, expect, it } from 'vitest';
 import {
-  AllocationType, MemoryProtectionError, MemoryProtectionLevel, createPlatformMemory, createSimulatedHost,
-  type PlatformMemory, type Region,
+  AllocationType, MemoryProtectionError, MemoryProtectionLevel, createPlatformMemory, type PlatformMemory, type Region,
 } from 'memshield';
+import { createSimulatedHost } from 'memshield/testing';
 
 // The code under test: keeps a key in locked memory, and accepts unlocked memory with a warning
 // when the machine refuses to lock (e.g. RLIMIT_MEMLOCK is exhausted).

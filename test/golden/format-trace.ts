@@ -1,6 +1,6 @@
 // Golden trace lines: one host call per line, short enough to read in a diff.
 //   map(12288, align 4096, NoAccess) → #0        protect(#0, +4096, 4096, ReadWrite) → ok
-import type { TraceEntry } from '../../src/index.js';
+import type { TraceEntry } from '../../src/testing.js';
 
 /** One trace entry as a line. Data bytes never appear (traces hold none). */
 export function traceLine(entry: TraceEntry): string {

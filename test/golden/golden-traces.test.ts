@@ -4,6 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as api from '../../src/index.js';
+import { createSimulatedHost } from '../../src/testing.js';
 import { traceLine } from './format-trace.js';
 import { simulatedTrace, type Scenario } from './simulated-trace.js';
 // @ts-expect-error: plain JavaScript, shared with the strace child
@@ -28,7 +29,7 @@ describe('golden host-call traces', () => {
   }
 
   it('creating a PlatformMemory makes one host call: 16 random bytes for the canary', () => {
-    const host = api.createSimulatedHost();
+    const host = createSimulatedHost();
     api.createPlatformMemory({ host });
     expect(host.trace().map(traceLine)).toEqual(['randomBytes(16)']);
   });

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as api from '../../src/index.js';
+import type * as testing from '../../src/testing.js';
 import { betweenMarkers, lastJson, parseStrace, run, type Syscall } from '../helpers/kernel.js';
 import { expectFreshBuild } from '../helpers/fresh-build.js';
 import { simulatedTrace, type Scenario } from './simulated-trace.js';
@@ -22,10 +22,10 @@ const PROT: Record<string, string> = {
 const MADV: Record<string, string> = { DontDump: 'MADV_DONTDUMP', DontFork: 'MADV_DONTFORK', HugePage: 'MADV_HUGEPAGE' };
 
 interface Report { index: number; name: string; address: string; length: number }
-interface ChildReport { reports: Report[]; capabilities: api.HostCapabilities; pageSize: number }
+interface ChildReport { reports: Report[]; capabilities: testing.HostCapabilities; pageSize: number }
 
 /** The system calls a simulated trace stands for on Linux (copies and fills make none). */
-function expectedSyscalls(trace: api.TraceEntry[], mappingLength: number, pageSize: number): string[] {
+function expectedSyscalls(trace: testing.TraceEntry[], mappingLength: number, pageSize: number): string[] {
   const calls: string[] = [];
   for (const entry of trace) {
     switch (entry.op) {

@@ -3,7 +3,8 @@
 // PlatformMemory — the native one or one built over a host the user made — never hands it out.
 // The simulated host's trace() and capabilities() stay reachable through the object the user made.
 import { describe, expect, it } from 'vitest';
-import { AllocationType, MemoryProtectionLevel, PlatformMemory, createPlatformMemory, createSimulatedHost } from '../../src/index.js';
+import { AllocationType, MemoryProtectionLevel, PlatformMemory, createPlatformMemory } from '../../src/index.js';
+import { createSimulatedHost } from '../../src/testing.js';
 import { nativeHost } from '../../src/default-memory.js';
 
 /** True if `target` is reachable from `root` through own properties (getters called) and prototypes. */

@@ -5,9 +5,18 @@
 // really in each input, and the same search finds it in an error that does quote it.
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  AllocationType, MemoryProtectionError, MemoryProtectionLevel, PlatformMemory, Region, SecureBuffer, SecureHeap,
-  configureExitWipe, createPlatformMemory, createSimulatedHost, hardenProcess,
+  AllocationType,
+  MemoryProtectionError,
+  MemoryProtectionLevel,
+  PlatformMemory,
+  Region,
+  SecureBuffer,
+  SecureHeap,
+  configureExitWipe,
+  createPlatformMemory,
+  hardenProcess,
 } from '../../src/index.js';
+import { createSimulatedHost } from '../../src/testing.js';
 
 const CANARY = 'sk_live_51HcanaryQ7x9Zt3';
 const BYTES = new TextEncoder().encode(CANARY);

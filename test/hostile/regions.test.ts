@@ -3,7 +3,8 @@
 // region of another PlatformMemory are INVALID_ARGUMENT everywhere — never a TypeError, never
 // another memory's bytes. Control: each real region works with the memory that made it.
 import { describe, expect, it } from 'vitest';
-import { AllocationType, MemoryProtectionLevel, Region, createPlatformMemory, createSimulatedHost, type PlatformMemory } from '../../src/index.js';
+import { AllocationType, MemoryProtectionLevel, Region, createPlatformMemory, type PlatformMemory } from '../../src/index.js';
+import { createSimulatedHost } from '../../src/testing.js';
 import { errorOf } from '../helpers/errors.js';
 
 const { ReadWrite } = MemoryProtectionLevel;

@@ -3,10 +3,16 @@
 // the host operations (each is one system call) — a bad input must make none.
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  AllocationType, MemoryProtectionError, MemoryProtectionLevel, PlatformMemory, Region, createPlatformMemory,
-  type Host, type PlatformMemory as Memory,
+  AllocationType,
+  MemoryProtectionError,
+  MemoryProtectionLevel,
+  PlatformMemory,
+  Region,
+  createPlatformMemory,
+  type PlatformMemory as Memory,
 } from '../../src/index.js';
 import { nativeHost } from '../../src/default-memory.js';
+import { type Host } from '../../src/testing.js';
 import { PERMS, entryAt, readSmaps } from '../helpers/kernel.js';
 
 const { ReadWrite, ReadOnly, NoAccess, Execute, ReadExecute } = MemoryProtectionLevel;

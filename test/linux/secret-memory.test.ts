@@ -9,9 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  AllocationType, MemoryProtectionLevel, PlatformMemory, SecureBuffer, SecureHeap, createSimulatedHost, type TraceEntry,
-} from '../../src/index.js';
+import { AllocationType, MemoryProtectionLevel, PlatformMemory, SecureBuffer, SecureHeap } from '../../src/index.js';
+import { createSimulatedHost, type TraceEntry } from '../../src/testing.js';
 import { nativeHost } from '../../src/default-memory.js';
 import { betweenMarkers, lastJson, overlapping, parseStrace, readSmaps, run, vmLockedBytes, type Syscall } from '../helpers/kernel.js';
 import { peek } from '../secure-buffer/peek.js';

@@ -3,7 +3,8 @@
 // go first — standalone one-page secrets, then heap arenas, then larger standalone secrets —
 // whatever order they were made in.
 import { describe, expect, it } from 'vitest';
-import { SecureBuffer, SecureHeap, createSimulatedHost } from '../../src/index.js';
+import { SecureBuffer, SecureHeap } from '../../src/index.js';
+import { createSimulatedHost } from '../../src/testing.js';
 import { secureCoreFor } from '../../src/secure-core.js';
 import { codeOf } from '../helpers/errors.js';
 import { secretBytes } from './peek.js';

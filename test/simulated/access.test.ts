@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { lastJson, run } from '../helpers/kernel.js';
 import { Protection } from '../../host/types.js';
-import { MemoryProtectionError, MemoryProtectionLevel, AllocationType, SimulatedFaultError, createSimulatedHost } from '../../src/index.js';
+import { MemoryProtectionError, MemoryProtectionLevel, AllocationType } from '../../src/index.js';
+import { SimulatedFaultError, createSimulatedHost } from '../../src/testing.js';
 import { simulated } from './fixtures.js';
 import { expectFreshBuild } from '../helpers/fresh-build.js';
 

@@ -5,9 +5,14 @@
 // scope (the control: the reader finds it there), then checks that no unmap ever carried it.
 import { describe, expect, it } from 'vitest';
 import {
-  AllocationType, MemoryProtectionLevel, SecureBuffer, SecureHeap, createPlatformMemory, createSimulatedHost,
-  type SecretMemoryPolicy, type SimulatedHost, type UnmapRecord,
+  AllocationType,
+  MemoryProtectionLevel,
+  SecureBuffer,
+  SecureHeap,
+  createPlatformMemory,
+  type SecretMemoryPolicy,
 } from '../../src/index.js';
+import { createSimulatedHost, type SimulatedHost, type UnmapRecord } from '../../src/testing.js';
 import { PAGE_SIZES } from './fixtures.js';
 
 /** A simulated host that keeps every unmapped mapping's bytes. */

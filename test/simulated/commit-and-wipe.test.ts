@@ -4,9 +4,8 @@
 // allocation or refused then; wipes (free, secureClear, the exit wipe) touch only pages that ever
 // held data. Each test has its control: the same call where the pages were written.
 import { describe, expect, it } from 'vitest';
-import {
-  AllocationType, MemoryProtectionLevel, SecureBuffer, SecureHeap, type SimulatedHost, type TraceEntry,
-} from '../../src/index.js';
+import { AllocationType, MemoryProtectionLevel, SecureBuffer, SecureHeap } from '../../src/index.js';
+import { type SimulatedHost, type TraceEntry } from '../../src/testing.js';
 import { wipeAllLiveSecrets } from '../../src/exit-wipe.js';
 import { PAGE_SIZES, expectCode, simulated } from './fixtures.js';
 

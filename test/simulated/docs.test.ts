@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { BASE_ADDRESS, MAX_MAPPING_BYTES } from '../../host/simulated/page-table.js';
 import { Protection } from '../../host/types.js';
-import { AllocationType, MemoryProtectionLevel, createPlatformMemory, createSimulatedHost } from '../../src/index.js';
+import { AllocationType, MemoryProtectionLevel, createPlatformMemory } from '../../src/index.js';
+import { createSimulatedHost } from '../../src/testing.js';
 
 const doc = readFileSync(new URL('../../docs/simulated-host.md', import.meta.url), 'utf8');
 

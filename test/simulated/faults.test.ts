@@ -2,7 +2,8 @@
 // with any errno; the call then has no effect, and the error surfaces exactly as a kernel's would.
 import { describe, expect, it } from 'vitest';
 import { Protection } from '../../host/types.js';
-import { AllocationType, MemoryProtectionLevel, createSimulatedHost, type SimulatedCall } from '../../src/index.js';
+import { AllocationType, MemoryProtectionLevel } from '../../src/index.js';
+import { createSimulatedHost, type SimulatedCall } from '../../src/testing.js';
 import { expectCode, expectNothingLeft, expectPageTableAgrees, simulated } from './fixtures.js';
 
 const { ReadWrite, ReadOnly, NoAccess } = MemoryProtectionLevel;

@@ -4,9 +4,13 @@ import { expect } from 'vitest';
 import { kernelDisagreements } from '../contract/kernel-check.js';
 import { PLATFORM_DIFFERENCES } from '../contract/platform-differences.js';
 import {
-  createPlatformMemory, createSimulatedHost, MemoryProtectionError, type MemoryProtectionErrorCode,
-  type PlatformMemory, type Region, type SimulatedHost, type SimulatedHostOptions,
+  createPlatformMemory,
+  MemoryProtectionError,
+  type MemoryProtectionErrorCode,
+  type PlatformMemory,
+  type Region,
 } from '../../src/index.js';
+import { createSimulatedHost, type SimulatedHost, type SimulatedHostOptions } from '../../src/testing.js';
 
 /** The page sizes of the machines memshield runs on: x86-64, Apple silicon, some arm64 Linux. */
 export const PAGE_SIZES = [4096, 16384, 65536] as const;

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 
 const dist = new URL('../../dist/', import.meta.url);
 const { createLinuxHost } = await import(new URL('host/linux.js', dist));
-const { createSimulatedHost } = await import(new URL('src/index.js', dist));
+const { createSimulatedHost } = await import(new URL('src/testing.js', dist));
 
 const limit = /^Max locked memory\s+(\d+|unlimited)/m.exec(readFileSync('/proc/self/limits', 'utf8'))[1];
 const memlockLimit = limit === 'unlimited' ? Infinity : Number(limit);

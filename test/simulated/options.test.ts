@@ -2,7 +2,7 @@
 // INVALID_ARGUMENT and a message that names it and says what is expected.
 import { describe, expect, it } from 'vitest';
 import { POSIX_SYSCALLS } from '../../host/posix.js';
-import { createSimulatedHost, type SimulatedHostOptions } from '../../src/index.js';
+import { createSimulatedHost, type SimulatedHostOptions } from '../../src/testing.js';
 import { expectCode } from './fixtures.js';
 
 describe('createSimulatedHost options', () => {

@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { Protection } from '../../host/types.js';
 import { ADDRESS_LIMIT, BASE_ADDRESS, MAX_MAPPING_BYTES } from '../../host/simulated/page-table.js';
-import { AllocationType, MemoryProtectionLevel, createSimulatedHost } from '../../src/index.js';
+import { AllocationType, MemoryProtectionLevel } from '../../src/index.js';
+import { createSimulatedHost } from '../../src/testing.js';
 import { expectCode, expectNothingLeft, simulated } from './fixtures.js';
 
 const { ReadWrite, NoAccess } = MemoryProtectionLevel;

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { splitMix64 } from '../../host/simulated/prng.js';
-import { createSimulatedHost } from '../../src/index.js';
+import { createSimulatedHost } from '../../src/testing.js';
 
 // Vigna's splitmix64.c (prng.di.unimi.it), the reference implementation, printing 4 outputs per seed.
 const REFERENCE_C = `

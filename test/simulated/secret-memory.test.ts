@@ -4,9 +4,8 @@
 // between ordinary guard pages, counted against the memlock limit (EAGAIN past it), refusing
 // mlock (ENOMEM) and execute access (EACCES), and faultable like any other call.
 import { describe, expect, it } from 'vitest';
-import {
-  AllocationType, MemoryProtectionLevel, SecureBuffer, SecureHeap, createPlatformMemory, createSimulatedHost,
-} from '../../src/index.js';
+import { AllocationType, MemoryProtectionLevel, SecureBuffer, SecureHeap, createPlatformMemory } from '../../src/index.js';
+import { createSimulatedHost } from '../../src/testing.js';
 import { Protection } from '../../host/types.js';
 import { expectCode } from './fixtures.js';
 

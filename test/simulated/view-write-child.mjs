@@ -1,7 +1,7 @@
 // Child for test/simulated/access.test.ts: writes through a view of read-only pages, which real
 // memory would kill the process for. The simulated host finds it when the view is revoked,
 // restores the byte, and throws a SimulatedFaultError uncaught, so this child must die of it.
-const { createSimulatedHost } = await import(new URL('../../dist/src/index.js', import.meta.url));
+const { createSimulatedHost } = await import(new URL('../../dist/src/testing.js', import.meta.url));
 
 const host = createSimulatedHost();
 const id = host.map(4096, 4096, 2 /* ReadWrite */, 0);
