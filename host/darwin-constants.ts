@@ -14,6 +14,7 @@ export const DARWIN_CONSTANTS: PosixConstants = {
   MADV_DONTFORK: 0,
   MADV_HUGEPAGE: 0,
   RLIMIT_MEMLOCK: 6,
+  RLIMIT_CORE: 4,
   _SC_PAGESIZE: 29,
 };
 
@@ -36,8 +37,6 @@ export const DARWIN_MACH = {
   KERN_INVALID_ARGUMENT: 4,
   KERN_FAILURE: 5,
   KERN_RESOURCE_SHORTAGE: 6,
-  /** sys/resource.h: for disabling core dumps when the caller asks. */
-  RLIMIT_CORE: 4,
   /** sys/resource.h: proc_pid_rusage flavor; struct rusage_info_v2 is 160 bytes, its
    * ri_wired_size (the process's wired, i.e. locked, bytes) at offset 56 after ri_uuid[16] and
    * five uint64 fields. */
@@ -62,9 +61,6 @@ export const DARWIN_SIGNATURES = {
   mach_vm_deallocate: 'int mach_vm_deallocate(uint32_t target, uint64_t address, uint64_t size)',
   mach_vm_protect: 'int mach_vm_protect(uint32_t target, uint64_t address, uint64_t size, int set_maximum, int new_protection)',
   minherit: 'int minherit(void *address, size_t length, int inherit)',
-  // The { rlim_cur, rlim_max } pair as a BigUint64Array: no named koffi struct, which a second copy
-  // of memshield sharing this koffi could not declare again.
-  setrlimit: 'int setrlimit(int resource, const void *limit)',
   getpid: 'int getpid()',
   proc_pid_rusage: 'int proc_pid_rusage(int pid, int flavor, void *buffer)',
   /** A global `mach_port_t` (uint32), read with koffi.decode: mach_task_self() is a macro over it. */

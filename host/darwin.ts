@@ -3,21 +3,12 @@
 // `mach_task_self_` — and DontFork done by minherit(VM_INHERIT_NONE). Page size from sysconf
 // (16 KiB on Apple silicon, 4 KiB on Intel). What macOS lacks is reported, never faked:
 //  - no MADV_DONTDUMP: capability dontDump is false. A caller who must keep secrets out of core
-//    dumps can ask for `disableCoreDumps`, which sets RLIMIT_CORE to 0 for the whole process;
+//    dumps can call hardenProcess({ coreDumps: false }), which sets RLIMIT_CORE soft 0;
 //  - no explicit or transparent huge pages for anonymous memory: LargePage maps normal pages.
 // Kernel return codes are translated to errno as xnu's BSD layer does (darwin-constants.ts).
 import { DARWIN_CONSTANTS, DARWIN_MACH, DARWIN_SIGNATURES, errnoOfKernReturn } from './darwin-constants.js';
 import { POSIX_SYSCALLS, bindLibc, createPosixHost, type Libc, type PageCalls } from './posix.js';
 import { Advice, type Host, type HostCapabilities, type HostOperation } from './types.js';
-
-/** Options of the macOS host. */
-export interface DarwinHostOptions {
-  /**
-   * Set RLIMIT_CORE to 0 for this process (macOS cannot leave single ranges out of a core dump).
-   * Off by default: it changes the whole process, so only the caller may decide it.
-   */
-  disableCoreDumps?: boolean;
-}
 
 export const DARWIN_SYSCALLS: Readonly<Record<HostOperation, string>> = {
   ...POSIX_SYSCALLS,
@@ -38,7 +29,6 @@ export function bindMach(c: Libc) {
     deallocate: libc.func(DARWIN_SIGNATURES.mach_vm_deallocate),
     protect: libc.func(DARWIN_SIGNATURES.mach_vm_protect),
     minherit: libc.func(DARWIN_SIGNATURES.minherit),
-    setrlimit: libc.func(DARWIN_SIGNATURES.setrlimit),
     getpid: libc.func(DARWIN_SIGNATURES.getpid),
     rusage: libc.func(DARWIN_SIGNATURES.proc_pid_rusage),
   };
@@ -85,13 +75,10 @@ function darwinCapabilities(pageSize: number): HostCapabilities {
 }
 
 /** Creates the macOS host. Throws if koffi or libSystem cannot be loaded. */
-export function createDarwinHost(options: DarwinHostOptions = {}): Host {
+export function createDarwinHost(): Host {
   const c = bindLibc(DARWIN_CONSTANTS);
   const mach = bindMach(c);
   const pageSize = Number(c.sysconf(DARWIN_CONSTANTS._SC_PAGESIZE));
-  if (options.disableCoreDumps && mach.setrlimit(DARWIN_MACH.RLIMIT_CORE, new BigUint64Array([0n, 0n])) !== 0) {
-    throw new Error(`memshield: setrlimit(RLIMIT_CORE, 0) failed with errno ${c.koffi.errno()}; core dumps stay enabled`);
-  }
   const capabilities = darwinCapabilities(pageSize);
   const host = createPosixHost(
     {

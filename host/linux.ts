@@ -17,6 +17,7 @@ export const LINUX_CONSTANTS: PosixConstants = {
   MADV_DONTFORK: 10,
   MADV_HUGEPAGE: 14,
   RLIMIT_MEMLOCK: 8,
+  RLIMIT_CORE: 4,
   _SC_PAGESIZE: 30,
 };
 

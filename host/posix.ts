@@ -3,6 +3,7 @@
 import { byteLengthOf } from '../shared/byte-length.js';
 import { fillRandom, lendView } from './lend.js';
 import { loadKoffi, builtin } from './node-builtins.js';
+import { limitCalls, limitNumber } from './posix-limits.js';
 import { Advice, MAP_EXPLICIT_HUGE, Protection, type Host, type HostOperation, type MemlockStatus } from './types.js';
 
 /** The numbers that differ between POSIX systems. */
@@ -15,6 +16,7 @@ export interface PosixConstants {
   MADV_DONTFORK: number; // 0 where there is none
   MADV_HUGEPAGE: number; // 0 where there is none
   RLIMIT_MEMLOCK: number;
+  RLIMIT_CORE: number;
   _SC_PAGESIZE: number;
 }
 
@@ -72,10 +74,6 @@ export function bindLibc(constants: PosixConstants) {
     memset: libc.func('void *memset(void *dst, int byte, size_t n)'),
     // explicit_bzero: a zeroing the compiler may not remove (glibc >= 2.25, macOS has memset_s).
     zero: bindZero(libc),
-    // No named koffi struct: koffi keeps one type per name for the whole process, and a second
-    // copy of memshield sharing this koffi would be refused ("Duplicate type name"). The
-    // { rlim_cur, rlim_max } pair is two uint64 in a BigUint64Array.
-    getrlimit: libc.func('int getrlimit(int resource, void *limit)'),
     sysconf: libc.func('long sysconf(int name)'),
   };
 }
@@ -220,24 +218,14 @@ export function createPosixHost(platform: PosixPlatform, c: Libc): Host {
     randomBytes: fillRandom,
     address: (id) => mapping(id).address,
     errorName: (error) => errnoNames.name(error),
-    memlockStatus(): MemlockStatus {
-      const limit = new BigUint64Array(2); // [rlim_cur, rlim_max]
-      c.getrlimit(constants.RLIMIT_MEMLOCK, limit);
-      return {
-        soft: rlimitNumber(limit[0]),
-        hard: rlimitNumber(limit[1]),
-        lockedBytes: platform.lockedBytesNow(),
-      };
+    memlockStatus(): MemlockStatus | undefined {
+      const limit = limitCalls(constants.libc).read(constants.RLIMIT_MEMLOCK);
+      if (typeof limit === 'number') return undefined; // the message then leaves the numbers out
+      return { soft: limitNumber(limit[0]), hard: limitNumber(limit[1]), lockedBytes: platform.lockedBytesNow() };
     },
     kernelView: platform.kernelView,
     memoryRoom: platform.memoryRoom,
   };
-}
-
-/** RLIM_INFINITY is all ones. */
-function rlimitNumber(value: bigint | number): number {
-  const big = BigInt(value);
-  return big >= 0x7fffffffffffffffn ? Number.POSITIVE_INFINITY : Number(big);
 }
 
 /** errno names from Node's own table (os.constants.errno). */

@@ -1,15 +1,15 @@
 // hardenProcess: opt-in, process-wide measures against the two ways a whole process's memory is
 // read from outside — a core dump and a debugger. memshield never takes them on its own: they
 // change the whole process (a crash leaves no core to debug), so only the program may decide.
+import { platformEntry, runningPlatform } from '../host/platforms.js';
+import { unavailable, type HardeningGoal, type HardeningStep, type HardenProcessReport, type LiveMapping } from '../host/harden/report.js';
 import { invalidArgument } from './errors.js';
 import { readOptions } from '../shared/options.js';
 import { describeValue } from './validate.js';
-import { hardenDarwin } from './harden/darwin.js';
-import { hardenLinux } from './harden/linux.js';
-import { unavailable, type HardeningGoal, type HardeningStep, type HardenProcessReport } from './harden/report.js';
-import { hardenWin32 } from './harden/win32.js';
+import { Field, Status } from './generated/core-numbers.js';
+import { secureCores } from './secure-core.js';
 
-export type { HardeningGoal, HardeningStep, HardenProcessReport } from './harden/report.js';
+export type { HardeningGoal, HardeningStep, HardenProcessReport } from '../host/harden/report.js';
 
 /** What to harden. `false` asks for the measure; `true` or absent leaves the process as it is. */
 export interface HardenProcessOptions {
@@ -51,12 +51,26 @@ export function hardenProcess(options: HardenProcessOptions): HardenProcessRepor
     if (value !== undefined && typeof value !== 'boolean') throw invalidArgument(`hardenProcess: ${goal} must be true or false, got ${describeValue(value)}`);
     if (value === false) goals[goals.length] = goal;
   }
-  const platform = (globalThis as { process?: { platform?: string } }).process?.platform ?? 'unknown';
+  const platform = runningPlatform() ?? 'unknown';
+  const entry = platformEntry();
   let steps: HardeningStep[];
   if (goals.length === 0) steps = [];
-  else if (platform === 'linux') steps = hardenLinux(goals);
-  else if (platform === 'darwin') steps = hardenDarwin(goals);
-  else if (platform === 'win32') steps = hardenWin32(goals);
+  else if (entry) steps = entry.harden(goals, liveSecretMappings);
   else steps = goals.map((goal) => unavailable([goal], 'none', `memshield knows no way to do this on ${platform}`));
   return { platform, ok: steps.every((step) => step.outcome === 'applied'), steps };
+}
+
+/** The base address and length of every live Secure mapping of SecureBuffer and SecureHeap. */
+function liveSecretMappings(): LiveMapping[] {
+  const mappings: LiveMapping[] = [];
+  for (const core of secureCores) {
+    const exports = core.exports;
+    const live = exports.statLiveRegions();
+    for (let slot = 0, found = 0; found < live; slot++) {
+      if (exports.check(slot, exports.slotGeneration(slot)) !== Status.OK) continue;
+      found++;
+      mappings.push({ address: core.host.address(exports.regionHostId(slot)), length: exports.regionField(slot, Field.mappingLength) });
+    }
+  }
+  return mappings;
 }

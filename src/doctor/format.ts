@@ -1,7 +1,7 @@
 // Small formatters shared by the text and JSON reports: byte counts, limits and addresses.
 
-/** A resource limit: bytes, or no limit at all (RLIM_INFINITY). */
-export type Limit = number | 'unlimited';
+export type { Limit } from '../../host/facts.js';
+import type { Limit } from '../../host/facts.js';
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'] as const;
 
@@ -26,8 +26,4 @@ export function hex(address: bigint): string {
   return `0x${address.toString(16)}`;
 }
 
-/** A getrlimit value: RLIM_INFINITY (all ones) is `unlimited`. */
-export function limitOf(value: bigint | number): Limit {
-  const big = BigInt(value);
-  return big >= 0x7fffffffffffffffn ? 'unlimited' : Number(big);
-}
+export { limitOf } from '../../host/facts.js';

@@ -96,15 +96,6 @@ describe.skipIf(!onMac)('the darwin host on macOS', async () => {
     expect(['SIGSEGV', 'SIGBUS']).toContain(run('guard').signal);
   });
 
-  it('disables core dumps for the process only when the caller asks', () => {
-    const hardCoreLimit = (disable: boolean) => execFileSync(process.execPath, ['--input-type=module', '-e',
-      `const m = await import(${JSON.stringify(hostUrl)}); m.createDarwinHost({ disableCoreDumps: ${disable} });
-       const { execSync } = await import('node:child_process'); process.stdout.write(execSync('ulimit -H -c', { shell: '/bin/sh' }).toString().trim());`,
-    ]).toString();
-    expect(hardCoreLimit(false)).not.toBe('0'); // control: the default leaves the limit alone
-    expect(hardCoreLimit(true)).toBe('0');
-  });
-
   const differences = darwinDifferences(host);
   for (const item of CONTRACT_CASES) {
     it(`contract: ${item.name}`, () =>

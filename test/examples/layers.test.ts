@@ -17,15 +17,27 @@ function sources(folder: string): string[] {
     .map((name) => join(folder, name));
 }
 
+/** Every import of the files under `folder`: the specifier, and the file it names (relative ones). */
+function importsOf(folder: string): Array<{ file: string; specifier: string; target?: string }> {
+  return sources(folder).flatMap((file) =>
+    [...readFileSync(join(root, file), 'utf8').matchAll(IMPORT)].map((match) => {
+      const specifier = match[1];
+      const target = specifier.startsWith('.') ? relative(root, join(root, dirname(file), specifier)) : undefined;
+      return { file, specifier, target };
+    }));
+}
+
+/** The files under `folder` that import koffi itself or the loader host/node-builtins.ts gives for it. */
+function koffiImports(folder: string): string[] {
+  return sources(folder).filter((file) =>
+    [...readFileSync(join(root, file), 'utf8').matchAll(IMPORT)].some((match) => match[1] === 'koffi' || /\bloadKoffi\b/.test(match[0])));
+}
+
 /** `file → imported file` for each relative import of the files under `folder` that lands in one of `forbidden`. */
 function importsInto(folder: string, forbidden: string[]): string[] {
-  return sources(folder).flatMap((file) =>
-    [...readFileSync(join(root, file), 'utf8').matchAll(IMPORT)]
-      .map((match) => match[1])
-      .filter((specifier) => specifier.startsWith('.'))
-      .map((specifier) => relative(root, join(root, dirname(file), specifier)))
-      .filter((target) => forbidden.some((top) => target.startsWith(`${top}/`)))
-      .map((target) => `${file} → ${target}`));
+  return importsOf(folder)
+    .filter(({ target }) => target !== undefined && forbidden.some((top) => target.startsWith(`${top}/`)))
+    .map(({ file, target }) => `${file} → ${target}`);
 }
 
 describe('the layers', () => {
@@ -35,6 +47,12 @@ describe('the layers', () => {
 
   it('shared/ imports nothing from src/ or host/', () => {
     expect(importsInto('shared', ['src', 'host'])).toEqual([]);
+  });
+
+  it('only host/ reaches koffi: src/ and shared/ neither import it nor its loader (loadKoffi)', () => {
+    expect(koffiImports('src').concat(koffiImports('shared'))).toEqual([]);
+    // Control: host/ does reach it, through the loader.
+    expect(koffiImports('host')).toContain('host/posix.ts');
   });
 
   it('control: the same walk does see imports across folders (src/ into host/ and shared/, host/ into shared/)', () => {

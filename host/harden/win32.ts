@@ -3,10 +3,8 @@
 // and WerRegisterExcludedMemoryBlock leaves out the mappings of the secrets alive now (regions
 // made later are not registered: call hardenProcess after creating long-lived secrets). There is
 // no call by which a process keeps debuggers away: that step is reported unavailable.
-import { loadKoffi } from '../../host/node-builtins.js';
-import { Field, Status } from '../generated/core-numbers.js';
-import { secureCores } from '../secure-core.js';
-import { unavailable, type HardeningGoal, type HardeningStep } from './report.js';
+import { loadKoffi } from '../node-builtins.js';
+import { unavailable, type HardeningGoal, type HardeningStep, type LiveMapping } from './report.js';
 
 // werapi.h.
 const WER_FAULT_REPORTING_FLAG_NOHEAP = 1;
@@ -15,23 +13,8 @@ const MAX_EXCLUDED_BLOCKS = 512;
 
 const hresult = (value: number) => `0x${(value >>> 0).toString(16).padStart(8, '0')}`;
 
-/** The base address and length of every live Secure mapping of SecureBuffer and SecureHeap. */
-function liveSecretMappings(): Array<{ address: bigint; length: number }> {
-  const mappings: Array<{ address: bigint; length: number }> = [];
-  for (const core of secureCores) {
-    const exports = core.exports;
-    const live = exports.statLiveRegions();
-    for (let slot = 0, found = 0; found < live; slot++) {
-      if (exports.check(slot, exports.slotGeneration(slot)) !== Status.OK) continue;
-      found++;
-      mappings.push({ address: core.host.address(exports.regionHostId(slot)), length: exports.regionField(slot, Field.mappingLength) });
-    }
-  }
-  return mappings;
-}
-
 /** The Windows steps for the goals asked for. */
-export function hardenWin32(goals: HardeningGoal[]): HardeningStep[] {
+export function hardenWin32(goals: HardeningGoal[], liveSecretMappings: () => LiveMapping[]): HardeningStep[] {
   const steps: HardeningStep[] = [];
   if (goals.includes('coreDumps')) {
     const kernel32 = loadKoffi().load('kernel32.dll');

@@ -2,22 +2,18 @@
 // /proc/PID/mem read by other processes of the same user (root, with CAP_SYS_PTRACE, still can);
 // reset when the process execs another program — and RLIMIT_CORE soft 0 (a piped core_pattern
 // such as systemd-coredump is told the limit too).
-import { errnoNameTable } from '../../host/posix.js';
-import { bindHardeningLibc, coreLimitStep } from './posix.js';
+import { LINUX_CONSTANTS } from '../linux.js';
+import { linuxProcessCalls } from '../linux-process.js';
+import { errnoNameTable } from '../posix.js';
+import { coreLimitStep } from './posix.js';
 import type { HardeningGoal, HardeningStep } from './report.js';
-
-// prctl.h, resource.h.
-const PR_SET_DUMPABLE = 4;
-const PR_GET_DUMPABLE = 3;
-const RLIMIT_CORE = 4;
 
 /** The Linux steps for the goals asked for. */
 export function hardenLinux(goals: HardeningGoal[]): HardeningStep[] {
-  const c = bindHardeningLibc('libc.so.6');
-  const prctl = c.libc.func('int prctl(int option, ...)');
+  const calls = linuxProcessCalls();
   const steps: HardeningStep[] = [];
-  if (goals.length > 0) steps.push(dumpableStep(goals, () => prctl(PR_GET_DUMPABLE) as number, () => prctl(PR_SET_DUMPABLE, 'unsigned long', 0) as number, c.errno));
-  if (goals.includes('coreDumps')) steps.push(coreLimitStep(c, RLIMIT_CORE));
+  if (goals.length > 0) steps.push(dumpableStep(goals, calls.getDumpable, () => calls.setDumpable(0), calls.errno));
+  if (goals.includes('coreDumps')) steps.push(coreLimitStep(LINUX_CONSTANTS.libc, LINUX_CONSTANTS.RLIMIT_CORE));
   return steps;
 }
 

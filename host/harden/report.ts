@@ -32,6 +32,12 @@ export interface HardenProcessReport {
   steps: HardeningStep[];
 }
 
+/** A live Secure mapping of SecureBuffer or SecureHeap (for Windows, which excludes them from reports). */
+export interface LiveMapping {
+  address: bigint;
+  length: number;
+}
+
 /** A step that could not be taken because the OS has no such call. */
 export function unavailable(goals: HardeningGoal[], call: string, why: string): HardeningStep {
   return { goals, call, outcome: 'unavailable', detail: why };
