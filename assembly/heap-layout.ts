@@ -15,12 +15,14 @@
 //   n      = (pageSize - GAP) / S slots; a slot never straddles two pages
 //
 // THE INVARIANT: every byte of a formatted page that is not live secret data equals the page's
-// "image" (gaps = pattern, everything else = zero). So a freed slot is wiped by zeroing its data
-// bytes, a whole run of freed slots is then checked with one read, and any stray write into a
-// gap, a slack or a free slot shows up as a difference from the image. A virgin page (fresh from
+// "image" (gaps = pattern, everything else = WIPE_BYTE, which is zero). So a freed slot is wiped
+// by setting its data bytes to WIPE_BYTE, a whole run of freed slots is then checked with one
+// read, and any stray write into a gap, a slack or a free slot shows up as a difference from the
+// image. A virgin page (fresh from
 // the kernel) is all zero and gets its image written when a class first takes it.
 import { canaryPattern } from "./canary";
 import { pageSize } from "./machine";
+import { WIPE_BYTE } from "./wipe-policy";
 
 /** Canary gap between slots: GAP_SIZE = 1 << GAP_BITS bytes. */
 export const GAP_BITS: u32 = 4;
@@ -86,7 +88,7 @@ export function imageOf(c: i32): usize {
   if (image != 0) return image;
   const page = <usize>pageSize;
   image = heap.alloc(page);
-  memory.fill(image, 0, page);
+  memory.fill(image, WIPE_BYTE, page); // what a wiped slot, slack and free slot hold
   const pattern = canaryPattern();
   const n = slotsPerPage(c);
   const stride = strideOf(c);

@@ -12,17 +12,19 @@
 //
 // Where a slot comes from, cheapest first:
 //  1. a page of the class with a free slot (no host call);
-//  2. if the class has 8 pages or more and secrets were freed but not yet wiped: wipe them all
-//     (one span open/close per arena), which frees slots without taking more memory;
+//  2. if the class has FLUSH_BEFORE_GROWING_AT_PAGES pages (wipe-policy.ts) and secrets were
+//     freed but not yet wiped: wipe them all (one span open/close per arena), which frees slots
+//     without taking more memory;
 //  3. virgin pages, formatted for the class in batches (1, 1, 2, 4, 8, 8 … pages per open/close);
 //  4. the wipe of step 2, for a younger class;
 //  5. an empty page of another class, reformatted;
 //  6. a new arena (mmap, mlock, madvise), unless maxSize or the memlock limit forbids it.
 // Secrets larger than the largest class get a Secure region of their own, owned by the heap.
 //
-// When a freed secret is wiped: freeing only marks its slot pending (no host call). Pending
-// slots are wiped, and their canaries checked, by flushHeap — which the public layer runs at the
-// end of the current tick, and which alloc (step 2), trim and destroy run first. So a freed
+// When a freed secret is wiped (the wipe policy: wipe-policy.ts here, src/wipe-policy.ts): freeing
+// only marks its slot pending (no host call). Pending slots are wiped, and their canaries checked,
+// by flushHeap — which the public layer runs at the end of the current tick, and which alloc
+// (step 2), trim and destroy run first. So a freed
 // secret's bytes stay (NoAccess, locked, not dumped) at most until the end of the current tick.
 import { OK, ALLOCATION_FAILED, CANARY_CORRUPTED } from "./status";
 import { refuse, osFailure } from "./failure";
@@ -53,9 +55,11 @@ import {
   addHeapLive, addHeapPending, addHeapUsedBytes, addHeapSlotBytes, addHeapReservedBytes, addHeapLockedBytes,
   addHeapSecretBytes, recordDamage, HEAP_LOCK_BEST_EFFORT, HEAP_SECRET_PREFERRED, HEAP_SECRET_REQUIRED,
 } from "./heap-records";
-import {
-  openSpan, restoreSpan, wipePendingSlots, formatVirginPages, reformatPage, unlinkPage, firstDifference,
-} from "./heap-wipe";
+import { openSpan, restoreSpan } from "./heap-spans";
+import { wipePendingSlots, firstDifference } from "./heap-wipe";
+import { formatVirginPages, reformatPage } from "./heap-format";
+import { unlinkPage } from "./heap-page-lists";
+import { FLUSH_BEFORE_GROWING_AT_PAGES, WIPE_BYTE } from "./wipe-policy";
 import { claimSecret, releaseSecret, SECRET_IN_SLOT } from "./secrets";
 import { REASON_HEAP_FULL } from "./heap-status";
 
@@ -140,10 +144,8 @@ export function allocSlot(h: u32, size: u32): i32 {
   const c = classOf(size);
   let page = classHead(h, c);
   let status = OK;
-  // A class that already has a full batch of pages wipes its freed slots before taking more, so
-  // a loop of alloc/free settles on a few pages; a young class takes virgin pages first, so a
-  // wipe (one open and close of the span) covers many slots.
-  if (page == 0 && heapPending(h) > 0 && classPages(h, c) >= VIRGIN_BATCH_MAX) {
+  // The wipe policy (wipe-policy.ts): an older class wipes its freed slots before taking more.
+  if (page == 0 && heapPending(h) > 0 && classPages(h, c) >= FLUSH_BEFORE_GROWING_AT_PAGES) {
     status = flushHeap(h);
     if (status != OK) return -status;
     page = classHead(h, c);
@@ -252,7 +254,7 @@ function releaseArenaChecked(h: u32, arena: u32): i32 {
       const base = pageOffset(arena, number);
       const slots = pageSlots(page);
       for (let slot: u32 = 0; slot < slots; slot++) {
-        if (!isFree(page, slot)) hostFill(id, <f64>(base + slotOffset(c, slot)), <f64>slotDataSize(page, slot), 0);
+        if (!isFree(page, slot)) hostFill(id, <f64>(base + slotOffset(c, slot)), <f64>slotDataSize(page, slot), WIPE_BYTE);
       }
       const damage = firstDifference(arena, number, c, 0, slotOffset(c, slots - 1) + strideOf(c));
       if (damage >= 0) recordDamage(h, arena, base + <u64>damage);

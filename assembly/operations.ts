@@ -25,6 +25,7 @@ import {
 } from "./regions";
 import { writeCanary, checkCanary, canaryHostError } from "./canary";
 import { statusOfHandle } from "./handle-table";
+import { WIPE_BYTE } from "./wipe-policy";
 import {
   pageSize, hugePageSize, has, CAP_LOCK, CAP_DONTDUMP, CAP_DONTFORK, CAP_EXPLICIT_HUGE,
   CAP_TRANSPARENT_HUGE, CAP_SECRET_MEMORY,
@@ -226,7 +227,7 @@ function finishRegion(
   if (type == TYPE_SECURE && guarded && (options & OPTION_COMMIT_AS_FORMATTED) == 0
     && (!(flags & FLAG_LOCKED) || (flags & FLAG_SECRET_MEMORY))
     && !canaryTouchesEveryPage(pagesLength, granule, dataOffset - pagesOffset, pagesOffset + pagesLength - dataOffset - size)) {
-    error = hostFill(id, <f64>dataOffset, <f64>size, 0);
+    error = hostFill(id, <f64>dataOffset, <f64>size, WIPE_BYTE);
     if (error) return -osFailure(ALLOCATION_FAILED, OP_FILL, error);
   }
   const opened = guarded ? READ_WRITE : protection;
@@ -267,7 +268,7 @@ function addRun(id: i32, low: u64, high: u64): i32 {
 /** Fills the pending run with zeros. */
 function flushRun(id: i32): i32 {
   if (runHigh <= runLow) return 0;
-  const error = hostFill(id, <f64>runLow, <f64>(runHigh - runLow), 0);
+  const error = hostFill(id, <f64>runLow, <f64>(runHigh - runLow), WIPE_BYTE);
   runLow = runHigh = 0;
   return error;
 }
@@ -444,7 +445,7 @@ export function clearRegion(slot: u32): i32 {
     error = hostProtect(id, pagesOffset, pagesLength, READ_WRITE);
     if (error) return osFailure(PROTECTION_FAILED, OP_PROTECT, error);
   }
-  const fillError = hostFill(id, <f64>low, <f64>(high - low), 0);
+  const fillError = hostFill(id, <f64>low, <f64>(high - low), WIPE_BYTE);
   if (reopen) {
     error = hostProtect(id, pagesOffset, pagesLength, protection);
     if (error) {

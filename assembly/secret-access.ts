@@ -16,6 +16,7 @@ import {
   REASON_LENGTH,
 } from "./status";
 import { refuse, osFailure } from "./failure";
+import { WIPE_BYTE } from "./wipe-policy";
 import { hostProtect, hostFill, hostCopyIn, hostCopyOut, OP_PROTECT, OP_COPY_IN, OP_COPY_OUT } from "./host";
 import { pageSize } from "./machine";
 import { NO_ACCESS, READ_ONLY, READ_WRITE, TYPE_SECURE, canRead } from "./protection";
@@ -307,6 +308,6 @@ function wipeStandaloneSecrets(small: bool): u32 {
 /** Opens, zeroes and closes again the data pages [offset, offset + length) of mapping `id`. */
 function wipeDataPages(id: u32, offset: f64, length: f64): void {
   hostProtect(id, offset, length, READ_WRITE);
-  hostFill(id, offset, length, 0);
+  hostFill(id, offset, length, WIPE_BYTE);
   hostProtect(id, offset, length, NO_ACCESS);
 }

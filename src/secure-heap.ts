@@ -1,6 +1,6 @@
 // SecureHeap: many small secrets in a few guarded, locked arenas, sub-allocated by the core
-// (assembly/heap.ts). This file checks options, turns statuses into errors, and schedules the
-// wipe of freed slots for the end of the current tick.
+// (assembly/heap.ts). This file checks options and turns statuses into errors; when freed slots
+// are wiped is the wipe policy's (src/wipe-policy.ts).
 import type { Host } from '../host/types.js';
 import { MemoryProtectionError, invalidArgument } from './errors.js';
 import { armExitWipe } from './exit-wipe.js';
@@ -13,6 +13,7 @@ import { byteLengthOf, fillBytes, setBytes } from '../shared/intrinsics.js';
 import { secureError } from './secure-failures.js';
 import { checkBytes, checkWipeSource, checkLockPolicy, checkSecretMemoryPolicy, checkSize } from './validate.js';
 import { readOptions } from '../shared/options.js';
+import { EndOfTickWipe } from './wipe-policy.js';
 import type { SecretMemoryPolicy } from './levels.js';
 
 /** Options of `new SecureHeap()`. */
@@ -107,8 +108,7 @@ export class SecureHeap {
   readonly #index: number;
   readonly #generation: number;
   readonly #owner: SecretOwner;
-  #flushScheduled = false;
-  #flushFailing = false; // the last end-of-tick wipe failed (warned once, retrying)
+  readonly #wipes: EndOfTickWipe;
   #reportedFailures = 0; // canary failures thrown to a caller so far
   #warnedFailures = 0; // … and announced as process warnings
   #destroyed = false;
@@ -127,7 +127,14 @@ export class SecureHeap {
     if (index < 0) throw secureError(this.#core, -index, 'create the SecureHeap');
     this.#index = index;
     this.#generation = this.#core.exports.heapCreatedGeneration() >>> 0;
-    this.#owner = { afterFree: () => this.#scheduleFlush() };
+    // A heap destroyed meanwhile has nothing left to wipe, and no damage left to announce.
+    const alive = () => this.#core.exports.heapCheck(this.#index, this.#generation) === Status.OK;
+    this.#wipes = new EndOfTickWipe({
+      wipe: () => (alive() ? this.#core.exports.heapFlush(this.#index, this.#generation) : Status.OK),
+      warnRefused: (status) => emitWarning(secureError(this.#core, status, 'wipe the freed secrets of the SecureHeap at the end of the tick')),
+      after: () => { if (alive()) this.#warnAboutDamage(); },
+    });
+    this.#owner = { afterFree: () => this.#wipes.schedule() };
     unreachableHeaps.register(this, { core: this.#core, index, generation: this.#generation }, this);
     armExitWipe();
   }
@@ -278,31 +285,6 @@ export class SecureHeap {
       this.#destroyed = true;
       throw secureError(this.#core, status, action, Reason.NOT_A_HEAP);
     }
-  }
-
-  /** Wipes freed slots at the end of the tick in which the first of them was freed. */
-  #scheduleFlush(): void {
-    if (this.#flushScheduled) return;
-    this.#flushScheduled = true;
-    queueMicrotask(() => this.#flushNow());
-  }
-
-  #flushNow(): void {
-    this.#flushScheduled = false;
-    if (this.#core.exports.heapCheck(this.#index, this.#generation) !== Status.OK) return; // destroyed meanwhile
-    const status = this.#core.exports.heapFlush(this.#index, this.#generation);
-    if (status === Status.OK) {
-      this.#flushFailing = false;
-    } else {
-      // Not wiped (the pages could not be opened, e.g. vm.max_map_count reached): say so once,
-      // and retry on a later turn of the event loop, not in this microtask checkpoint.
-      if (!this.#flushFailing) emitWarning(secureError(this.#core, status, 'wipe the freed secrets of the SecureHeap at the end of the tick'));
-      this.#flushFailing = true;
-      this.#flushScheduled = true;
-      const timer = setTimeout(() => this.#flushNow(), 10) as { unref?: () => void };
-      timer.unref?.(); // the exit wipe covers a process that ends meanwhile
-    }
-    this.#warnAboutDamage();
   }
 
   #failures(): number {
