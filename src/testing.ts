@@ -1,7 +1,7 @@
 // memshield/testing: the deterministic simulated host, its types and the host interface, for
 // unit tests built on memshield (createPlatformMemory({ host }), SecureBuffer and SecureHeap
 // { host }). An application needs none of it: re-exports only.
-export type { Host, HostCapabilities, KernelRange, MemlockStatus } from '../host/types.js';
+export type { Host, HostCapabilities, KernelRange, MemlockStatus, MemoryRoom } from '../host/types.js';
 export {
   createSimulatedHost,
   type SimulatedHost,
