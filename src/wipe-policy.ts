@@ -10,12 +10,14 @@
 // loop, never in the same microtask checkpoint; the timer keeps no process alive (the exit wipe
 // covers a process that ends meanwhile).
 
+import { Status } from './generated/core-numbers.js';
+
 /** Milliseconds between a refused end-of-tick wipe and the next try. */
 export const WIPE_RETRY_DELAY_MS = 10;
 
 /** What an end-of-tick wipe does: the heap's flush and what to say about it. */
 export interface EndOfTickWipeCalls {
-  /** Wipes the pending slots now: a core status (0 OK). */
+  /** Wipes the pending slots now: a core status (Status.OK when done). */
   wipe(): number;
   /** Reports the first refusal of a series (`status`, non-zero). */
   warnRefused(status: number): void;
@@ -43,7 +45,7 @@ export class EndOfTickWipe {
   #run(): void {
     this.#scheduled = false;
     const status = this.#calls.wipe();
-    if (status === 0) {
+    if (status === Status.OK) {
       this.#refused = false;
     } else {
       if (!this.#refused) this.#calls.warnRefused(status);
