@@ -4,9 +4,14 @@
 // not compile when a function is added, removed or changes arity on either side alone.
 import type { CORE_FUNCTIONS } from './generated/core-numbers.js';
 
+/** A Wasm linear memory: only its current buffer is read (no DOM lib needed for the type). */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+}
+
 /** The core's exports (assembly/index.ts). */
 export interface CoreExports {
-  memory: WebAssembly.Memory;
+  memory: WasmMemory;
   init(pageSize: number, hugePageSize: number, capabilities: number): number;
   allocate(size: number, align: number, protection: number, type: number, guardsBefore: number, guardsAfter: number, options: number): number;
   allocatedGeneration(): number;

@@ -4,10 +4,19 @@
 import { coreWasmBase64 } from './generated/core-wasm.js';
 import type { Host } from '../host/types.js';
 import { byteLengthOf, byteSpanOf } from '../shared/intrinsics.js';
-import type { CoreExports } from './core-exports.js';
+import type { CoreExports, WasmMemory } from './core-exports.js';
 import { Capability, Status } from './generated/core-numbers.js';
 
 export type { CoreExports } from './core-exports.js';
+
+// The two WebAssembly constructors the core needs, declared here rather than taken from the DOM
+// lib: users' compiles (and ours) then need neither the DOM lib nor an @types/node version that
+// declares WebAssembly.
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { readonly exports: object };
+}
+const { Module, Instance } = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 function decodeBase64(text: string): Uint8Array {
   const binary = atob(text);
@@ -17,7 +26,7 @@ function decodeBase64(text: string): Uint8Array {
 }
 
 // Compiled once at import: every core instance shares the module.
-const coreModule = new WebAssembly.Module(decodeBase64(coreWasmBase64) as BufferSource);
+const coreModule = new Module(decodeBase64(coreWasmBase64));
 
 const EMPTY = new Uint8Array(0);
 /** What a host without mapSecret answers (Linux's ENOSYS); the core never asks it. */
@@ -35,7 +44,7 @@ export interface BoundCore {
 export function bindCore(host: Host): BoundCore {
   let staged: Uint8Array = EMPTY;
   let stagedLength = 0;
-  let memory: WebAssembly.Memory | undefined;
+  let memory: WasmMemory | undefined;
   const coreBytes = (pointer: number, length: number) => new Uint8Array(memory!.buffer, pointer, length);
   // The core asks for at most the staged length; a shorter part is a new view (not subarray(),
   // which would look up a species constructor).
@@ -80,7 +89,7 @@ export function bindCore(host: Host): BoundCore {
     return String.fromCharCode(...new Uint16Array(memory.buffer, pointer, length));
   }
 
-  const instance = new WebAssembly.Instance(coreModule, imports);
+  const instance = new Instance(coreModule, imports);
   const exports = instance.exports as unknown as CoreExports;
   memory = exports.memory;
 

@@ -13,6 +13,7 @@ export { Region } from './region.js';
 export type { RegionInfo, AddressRange, GuardRange } from './inspect.js';
 export type { KernelRange } from '../host/types.js';
 export { SecureBuffer, type SecureBufferOptions, type SecureBufferFromOptions, type SecureBufferInfo } from './secure-buffer.js';
+export type { ScopedView, ScopedResult, SyncResult, AsyncCallbackRefused, ViewReturnRefused } from './scoped-access.js';
 export { SecureHeap, type SecureHeapOptions, type SecureHeapStats, type SecureHeapInfo } from './secure-heap.js';
 export { configureExitWipe, type ExitWipeOptions } from './exit-wipe.js';
 export {

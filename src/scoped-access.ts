@@ -20,6 +20,30 @@ import { fillBytes, getPrototypeOf } from '../shared/intrinsics.js';
 import { lendEnded, lendStarted } from './lent-views.js';
 import { secureError } from './secure-failures.js';
 
+declare const scopedViewBrand: unique symbol;
+
+/**
+ * The view a `use()` callback gets: a `Uint8Array` over the secret's own pages, valid only during
+ * the call (touched afterwards it faults). Pass it wherever a `Uint8Array` is expected; the brand
+ * only lets the types refuse a callback that returns the view itself.
+ */
+export type ScopedView = Uint8Array & { readonly [scopedViewBrand]: 'valid only during the use() call' };
+
+/** What the types answer to a callback that returns a promise. */
+export type AsyncCallbackRefused = 'use() and update() need a synchronous callback: access cannot stay open across an await; start async work after they return';
+/** What the types answer to a use() callback that returns its view. */
+export type ViewReturnRefused = 'use() must not return its view: it faults once the call returns; return view.slice() or a result computed from it';
+
+/**
+ * What an update() callback may return: anything but a promise. A callback returning a promise
+ * is a compile error whose message is {@link AsyncCallbackRefused} (and INVALID_ARGUMENT at run
+ * time); inference of the result is unchanged.
+ */
+export type SyncResult<T> = T extends PromiseLike<unknown> ? AsyncCallbackRefused : T;
+
+/** What a use() callback may return: neither a promise nor the view it was lent. */
+export type ScopedResult<T> = T extends PromiseLike<unknown> ? AsyncCallbackRefused : T extends ScopedView ? ViewReturnRefused : T;
+
 /** Where a secret's bytes are, cached by its owner (they never move while it lives). */
 export interface SecretLocation {
   core: SecureCore;

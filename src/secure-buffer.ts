@@ -7,7 +7,7 @@ import { emitWarning } from './emit-warning.js';
 import { armExitWipe } from './exit-wipe.js';
 import { describeRegion, type RegionInfo } from './inspect.js';
 import { PROTECTION_LEVELS, type SecretMemoryPolicy } from './levels.js';
-import { runScoped, type SecretLocation } from './scoped-access.js';
+import { runScoped, type ScopedResult, type ScopedView, type SecretLocation, type SyncResult } from './scoped-access.js';
 import { Protection } from '../host/types.js';
 import { Option, Reason, SecretField, Status } from './generated/core-numbers.js';
 import { hostFromOptions, secretMemoryOption, secureCoreFor, type SecureCore } from './secure-core.js';
@@ -62,7 +62,6 @@ const unreachableBuffers = new FinalizationRegistry<SecretLocation>(({ core, ind
   const status = core.exports.secretFree(index, generation);
   if (status === Status.CANARY_CORRUPTED) emitWarning(secureError(core, status, 'dispose an unreachable SecureBuffer'));
 });
-const disposeSymbol: symbol = (Symbol as { dispose?: symbol }).dispose ?? Symbol.for('nodejs.dispose');
 
 /**
  * A secret in locked, guarded memory that is NoAccess at rest (the specification's
@@ -151,26 +150,28 @@ export class SecureBuffer {
    * Calls `fn` with a read-only view of the secret; the pages are readable during the call only.
    * The view must not outlive the call: touched afterwards it faults (SIGSEGV). Writing to it
    * faults too. Calls nest; the pages close when the outermost returns or throws.
-   * @param fn - a synchronous callback; its result is returned
+   * @param fn - a synchronous callback; its result is returned. Its types refuse a callback that
+   *   returns a promise or the view itself (a compile error naming the reason).
    * @throws {MemoryProtectionError} USE_AFTER_FREE, INVALID_ARGUMENT (async callback), PROTECTION_FAILED
    * @example
    * const same = key.use((view) => view[0] === 1);
    */
-  use<T>(fn: (view: Uint8Array) => T): T {
+  use<T>(fn: (view: ScopedView) => ScopedResult<T>): T {
     this.#live('use() the SecureBuffer');
-    return runScoped(this.#secret, Protection.ReadOnly, fn, 'use');
+    return runScoped(this.#secret, Protection.ReadOnly, fn as (view: Uint8Array) => T, 'use');
   }
 
   /**
    * Calls `fn` with a writable view of the secret; the pages are writable during the call only.
-   * @param fn - a synchronous callback; its result is returned
+   * @param fn - a synchronous callback; its result is returned. Its types refuse a callback that
+   *   returns a promise (a compile error naming the reason).
    * @throws {MemoryProtectionError} USE_AFTER_FREE, INVALID_ARGUMENT (async callback), PROTECTION_FAILED
    * @example
    * key.update((view) => crypto.getRandomValues(view));
    */
-  update<T>(fn: (view: Uint8Array) => T): T {
+  update<T>(fn: (view: Uint8Array) => SyncResult<T>): T {
     this.#live('update() the SecureBuffer');
-    return runScoped(this.#secret, Protection.ReadWrite, fn, 'update');
+    return runScoped(this.#secret, Protection.ReadWrite, fn as (view: Uint8Array) => T, 'update');
   }
 
   /**
@@ -248,6 +249,16 @@ export class SecureBuffer {
     if (status === Status.CANARY_CORRUPTED) throw secureError(core, status, `dispose the SecureBuffer of ${this.size} bytes`);
   }
 
+  /**
+   * The same as {@link SecureBuffer.dispose}, for `using`: the secret is wiped when the block that
+   * declared it ends, however it ends.
+   * @example
+   * { using key = SecureBuffer.alloc(32); key.update((view) => crypto.getRandomValues(view)); }
+   */
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
   /** A description that never includes the secret. */
   toString(): string {
     return `SecureBuffer(${this.size} bytes${this.#disposed ? ', disposed' : ''})`;
@@ -274,13 +285,6 @@ export class SecureBuffer {
     }
   }
 }
-
-// `using s = SecureBuffer.alloc(16)` (and Node 20's Symbol.for('nodejs.dispose')) call this.
-Object.defineProperty(SecureBuffer.prototype, disposeSymbol, {
-  value: function dispose(this: SecureBuffer) { this.dispose(); },
-  writable: true,
-  configurable: true,
-});
 
 /** Equality of equal-length byte arrays without an early exit. */
 function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {

@@ -267,6 +267,17 @@ export class SecureHeap {
     if (status !== Status.OK) throw secureError(core, status, 'destroy the SecureHeap');
   }
 
+  /**
+   * The same as {@link SecureHeap.destroy}, for `using`: when the block that declared the heap
+   * ends, every secret of the heap is wiped — live ones too, whatever still holds them — and every
+   * arena unmapped. Declare the heap in the block that outlives all its secrets.
+   * @example
+   * { using heap = new SecureHeap(); const key = heap.alloc(32); … } // key is wiped here too
+   */
+  [Symbol.dispose](): void {
+    this.destroy();
+  }
+
   /** True once destroyed (by destroy() or the process-exit wipe). */
   get destroyed(): boolean {
     if (!this.#destroyed && this.#core.exports.heapCheck(this.#index, this.#generation) !== Status.OK) this.#destroyed = true;
