@@ -1,9 +1,9 @@
 // The `memshield` command line. One command for now: `doctor`, which reports what this machine
-// offers and runs a live self-test (src/doctor/). Exit status: 0 all good, 1 a self-test step
-// failed, 2 a usage error.
+// offers and runs a live self-test (src/doctor/); and `--version`. Exit status: 0 all good, 1 a
+// self-test step failed, 2 a usage error.
 import { renderJson } from './doctor/render-json.js';
 import { renderText } from './doctor/render-text.js';
-import { runDoctor } from './doctor/report.js';
+import { memshieldVersion, runDoctor } from './doctor/report.js';
 import { colorStyle, plainStyle, wantsColor } from './doctor/style.js';
 
 /** Exit statuses of the command. */
@@ -22,6 +22,7 @@ Commands:
 Options:
   --json          print the doctor's report as one JSON document (addresses as hex strings)
   -h, --help      print this help
+  -v, --version   print memshield's version
 
 Exit status: 0 every self-test step passed (or help was asked for), 1 a step failed, 2 a usage error.
 Colors only on a terminal; NO_COLOR=1 turns them off.
@@ -54,6 +55,10 @@ export function main(args: readonly string[], output: CliOutput = { stdout: proc
   const [command, ...options] = args;
   if (command === undefined) return usage(output, 'no command given');
   if (command === '--help' || command === '-h' || command === 'help') return usage(output);
+  if (command === '--version' || command === '-v') {
+    output.stdout.write(`${memshieldVersion()}\n`);
+    return EXIT_OK;
+  }
   if (command !== 'doctor') return usage(output, `unknown command ${JSON.stringify(command)}`);
 
   let json = false;

@@ -94,7 +94,7 @@ export class SecureBuffer {
    * @returns a SecureBuffer holding a copy of `bytes`
    * @throws {MemoryProtectionError} INVALID_ARGUMENT, LOCK_FAILED (with the memlock numbers), ALLOCATION_FAILED, ACCESS_DENIED (`wipeSource: true` on a view lent by use(), or a view whose use() has returned)
    * @example
-   * const password = SecureBuffer.from(new TextEncoder().encode(input)); // input's bytes are zeroed
+   * const password = SecureBuffer.from(new TextEncoder().encode(input)); // the encoded copy is zeroed; the string input itself cannot be wiped
    */
   static from(bytes: Uint8Array, options?: SecureBufferFromOptions): SecureBuffer {
     const source = checkBytes(bytes, 'bytes');

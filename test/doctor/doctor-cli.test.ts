@@ -277,6 +277,12 @@ describe('memshield usage', () => {
     expect(result.stderr).toBe('');
   });
 
+  it.each([['--version'], ['-v']])('prints the version of package.json for %s, and nothing else', (flag) => {
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    const result = memshield([flag]);
+    expect(result).toEqual({ status: 0, stdout: `${version}\n`, stderr: '' });
+  });
+
   it.each([
     [[], 'no command given'],
     [['frobnicate'], 'unknown command "frobnicate"'],

@@ -1,13 +1,16 @@
-// Users compile memshield's declarations with their settings, not ours. This packs the package
-// once (npm pack, what npm would publish), installs it into a temporary consumer project with the
-// strictest settings users have — strict, nodenext, no DOM lib, skipLibCheck false, @types/node 20
-// — compiles test/types/consumer/consumer.ts with TypeScript 5.9 and 7, as ESM and as CommonJS,
-// and runs what each compiled. The control (consumer/control.ts: async callbacks, a returned view)
-// must fail to compile with both compilers, each error on its line and with its reason.
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+// Users compile memshield's declarations with their settings, not ours, and install what npm
+// packs, not this tree. This packs the package once (npm pack), installs the tarball into a
+// temporary consumer project with npm itself (offline, from the cache `npm ci` filled), with the
+// strictest settings users have — strict, nodenext, no DOM lib, skipLibCheck false, @types/node
+// 20 — compiles test/types/consumer/consumer.ts with TypeScript 5.9 and 7, as ESM and as
+// CommonJS, and runs what each compiled. The control (consumer/control.ts: async callbacks, a
+// returned view) must fail to compile with both compilers, each error on its line and with its
+// reason. The same tarball must hold what the README links to, a LICENSE and no source maps, and
+// installing it must not warn about a memshield install script.
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectFreshBuild } from '../helpers/fresh-build.js';
@@ -49,16 +52,20 @@ function consumerFolder(name: string, type: string, file: string): string {
   return folder;
 }
 
+let packedFiles: string[];
+let installWarnings: string;
+
 beforeAll(() => {
   expectFreshBuild();
   project = mkdtempSync(join(tmpdir(), 'memshield-consumer-'));
-  const packed = JSON.parse(execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', project], { cwd: root, encoding: 'utf8' })) as Array<{ filename: string }>;
-  const modules = join(project, 'node_modules');
-  mkdirSync(join(modules, 'memshield'), { recursive: true });
-  mkdirSync(join(modules, '@types'));
-  execFileSync('tar', ['-xzf', join(project, packed[0].filename), '-C', join(modules, 'memshield'), '--strip-components=1']);
-  symlinkSync(join(root, 'node_modules/koffi'), join(modules, 'koffi')); // memshield's one dependency
-  symlinkSync(join(root, 'node_modules/types-node-20'), join(modules, '@types/node')); // @types/node 20, an alias devDependency
+  const pack = spawnSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', project], { cwd: root, encoding: 'utf8' });
+  const [packed] = JSON.parse(pack.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
+  packedFiles = packed.files.map((file) => file.path);
+  const typesNode = (JSON.parse(readFileSync(join(root, 'node_modules/types-node-20/package.json'), 'utf8')) as { version: string }).version;
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
+  const install = spawnSync('npm', ['install', '--offline', '--no-audit', '--no-fund', join(project, packed.filename), `@types/node@${typesNode}`], { cwd: project, encoding: 'utf8' });
+  if (install.status !== 0) throw new Error(`npm install of the packed memshield failed: ${install.stderr}`);
+  installWarnings = install.stderr;
   for (const { kind } of MODULES) consumerFolder(kind, kind, 'consumer.ts');
   consumerFolder('control', 'module', 'control.ts');
   for (const { tsc } of COMPILERS) {
@@ -71,9 +78,32 @@ afterAll(() => {
   if (project) rmSync(project, { recursive: true, force: true });
 });
 
+describe('the packed package, installed as npm installs it', () => {
+  it('holds every file README.md and docs/ link to, docs/ itself and the LICENSE', () => {
+    const documents = ['README.md', ...readdirSync(join(root, 'docs')).map((name) => `docs/${name}`)];
+    const links = documents.flatMap((document) => [...readFileSync(join(root, document), 'utf8').matchAll(/\]\(([^)#:\s]+)(#[^)]*)?\)/g)]
+      .map((match) => normalize(join(dirname(document), match[1]))));
+    expect(links.length).toBeGreaterThan(5);
+    for (const target of new Set([...documents, ...links, 'LICENSE'])) expect(packedFiles, target).toContain(target);
+    expect(readFileSync(join(project, 'node_modules/memshield/LICENSE'), 'utf8')).toMatch(/^MIT License/);
+  });
+
+  it('ships no source maps (their sources are not shipped)', () => {
+    expect(packedFiles.filter((file) => file.endsWith('.map'))).toEqual([]);
+    expect(packedFiles.filter((file) => file.endsWith('.js'))).not.toEqual([]);
+    expect(existsSync(join(project, 'node_modules/memshield/dist/src/index.js'))).toBe(true);
+  });
+
+  it('installs without a warning about a memshield install script (koffi\'s own shows the warning would be seen)', () => {
+    expect(installWarnings).not.toMatch(/memshield@\S+ \((pre|post)?(install|prepare)/);
+    expect(installWarnings).toMatch(/koffi@\S+ \(install:/); // the control: npm 11 lists install scripts this way
+  });
+});
+
 describe('the packed declarations, compiled as a consumer compiles them', () => {
   it('use @types/node 20 and the compilers the matrix names', async () => {
     const types = JSON.parse(readFileSync(join(project, 'node_modules/@types/node/package.json'), 'utf8')) as { version: string };
+    expect(existsSync(join(project, 'node_modules/typescript'))).toBe(false); // the compilers are ours, not installed there
     expect(types.version).toMatch(/^20\./);
     for (const { tsc, version } of COMPILERS) expect((await run(process.execPath, [tsc, '--version'])).stdout).toMatch(version);
   });
