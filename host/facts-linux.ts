@@ -7,7 +7,7 @@ import { linuxProcessCalls } from './linux-process.js';
 import { errnoNameTable } from './posix.js';
 import { limitCalls } from './posix-limits.js';
 import {
-  limitOf, type CoreDumpFacts, type Fact, type HugePageFacts, type MachineFacts, type MappingFacts,
+  limitOf, type CoreDumpFacts, type Fact, type HibernationFacts, type HugePageFacts, type MachineFacts, type MappingFacts,
   type MemfdSecretFacts, type MemlockFacts, type MemoryFacts,
 } from './facts.js';
 
@@ -95,12 +95,22 @@ function mappingFacts(): MappingFacts {
 }
 
 /** Gathers the Linux facts; a fact that cannot be read says why instead of throwing. */
+function hibernationFacts(): HibernationFacts {
+  const state = readKernelFile('/sys/power/state');
+  if (state === undefined) throw new Error('/sys/power/state is not readable');
+  const states = state.trim().split(/\s+/).filter(Boolean);
+  const diskModes = readKernelFile('/sys/power/disk')?.trim();
+  const canHibernate = states.includes('disk') && diskModes !== undefined && !diskModes.includes('[disabled]');
+  return diskModes === undefined ? { states, canHibernate } : { states, diskModes, canHibernate };
+}
+
 export function gatherLinuxFacts(): Omit<MachineFacts, 'platform' | 'arch' | 'kernel' | 'runtime'> {
   return {
     pageSize: attempt('the page size', () => ({ bytes: linuxProcessCalls().pageSize() })),
     memlock: attempt('RLIMIT_MEMLOCK', memlockFacts),
     hugePages: attempt('/proc/meminfo', hugePageFacts),
     memfdSecret: attempt('memfd_secret', probeMemfdSecret),
+    hibernation: attempt('/sys/power/state', hibernationFacts),
     coreDumps: attempt('the core dump setting', coreDumpFacts),
     mappings: attempt('the mappings', mappingFacts),
     memory: attempt('/proc/meminfo and the memory cgroup', memoryFacts),

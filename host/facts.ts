@@ -88,6 +88,41 @@ export interface MappingFacts {
 }
 
 /** Everything the doctor reports about the machine. */
+/**
+ * Whether this machine can hibernate at all (suspend to disk). It matters because since Linux
+ * 5.14 the kernel refuses to hibernate while any memfd_secret memory is in use.
+ */
+export interface HibernationFacts {
+  /** The sleep states of /sys/power/state (e.g. `freeze mem disk`); `disk` is hibernation. */
+  states: string[];
+  /** /sys/power/disk: the hibernation modes, the chosen one in brackets; absent when the file is. */
+  diskModes?: string;
+  /** `disk` is offered and its mode is not `[disabled]`. */
+  canHibernate: boolean;
+}
+
+/** What SecureBuffer and SecureHeap get now with their default options (src/doctor/secret-backing.ts tries one). */
+export interface SecretBackingFacts {
+  /** The secretMemory policy an allocation without the option gets. */
+  policy: 'preferred' | 'required' | 'off';
+  /** `environment` when MEMSHIELD_SECRET_MEMORY set it, `built-in` otherwise. */
+  source: 'environment' | 'built-in';
+  /** The environment variable that sets the default. */
+  variable: string;
+  /** It holds something else than off, preferred or required (every default allocation then fails). */
+  invalid?: boolean;
+  /** Why it could not be read (Deno without --allow-env), when it could not. */
+  unreadable?: string;
+  /** Bytes of the SecureBuffer tried. */
+  size: number;
+  /** What it got, when it could be made. */
+  backing?: 'anonymous' | 'secret-memory';
+  /** Whether its page is locked. */
+  locked?: boolean;
+  /** Why it could not be made: the error's code and message. */
+  error?: { code: string; message: string };
+}
+
 export interface MachineFacts {
   /** process.platform. */
   platform: string;
@@ -102,6 +137,9 @@ export interface MachineFacts {
   memlock: Fact<MemlockFacts>;
   hugePages: Fact<HugePageFacts>;
   memfdSecret: Fact<MemfdSecretFacts>;
+  /** What SecureBuffer and SecureHeap get now with their default options (one SecureBuffer tried). */
+  secretBacking: SecretBackingFacts;
+  hibernation: Fact<HibernationFacts>;
   coreDumps: Fact<CoreDumpFacts>;
   mappings: Fact<MappingFacts>;
   memory: Fact<MemoryFacts>;

@@ -15,7 +15,7 @@ import type { Host } from './types.js';
 import { createWin32Host } from './win32.js';
 
 /** The facts every platform has, which the doctor gathers itself. */
-export type CommonFacts = 'platform' | 'arch' | 'kernel' | 'runtime';
+export type CommonFacts = 'platform' | 'arch' | 'kernel' | 'runtime' | 'secretBacking';
 
 /** What one platform provides. */
 export interface PlatformEntry {

@@ -12,6 +12,7 @@ import { Protection } from '../host/types.js';
 import { Option, Reason, SecretField, Status } from './generated/core-numbers.js';
 import { hostFromOptions, secretMemoryOption, secureCoreFor, type SecureCore } from './secure-core.js';
 import { byteLengthOf, fillBytes } from '../shared/intrinsics.js';
+import { defaultSecretMemoryPolicy } from './secret-memory-default.js';
 import { secureError } from './secure-failures.js';
 import { checkBytes, checkWipeSource, checkLockPolicy, checkSecretMemoryPolicy, checkSize } from './validate.js';
 import { readOptions } from '../shared/options.js';
@@ -25,6 +26,8 @@ export interface SecureBufferOptions {
    * kernel's direct map, unreadable through /proc/pid/mem and ptrace) where this machine has it,
    * else ordinary locked pages; `'required'`: secret memory or an error; `'off'`: ordinary pages.
    * `inspect().backing` says which it got. See docs/secret-memory.md.
+   * Left out, the environment variable MEMSHIELD_SECRET_MEMORY (off | preferred | required, read
+   * once at load) sets the default; an option given here wins over it.
    */
   secretMemory?: SecretMemoryPolicy;
   /** The host to allocate on (default: this platform's native host). */
@@ -102,7 +105,7 @@ export class SecureBuffer {
     if (size === 0) throw invalidArgument('SecureBuffer.from needs at least one byte, got an empty Uint8Array (or one whose buffer was detached)');
     const opts = readOptions<SecureBufferFromOptions>(options, 'options', ['wipeSource', 'lock', 'secretMemory', 'host']);
     const wipe = checkWipeSource(opts.wipeSource, source);
-    const flags = (checkLockPolicy(opts.lock) ? Option.LOCK_BEST_EFFORT : 0) | secretMemoryOption(checkSecretMemoryPolicy(opts.secretMemory, 'preferred'));
+    const flags = (checkLockPolicy(opts.lock) ? Option.LOCK_BEST_EFFORT : 0) | secretMemoryOption(checkSecretMemoryPolicy(opts.secretMemory, defaultSecretMemoryPolicy));
     const core = secureCoreFor(hostFromOptions(opts.host, 'SecureBuffer.from'));
     const index = core.withStaged(source, () => core.exports.secretCreate(size, 1, flags));
     if (index < 0) throw secureError(core, -index, `copy ${size} bytes into a SecureBuffer`);
@@ -120,7 +123,7 @@ export class SecureBuffer {
   static alloc(size: number, options?: SecureBufferOptions): SecureBuffer {
     checkSize(size);
     const opts = readOptions<SecureBufferOptions>(options, 'options', ['lock', 'secretMemory', 'host']);
-    const flags = (checkLockPolicy(opts.lock) ? Option.LOCK_BEST_EFFORT : 0) | secretMemoryOption(checkSecretMemoryPolicy(opts.secretMemory, 'preferred'));
+    const flags = (checkLockPolicy(opts.lock) ? Option.LOCK_BEST_EFFORT : 0) | secretMemoryOption(checkSecretMemoryPolicy(opts.secretMemory, defaultSecretMemoryPolicy));
     const core = secureCoreFor(hostFromOptions(opts.host, 'SecureBuffer.alloc'));
     const index = core.exports.secretCreate(size, 0, flags);
     if (index < 0) throw secureError(core, -index, `allocate a SecureBuffer of ${size} bytes`);

@@ -10,6 +10,7 @@ import { heapSecureBuffer, type SecretOwner, type SecureBuffer } from './secure-
 import { HeapStat, Option, Reason, Status } from './generated/core-numbers.js';
 import { hostFromOptions, secretMemoryOption, secretMemoryPolicyOf, secureCoreFor, type SecureCore } from './secure-core.js';
 import { byteLengthOf, fillBytes, setBytes } from '../shared/intrinsics.js';
+import { defaultSecretMemoryPolicy } from './secret-memory-default.js';
 import { secureError } from './secure-failures.js';
 import { checkBytes, checkWipeSource, checkLockPolicy, checkSecretMemoryPolicy, checkSize } from './validate.js';
 import { readOptions } from '../shared/options.js';
@@ -28,6 +29,8 @@ export interface SecureHeapOptions {
    * `'preferred'` (default): arenas (and dedicated regions) in secret memory (Linux memfd_secret)
    * where this machine has it, else ordinary locked pages; `'required'`: secret memory or an
    * error; `'off'`: ordinary pages. stats().secretMemoryBytes says how much it got.
+   * Left out, the environment variable MEMSHIELD_SECRET_MEMORY (off | preferred | required, read
+   * once at load) sets the default; an option given here wins over it.
    */
   secretMemory?: SecretMemoryPolicy;
   /** The host to run on (default: this platform's native host). */
@@ -121,7 +124,7 @@ export class SecureHeap {
     const opts = readOptions<SecureHeapOptions>(options, 'options', ['arenaSize', 'maxSize', 'lock', 'secretMemory', 'host']);
     const arenaSize = opts.arenaSize === undefined ? DEFAULT_ARENA_SIZE : checkSize(opts.arenaSize, 'options.arenaSize');
     const maxSize = opts.maxSize === undefined || opts.maxSize === Number.POSITIVE_INFINITY ? 0 : checkSize(opts.maxSize, 'options.maxSize');
-    const flags = (checkLockPolicy(opts.lock) ? Option.LOCK_BEST_EFFORT : 0) | secretMemoryOption(checkSecretMemoryPolicy(opts.secretMemory, 'preferred'));
+    const flags = (checkLockPolicy(opts.lock) ? Option.LOCK_BEST_EFFORT : 0) | secretMemoryOption(checkSecretMemoryPolicy(opts.secretMemory, defaultSecretMemoryPolicy));
     this.#core = secureCoreFor(hostFromOptions(opts.host, 'new SecureHeap'));
     const index = this.#core.exports.heapCreate(arenaSize, maxSize, flags);
     if (index < 0) throw secureError(this.#core, -index, 'create the SecureHeap');

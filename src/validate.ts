@@ -122,9 +122,9 @@ export function checkLockPolicy(value: unknown): boolean {
   throw invalidArgument(`lock must be 'required' (the default) or 'bestEffort', got ${describeValue(value)}`);
 }
 
-/** The secretMemory option: 'preferred', 'required' or 'off'; `fallback` when undefined. */
-export function checkSecretMemoryPolicy(value: unknown, fallback: SecretMemoryPolicy): SecretMemoryPolicy {
-  if (value === undefined) return fallback;
+/** The secretMemory option: 'preferred', 'required' or 'off'; `fallback` (or what it returns) when undefined. */
+export function checkSecretMemoryPolicy(value: unknown, fallback: SecretMemoryPolicy | (() => SecretMemoryPolicy)): SecretMemoryPolicy {
+  if (value === undefined) return typeof fallback === 'function' ? fallback() : fallback;
   if (indexIn(SECRET_MEMORY_POLICIES, value) >= 0) return value as SecretMemoryPolicy;
   throw invalidArgument(`secretMemory must be 'preferred', 'required' or 'off', got ${describeValue(value)}`);
 }

@@ -8,16 +8,18 @@ import type { Limit } from './format.js';
 import { platformEntry } from '../../host/platforms.js';
 import type { Fact, MachineFacts, MemoryFacts, Unavailable } from '../../host/facts.js';
 
+import { trySecretBacking } from './secret-backing.js';
+
 export {
   isUnavailable, type Unavailable, type Fact, type MemlockFacts, type HugePageFacts, type MemfdSecretFacts,
-  type CoreDumpFacts, type MappingFacts, type MemoryFacts, type MachineFacts,
+  type CoreDumpFacts, type MappingFacts, type MemoryFacts, type MachineFacts, type HibernationFacts, type SecretBackingFacts,
 } from '../../host/facts.js';
 
 /** The facts every platform has, whatever gathers the rest. */
-export function commonFacts(): Pick<MachineFacts, 'platform' | 'arch' | 'kernel' | 'runtime'> {
+export function commonFacts(): Pick<MachineFacts, 'platform' | 'arch' | 'kernel' | 'runtime' | 'secretBacking'> {
   const versions = process.versions as Record<string, string | undefined>;
   const runtime = versions.bun ? `bun ${versions.bun}` : versions.deno ? `deno ${versions.deno}` : `node ${process.version}`;
-  return { platform: process.platform, arch: process.arch, kernel: release(), runtime };
+  return { platform: process.platform, arch: process.arch, kernel: release(), runtime, secretBacking: trySecretBacking() };
 }
 
 /** What the host says this process can still commit (its `memoryRoom`). */
@@ -50,10 +52,12 @@ function gatherPortableFacts(): MachineFacts {
       const status = nativeHost().memlockStatus();
       if (!status) throw new Error('the host does not report a lock limit');
       const limit = (value: number): Limit => (Number.isFinite(value) ? value : 'unlimited');
+      if (status.lockedBytes === undefined) throw new Error(status.unknownBecause ?? 'the host does not say what is locked now');
       return { soft: limit(status.soft), hard: limit(status.hard), lockedBytes: status.lockedBytes };
     }),
     hugePages: missing,
     memfdSecret: missing,
+    hibernation: missing,
     coreDumps: missing,
     mappings: missing,
     memory: fromHost(memoryFacts),

@@ -2,9 +2,10 @@
 // kernel reports), with the picture of the region after the allocation step.
 import { formatBytes, formatLimit } from './format.js';
 import {
-  isUnavailable, type CoreDumpFacts, type Fact, type HugePageFacts, type MachineFacts, type MappingFacts, type MemoryFacts,
+  isUnavailable, type CoreDumpFacts, type Fact, type HibernationFacts, type HugePageFacts, type MachineFacts, type MappingFacts, type MemoryFacts,
   type MemfdSecretFacts, type MemlockFacts,
 } from './machine-facts.js';
+import type { SecretBackingFacts } from './secret-backing.js';
 import { drawRegion } from './region-picture.js';
 import type { DoctorReport } from './report.js';
 import type { SelfTestResult, SelfTestStep } from './self-test.js';
@@ -27,7 +28,10 @@ function memlockLines(memlock: MemlockFacts, pageSize: number | undefined): stri
   const lines = [`RLIMIT_MEMLOCK soft ${formatLimit(memlock.soft)}, hard ${formatLimit(memlock.hard)}; locked now ${formatBytes(memlock.lockedBytes)} (VmLck)`];
   if (memlock.ignoresLimit) lines.push('CAP_IPC_LOCK in effect: mlock ignores the limit (unprivileged users are held to it)');
   else if (memlock.soft !== 'unlimited' && pageSize) {
-    lines.push(`room for about ${Math.max(0, Math.floor((memlock.soft - memlock.lockedBytes) / pageSize))} more one-page Secure regions`);
+    const room = Math.max(0, Math.floor((memlock.soft - memlock.lockedBytes) / pageSize));
+    lines.push(room > 0
+      ? `room for about ${room} more one-page Secure regions`
+      : 'no room for one more locked page: Secure regions, SecureBuffer and SecureHeap fail with LOCK_FAILED (raise ulimit -l, or pass { lock: \'bestEffort\' })');
   }
   return lines;
 }
@@ -46,14 +50,42 @@ function memfdSecretLines(memfd: MemfdSecretFacts): string[] {
   if (memfd.works) {
     return [
       `works (syscall ${memfd.syscall} returned a descriptor, closed again)`,
-      'SecureBuffer and SecureHeap keep secrets in it (secretMemory \'preferred\', the default); Secure regions with { secretMemory }',
+      'PlatformMemory\'s Secure regions use it only when asked ({ secretMemory })',
     ];
   }
   const hint = memfd.errnoName === 'ENOSYS' ? ': this kernel lacks it, or it is off (older kernels need secretmem.enable=1 at boot)' : '';
+  return [`does not work: syscall ${memfd.syscall} failed with ${memfd.errnoName ?? `errno ${memfd.errno}`}${hint}`];
+}
+
+/** What a SecureBuffer made now with the default options got, where the default comes from, and its costs. */
+function secretBackingLines(trial: SecretBackingFacts): string[] {
+  const source = trial.source === 'environment' ? `set by ${trial.variable}`
+    : trial.invalid ? `${trial.variable} holds an unknown value`
+    : trial.unreadable ? `built-in default; ${trial.variable} could not be read: ${trial.unreadable}`
+    : `built-in default; ${trial.variable} is unset`;
+  const policy = trial.invalid ? `(${source})` : `secretMemory '${trial.policy}' (${source})`;
+  if (trial.error) {
+    return [
+      `SecureBuffer and SecureHeap cannot allocate here: SecureBuffer.alloc(${trial.size}) failed with ${trial.error.code}; ${policy}`,
+      trial.error.message,
+    ];
+  }
+  if (trial.backing !== 'secret-memory') {
+    return [`SecureBuffer and SecureHeap keep secrets in ordinary locked pages: SecureBuffer.alloc(${trial.size}) got them just now; ${policy}`];
+  }
   return [
-    `does not work: syscall ${memfd.syscall} failed with ${memfd.errnoName ?? `errno ${memfd.errno}`}${hint}`,
-    'SecureBuffer and SecureHeap use ordinary locked pages instead (inspect().backing says \'anonymous\')',
+    `SecureBuffer and SecureHeap keep secrets in secret memory (memfd_secret): SecureBuffer.alloc(${trial.size}) got it just now; ${policy}`,
+    'its costs: the kernel refuses to hibernate while any secret memory is in use (Linux 5.14+), and each secret page',
+    `fragments the kernel's direct map; ${trial.variable}=off turns it off for the whole application`,
   ];
+}
+
+/** Whether this machine can hibernate at all. */
+function hibernationLines(hibernation: HibernationFacts): string[] {
+  const offered = hibernation.states.length > 0 ? hibernation.states.join(' ') : 'nothing';
+  if (hibernation.canHibernate) return [`can hibernate (/sys/power/state: ${offered}; /sys/power/disk: ${hibernation.diskModes}), but not while secret memory is in use`];
+  const disk = hibernation.states.includes('disk') ? `disk, but /sys/power/disk is ${hibernation.diskModes ?? 'missing'}` : 'no disk';
+  return [`cannot hibernate anyway (/sys/power/state offers ${offered}: ${disk}), so secret memory costs nothing there`];
 }
 
 const DUMPABLE = ['not dumpable', 'dumpable', 'dumpable, readable by root only'];
@@ -94,6 +126,8 @@ function factsSection(facts: MachineFacts, style: Style): string[] {
     ...factLines('locked memory', show(facts.memlock, (memlock) => memlockLines(memlock, pageSize))),
     ...factLines('huge pages', show(facts.hugePages, hugePageLines)),
     ...factLines('memfd_secret', show(facts.memfdSecret, memfdSecretLines)),
+    ...factLines('secrets now', secretBackingLines(facts.secretBacking)),
+    ...factLines('hibernation', show(facts.hibernation, hibernationLines)),
     ...factLines('core dumps', show(facts.coreDumps, coreDumpLines)),
     ...factLines('mappings', show(facts.mappings, mappingLines)),
     ...factLines('memory', show(facts.memory, memoryLines)),

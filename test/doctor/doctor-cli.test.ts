@@ -225,6 +225,43 @@ describe('the self-test of memshield doctor', () => {
   });
 });
 
+describe('what the doctor says SecureBuffer and SecureHeap get', () => {
+  it('under memlock 0, unprivileged: memfd_secret works, but no secret can be made, and the locking line says why', () => {
+    const { report } = doctorJson(['prlimit', '--memlock=0:0', ...UNPRIVILEGED]);
+    expect(report.facts.secretBacking.error?.code).toBe('LOCK_FAILED');
+    expect(report.facts.secretBacking.backing).toBeUndefined();
+    const text = memshield(['doctor'], ['prlimit', '--memlock=0:0', ...UNPRIVILEGED]).stdout;
+    expect(text).toMatch(/locked memory +RLIMIT_MEMLOCK soft 0 B.*\n +no room for one more locked page: Secure regions, SecureBuffer and SecureHeap fail with LOCK_FAILED/);
+    expect(text).toMatch(/secrets now +SecureBuffer and SecureHeap cannot allocate here: SecureBuffer\.alloc\(32\) failed with LOCK_FAILED/);
+    expect(text).not.toContain('keep secrets in');
+  });
+
+  it('with room to lock (the control): a secret was made, in secret memory exactly when memfd_secret works', () => {
+    const { report } = doctorJson(['prlimit', '--memlock=65536:65536', ...UNPRIVILEGED]);
+    const memfd = known(report.facts.memfdSecret);
+    expect(report.facts.secretBacking.error).toBeUndefined();
+    expect(report.facts.secretBacking).toMatchObject({ policy: 'preferred', source: 'built-in', backing: memfd.works ? 'secret-memory' : 'anonymous', locked: true });
+  });
+
+  it('follows MEMSHIELD_SECRET_MEMORY=off, and names it as the source', () => {
+    const result = memshield(['doctor'], [], { env: { ...process.env, MEMSHIELD_SECRET_MEMORY: 'off' } });
+    expect(result.stdout).toMatch(/secrets now +SecureBuffer and SecureHeap keep secrets in ordinary locked pages: .*secretMemory 'off' \(set by MEMSHIELD_SECRET_MEMORY\)/);
+  });
+
+  it('says whether this machine can hibernate, as /sys/power/state and /sys/power/disk say', () => {
+    const { report } = doctorJson();
+    const hibernation = known(report.facts.hibernation);
+    const states = readFileSync('/sys/power/state', 'utf8').trim().split(/\s+/).filter(Boolean);
+    expect(hibernation.states).toEqual(states);
+    const disk = existsSync('/sys/power/disk') ? readFileSync('/sys/power/disk', 'utf8').trim() : undefined;
+    expect(hibernation.diskModes).toBe(disk);
+    expect(hibernation.canHibernate).toBe(states.includes('disk') && disk !== undefined && !disk.includes('[disabled]'));
+    const text = memshield(['doctor']).stdout;
+    expect(text).toMatch(hibernation.canHibernate ? /hibernation +can hibernate/ : /hibernation +cannot hibernate anyway/);
+    if (report.facts.secretBacking.backing === 'secret-memory') expect(text).toMatch(/refuses to hibernate while any secret memory is in use/);
+  });
+});
+
 describe('the text report of memshield doctor', () => {
   let text: Run;
   beforeAll(() => (text = memshield(['doctor'])));
