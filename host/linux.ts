@@ -1,5 +1,6 @@
 // The Linux host: the POSIX calls with Linux's constants, plus what only Linux offers —
 // MADV_DONTDUMP/MADV_DONTFORK, MAP_HUGETLB, transparent huge pages and /proc/self/smaps.
+import { readKernelText } from './runtime-refusal.js';
 import { bindLibc, createPosixHost, type PosixConstants } from './posix.js';
 import { bindSecretMemory, type SecretMemoryCalls } from './linux-secret-memory.js';
 import { procField, readKernelFile } from './linux-files.js';
@@ -52,7 +53,7 @@ export function createLinuxHost(): Host {
       platform: 'linux',
       constants: LINUX_CONSTANTS,
       capabilities: () => capabilities,
-      lockedBytesNow: () => procField(readKernelFile('/proc/self/status'), 'VmLck') ?? 0,
+      lockedBytesNow: () => procField(readKernelText('/proc/self/status'), 'VmLck') ?? 0,
       kernelView: (address, length) => kernelRangesOf(address, length),
       memoryRoom: linuxMemoryRoom,
       ...(secret.available && { mapSecret: secret.map }),

@@ -1,6 +1,7 @@
 // The POSIX part of the Linux and macOS hosts: mmap/munmap/mprotect/mlock/munlock/madvise and
 // byte copies through libc, via koffi. The platform file supplies its constants and extras.
 import { byteLengthOf } from '../shared/byte-length.js';
+import { RuntimeRefusedError } from './runtime-refusal.js';
 import { fillRandom, lendView } from './lend.js';
 import { loadKoffi, builtin } from './node-builtins.js';
 import { limitCalls, limitNumber } from './posix-limits.js';
@@ -95,6 +96,7 @@ export interface PosixPlatform {
   platform: 'linux' | 'darwin';
   constants: PosixConstants;
   capabilities: Host['capabilities'];
+  /** Bytes locked now; throws RuntimeRefusedError when the runtime refuses to tell. */
   lockedBytesNow(): number;
   kernelView?: Host['kernelView'];
   /** What the process can still commit (Linux: MemAvailable and memory cgroups). */
@@ -221,7 +223,15 @@ export function createPosixHost(platform: PosixPlatform, c: Libc): Host {
     memlockStatus(): MemlockStatus | undefined {
       const limit = limitCalls(constants.libc).read(constants.RLIMIT_MEMLOCK);
       if (typeof limit === 'number') return undefined; // the message then leaves the numbers out
-      return { soft: limitNumber(limit[0]), hard: limitNumber(limit[1]), lockedBytes: platform.lockedBytesNow() };
+      const soft = limitNumber(limit[0]);
+      const hard = limitNumber(limit[1]);
+      try {
+        return { soft, hard, lockedBytes: platform.lockedBytesNow() };
+      } catch (error) {
+        // Not a number we can trust (Deno without --allow-all): say it is unknown, and why.
+        if (error instanceof RuntimeRefusedError) return { soft, hard, unknownBecause: error.message };
+        throw error;
+      }
     },
     kernelView: platform.kernelView,
     memoryRoom: platform.memoryRoom,

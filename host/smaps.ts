@@ -1,5 +1,5 @@
 // Reads the kernel's own account of mappings from /proc/self/smaps (Linux).
-import { builtin } from './node-builtins.js';
+import { readKernelText } from './runtime-refusal.js';
 import type { KernelRange, Protection } from './types.js';
 
 /** How smaps prints each protection level for a private mapping (the `p`). */
@@ -49,7 +49,7 @@ function kilobytes(line: string): number {
  * are per entry). Found by overlap, not by exact bounds: the kernel merges and splits mappings.
  */
 export function kernelRangesOf(address: bigint, length: number, smapsText?: string): KernelRange[] {
-  const text = smapsText ?? builtin('node:fs').readFileSync('/proc/self/smaps', 'utf8');
+  const text = smapsText ?? readKernelText('/proc/self/smaps');
   const end = address + BigInt(length);
   return parseSmaps(text).filter((range) => range.start < end && range.end > address);
 }

@@ -67,8 +67,10 @@ export interface MemlockStatus {
   soft: number;
   /** RLIMIT_MEMLOCK hard limit in bytes (Infinity when unlimited). */
   hard: number;
-  /** Bytes this process has locked now (VmLck). */
-  lockedBytes: number;
+  /** Bytes this process has locked now (VmLck); absent when it cannot be known (see `unknownBecause`). */
+  lockedBytes?: number;
+  /** Why `lockedBytes` is absent, e.g. the runtime refused to read /proc/self/status. */
+  unknownBecause?: string;
 }
 
 /** What this process can still commit: the check before a Secure region's pages are committed. */

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Cross-runtime determinism check: runs scripts/cross-runtime-scenario.mjs (the built dist over a
-// seeded simulated host) under Node, Bun and Deno, the versions pinned in package.json, and fails
-// unless all three print byte-identical output (trace, canary bytes, addresses, errors).
+// seeded simulated host) under Node, Bun and Deno (with -A, and with memshield's minimal
+// permissions), the versions pinned in package.json, and fails unless all print byte-identical
+// output (trace, canary bytes, addresses, errors).
 //
 // Usage: node scripts/cross-runtime.mjs [--json] [--skew RUNTIME]
 //   --json          print one JSON summary line instead of the table
@@ -25,8 +26,11 @@ const firstExisting = (...paths) => paths.map((path) => `${root}${path}`).find((
 const RUNTIMES = [
   { name: 'node', command: process.execPath, args: [] },
   { name: 'bun', command: firstExisting('node_modules/.bin/bun', 'node_modules/@oven/bun-linux-x64/bin/bun'), args: [] },
-  // -A: the scenario only reads files, but Deno asks for every permission otherwise.
+  // -A: everything allowed, as most users start.
   { name: 'deno', command: firstExisting('node_modules/.bin/deno'), args: ['run', '-A'] },
+  // memshield's minimal set (docs/platforms.md): FFI for koffi, and reading the folders that
+  // resolve it (a project's node_modules; here dist/ too, since memshield is this folder).
+  { name: 'deno-minimal', command: firstExisting('node_modules/.bin/deno'), args: ['run', '--allow-ffi', `--allow-read=${root}dist,${root}node_modules`] },
 ];
 
 if (!existsSync(`${root}dist/src/index.js`)) {

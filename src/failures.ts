@@ -1,7 +1,7 @@
 // Turns a core status into a MemoryProtectionError whose message says what to do.
 import { MemoryProtectionError, codeOfStatus, type MemoryProtectionErrorCode, type OsFailureDetails } from './errors.js';
 import { Reason } from './generated/core-numbers.js';
-import { HOST_OPERATIONS, type Host } from '../host/types.js';
+import { HOST_OPERATIONS, type Host, type MemlockStatus } from '../host/types.js';
 import type { CoreExports } from './core.js';
 
 // What each of the core's region refusals means (assembly/status.ts REASON_*).
@@ -40,6 +40,13 @@ export interface FailureContext {
   reason?: number;
 }
 
+/** "this process has N bytes locked now", or why that is unknown: never a number it could not read. */
+function lockedNow(memlock: MemlockStatus): string {
+  return memlock.lockedBytes === undefined
+    ? `what this process has locked now is unknown (${memlock.unknownBecause ?? 'the host does not say'})`
+    : `this process has ${bytes(memlock.lockedBytes)} locked now`;
+}
+
 function bytes(value: number): string {
   return Number.isFinite(value) ? `${value} bytes` : 'unlimited';
 }
@@ -65,7 +72,7 @@ export function errorFromStatus(core: CoreExports, host: Host, status: number, c
     case 'LOCK_FAILED': {
       const memlock = host.memlockStatus();
       const numbers = memlock
-        ? `; the memlock limit is ${bytes(memlock.soft)} (soft) / ${bytes(memlock.hard)} (hard) and this process has ${bytes(memlock.lockedBytes)} locked now`
+        ? `; the memlock limit is ${bytes(memlock.soft)} (soft) / ${bytes(memlock.hard)} (hard) and ${lockedNow(memlock)}`
         : '';
       return new MemoryProtectionError(code,
         `${prefix}: ${osPart}${numbers}. Free other locked memory, ${RAISE_LOCK_LIMIT[host.platform]}, or pass { lock: 'bestEffort' } to accept memory that may be swapped. Nothing was left mapped or locked.`,
@@ -113,7 +120,7 @@ function secretMemoryError(
   }
   const memlock = host.memlockStatus();
   const numbers = memlock
-    ? ` Secret memory is locked by the kernel and counts against RLIMIT_MEMLOCK: the limit is ${bytes(memlock.soft)} (soft) / ${bytes(memlock.hard)} (hard) and this process has ${bytes(memlock.lockedBytes)} locked now.`
+    ? ` Secret memory is locked by the kernel and counts against RLIMIT_MEMLOCK: the limit is ${bytes(memlock.soft)} (soft) / ${bytes(memlock.hard)} (hard) and ${lockedNow(memlock)}.`
     : '';
   return new MemoryProtectionError(code,
     `${prefix}: ${osPart}.${numbers} Free other secrets, ${RAISE_LOCK_LIMIT[host.platform]}, or pass { secretMemory: 'preferred' } to fall back to ordinary locked pages. Nothing was left mapped.`,

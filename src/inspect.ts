@@ -1,5 +1,7 @@
 // RegionInfo: what memshield knows about a region, beside what the kernel itself reports.
+import { RuntimeRefusedError } from '../host/runtime-refusal.js';
 import type { Host, KernelRange } from '../host/types.js';
+import { MemoryProtectionError } from './errors.js';
 import type { CoreExports } from './core.js';
 import { Field, RegionFlag } from './generated/core-numbers.js';
 import {
@@ -68,6 +70,18 @@ function withKernel(range: AddressRange, view: KernelRange[] | undefined): Addre
   return { ...range, kernel: view.filter((entry) => entry.start < end && entry.end > range.address) };
 }
 
+/** The kernel's entries for a mapping; a runtime's refusal to read them is NOT_SUPPORTED naming its flag. */
+function kernelViewOf(host: Host, address: bigint, length: number): KernelRange[] | undefined {
+  try {
+    return host.kernelView?.(address, length);
+  } catch (error) {
+    if (!(error instanceof RuntimeRefusedError)) throw error;
+    throw new MemoryProtectionError('NOT_SUPPORTED',
+      `cannot inspect the region: the kernel's view of it is in ${error.path}, and this runtime refused to read it. ` +
+      `Run with ${error.flag} to call inspect() (Deno reads /proc only with --allow-all, whatever --allow-read names); everything else works without it.`);
+  }
+}
+
 /** Builds the RegionInfo of a live slot. */
 export function describeRegion(core: CoreExports, host: Host, slot: number): RegionInfo {
   const field = (name: keyof typeof Field) => core.regionField(slot, Field[name]);
@@ -76,7 +90,7 @@ export function describeRegion(core: CoreExports, host: Host, slot: number): Reg
   const mappingLength = field('mappingLength');
   const pagesOffset = field('dataPagesOffset');
   const pagesLength = field('dataPagesLength');
-  const view = host.kernelView?.(base, mappingLength);
+  const view = kernelViewOf(host, base, mappingLength);
   const range = (offset: number, length: number) => withKernel({ address: base + BigInt(offset), length }, view);
   const guards: GuardRange[] = [];
   if (pagesOffset > 0) guards.push({ ...range(0, pagesOffset), position: 'before' });

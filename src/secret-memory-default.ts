@@ -22,7 +22,14 @@ export interface SecretMemoryDefault {
   readonly invalidLength?: number;
 }
 
+/** Deno's permission query, where there is one: asking it never prompts, unlike reading. */
+type DenoPermissions = { querySync?(descriptor: { name: 'env'; variable: string }): { state: string } };
+
 function readDefault(): SecretMemoryDefault {
+  const permissions = (globalThis as { Deno?: { permissions?: DenoPermissions } }).Deno?.permissions;
+  if (permissions?.querySync && permissions.querySync({ name: 'env', variable: SECRET_MEMORY_ENV }).state !== 'granted') {
+    return { policy: BUILT_IN, source: 'built-in', unreadable: `Deno reads it only with --allow-env=${SECRET_MEMORY_ENV}` };
+  }
   let value: string | undefined;
   try {
     value = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[SECRET_MEMORY_ENV];

@@ -51,6 +51,7 @@ function gatherPortableFacts(): MachineFacts {
     memlock: fromHost(() => {
       const status = nativeHost().memlockStatus();
       if (!status) throw new Error('the host does not report a lock limit');
+      if (status.lockedBytes === undefined) throw new Error(status.unknownBecause ?? 'the host does not say what is locked now');
       const limit = (value: number): Limit => (Number.isFinite(value) ? value : 'unlimited');
       if (status.lockedBytes === undefined) throw new Error(status.unknownBecause ?? 'the host does not say what is locked now');
       return { soft: limit(status.soft), hard: limit(status.hard), lockedBytes: status.lockedBytes };
