@@ -1,6 +1,6 @@
 // Users compile memshield's declarations with their settings, not ours, and install what npm
 // packs, not this tree. This packs the package once (npm pack), installs the tarball into a
-// temporary consumer project with npm itself (offline, from the cache `npm ci` filled), with the
+// temporary consumer project with npm itself (from the cache `npm ci` filled where it can), with the
 // strictest settings users have — strict, nodenext, no DOM lib, skipLibCheck false, @types/node
 // 20 — compiles test/types/consumer/consumer.ts with TypeScript 5.9 and 7, as ESM and as
 // CommonJS, and runs what each compiled. The control (consumer/control.ts: async callbacks, a
@@ -63,7 +63,7 @@ beforeAll(() => {
   packedFiles = packed.files.map((file) => file.path);
   const typesNode = (JSON.parse(readFileSync(join(root, 'node_modules/types-node-20/package.json'), 'utf8')) as { version: string }).version;
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
-  const install = spawnSync('npm', ['install', '--offline', '--no-audit', '--no-fund', join(project, packed.filename), `@types/node@${typesNode}`], { cwd: project, encoding: 'utf8' });
+  const install = spawnSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', join(project, packed.filename), `@types/node@${typesNode}`], { cwd: project, encoding: 'utf8' });
   if (install.status !== 0) throw new Error(`npm install of the packed memshield failed: ${install.stderr}`);
   installWarnings = install.stderr;
   for (const { kind } of MODULES) consumerFolder(kind, kind, 'consumer.ts');
