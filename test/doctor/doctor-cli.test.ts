@@ -236,6 +236,16 @@ describe('what the doctor says SecureBuffer and SecureHeap get', () => {
     expect(text).not.toContain('keep secrets in');
   });
 
+  it.runIf(process.getuid?.() === 0)('under memlock 0 with CAP_IPC_LOCK (root): the limit does not bind, a secret is made, and the doctor says so', () => {
+    const { report } = doctorJson(['prlimit', '--memlock=0:0']);
+    expect(known(report.facts.memlock)).toMatchObject({ soft: 0, ignoresLimit: true });
+    expect(report.facts.secretBacking.error).toBeUndefined();
+    expect(report.facts.secretBacking.locked).toBe(true);
+    const text = memshield(['doctor'], ['prlimit', '--memlock=0:0']).stdout;
+    expect(text).toContain('CAP_IPC_LOCK in effect: mlock ignores the limit');
+    expect(text).not.toContain('no room for one more locked page');
+  });
+
   it('with room to lock (the control): a secret was made, in secret memory exactly when memfd_secret works', () => {
     const { report } = doctorJson(['prlimit', '--memlock=65536:65536', ...UNPRIVILEGED]);
     const memfd = known(report.facts.memfdSecret);
