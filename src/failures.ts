@@ -134,7 +134,7 @@ function memoryShortError(code: MemoryProtectionErrorCode, prefix: string, host:
   if (room?.available !== undefined) figures.push(`MemAvailable is ${bytes(room.available)}`);
   if (room?.cgroup) figures.push(`the memory cgroup ${room.cgroup.path} allows ${bytes(room.cgroup.limit)} and has ${bytes(room.cgroup.used)} in use`);
   const memlock = host.memlockStatus();
-  if (memlock) figures.push(`RLIMIT_MEMLOCK is ${bytes(memlock.soft)} with ${bytes(memlock.lockedBytes)} locked`);
+  if (memlock) figures.push(`RLIMIT_MEMLOCK is ${bytes(memlock.soft)} with ${memlock.lockedBytes === undefined ? 'an unknown amount' : bytes(memlock.lockedBytes)} locked`);
   const undone = code === 'LOCK_FAILED' ? 'Nothing was locked.' : 'Nothing was left mapped.';
   return new MemoryProtectionError(code,
     `${prefix}: its pages are more than this process can still commit (${room ? bytes(room.bytes) : 'unknown'}: ${figures.join('; ') || 'no figures'}). `
