@@ -5,12 +5,12 @@
 // without the variable, where the same secrets are in secret memory.
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { PlatformMemory } from '../../src/index.js';
+import { nativeHost } from '../../src/default-memory.js';
 import { expectFreshBuild } from '../helpers/fresh-build.js';
 import { lastJson, run } from '../helpers/kernel.js';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/secret-memory-switch.mjs', import.meta.url));
-const available = PlatformMemory.host.capabilities().secretMemory === true;
+const available = nativeHost().capabilities().secretMemory === true;
 
 interface Seen { backing?: string; secretmem?: boolean; error?: string; message?: string }
 type Report = Record<'buffer' | 'heapSecret' | 'afterEnvChange', Seen> & { heap?: Seen; required?: Seen; anySecretmem: boolean };

@@ -9,7 +9,7 @@ import { getuid } from 'node:process';
 import { describe, expect, it } from 'vitest';
 import { lastJson, run } from '../helpers/kernel.js';
 import { expectFreshBuild } from '../helpers/fresh-build.js';
-import { PlatformMemory } from '../../src/index.js';
+import { nativeHost } from '../../src/default-memory.js';
 
 const script = fileURLToPath(new URL('../../scripts/cross-runtime.mjs', import.meta.url));
 
@@ -64,7 +64,7 @@ describe.runIf(process.platform === 'linux')('Deno with memshield\'s minimal per
     expectFreshBuild();
     const report = await deno(MINIMAL);
     expect(report.secureBuffer).toBe(7);
-    expect(report.heapSecretMemoryBytes).toBe(PlatformMemory.host.capabilities().secretMemory ? 4096 : 0);
+    expect(report.heapSecretMemoryBytes).toBe(nativeHost().capabilities().secretMemory ? 4096 : 0);
     expect(report.inspect).toMatchObject({ error: 'MemoryProtectionError', code: 'NOT_SUPPORTED' });
     expect((report.inspect as Failure).message).toMatch(/\/proc\/self\/smaps, and this runtime refused to read it\. Run with --allow-all/);
     expect(JSON.stringify(report)).not.toContain('NotCapable');
@@ -89,7 +89,7 @@ describe.runIf(process.platform === 'linux')('Deno with memshield\'s minimal per
     expect(all.message).toMatch(/and this process has 0 bytes locked now/);
   });
 
-  it.runIf(PlatformMemory.host.capabilities().secretMemory)('MEMSHIELD_SECRET_MEMORY=off is read only with --allow-env=MEMSHIELD_SECRET_MEMORY; without it the built-in default stays', async () => {
+  it.runIf(nativeHost().capabilities().secretMemory)('MEMSHIELD_SECRET_MEMORY=off is read only with --allow-env=MEMSHIELD_SECRET_MEMORY; without it the built-in default stays', async () => {
     const env = { MEMSHIELD_SECRET_MEMORY: 'off' };
     expect((await deno([...MINIMAL, '--allow-env=MEMSHIELD_SECRET_MEMORY'], { env })).heapSecretMemoryBytes).toBe(0);
     expect((await deno(MINIMAL, { env })).heapSecretMemoryBytes).toBe(4096);
