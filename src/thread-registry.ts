@@ -116,7 +116,12 @@ function threadState(): ThreadState | undefined {
   } catch {
     calls = undefined; // no koffi or no libc here: native memory is unavailable anyway
   }
-  if (calls) state = { registry, calls, self: calls.currentThread(), hint: 0 };
+  try {
+    if (calls) state = { registry, calls, self: calls.currentThread(), hint: 0 };
+  } catch {
+    // This thread's identity is in /proc/thread-self, which Deno reads only with --allow-all:
+    // without it, one thread's guarantees (as without shared memory), not a failed first call.
+  }
   return state;
 }
 
