@@ -104,7 +104,7 @@ function hibernationFacts(): HibernationFacts {
   return diskModes === undefined ? { states, canHibernate } : { states, diskModes, canHibernate };
 }
 
-export function gatherLinuxFacts(): Omit<MachineFacts, 'platform' | 'arch' | 'kernel' | 'runtime'> {
+export function gatherLinuxFacts(): Omit<MachineFacts, 'platform' | 'arch' | 'kernel' | 'runtime' | 'secretBacking'> {
   return {
     pageSize: attempt('the page size', () => ({ bytes: linuxProcessCalls().pageSize() })),
     memlock: attempt('RLIMIT_MEMLOCK', memlockFacts),

@@ -2,8 +2,8 @@
 // checked. Blocks are found mechanically; one that is added without a way to run it fails here.
 //
 // A block runs as written, as an ES module in a child process (types stripped by TypeScript's
-// transpiler), with every public name of memshield and node:crypto's createHmac and randomBytes
-// in scope unless the block imports them itself. Its claims are comments on an expression
+// transpiler), with every public name of memshield and memshield/testing, and node:crypto's
+// createHmac and randomBytes, in scope unless the block imports them itself. Its claims are comments on an expression
 // statement that start with a literal:
 //   expr; // true …            → expr equals true          (also false, null, numbers)
 //   expr; // 'a' or 'b' …      → expr is one of the strings
@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript-5';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as memshield from '../../src/index.js';
+import * as testing from '../../src/testing.js';
 import { expectFreshBuild } from '../helpers/fresh-build.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -82,6 +83,7 @@ function withClaims(code: string): { code: string; claims: number } {
 
 const PRELUDE = `
 import * as __memshield from 'memshield';
+import * as __testing from 'memshield/testing';
 import * as __crypto from 'node:crypto';
 import { isDeepStrictEqual as __equal } from 'node:util';
 const __results = [];
@@ -108,7 +110,7 @@ function runBlock(block: Block, directory: string, index: number): { results: Ar
   const { code, claims } = withClaims(block.code);
   const imported = new Set([...block.code.matchAll(/import\s*\{([^}]*)\}\s*from/g)].flatMap((match) => match[1].split(',').map((name) => name.replace(/\btype\b/, '').trim()).filter(Boolean)));
   const names = (list: string[]) => list.filter((name) => !imported.has(name)).join(', ');
-  const scope = `const { ${names(Object.keys(memshield))} } = __memshield;\nconst { ${names(['createHmac', 'randomBytes'])} } = __crypto;\n`;
+  const scope = `const { ${names(Object.keys(memshield))} } = __memshield;\nconst { ${names(Object.keys(testing).filter((name) => !(name in memshield)))} } = __testing;\nconst { ${names(['createHmac', 'randomBytes'])} } = __crypto;\n`;
   // A module's imports are hoisted, so the block goes in whole; what it throws ends the process
   // through the handler, which still prints the claims checked so far.
   const source = [PRELUDE, scope, marker(block, 'given') ?? '', code, 'console.log(JSON.stringify(__results));'].join('\n');
