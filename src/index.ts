@@ -23,3 +23,4 @@ export {
   type HardeningGoal,
 } from './harden-process.js';
 export type { SecretMemoryPolicy, MemoryBacking } from './levels.js';
+export { wipe } from './wipe.js';
