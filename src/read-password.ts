@@ -11,7 +11,8 @@ import { isTerminal, rawMode, writeText } from '../host/terminal.js';
 import { MemoryProtectionError, invalidArgument } from './errors.js';
 import { SecretBuilder } from './secret-builder.js';
 import type { SecureBuffer, SecureBufferOptions } from './secure-buffer.js';
-import { checkOptions, checkSize } from './validate.js';
+import { checkSize } from './validate.js';
+import { readOptions } from './options.js';
 
 /** Options of {@link readPassword}. */
 export interface ReadPasswordOptions extends SecureBufferOptions {
@@ -48,7 +49,7 @@ const descriptor = (value: unknown, name: string, fallback: number): number => {
  */
 export function readPassword(prompt = 'Password: ', options?: ReadPasswordOptions): SecureBuffer {
   if (typeof prompt !== 'string') throw invalidArgument(`the prompt must be a string, got ${typeof prompt}`);
-  const opts = checkOptions<ReadPasswordOptions>(options, 'options', OPTION_NAMES);
+  const opts = readOptions<ReadPasswordOptions>(options, 'options', OPTION_NAMES);
   const input = descriptor(opts.input, 'input', 0);
   const output = descriptor(opts.output, 'output', 2);
   const maxSize = opts.maxSize === undefined ? 4096 : checkSize(opts.maxSize, 'options.maxSize');

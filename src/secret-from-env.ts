@@ -6,7 +6,8 @@ import { environmentAccess } from '../host/environ.js';
 import { invalidArgument } from './errors.js';
 import { ENCODINGS, decodeInto, decodedLength, secretFromString, type EncodedSource, type SecretEncoding } from './secret-from-string.js';
 import { SecureBuffer, type SecureBufferOptions } from './secure-buffer.js';
-import { checkOptions } from './validate.js';
+import { readOptions } from './options.js';
+import { indexIn, joined } from './intrinsics.js';
 
 /** Options of {@link secretFromEnv}. */
 export interface SecretFromEnvOptions extends SecureBufferOptions {
@@ -37,9 +38,9 @@ export function secretFromEnv(name: string, options?: SecretFromEnvOptions): Sec
   if (typeof name !== 'string' || name.length === 0 || name.includes('=') || name.includes('\0')) {
     throw invalidArgument(`secretFromEnv needs a variable name (a non-empty string without '=' or NUL), got ${typeof name === 'string' ? `a string of ${name.length} characters` : typeof name}`);
   }
-  const opts = checkOptions<SecretFromEnvOptions>(options, 'options', OPTION_NAMES);
+  const opts = readOptions<SecretFromEnvOptions>(options, 'options', OPTION_NAMES);
   const encoding = opts.encoding ?? 'utf8';
-  if (!ENCODINGS.includes(encoding)) throw invalidArgument(`options.encoding must be one of ${ENCODINGS.join(', ')}, got ${typeof encoding}`);
+  if (indexIn(ENCODINGS, encoding) < 0) throw invalidArgument(`options.encoding must be one of ${joined(ENCODINGS, ', ')}, got ${typeof encoding}`);
   if (opts.keep !== undefined && typeof opts.keep !== 'boolean') throw invalidArgument(`options.keep must be true or false, got ${typeof opts.keep}`);
   const allocation = { lock: opts.lock, secretMemory: opts.secretMemory, host: opts.host };
   const notSet = () => invalidArgument(`the environment variable ${name} is not set. Set it before starting the program, or check its name.`);

@@ -5,7 +5,8 @@ import { closeDescriptor, openDescriptor, readDescriptor, type DescriptorFailure
 import { MemoryProtectionError, invalidArgument } from './errors.js';
 import { DEFAULT_MAX_SIZE, SecretBuilder } from './secret-builder.js';
 import type { SecureBuffer, SecureBufferOptions } from './secure-buffer.js';
-import { checkOptions, checkSize, describeValue } from './validate.js';
+import { checkSize } from './validate.js';
+import { readOptions } from './options.js';
 
 /** Options of {@link secretFromFile}. */
 export interface SecretFromFileOptions extends SecureBufferOptions {
@@ -36,9 +37,9 @@ function readFailed(failure: DescriptorFailure, what: string): MemoryProtectionE
  */
 export function secretFromFile(source: string | number, options?: SecretFromFileOptions): SecureBuffer {
   if (typeof source !== 'string' && !(typeof source === 'number' && Number.isInteger(source) && source >= 0)) {
-    throw invalidArgument(`secretFromFile needs a path or an open file descriptor, got ${describeValue(typeof source === 'number' ? source : typeof source)}`);
+    throw invalidArgument(`secretFromFile needs a path or an open file descriptor, got ${typeof source === 'number' ? `the number ${source}` : typeof source}`);
   }
-  const opts = checkOptions<SecretFromFileOptions>(options, 'options', OPTION_NAMES);
+  const opts = readOptions<SecretFromFileOptions>(options, 'options', OPTION_NAMES);
   const maxSize = opts.maxSize === undefined ? DEFAULT_MAX_SIZE : checkSize(opts.maxSize, 'options.maxSize');
   if (opts.trimNewline !== undefined && typeof opts.trimNewline !== 'boolean') {
     throw invalidArgument(`options.trimNewline must be true or false, got ${typeof opts.trimNewline}`);

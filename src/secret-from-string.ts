@@ -7,7 +7,8 @@
 // readPassword); use this where a string is all there is, and drop every reference to it.
 import { invalidArgument } from './errors.js';
 import { SecureBuffer, type SecureBufferOptions } from './secure-buffer.js';
-import { checkOptions } from './validate.js';
+import { readOptions } from './options.js';
+import { indexIn, joined } from './intrinsics.js';
 
 /** The encodings {@link secretFromString} decodes. */
 export type SecretEncoding = 'hex' | 'base64' | 'base64url' | 'utf8';
@@ -105,8 +106,8 @@ export function decodeInto(text: EncodedSource, encoding: Exclude<SecretEncoding
  */
 export function secretFromString(text: string, encoding: SecretEncoding, options?: SecureBufferOptions): SecureBuffer {
   if (typeof text !== 'string') throw invalidArgument(`secretFromString needs a string, got ${text === null ? 'null' : typeof text}`);
-  if (!ENCODINGS.includes(encoding)) throw invalidArgument(`encoding must be one of ${ENCODINGS.join(', ')}, got ${typeof encoding === 'string' ? `a string of ${(encoding as string).length} characters` : typeof encoding}`);
-  const opts = checkOptions<SecureBufferOptions>(options, 'options', OPTION_NAMES);
+  if (indexIn(ENCODINGS, encoding) < 0) throw invalidArgument(`encoding must be one of ${joined(ENCODINGS, ', ')}, got ${typeof encoding === 'string' ? `a string of ${(encoding as string).length} characters` : typeof encoding}`);
+  const opts = readOptions<SecureBufferOptions>(options, 'options', OPTION_NAMES);
   const source = stringSource(text);
   const length = decodedLength(source, encoding);
   if (length === 0) throw invalidArgument('the string is empty: a secret needs at least one byte');
