@@ -3,6 +3,7 @@
 // the locked memory that ran out is memshield's own (secrets never disposed) or someone else's.
 import type { Host } from '../host/types.js';
 import type { CoreExports } from './core.js';
+import { weakGet, weakSet } from './intrinsics.js';
 
 /** memshield's own live secrets, regions and locked bytes on one host. */
 export interface OwnUsage {
@@ -14,20 +15,23 @@ export interface OwnUsage {
   lockedBytes: number;
 }
 
-// Keyed by host, so the cores of a dropped (simulated) host go with it.
-const coresByHost = new WeakMap<Host, Set<CoreExports>>();
+// Keyed by host, so the cores of a dropped (simulated) host go with it. Captured WeakMap methods
+// and plain indexing: a caller's patched Set or Array prototype changes nothing here.
+const coresByHost = new WeakMap<Host, CoreExports[]>();
 
 /** Records a core bound to `host` (core.ts calls this once per bound core). */
 export function registerCore(host: Host, core: CoreExports): void {
-  let cores = coresByHost.get(host);
-  if (!cores) coresByHost.set(host, (cores = new Set()));
-  cores.add(core);
+  let cores = weakGet(coresByHost, host);
+  if (!cores) weakSet(coresByHost, host, (cores = []));
+  cores[cores.length] = core;
 }
 
 /** What memshield's cores on `host` hold now. */
 export function ownUsage(host: Host): OwnUsage {
   const usage: OwnUsage = { secrets: 0, regions: 0, lockedBytes: 0 };
-  for (const core of coresByHost.get(host) ?? []) {
+  const cores = weakGet(coresByHost, host) ?? [];
+  for (let i = 0; i < cores.length; i++) {
+    const core = cores[i];
     const secureCore = core as CoreExports & { secretLiveCount?: () => number };
     usage.secrets += secureCore.secretLiveCount ? secureCore.secretLiveCount() >>> 0 : 0;
     usage.regions += core.statLiveRegions() >>> 0;
