@@ -2,8 +2,8 @@
 // one behind SecureBuffer and SecureHeap): for LOCK_FAILED messages, so a user can tell whether
 // the locked memory that ran out is memshield's own (secrets never disposed) or someone else's.
 import type { Host } from '../host/types.js';
-import type { CoreExports } from './core.js';
-import { weakGet, weakSet } from './intrinsics.js';
+import type { CoreExports, SecureCoreExports } from './core-exports.js';
+import { weakGet, weakSet } from '../shared/intrinsics.js';
 
 /** memshield's own live secrets, regions and locked bytes on one host. */
 export interface OwnUsage {
@@ -32,8 +32,8 @@ export function ownUsage(host: Host): OwnUsage {
   const cores = weakGet(coresByHost, host) ?? [];
   for (let i = 0; i < cores.length; i++) {
     const core = cores[i];
-    const secureCore = core as CoreExports & { secretLiveCount?: () => number };
-    usage.secrets += secureCore.secretLiveCount ? secureCore.secretLiveCount() >>> 0 : 0;
+    // Every core is the same Wasm module: PlatformMemory's count 0 secrets, but answer all the same.
+    usage.secrets += (core as SecureCoreExports).secretLiveCount() >>> 0;
     usage.regions += core.statLiveRegions() >>> 0;
     usage.lockedBytes += core.statLockedBytes();
   }

@@ -12,7 +12,7 @@ import { MemoryProtectionError, invalidArgument } from './errors.js';
 import { SecretBuilder } from './secret-builder.js';
 import type { SecureBuffer, SecureBufferOptions } from './secure-buffer.js';
 import { checkSize } from './validate.js';
-import { readOptions } from './options.js';
+import { readOptions } from '../shared/options.js';
 
 /** Options of {@link readPassword}. */
 export interface ReadPasswordOptions extends SecureBufferOptions {

@@ -6,8 +6,8 @@ import { environmentAccess } from '../host/environ.js';
 import { invalidArgument } from './errors.js';
 import { ENCODINGS, decodeInto, decodedLength, secretFromString, type EncodedSource, type SecretEncoding } from './secret-from-string.js';
 import { SecureBuffer, type SecureBufferOptions } from './secure-buffer.js';
-import { readOptions } from './options.js';
-import { indexIn, joined } from './intrinsics.js';
+import { readOptions } from '../shared/options.js';
+import { indexIn, joined } from '../shared/intrinsics.js';
 
 /** Options of {@link secretFromEnv}. */
 export interface SecretFromEnvOptions extends SecureBufferOptions {

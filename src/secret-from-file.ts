@@ -6,7 +6,7 @@ import { MemoryProtectionError, invalidArgument } from './errors.js';
 import { DEFAULT_MAX_SIZE, SecretBuilder } from './secret-builder.js';
 import type { SecureBuffer, SecureBufferOptions } from './secure-buffer.js';
 import { checkSize } from './validate.js';
-import { readOptions } from './options.js';
+import { readOptions } from '../shared/options.js';
 
 /** Options of {@link secretFromFile}. */
 export interface SecretFromFileOptions extends SecureBufferOptions {

@@ -7,8 +7,8 @@
 // readPassword); use this where a string is all there is, and drop every reference to it.
 import { invalidArgument } from './errors.js';
 import { SecureBuffer, type SecureBufferOptions } from './secure-buffer.js';
-import { readOptions } from './options.js';
-import { indexIn, joined } from './intrinsics.js';
+import { readOptions } from '../shared/options.js';
+import { indexIn, joined } from '../shared/intrinsics.js';
 
 /** The encodings {@link secretFromString} decodes. */
 export type SecretEncoding = 'hex' | 'base64' | 'base64url' | 'utf8';

@@ -1,7 +1,7 @@
 // wipe(bytes): zeroes any byte array in place, memshield's sodium_memzero / memguard WipeBytes
 // for the copies a program cannot avoid (a request body, a decoded token, a scratch key).
 import { invalidArgument } from './errors.js';
-import { bufferByteLength, byteSpanOf, dataViewSpanOf, fillBytes, isSharedBuffer, plainBytes, typedArrayKind } from './intrinsics.js';
+import { bufferByteLength, byteSpanOf, dataViewSpanOf, fillBytes, isSharedBuffer, plainBytes, typedArrayKind } from '../shared/intrinsics.js';
 
 // Where the last wipe's fold goes: a value the engine must compute, so the fill before it is live.
 let witness = 0;

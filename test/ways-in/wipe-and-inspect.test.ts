@@ -3,7 +3,8 @@
 // live secrets and locked bytes.
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { SecureBuffer, SecureHeap, createSimulatedHost, wipe } from '../../src/index.js';
+import { SecureBuffer, SecureHeap, wipe } from '../../src/index.js';
+import { createSimulatedHost } from '../../src/testing.js';
 import { errorOf } from '../helpers/errors.js';
 
 const pattern = (length: number) => Uint8Array.from({ length }, (_, i) => (i * 37 + 11) & 0xff | 1);
