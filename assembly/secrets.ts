@@ -61,6 +61,9 @@ export let createdGeneration: u32 = 0;
 /** Number of records ever used: live ones are below this. */
 export function secretSlotCount(): u32 { return secrets.count(); }
 
+/** Live secrets (standalone and in heaps). */
+export function liveSecrets(): u32 { return secrets.live(); }
+
 // @ts-ignore: decorator
 @inline export function secretIsLive(secret: u32): bool { return secrets.isLive(secret); }
 

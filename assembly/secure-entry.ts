@@ -27,7 +27,7 @@ import {
   destroyHeap, wipeEverything, secretHostId, secretProtection, secretPagesOffset, secretPagesLength,
 } from "./secret-access";
 import {
-  checkSecretHandle, createdGeneration, secretSize, secretDataOffset,
+  liveSecrets, checkSecretHandle, createdGeneration, secretSize, secretDataOffset,
   secretInSlot, secretOpen, secretOwner, secretHeap, secretPage, NO_HEAP,
 } from "./secrets";
 import {
@@ -151,6 +151,9 @@ export function secretField(secret: u32, field: i32): f64 {
     default: return -1;
   }
 }
+
+/** Live secrets of this core (standalone and heap): LOCK_FAILED messages count them (src/own-usage.ts). */
+export function secretLiveCount(): u32 { return liveSecrets(); }
 
 // ── Heaps ────────────────────────────────────────────────────────────────────────────────────
 

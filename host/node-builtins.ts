@@ -4,6 +4,7 @@ import type * as EventsModule from 'node:events';
 import type * as FsModule from 'node:fs';
 import type * as ModuleModule from 'node:module';
 import type * as OsModule from 'node:os';
+import type * as TtyModule from 'node:tty';
 import type * as WorkerThreadsModule from 'node:worker_threads';
 
 type Builtins = {
@@ -11,6 +12,7 @@ type Builtins = {
   'node:fs': typeof FsModule;
   'node:module': typeof ModuleModule;
   'node:os': typeof OsModule;
+  'node:tty': typeof TtyModule;
   'node:worker_threads': typeof WorkerThreadsModule;
 };
 

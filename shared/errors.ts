@@ -15,7 +15,8 @@ export type MemoryProtectionErrorCode =
   | 'NOT_SUPPORTED'
   | 'CANARY_CORRUPTED'
   | 'FREE_FAILED'
-  | 'SIMULATED_FAULT';
+  | 'SIMULATED_FAULT'
+  | 'READ_FAILED';
 
 /** Details an OS failure carries. */
 export interface OsFailureDetails {

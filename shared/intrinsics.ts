@@ -27,6 +27,8 @@ const arrayBufferResizable = getterOf(ArrayBuffer.prototype, 'resizable');
 const sharedBufferByteLength = typeof SharedArrayBuffer === 'function' ? getterOf(SharedArrayBuffer.prototype, 'byteLength') : undefined;
 const sharedBufferGrowable = typeof SharedArrayBuffer === 'function' ? getterOf(SharedArrayBuffer.prototype, 'growable') : undefined;
 const dataViewByteLength = getterOf(DataView.prototype, 'byteLength')!;
+const dataViewBuffer = getterOf(DataView.prototype, 'buffer')!;
+const dataViewByteOffset = getterOf(DataView.prototype, 'byteOffset')!;
 const weakMapGet = WeakMap.prototype.get;
 const weakMapSet = WeakMap.prototype.set;
 
@@ -105,6 +107,15 @@ export function isSharedBuffer(value: unknown): boolean {
 /** The byte length of a real DataView, or undefined for anything else. */
 export function dataViewLength(value: unknown): number | undefined {
   return tryCall<number>(dataViewByteLength, value);
+}
+
+/** The real memory of a real DataView (as byteSpanOf gives a typed array's), or undefined for anything else. */
+export function dataViewSpanOf(value: unknown): ByteSpan | undefined {
+  const byteLength = tryCall<number>(dataViewByteLength, value);
+  if (byteLength === undefined) return undefined;
+  const buffer = call<ArrayBufferLike>(dataViewBuffer, value);
+  const shared = isSharedBuffer(buffer);
+  return { buffer, byteOffset: call<number>(dataViewByteOffset, value), byteLength, resizable: false, shared };
 }
 
 /** Fills a plain Uint8Array with `byte` through the built-in fill. */

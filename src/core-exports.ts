@@ -50,6 +50,7 @@ export interface SecureCoreExports extends CoreExports {
   secretRead(secret: number, generation: number, offset: number, length: number): number;
   secretFree(secret: number, generation: number): number;
   secretField(secret: number, field: number): number;
+  secretLiveCount(): number;
   heapCreate(arenaBytes: number, maxBytes: number, options: number): number;
   heapCreatedGeneration(): number;
   heapCheck(heap: number, generation: number): number;

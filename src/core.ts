@@ -6,6 +6,7 @@ import type { Host } from '../host/types.js';
 import { byteLengthOf, byteSpanOf } from '../shared/intrinsics.js';
 import type { CoreExports, WasmMemory } from './core-exports.js';
 import { Capability, Status } from './generated/core-numbers.js';
+import { registerCore } from './own-usage.js';
 
 export type { CoreExports } from './core-exports.js';
 
@@ -103,6 +104,7 @@ export function bindCore(host: Host): BoundCore {
     (capabilities.secretMemory && typeof host.mapSecret === 'function' ? Capability.SECRET_MEMORY : 0);
   const status = exports.init(host.pageSize(), Math.max(capabilities.hugePageSize, host.pageSize()), bits);
   if (status !== Status.OK) throw new Error(`memshield: the host reported an unusable page size (${host.pageSize()})`);
+  registerCore(host, exports);
 
   return {
     exports,

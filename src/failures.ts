@@ -3,6 +3,7 @@ import { MemoryProtectionError, codeOfStatus, type MemoryProtectionErrorCode, ty
 import { Reason } from './generated/core-numbers.js';
 import { HOST_OPERATIONS, type Host, type MemlockStatus } from '../host/types.js';
 import type { CoreExports } from './core.js';
+import { describeOwnUsage } from './own-usage.js';
 
 // What each of the core's region refusals means (assembly/status.ts REASON_*).
 const REASONS: Record<number, string> = {
@@ -74,8 +75,10 @@ export function errorFromStatus(core: CoreExports, host: Host, status: number, c
       const numbers = memlock
         ? `; the memlock limit is ${bytes(memlock.soft)} (soft) / ${bytes(memlock.hard)} (hard) and ${lockedNow(memlock)}`
         : '';
+      // Whether the locked memory that ran out is memshield's own (secrets never disposed) or not.
+      const own = `; ${describeOwnUsage(host)}`;
       return new MemoryProtectionError(code,
-        `${prefix}: ${osPart}${numbers}. Free other locked memory, ${RAISE_LOCK_LIMIT[host.platform]}, or pass { lock: 'bestEffort' } to accept memory that may be swapped. Nothing was left mapped or locked.`,
+        `${prefix}: ${osPart}${numbers}${own}. Free other locked memory, ${RAISE_LOCK_LIMIT[host.platform]}, or pass { lock: 'bestEffort' } to accept memory that may be swapped. Nothing was left mapped or locked.`,
         details);
     }
     case 'UNLOCK_FAILED':
@@ -120,7 +123,7 @@ function secretMemoryError(
   }
   const memlock = host.memlockStatus();
   const numbers = memlock
-    ? ` Secret memory is locked by the kernel and counts against RLIMIT_MEMLOCK: the limit is ${bytes(memlock.soft)} (soft) / ${bytes(memlock.hard)} (hard) and ${lockedNow(memlock)}.`
+    ? ` Secret memory is locked by the kernel and counts against RLIMIT_MEMLOCK: the limit is ${bytes(memlock.soft)} (soft) / ${bytes(memlock.hard)} (hard) and ${lockedNow(memlock)}; ${describeOwnUsage(host)}.`
     : '';
   return new MemoryProtectionError(code,
     `${prefix}: ${osPart}.${numbers} Free other secrets, ${RAISE_LOCK_LIMIT[host.platform]}, or pass { secretMemory: 'preferred' } to fall back to ordinary locked pages. Nothing was left mapped.`,

@@ -24,3 +24,8 @@ export {
   type HardeningGoal,
 } from './harden-process.js';
 export type { SecretMemoryPolicy, MemoryBacking } from './levels.js';
+export { wipe } from './wipe.js';
+export { secretFromFile, type SecretFromFileOptions } from './secret-from-file.js';
+export { secretFromString, type SecretEncoding } from './secret-from-string.js';
+export { secretFromEnv, type SecretFromEnvOptions } from './secret-from-env.js';
+export { readPassword, type ReadPasswordOptions } from './read-password.js';

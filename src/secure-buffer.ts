@@ -65,6 +65,8 @@ const unreachableBuffers = new FinalizationRegistry<SecretLocation>(({ core, ind
   const status = core.exports.secretFree(index, generation);
   if (status === Status.CANARY_CORRUPTED) emitWarning(secureError(core, status, 'dispose an unreachable SecureBuffer'));
 });
+// Node's util.inspect (and console.log) call the method under this registered symbol.
+const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
 
 /**
  * A secret in locked, guarded memory that is NoAccess at rest (the specification's
@@ -265,6 +267,17 @@ export class SecureBuffer {
   /** A description that never includes the secret. */
   toString(): string {
     return `SecureBuffer(${this.size} bytes${this.#disposed ? ', disposed' : ''})`;
+  }
+
+  /**
+   * What `util.inspect` and `console.log` show: the size and the state, never the bytes, e.g.
+   * `SecureBuffer(32 bytes, at rest)`, `SecureBuffer(32 bytes, open for use/update)`,
+   * `SecureBuffer(32 bytes, disposed)`.
+   */
+  [inspectSymbol](): string {
+    if (this.disposed) return `SecureBuffer(${this.size} bytes, disposed)`;
+    const open = this.#secret.core.exports.secretField(this.#secret.index, SecretField.openCount) > 0;
+    return `SecureBuffer(${this.size} bytes, ${open ? 'open for use/update' : 'at rest'})`;
   }
 
   /** JSON never carries the secret either. */
