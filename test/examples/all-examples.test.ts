@@ -9,6 +9,7 @@
 //   expr; // 'a' or 'b' …      → expr is one of the strings
 //   expr; // ['x', 'y'] …      → expr deep-equals the array; [..., 'x'] → the array contains 'x'
 //   console.error(e); // "text…"  → what the block printed contains "text"
+//   console.log(a, b); // 64 true  → the line printed (util.format of the arguments) is exactly "64 true"
 // HTML comments right above a block's fence adjust how it runs:
 //   <!-- example: given CODE -->           CODE runs first (what the prose assumes exists)
 //   <!-- example: throws NAME -->          the block must throw an error named or coded NAME
@@ -69,6 +70,12 @@ function withClaims(code: string): { code: string; claims: number } {
       claims++;
       return `${console_[1]}__printed(${console_[3]}, ${JSON.stringify(console_[4])}, ${index + 1});`;
     }
+    // console.log(a, b); // 64 true → the printed line (util.format of the arguments) is exactly that.
+    const logged = /^(\s*)console\.log\((.*)\);\s*\/\/\s*((?:(?:true|false|null|-?\d+(?:\.\d+)?)(?:\s+|$))+)$/.exec(line);
+    if (logged) {
+      claims++;
+      return `${logged[1]}__logged([${logged[2]}], ${JSON.stringify(logged[3].trim())}, ${index + 1});`;
+    }
     const claim = CLAIM.exec(line);
     const literal = claim && LITERAL.exec(claim[3]);
     if (!claim || !literal) return line;
@@ -85,7 +92,7 @@ const PRELUDE = `
 import * as __memshield from 'memshield';
 import * as __testing from 'memshield/testing';
 import * as __crypto from 'node:crypto';
-import { isDeepStrictEqual as __equal } from 'node:util';
+import { format as __format, isDeepStrictEqual as __equal } from 'node:util';
 const __results = [];
 const __out = [];
 function __claim(read, expected, kind, line) {
@@ -98,6 +105,10 @@ process.on('uncaughtException', (error) => {
   console.log(JSON.stringify(__results));
   process.exit(0);
 });
+function __logged(values, expected, line) {
+  const text = __format(...values);
+  __results.push({ line, ok: text === expected, actual: text, expected, kind: 'logged' });
+}
 function __printed(value, expected, line) {
   const text = String(value);
   __out.push(text);
@@ -172,11 +183,11 @@ describe.runIf(process.platform === 'linux')('the claim checker (controls)', () 
   it('finds each kind of claim, and a false one fails', () => {
     const block: Block = {
       where: 'control', markers: [],
-      code: "[1, 2].length; // 2\n'x'.repeat(2); // 'xx' or 'yy'\n[0, 1, 2]; // [..., 2]\nconsole.log('printed text'); // \"printed t…\"\n[1].length; // 5 — false\n",
+      code: "[1, 2].length; // 2\n'x'.repeat(2); // 'xx' or 'yy'\n[0, 1, 2]; // [..., 2]\nconsole.log('printed text'); // \"printed t…\"\n[1].length; // 5 — false\nconsole.log(64, true); // 64 true\nconsole.log(64, true); // 64 false\n",
     };
     const { results, claims } = runBlock(block, workDirectory(), 999);
-    expect(claims).toBe(5);
-    expect(results.map((result) => result.ok)).toEqual([true, true, true, true, false]);
+    expect(claims).toBe(7);
+    expect(results.map((result) => result.ok)).toEqual([true, true, true, true, false, true, false]);
   });
 
   it('reports a block that throws', () => {
