@@ -5,14 +5,14 @@
 // another process of the same user can no longer read its memory or attach a debugger, where it
 // could before (the control).
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hardenProcess, type HardenProcessReport } from '../../src/index.js';
 import { lastJson, run } from '../helpers/kernel.js';
-import { NOBODY, asNobody, needsRootReason, privilege } from '../helpers/privilege.mjs';
+import { NOBODY, asNobody, needsRootReason, privilege, siblingTraceSkipReason } from '../helpers/privilege.mjs';
 
 const CHILD = fileURLToPath(new URL('../fixtures/harden-child.mjs', import.meta.url));
 const READER = fileURLToPath(new URL('../fixtures/harden-reader.mjs', import.meta.url));
@@ -20,9 +20,8 @@ const READER = fileURLToPath(new URL('../fixtures/harden-reader.mjs', import.met
 // switch users (root), else the user running the suite, who holds none.
 const sameUser = needsRootReason ? (command: string[]) => command : asNobody;
 const holderUid = needsRootReason ? privilege.uid : NOBODY;
-// Yama's ptrace_scope 2 and 3 let no process of the same user attach, hardened or not: no control.
-const yamaScope = existsSync('/proc/sys/kernel/yama/ptrace_scope') ? Number(readFileSync('/proc/sys/kernel/yama/ptrace_scope', 'utf8')) : 0;
-const yamaReason = yamaScope >= 2 ? `skipped: Yama ptrace_scope is ${yamaScope}, so no process of the same user may read another (no control possible)` : undefined;
+// Where Yama lets no reader of the same user attach, hardened or not, there is no control.
+const yamaReason = siblingTraceSkipReason(true);
 const ONE_MIB = 1024 * 1024;
 
 interface CoreState { dumpable: number; coreSoft: string; coreHard: string }

@@ -7,7 +7,7 @@
 // nobody without capabilities (setpriv); as an ordinary user it already lacks CAP_IPC_LOCK and
 // only lowers its own limit (prlimit). Tests that need another user (`asNobody`) run only where
 // the suite may switch users, and say why they are skipped elsewhere.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 
 /** nobody: the user an unprivileged child becomes when the suite runs as root. */
 export const NOBODY = 65534;
@@ -17,6 +17,7 @@ const CAP_SETGID = 6;
 const CAP_SETUID = 7;
 const CAP_SETPCAP = 8;
 const CAP_IPC_LOCK = 14;
+const CAP_SYS_PTRACE = 19;
 
 /**
  * The privileges a process holds, from its /proc/PID/status text.
@@ -74,6 +75,22 @@ export function memlockEnforced(limit, command, otherLimits = []) {
   const hard = memlockHardLimit();
   if (limit > hard) return { skip: `skipped: needs RLIMIT_MEMLOCK ${limit} bytes, above this user's hard limit (${hard}), which only root may raise` };
   return { argv: [...prlimit, ...command] };
+}
+
+/**
+ * Why a test whose process reads or attaches to a sibling (gcore, /proc/PID/mem) is skipped here:
+ * Yama's ptrace_scope 3 forbids it to everyone, 2 to all but CAP_SYS_PTRACE. Under scope 1 the
+ * fixtures allow any tracer themselves (allowAnyTracer in test/fixtures/linux-kit.mjs).
+ * @param {boolean} asNobody the tracer runs as nobody (no capabilities) rather than as this process
+ * @returns {string | undefined}
+ */
+export function siblingTraceSkipReason(asNobody = false) {
+  const file = '/proc/sys/kernel/yama/ptrace_scope';
+  const scope = existsSync(file) ? Number(readFileSync(file, 'utf8')) : 0;
+  const status = readFileSync('/proc/self/status', 'utf8');
+  const sysPtrace = !asNobody && ((BigInt(`0x${/^CapEff:\s+([0-9a-f]+)/m.exec(status)[1]}`) >> BigInt(CAP_SYS_PTRACE)) & 1n) === 1n;
+  if (scope >= 3 || (scope === 2 && !sysPtrace)) return `skipped: Yama ptrace_scope is ${scope}, so this process may not read or attach to a sibling`;
+  return undefined;
 }
 
 /** The uid of a child started through `memlockEnforced`: nobody under root, else this user. */
