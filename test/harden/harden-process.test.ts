@@ -5,7 +5,7 @@
 // another process of the same user can no longer read its memory or attach a debugger, where it
 // could before (the control).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +23,13 @@ const holderUid = needsRootReason ? privilege.uid : NOBODY;
 // Where Yama lets no reader of the same user attach, hardened or not, there is no control.
 const yamaReason = siblingTraceSkipReason(true);
 const ONE_MIB = 1024 * 1024;
+// Cores land in the working directory only under a plain core_pattern; a pipe (apport,
+// systemd-coredump) or a path elsewhere takes them where this test cannot look, and then neither
+// the control nor the hardened cases mean anything.
+const corePattern = readFileSync('/proc/sys/kernel/core_pattern', 'utf8').trim();
+const coreFileSkip = corePattern.startsWith('|') || corePattern.includes('/')
+  ? ` (skipped: core_pattern is "${corePattern}", so a core does not land in the working directory)`
+  : undefined;
 
 interface CoreState { dumpable: number; coreSoft: string; coreHard: string }
 interface AbortReport {
@@ -73,18 +80,18 @@ describe('hardenProcess({ coreDumps: false }) on Linux', () => {
     expect(after).toEqual({ dumpable: 0, coreSoft: '0', coreHard: 'unlimited' });
   });
 
-  it('control: the same child, not hardened, leaves a core file when it aborts', () => {
+  it.skipIf(coreFileSkip !== undefined)(`control: the same child, not hardened, leaves a core file when it aborts${coreFileSkip ?? ''}`, () => {
     expect(runs.abort.signal).toBe('SIGABRT');
     expect(runs.abort.report.after).toEqual({ dumpable: 1, coreSoft: String(ONE_MIB), coreHard: 'unlimited' });
     expect(runs.abort.cores.length).toBe(1);
   });
 
-  it('hardened, it aborts without a core file', () => {
+  it.skipIf(coreFileSkip !== undefined)(`hardened, it aborts without a core file${coreFileSkip ?? ''}`, () => {
     expect(runs['abort-hardened'].signal).toBe('SIGABRT');
     expect(runs['abort-hardened'].cores).toEqual([]);
   });
 
-  it('hardened, it leaves no core file even when its soft limit is raised again (PR_SET_DUMPABLE 0 alone holds)', () => {
+  it.skipIf(coreFileSkip !== undefined)(`hardened, it leaves no core file even when its soft limit is raised again (PR_SET_DUMPABLE 0 alone holds)${coreFileSkip ?? ''}`, () => {
     const { report, signal, cores } = runs['abort-hardened-raised'];
     expect(report.raised).toBe(true);
     expect(report.after).toEqual({ dumpable: 0, coreSoft: String(ONE_MIB), coreHard: 'unlimited' });
