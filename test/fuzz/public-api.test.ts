@@ -12,7 +12,7 @@
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { lastJson, run } from '../helpers/kernel.js';
-import { memlockChildUid, memlockEnforced } from '../helpers/privilege.mjs';
+import { memlockChildUid, memlockEnforced, skipReasonOf } from '../helpers/privilege.mjs';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/fuzz-public-api.mjs', import.meta.url));
 const SEED = Number(process.env.MEMSHIELD_FUZZ_SEED ?? 20261127);
@@ -34,7 +34,7 @@ interface FuzzReport { uid: number; seed: number; runs: number; mode: string; in
 const MEMLOCK = 8 * 1024 * 1024;
 const AS_LIMIT = ['--as=4294967296:4294967296'];
 const enforced = memlockEnforced(MEMLOCK, [process.execPath, ...V8_FLAGS, FIXTURE], AS_LIMIT);
-const skip = 'skip' in enforced ? enforced.skip : undefined;
+const skip = skipReasonOf(enforced);
 
 async function fuzz(mode: string, runs: number) {
   const { argv } = memlockEnforced(MEMLOCK, [process.execPath, ...V8_FLAGS, FIXTURE, String(SEED), String(runs), mode], AS_LIMIT) as { argv: string[] };

@@ -7,7 +7,9 @@
 // nobody without capabilities (setpriv); as an ordinary user it already lacks CAP_IPC_LOCK and
 // only lowers its own limit (prlimit). Tests that need another user (`asNobody`) run only where
 // the suite may switch users, and say why they are skipped elsewhere.
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 
 /** nobody: the user an unprivileged child becomes when the suite runs as root. */
 export const NOBODY = 65534;
@@ -50,6 +52,19 @@ export function asNobody(command) {
   return ['setpriv', `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', ...command];
 }
 
+/**
+ * Why nobody cannot run `command` here (a file of it it cannot read, e.g. a checkout under a
+ * home directory closed to others), or undefined.
+ */
+function unreadableByNobody(command) {
+  const files = command.filter((arg) => isAbsolute(arg) && existsSync(arg));
+  const unreadable = files.find((file) => {
+    const [program, ...args] = asNobody(['test', '-r', file]);
+    return spawnSync(program, args).status !== 0;
+  });
+  return unreadable && `skipped: the user nobody cannot read ${unreadable} (make the checkout and its parents readable by others to run this as root)`;
+}
+
 /** The hard RLIMIT_MEMLOCK of this process in bytes (Infinity for unlimited). */
 function memlockHardLimit() {
   const hard = /^Max locked memory\s+\S+\s+(\S+)/m.exec(readFileSync('/proc/self/limits', 'utf8'))[1];
@@ -69,6 +84,8 @@ export function memlockEnforced(limit, command, otherLimits = []) {
   if (privilege.ipcLock) {
     // CAP_IPC_LOCK would make mlock ignore the limit: the child must drop it, as nobody.
     if (!privilege.canBecomeNobody) return { skip: 'skipped: this process holds CAP_IPC_LOCK but may not drop it in a child (no CAP_SETPCAP/CAP_SETUID)' };
+    const unreadable = unreadableByNobody(command);
+    if (unreadable) return { skip: unreadable };
     return { argv: [...prlimit, ...asNobody(command)] };
   }
   // Without CAP_IPC_LOCK, lowering one's own limit needs no privilege; raising the hard one does.
@@ -92,6 +109,9 @@ export function siblingTraceSkipReason(asNobody = false) {
   if (scope >= 3 || (scope === 2 && !sysPtrace)) return `skipped: Yama ptrace_scope is ${scope}, so this process may not read or attach to a sibling`;
   return undefined;
 }
+
+/** The skip reason of a `memlockEnforced` answer, or undefined where it gave a command line. */
+export const skipReasonOf = (enforced) => ('skip' in enforced ? enforced.skip : undefined);
 
 /** The uid of a child started through `memlockEnforced`: nobody under root, else this user. */
 export const memlockChildUid = privilege.ipcLock ? NOBODY : privilege.uid;

@@ -5,13 +5,12 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { lastJson, run } from '../helpers/kernel.js';
-import { memlockChildUid, memlockEnforced } from '../helpers/privilege.mjs';
+import { memlockChildUid, memlockEnforced, skipReasonOf } from '../helpers/privilege.mjs';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/secure-heap-capacity.mjs', import.meta.url));
 // The default 8 MiB, set explicitly: the counts below are what fits in it.
 const LIMIT = 8 * 1024 * 1024;
-const probe = memlockEnforced(LIMIT, []);
-const skip = 'skip' in probe ? probe.skip : undefined;
+const skip = skipReasonOf(memlockEnforced(LIMIT, [process.execPath, FIXTURE]));
 
 interface CapacityReport {
   uid: number;
