@@ -32,8 +32,12 @@ interface Run {
   stderr: string;
 }
 
+const CHILD_GUARD_MS = 280_000;
+
 function run(command: string, args: readonly string[], options: SpawnSyncOptions = {}): Run {
-  const result = spawnSync(command, args, { cwd: ROOT, encoding: 'utf8', timeout: 60_000, ...options });
+  // A guard against a hung child, not a speed check: a busy machine (two suites at once on two
+  // cores) has taken over a minute for `npx memshield doctor`; spawnSync blocks vitest's own timeout.
+  const result = spawnSync(command, args, { cwd: ROOT, encoding: 'utf8', timeout: CHILD_GUARD_MS, ...options });
   if (result.error) throw result.error;
   return { status: result.status, stdout: String(result.stdout), stderr: String(result.stderr) };
 }
@@ -302,5 +306,5 @@ describe('memshield usage', () => {
     const result = run('npx', ['--offline', 'memshield', 'doctor', '--json']);
     expect(result.status).toBe(0);
     expect((JSON.parse(result.stdout) as JsonReport).ok).toBe(true);
-  });
+  }, CHILD_GUARD_MS + 20_000);
 });
