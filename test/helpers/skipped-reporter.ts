@@ -9,7 +9,11 @@ export default class SkippedReporter implements Reporter {
     for (const module of modules) {
       const file = module.moduleId.replace(`${process.cwd()}/`, '');
       const tests = [...module.children.allTests('skipped')];
-      for (const test of tests) skipped.push(`  ↓ ${file} › ${test.fullName}`);
+      // A test skipped from inside (context.skip(note)) carries its reason as the note.
+      for (const test of tests) {
+        const { note } = test.result() as { note?: string };
+        skipped.push(`  ↓ ${file} › ${test.fullName}${note ? ` (${note})` : ''}`);
+      }
       // A suite skipped as a whole (describe.skipIf on another platform) collects no tests.
       for (const suite of module.children.allSuites()) {
         if (suite.state() === 'skipped' && [...suite.children.allTests()].length === 0) skipped.push(`  ↓ ${file} › ${suite.fullName}`);
