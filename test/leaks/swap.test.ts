@@ -10,12 +10,13 @@ import {
   AllocationType, MemoryProtectionLevel, PlatformMemory, SecureBuffer, SecureHeap, type RegionInfo,
 } from '../../src/index.js';
 import { lastJson, overlapping, readSmaps, run, vmLockedBytes } from '../helpers/kernel.js';
+import { nativeHost } from '../../src/default-memory.js';
 import { memlockChildUid, memlockEnforced, skipReasonOf } from '../helpers/privilege.mjs';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/leaks-swap.mjs', import.meta.url));
 const LIMIT = 64 * 1024;
 // memfd_secret is a kernel option (CONFIG_SECRETMEM, and secretmem.enable on 5.14–6.4): probed, not assumed.
-const secretMemoryHere = PlatformMemory.host.capabilities().secretMemory === true;
+const secretMemoryHere = nativeHost().capabilities().secretMemory === true;
 
 /** Whether every smaps entry over a region's data pages carries VmFlag lo. */
 function lockedInKernel(info: RegionInfo): boolean {
