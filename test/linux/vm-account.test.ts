@@ -7,7 +7,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { lastJson, run } from '../helpers/kernel.js';
-import { createSimulatedHost } from '../../src/index.js';
+import { createSimulatedHost } from '../../src/testing.js';
 import { Protection } from '../../host/types.js';
 
 const fixture = fileURLToPath(new URL('../fixtures/linux-vm-account.mjs', import.meta.url));
