@@ -22,6 +22,7 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 120_000,
     hookTimeout: 120_000,
-    reporters: ['default'],
+    // The default report, then the skipped tests by name (their names say why).
+    reporters: ['default', './test/helpers/skipped-reporter.ts'],
   },
 });

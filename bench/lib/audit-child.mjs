@@ -1,5 +1,6 @@
 // Runs under strace for the syscall audit (bench/lib/audit.mjs): for each case, N iterations of
-// memshield and of sodium-native between two marker stat() calls, then the same memshield
+// memshield and of sodium-native between two marker stat() calls (REPEATS times, see audit.mjs
+// for why), then the same memshield
 // iterations on a host that counts its calls (each one koffi call into libc). Prints the host
 // call counts as JSON on stdout.
 //
@@ -8,6 +9,8 @@ import { statSync } from 'node:fs';
 import { createEnv, loadCaseGroups } from './cases.mjs';
 
 export const MARK_ROOT = '/memshield-bench-mark';
+/** Each side's section is traced this many times; the audit keeps the quietest (audit.mjs). */
+export const REPEATS = 3;
 
 const config = JSON.parse(process.argv[2] ?? '{}');
 const env = await createEnv({ quick: true });
@@ -37,10 +40,12 @@ for (const kase of cases) {
     const run = kase[side];
     if (!run || (side === 'sodium' && !env.sodium)) continue;
     await run(state, 2); // warm: first calls compile and may map
-    await env.collectGarbage(); // start the section with a clean young generation: no GC inside
-    mark('begin', kase.id, side);
-    await run(state, iterations);
-    mark('end', kase.id, side);
+    for (let repeat = 0; repeat < REPEATS; repeat++) {
+      await env.collectGarbage(); // start the section with a clean young generation: no GC inside
+      mark('begin', kase.id, `${side}#${repeat}`);
+      await run(state, iterations);
+      mark('end', kase.id, `${side}#${repeat}`);
+    }
   }
   kase.teardown?.(state, env);
 

@@ -1,65 +1,70 @@
-// Every mapping memshield's host makes during the soak: how many are live now, and whether an
-// address range the kernel still shows was ever one of them (ranges kept sorted by start).
+// Every mapping memshield's host makes during the soak: how many are live now, how many were
+// made, and whether the kernel still showed any part of one right after memshield unmapped it.
+//
+// The check runs at unmap time, on /proc/self/maps (fast to produce), not at the end of the run:
+// once memshield has given a range back, V8 and malloc may map the same addresses again, and a
+// later look would blame memshield for their mappings (a fresh clone's soak failed that way while
+// a second suite ran beside it).
+import { readFileSync } from 'node:fs';
 
-/** Wraps a host's map and unmap; `calls` go into the soak's host object. */
-export function mappingLedger(native) {
+/** The /proc/self/maps lines overlapping [start, end). */
+function mappedWithin(start, end) {
+  const lines = [];
+  for (const line of readFileSync('/proc/self/maps', 'utf8').split('\n')) {
+    const range = /^([0-9a-f]+)-([0-9a-f]+)/.exec(line);
+    if (range && BigInt(`0x${range[1]}`) < end && BigInt(`0x${range[2]}`) > start) lines.push(line.trim());
+  }
+  return lines;
+}
+
+/**
+ * Wraps a host's map and unmap; `calls` go into the soak's host object. With `skipOneUnmap`
+ * (the soak's 'unmap-skipped' control) the first unmap after start() answers 0 without unmapping.
+ */
+export function mappingLedger(native, { skipOneUnmap = false } = {}) {
   const sizes = new Map(); // live id → length
   let recording = false;
-  let ranges = []; // [start, end] as numbers (user addresses stay below 2^47: exact)
-  let sorted = true;
   let made = 0;
+  let leftBehind = []; // maps lines still overlapping a range memshield had just unmapped
   return {
     calls: {
       map(length, alignment, protection, flags) {
         const id = native.map(length, alignment, protection, flags);
         if (id >= 0) {
           sizes.set(id, length);
-          if (recording) {
-            const start = Number(native.address(id));
-            if (ranges.length > 0 && start < ranges.at(-1)[0]) sorted = false;
-            ranges.push([start, start + length]);
-            made++;
-          }
+          if (recording) made++;
         }
         return id;
       },
       unmap(id) {
-        const result = native.unmap(id);
-        if (result === 0) sizes.delete(id);
+        const start = sizes.has(id) ? native.address(id) : undefined;
+        const length = sizes.get(id);
+        const skip = recording && skipOneUnmap && start !== undefined;
+        if (skip) skipOneUnmap = false;
+        const result = skip ? 0 : native.unmap(id);
+        if (result === 0) {
+          sizes.delete(id);
+          if (recording && start !== undefined) leftBehind.push(...mappedWithin(start, start + BigInt(length)));
+        }
         return result;
       },
     },
-    /** Starts recording ranges (after the warm-up). */
+    /** Starts recording (after the warm-up). */
     start() {
       recording = true;
-      ranges = [];
       made = 0;
+      leftBehind = [];
     },
     /** Mappings of the host still live. */
     live: () => sizes.size,
     /** Mappings made since start(). */
     made: () => made,
-    /** Whether [start, end) overlaps a range memshield mapped since start(). */
-    everMapped(start, end) {
-      if (!sorted) {
-        ranges.sort((a, b) => a[0] - b[0]);
-        sorted = true;
-      }
-      const low = Number(start);
-      const high = Number(end);
-      // The last range starting before `high`, and those before it that may still reach past `low`.
-      let lo = 0;
-      let hi = ranges.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (ranges[mid][0] < high) lo = mid + 1;
-        else hi = mid;
-      }
-      for (let i = lo - 1; i >= 0; i--) {
-        if (ranges[i][1] > low) return true;
-        if (high - ranges[i][0] > 2 ** 31) break; // no mapping is that long: nothing further back can reach
-      }
-      return false;
-    },
+    /** What the kernel still showed right after an unmap since start(), as /proc/self/maps lines. */
+    leftBehind: () => leftBehind,
+    /** What the kernel shows of the mappings memshield still holds, as /proc/self/maps lines. */
+    stillHeld: () => [...sizes].flatMap(([id, length]) => {
+      const start = native.address(id);
+      return mappedWithin(start, start + BigInt(length));
+    }),
   };
 }

@@ -116,11 +116,14 @@ class Side {
 
 describe.runIf(process.platform === 'linux')('random operation sequences on the simulated and the Linux host', () => {
   const linuxHost = createLinuxHost();
+  // The simulated side gets this machine's huge-page facts (reserved pages, THP mode), which vary.
+  const { explicitHugePages, transparentHugePages, hugePageSize } = linuxHost.capabilities();
+  const capabilities = { explicitHugePages, transparentHugePages, hugePageSize };
 
   it('give the same results, errors and inspect(), and each kernel view agrees with inspect()', () => {
     fc.assert(
       fc.property(fc.array(step, { minLength: 1, maxLength: 25 }), (steps) => {
-        const simulated = new Side('simulated', createPlatformMemory({ host: createSimulatedHost({ pageSize: linuxHost.pageSize() }) }), PLATFORM_DIFFERENCES.simulated!);
+        const simulated = new Side('simulated', createPlatformMemory({ host: createSimulatedHost({ pageSize: linuxHost.pageSize(), capabilities }) }), PLATFORM_DIFFERENCES.simulated!);
         const linux = new Side('linux', createPlatformMemory({ host: linuxHost }), PLATFORM_DIFFERENCES.linux!);
         try {
           for (const [index, current] of steps.entries()) {

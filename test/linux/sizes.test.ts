@@ -42,11 +42,12 @@ describe('sizes beyond memory (real kernel, children)', () => {
   it('SecureBuffer.alloc(1.5 × MemTotal) fails at once with ALLOCATION_FAILED naming MemAvailable, and maps nothing', async () => {
     const result = await child('too-big');
     expect(result.status, result.stderr).toBe(0);
-    const report = lastJson<{ total: number; code: string; message: string; mapsChange: number }>(result);
+    const report = lastJson<{ total: number; code: string; message: string; mapsChanges: number[] }>(result);
     expect(report.code).toBe('ALLOCATION_FAILED');
     expect(report.message).toContain(`a SecureBuffer of ${Math.floor(report.total * 1.5)} bytes`);
     expect(report.message).toMatch(/can still commit \(\d+ bytes: MemAvailable is \d+ bytes/);
-    expect(report.mapsChange).toBe(0);
+    // V8's own mappings come and go; a leak would add lines every time (see the fixture).
+    expect(report.mapsChanges, `maps line changes ${report.mapsChanges}`).toContain(0);
   });
 
   it('a Secure buffer has every data page resident when alloc returns (secret memory and ordinary), so its dispose faults nothing in; a Regular region none (control)', async () => {
@@ -89,7 +90,7 @@ describe('sizes beyond memory (real kernel, children)', () => {
   it('inside a 256 MiB memory cgroup a 512 MiB SecureBuffer (and lock() of 512 MiB) is refused naming the cgroup, while plain memory written past it is OOM-killed (control)', async (context) => {
     const cgroup = memoryCgroup(256 * MiB);
     if (!cgroup) {
-      context.skip(); // needs root and a memory controller this process may delegate
+      context.skip('skipped: needs root and a memory controller this process may delegate');
       return;
     }
     try {

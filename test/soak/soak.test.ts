@@ -81,8 +81,14 @@ describe('soak controls: each check does fail when its condition is broken', () 
       expect.stringMatching(/dump-excluded mappings, were/),
       expect.stringMatching(/^PlatformMemory.stats\(\) is .*"liveRegions":1/),
       expect.stringMatching(/still holds 1 mappings/),
-      expect.stringMatching(/still mapped where memshield mapped during the run/),
+      expect.stringMatching(/still mapped, never unmapped by memshield: [0-9a-f]+-[0-9a-f]+ /),
     ]));
+  });
+
+  it('an unmap that answers 0 but leaves the range mapped is reported, right after the call', async () => {
+    const { report, status } = await soak('--operations', '4000', '--seeds', '3', '--check-every', '1000', '--control', 'unmap-skipped');
+    expect(status).toBe(1);
+    expect(report.problems).toEqual(expect.arrayContaining([expect.stringMatching(/^still mapped right after memshield unmapped it: [0-9a-f]+-[0-9a-f]+ /)]));
   });
 
   it('an error other than the predicted one is reported with its seed and operation number', async () => {
