@@ -76,8 +76,12 @@ export function bindThreadRegions(libcName: string): ThreadRegionCalls {
     threadAlive({ tid, start }) {
       try {
         return startTime(fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')) === start;
-      } catch {
-        return false; // no such task: the thread ended (and was joined)
+      } catch (error) {
+        // Only "no such task" means the thread ended (and was joined). Any other failure (EMFILE or
+        // ENFILE near the fd limit, EACCES, ENOMEM) says nothing about the thread: it counts as
+        // running, since releasing a running thread's mapping would wipe and unmap its secrets.
+        const code = (error as { code?: unknown }).code;
+        return !(code === 'ENOENT' || code === 'ESRCH');
       }
     },
     release(address, length) {

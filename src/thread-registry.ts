@@ -104,25 +104,42 @@ function sharedRegistry(threads: WorkerThreads): Registry | undefined {
 const threads = workerThreads();
 const registry = threads && sharedRegistry(threads);
 
-let state: ThreadState | undefined | null = null; // null: not looked up yet
-/** The registry with the OS calls bound (on first need: it loads koffi). Undefined where there are none. */
+let state: ThreadState | undefined | null = null; // null: not looked up yet (or to look up again)
+/** The errno of the last setup that failed for a passing reason (to retry), else 0. */
+let setupFailure = 0;
+
+// Setup failures that pass (the fd limit, memory): retried on the next call, not kept forever.
+const TRANSIENT: Record<string, number> = { EMFILE: 24, ENFILE: 23, ENOMEM: 12, EAGAIN: 11, EINTR: 4 };
+const TRANSIENT_TEXT = /too many open files|cannot allocate memory|resource temporarily unavailable|interrupted system call/i;
+/** The errno of a failure that may pass, else 0 (a lasting refusal: no koffi, no /proc access). */
+function transientErrno(error: unknown): number {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && code in TRANSIENT) return TRANSIENT[code];
+  return TRANSIENT_TEXT.test(String((error as { message?: unknown } | null)?.message ?? error)) ? TRANSIENT.EMFILE : 0;
+}
+
+/**
+ * The registry with the OS calls bound (on first need: it loads koffi). Undefined where there are
+ * none. A setup that failed for a passing reason (EMFILE near the fd limit, ENOMEM) is tried again
+ * on the next call; a lasting refusal (no koffi, /proc unreadable as in Deno without --allow-all)
+ * is kept, so that each allocation does not pay for it again.
+ */
 function threadState(): ThreadState | undefined {
   if (state !== null) return state;
-  state = undefined;
-  if (!registry) return state;
-  let calls: ThreadRegionCalls | undefined;
+  if (!registry) return (state = undefined);
   try {
-    calls = createNativeThreadRegions();
-  } catch {
-    calls = undefined; // no koffi or no libc here: native memory is unavailable anyway
+    const calls = createNativeThreadRegions();
+    // Where the platform has no such calls (macOS, Windows): one thread's guarantees, for good.
+    state = calls ? { registry, calls, self: calls.currentThread(), hint: 0 } : undefined;
+    setupFailure = 0;
+  } catch (error) {
+    // No koffi or no libc (native memory is unavailable anyway), or this thread's identity in
+    // /proc/thread-self unreadable (Deno reads it only with --allow-all): one thread's guarantees,
+    // as without shared memory, not a failed first call. Unless it may pass: then again next time.
+    setupFailure = transientErrno(error);
+    state = setupFailure ? null : undefined;
   }
-  try {
-    if (calls) state = { registry, calls, self: calls.currentThread(), hint: 0 };
-  } catch {
-    // This thread's identity is in /proc/thread-self, which Deno reads only with --allow-all:
-    // without it, one thread's guarantees (as without shared memory), not a failed first call.
-  }
-  return state;
+  return state ?? undefined;
 }
 
 /** Records a mapping of this thread; returns its entry, or -1 if the registry is full. */
@@ -212,14 +229,18 @@ export function wipeEveryThread(): number {
  * `map` records after mapping, `unmap` forgets before unmapping (and records again if it failed).
  */
 export function trackThreadRegions(host: Host): Host {
-  const s = threadState();
-  if (!s) return host;
+  if (!threadState() && !setupFailure) return host; // nothing to record into, for good
   const entries = new Map<number, { entry: number; length: number }>();
   return {
     ...host,
     map(length, alignment, protection, flags) {
+      const s = threadState(); // set up again if it failed for a passing reason
+      if (!s && setupFailure && !threads!.isMainThread) {
+        // A worker's untracked mapping would outlive its terminate(): fail as the OS did (EMFILE…).
+        return -setupFailure;
+      }
       const id = host.map(length, alignment, protection, flags);
-      if (id < 0) return id;
+      if (id < 0 || !s) return id; // the main thread's mappings: nobody else gives them back anyway
       const entry = register(s, host.address(id), length);
       if (entry < 0) {
         host.unmap(id); // nothing half done: an untracked mapping would outlive a terminated worker
@@ -229,11 +250,13 @@ export function trackThreadRegions(host: Host): Host {
       return id;
     },
     unmap(id) {
+      const s = threadState();
       const tracked = entries.get(id);
-      if (tracked && tracked.entry >= 0) unregister(s, tracked.entry);
+      if (!s || !tracked) return host.unmap(id);
+      if (tracked.entry >= 0) unregister(s, tracked.entry);
       const result = host.unmap(id);
       if (result === 0) entries.delete(id);
-      else if (tracked) tracked.entry = register(s, host.address(id), tracked.length); // still mapped: tracked again (-1 if the registry filled meanwhile)
+      else tracked.entry = register(s, host.address(id), tracked.length); // still mapped: tracked again (-1 if the registry filled meanwhile)
       return result;
     },
   };

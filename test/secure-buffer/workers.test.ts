@@ -21,6 +21,8 @@ interface KernelNow {
   dontDump: number;
 }
 
+const FD_LIMIT_FIXTURE = fileURLToPath(new URL('../fixtures/thread-fd-limit.mjs', import.meta.url));
+const fdLimited = (mode: string) => run('prlimit', ['--nofile=256:256', process.execPath, FD_LIMIT_FIXTURE, mode]);
 const fixture = (...args: string[]) => run(process.execPath, [FIXTURE, ...args]);
 const unprivileged = (...args: string[]) => {
   const { argv } = memlockEnforced(MEMLOCK, [process.execPath, FIXTURE, ...args]) as { argv: string[] };
@@ -90,4 +92,21 @@ describe('worker threads', () => {
     const koffiGrowth = control.after.mappings - control.before.mappings;
     expect(Math.abs(growth - koffiGrowth)).toBeLessThanOrEqual(2 * 8 * availableParallelism());
   }, 600_000);
+
+  it('a sweep with no fd to spare (EMFILE on /proc) keeps a running worker\'s secret; the same sweep gives back a terminate()d one (control)', async () => {
+    const result = await fdLimited('sweep');
+    expect(result.signal).toBeNull(); // before: the worker's pages were unmapped under it (SIGSEGV)
+    const report = lastJson<{ held: string; sweep: { code: string; result: number }; afterSweep: string; ended: { mapped: boolean; seen: string } }>(result);
+    expect(report.held).toBe('secret');
+    expect(report.sweep).toEqual({ code: 'EMFILE', result: 0 });
+    expect(report.afterSweep).toBe('secret');
+    expect(report.ended).toEqual({ mapped: false, seen: 'EIO' });
+  });
+
+  it('a registry setup that failed with EMFILE is tried again: a worker terminate()d later is still given back', async () => {
+    const report = lastJson<{ setup: { code: string; result: number }; held: string; ended: { mapped: boolean; seen: string } }>(await fdLimited('setup'));
+    expect(report.setup).toEqual({ code: 'EMFILE', result: 0 }); // the setup did fail
+    expect(report.held).toBe('secret');
+    expect(report.ended).toEqual({ mapped: false, seen: 'EIO' }); // before: the failure was kept, the secret stayed mapped
+  });
 });
