@@ -44,7 +44,30 @@ let joined = false;
 export function armExitWipe(): void {
   if (joined) return;
   processCoordinator().join(participant);
+  armLocalExitWipe();
   joined = true;
+}
+
+/**
+ * This copy's own 'exit' wipe, whatever the coordinator on globalThis is: code that ran before
+ * memshield can put a fake one there (copies cannot share a private brand), and this copy's
+ * secrets must still be wiped at exit. It follows this copy's settings; wiping again after the
+ * coordinator did is harmless (nothing is live any more).
+ */
+function armLocalExitWipe(): void {
+  const proc = (globalThis as { process?: { prependListener?: (event: string, listener: () => void) => unknown } }).process;
+  if (typeof proc?.prependListener !== 'function') return;
+  try {
+    proc.prependListener('exit', function memshieldLocalExitWipe() {
+      try {
+        if (participant.wants('exit')) participant.wipe();
+      } catch {
+        // nothing to report to at exit
+      }
+    });
+  } catch {
+    // a runtime whose process cannot listen: the coordinator's hooks are all there is
+  }
 }
 
 /**

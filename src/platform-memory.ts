@@ -66,7 +66,9 @@ export interface PlatformMemory {
    */
   allocate(size: number, align: number, protection: Level, type: AllocationTypeValue, options?: AllocateOptions): Region;
   /**
-   * Wipes every data byte, checks the canary, and unmaps the region.
+   * Wipes the data, checks the canary, and unmaps the region. Secure: every data page. Regular and
+   * LargePage: the pages of the range ever written through `write()` (and the canary's); bytes
+   * native code wrote elsewhere through the address from `inspect()` are not wiped.
    * @throws {MemoryProtectionError} DOUBLE_FREE, CANARY_CORRUPTED (after wiping and unmapping), INVALID_ARGUMENT
    */
   free(region: Region): void;
@@ -87,7 +89,8 @@ export interface PlatformMemory {
   unlock(region: Region): void;
   /**
    * Zeroes the data bytes (not the canary slack), whatever the protection: closed pages are
-   * opened for the wipe and closed again.
+   * opened for the wipe and closed again. Regular and LargePage: only the range ever written
+   * through `write()`; bytes native code wrote elsewhere through the `inspect()` address stay.
    * @throws {MemoryProtectionError} PROTECTION_FAILED, USE_AFTER_FREE
    */
   secureClear(region: Region): void;

@@ -85,13 +85,42 @@ function isMainThread(): boolean {
 
 /** The coordinator of this thread: the one a copy already made, or a new one. */
 export function processCoordinator(): CoordinatorV1 {
+  if (localCoordinator) return localCoordinator;
   const store = globalThis as Record<symbol, unknown>;
-  const existing = store[COORDINATOR_KEY] as CoordinatorV1 | undefined;
-  if (existing && existing.version === 1) return existing;
+  const existing = store[COORDINATOR_KEY];
+  if (existing !== undefined) {
+    if (isCoordinatorShape(existing)) return existing;
+    // Something else sits under the key (planted before memshield loaded, or a broken copy): do
+    // not trust it with the wipes; this copy keeps a coordinator of its own.
+    localCoordinator = createCoordinator();
+    return localCoordinator;
+  }
   const made = createCoordinator();
   // Not writable, not configurable: a second copy can only join this one.
   Object.defineProperty(store, COORDINATOR_KEY, { value: made, enumerable: false, writable: false, configurable: false });
   return made;
+}
+
+/** This copy's own coordinator when the one on globalThis failed the shape check. */
+let localCoordinator: CoordinatorV1 | undefined;
+
+/**
+ * What every memshield copy's coordinator is: a frozen object whose own properties are exactly
+ * version (1), join, refresh and wipeAll, all data properties, the three functions. Copies cannot
+ * share a private brand, so a careful fake can still pass this; each copy therefore also keeps a
+ * local 'exit' wipe of its own (exit-wipe.ts) that does not depend on the coordinator.
+ */
+function isCoordinatorShape(value: unknown): value is CoordinatorV1 {
+  if (typeof value !== 'object' || value === null || !Object.isFrozen(value)) return false;
+  const keys = Reflect.ownKeys(value);
+  const expected = ['version', 'join', 'refresh', 'wipeAll'];
+  if (keys.length !== expected.length || !expected.every((key) => keys.includes(key))) return false;
+  for (const key of expected) {
+    const descriptor = Object.getOwnPropertyDescriptor(value, key);
+    if (!descriptor || !('value' in descriptor)) return false;
+    if (key === 'version' ? descriptor.value !== 1 : typeof descriptor.value !== 'function') return false;
+  }
+  return true;
 }
 
 function createCoordinator(): CoordinatorV1 {

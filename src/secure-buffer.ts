@@ -11,7 +11,7 @@ import { runScoped, type ScopedResult, type ScopedView, type SecretLocation, typ
 import { Protection } from '../host/types.js';
 import { Option, Reason, SecretField, Status } from './generated/core-numbers.js';
 import { hostFromOptions, secretMemoryOption, secureCoreFor, type SecureCore } from './secure-core.js';
-import { byteLengthOf, fillBytes } from '../shared/intrinsics.js';
+import { byteLengthOf, fillBytes, freeze } from '../shared/intrinsics.js';
 import { defaultSecretMemoryPolicy } from './secret-memory-default.js';
 import { secureError } from './secure-failures.js';
 import { checkBytes, checkWipeSource, checkLockPolicy, checkSecretMemoryPolicy, checkSize } from './validate.js';
@@ -88,6 +88,9 @@ export class SecureBuffer {
     if (token !== CONSTRUCTION) throw new TypeError('SecureBuffer has no public constructor: use SecureBuffer.from(bytes), SecureBuffer.alloc(size) or heap.alloc(size)');
     this.#secret = { core, index, generation, size, hostId: -1, dataOffset: -1 };
     this.#owner = owner;
+    // Frozen, like Region: no own property (an own `use`, `size`, `disposed`...) can be planted on
+    // a buffer. The private fields stay writable; nothing inside relies on the public ones.
+    freeze(this);
   }
 
   /**
@@ -147,6 +150,10 @@ export class SecureBuffer {
 
   /** True once disposed (by dispose(), its heap's destroy(), or the process-exit wipe). */
   get disposed(): boolean {
+    return this.#isDisposed();
+  }
+
+  #isDisposed(): boolean {
     if (!this.#disposed && this.#secret.core.exports.secretCheck(this.#secret.index, this.#secret.generation) !== Status.OK) this.#disposed = true;
     return this.#disposed;
   }
@@ -190,14 +197,20 @@ export class SecureBuffer {
   equals(other: SecureBuffer | Uint8Array): boolean {
     this.#live('compare the SecureBuffer');
     if (typeof other === 'object' && other !== null && #secret in other) { // a brand check: no Proxy trap runs
-      if (other.disposed) throw new MemoryProtectionError('USE_AFTER_FREE', 'cannot compare with the other SecureBuffer: it was already disposed.');
-      if (other.size !== this.size) return false;
+      // Only the other buffer's private state and the internal scoped access from here on: a
+      // property of `other` (an own or inherited `use`, `size`, `disposed`) would run caller code
+      // inside this buffer's open read-only scope, where it could keep the view.
+      if (other.#isDisposed()) throw new MemoryProtectionError('USE_AFTER_FREE', 'cannot compare with the other SecureBuffer: it was already disposed.');
+      const mySecret = this.#secret;
+      const theirSecret = other.#secret;
+      if (theirSecret.size !== mySecret.size) return false;
       if (other === this) return true;
-      return this.use((mine) => other.use((theirs) => constantTimeEqual(mine, theirs)));
+      return runScoped(mySecret, Protection.ReadOnly, (mine) => runScoped(theirSecret, Protection.ReadOnly, (theirs) => constantTimeEqual(mine, theirs), 'use'), 'use');
     }
     const bytes = checkBytes(other, 'equals(other): other, when not a SecureBuffer,');
-    if (byteLengthOf(bytes) !== this.size) return false;
-    return this.use((mine) => constantTimeEqual(mine, bytes));
+    const mySecret = this.#secret;
+    if (byteLengthOf(bytes) !== mySecret.size) return false;
+    return runScoped(mySecret, Protection.ReadOnly, (mine) => constantTimeEqual(mine, bytes), 'use');
   }
 
   /**
