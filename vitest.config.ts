@@ -17,7 +17,12 @@ const onLinux = process.platform === 'linux';
 
 export default defineConfig({
   // Tests import src/ directly: its `#native-host` (package.json "imports") is the source too, not dist/.
-  resolve: { alias: { '#native-host': fileURLToPath(new URL('host/native.ts', import.meta.url)) } },
+  resolve: {
+    alias: {
+      '#native-host': fileURLToPath(new URL('host/native.ts', import.meta.url)),
+      '#core-module': fileURLToPath(new URL('src/core-module.ts', import.meta.url)),
+    },
+  },
   test: {
     include: onLinux ? ['test/**/*.test.ts'] : PORTABLE_TESTS,
     exclude: ['**/node_modules/**', ...(onLinux ? [] : LINUX_ONLY)],

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // Cross-runtime determinism check: runs the scenario of scripts/cross-runtime-scenario-body.mjs (the
 // built dist over a seeded simulated host) under Node, Bun and Deno (with -A, and with memshield's
-// minimal permissions), the versions pinned in package.json, and from an esbuild browser bundle in
-// a headless Chromium page and Web Worker (scripts/browser/), and fails unless all print
-// byte-identical output (trace, canary bytes, addresses, errors).
+// minimal permissions), the versions pinned in package.json, from an esbuild browser bundle in a
+// headless Chromium page and Web Worker, and in Cloudflare's workerd (scripts/browser/), and fails
+// unless all print byte-identical output (trace, canary bytes, addresses, errors).
 //
 // Usage: node scripts/cross-runtime.mjs [--json] [--skew RUNTIME]
 //   --json          print one JSON summary line instead of the table
@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runInChromium } from './browser/chromium.mjs';
+import { runInWorkerd } from './browser/workerd.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const scenario = fileURLToPath(new URL('./cross-runtime-scenario.mjs', import.meta.url));
@@ -53,7 +54,8 @@ const native = RUNTIMES.map(({ name, command, args: runtimeArgs }) => {
   return { runtime: name, version, output };
 });
 const browsers = await runInChromium(seedFor).catch((error) => [{ runtime: 'chromium', error: String(error?.message ?? error) }]);
-const results = [...native, ...browsers].map((result) => (result.error ? result : {
+const workerd = await runInWorkerd(seedFor).catch((error) => ({ runtime: 'workerd', error: String(error?.message ?? error) }));
+const results = [...native, ...browsers, workerd].map((result) => (result.error ? result : {
   ...result, bytes: result.output.length, sha256: createHash('sha256').update(result.output).digest('hex'),
 }));
 

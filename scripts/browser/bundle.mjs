@@ -12,9 +12,11 @@ export const CONDITIONS = { browser: ['browser'], worker: ['worker', 'browser'],
 /**
  * @param {string} entry - the entry file
  * @param {'browser' | 'worker' | 'workerd'} target
+ * @param {{ wasmAs?: string }} options - wasmAs: keep .wasm imports, renamed to this module name (workerd)
  * @returns {Promise<{ text: string, warnings: string[], inputs: string[] }>}
  */
-export async function bundle(entry, target = 'browser') {
+export async function bundle(entry, target = 'browser', { wasmAs } = {}) {
+  const wasmModules = { name: 'wasm-modules', setup: (build) => build.onResolve({ filter: /\.wasm$/ }, () => ({ path: wasmAs, external: true })) };
   const result = await build({
     entryPoints: [entry],
     absWorkingDir: root,
@@ -27,6 +29,7 @@ export async function bundle(entry, target = 'browser') {
     logLevel: 'silent',
     // memshield by name resolves to this checkout (as node_modules/memshield would).
     alias: { memshield: root },
+    plugins: wasmAs ? [wasmModules] : [],
   });
   return {
     text: result.outputFiles[0].text,

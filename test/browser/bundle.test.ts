@@ -20,7 +20,12 @@ const example = /<!-- test\/examples\/readme-simulated-host\.test\.ts -->\n```ts
 
 /** The app: the README example, then a native call through the main entry. */
 const APP = `${example}
-import { PlatformMemory, MemoryProtectionError as Mpe } from 'memshield';
+import { PlatformMemory, MemoryProtectionError as Mpe, hardenProcess } from 'memshield';
+try {
+  globalThis.hardening = hardenProcess({ coreDumps: false }).steps.map((step) => step.outcome);
+} catch (error) {
+  globalThis.hardening = [String(error)];
+}
 try {
   PlatformMemory.pageSize();
   globalThis.nativeCall = 'allowed';
@@ -74,10 +79,15 @@ describe('a browser app bundled with esbuild', () => {
     await page.goto('http://memshield.test/');
     await page.addScriptTag({ type: 'module', content: outputFiles[0].text });
     await page.waitForFunction(() => 'nativeCall' in globalThis);
-    const outcome = await page.evaluate(() => ({ results: (globalThis as any).results, nativeCall: (globalThis as any).nativeCall }));
+    const outcome = await page.evaluate(() => ({
+      results: (globalThis as any).results, nativeCall: (globalThis as any).nativeCall, hardening: (globalThis as any).hardening as string[],
+    }));
     expect(errors).toEqual([]);
     expect(outcome.results).toEqual([{ name: 'reports a lock failure instead of keeping the key unprotected', ok: true }]);
     expect(outcome.nativeCall).toBe('NOT_SUPPORTED');
+    // hardenProcess is in the bundle too, and says it can do nothing here.
+    expect(outcome.hardening.length).toBeGreaterThan(0);
+    expect(new Set(outcome.hardening)).toEqual(new Set(['unavailable']));
     await page.close();
   }, 60_000);
 });
