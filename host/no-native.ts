@@ -3,6 +3,7 @@
 // conditions, so bundles for those runtimes carry no koffi and no native host code; the main
 // entry still loads, and a native call fails with NOT_SUPPORTED (src/default-memory.ts).
 import type { ThreadRegionCalls } from './linux-thread-regions.js';
+import type { PlatformEntry } from './platforms.js';
 import type { Host } from './types.js';
 
 /** No platform has a native host in this build. */
@@ -15,5 +16,15 @@ export function createNativeHost(): Host {
 
 /** No calls on other threads' regions: there is no native memory to give back. */
 export function createNativeThreadRegions(): ThreadRegionCalls | undefined {
+  return undefined;
+}
+
+/** The platform's name where the runtime says one (a worker in Node may bundle for `worker`). */
+export function runningPlatform(): string | undefined {
+  return (globalThis as { process?: { platform?: string } }).process?.platform;
+}
+
+/** No registry entry: no platform's calls are in this build. */
+export function platformEntry(): PlatformEntry | undefined {
   return undefined;
 }

@@ -17,6 +17,6 @@ export function exampleSvg({ createPlatformMemory, createSimulatedHost, memoryMa
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const memshield = await import('../dist/src/index.js');
+  const memshield = { ...(await import('../dist/src/index.js')), ...(await import('../dist/src/testing.js')) };
   writeFileSync(new URL('../docs/memory-map.svg', import.meta.url), exampleSvg(memshield));
 }

@@ -2,9 +2,23 @@
 // its package name through package.json "exports"/"imports" under the runtime's conditions.
 // Returns the bundle's text and esbuild's warnings (a Node built-in reaching the bundle is one).
 import { build } from 'esbuild';
+import { mkdirSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
+
+/** A folder where `memshield` is this checkout (as node_modules/memshield would be), for nodePaths. */
+export function selfPackageDir() {
+  const dir = join(root, 'test-output', 'self');
+  mkdirSync(dir, { recursive: true });
+  try {
+    symlinkSync(root, join(dir, 'memshield'), 'dir');
+  } catch (error) {
+    if (error.code !== 'EEXIST') throw error;
+  }
+  return dir;
+}
 
 /** Conditions per target: browsers and Web Workers, and Cloudflare's workerd. */
 export const CONDITIONS = { browser: ['browser'], worker: ['worker', 'browser'], workerd: ['workerd', 'worker', 'browser'] };
@@ -27,8 +41,8 @@ export async function bundle(entry, target = 'browser', { wasmAs } = {}) {
     conditions: CONDITIONS[target],
     metafile: true,
     logLevel: 'silent',
-    // memshield by name resolves to this checkout (as node_modules/memshield would).
-    alias: { memshield: root },
+    // memshield and memshield/testing by name resolve to this checkout, through its "exports".
+    nodePaths: [selfPackageDir()],
     plugins: wasmAs ? [wasmModules] : [],
   });
   return {

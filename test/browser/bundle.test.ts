@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { build } from 'esbuild';
+// @ts-expect-error: a plain script module without types
+import { selfPackageDir } from '../../scripts/browser/bundle.mjs';
 import { expectFreshBuild } from '../helpers/fresh-build.js';
 import { launchChromium } from './chromium.js';
 
@@ -39,7 +41,8 @@ async function bundleApp(dir: string, platform: 'browser' | 'node') {
   writeFileSync(entry, APP);
   return build({
     entryPoints: [entry], absWorkingDir: root, bundle: true, write: false, format: 'esm', platform, metafile: true, logLevel: 'silent',
-    alias: { memshield: root, vitest: join(root, 'test/browser/mini-vitest.mjs') },
+    nodePaths: [selfPackageDir()],
+    alias: { vitest: join(root, 'test/browser/mini-vitest.mjs') },
     // Under Node, koffi stays a package import, as in any Node bundle.
     external: platform === 'node' ? ['koffi'] : [],
   });
