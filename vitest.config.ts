@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // Off Linux (the Windows and macOS CI jobs) only the tests that need no Linux kernel run: the
@@ -15,6 +16,13 @@ const LINUX_ONLY = ['test/simulated/kernel-agreement.test.ts', 'test/simulated/c
 const onLinux = process.platform === 'linux';
 
 export default defineConfig({
+  // Tests import src/ directly: its `#native-host` (package.json "imports") is the source too, not dist/.
+  resolve: {
+    alias: {
+      '#native-host': fileURLToPath(new URL('host/native.ts', import.meta.url)),
+      '#core-module': fileURLToPath(new URL('src/core-module.ts', import.meta.url)),
+    },
+  },
   test: {
     include: onLinux ? ['test/**/*.test.ts'] : PORTABLE_TESTS,
     exclude: ['**/node_modules/**', ...(onLinux ? [] : LINUX_ONLY)],

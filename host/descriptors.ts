@@ -73,7 +73,10 @@ export function closeDescriptor(fd: number): void {
 }
 
 // A synchronous reader of a non-blocking descriptor has nothing to poll with: sleep 10 ms.
-const sleeper = new Int32Array(new SharedArrayBuffer(4));
+// Made on first use: a browser page that is not cross-origin isolated has no SharedArrayBuffer, and
+// importing memshield there must not fail.
+let sleeper: Int32Array | undefined;
 function waitReadable(): void {
+  sleeper ??= new Int32Array(new SharedArrayBuffer(4));
   Atomics.wait(sleeper, 0, 0, 10);
 }

@@ -4,6 +4,8 @@ import { PLATFORMS, platformEntry, runningPlatform } from './platforms.js';
 import type { ThreadRegionCalls } from './linux-thread-regions.js';
 import type { Host } from './types.js';
 
+export { platformEntry, runningPlatform } from './platforms.js';
+
 /** The platforms with a native host in this build. */
 export const NATIVE_PLATFORMS = Object.keys(PLATFORMS);
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// Cross-runtime determinism check: runs scripts/cross-runtime-scenario.mjs (the built dist over a
-// seeded simulated host) under Node, Bun and Deno (with -A, and with memshield's minimal
-// permissions), the versions pinned in package.json, and fails unless all print byte-identical
-// output (trace, canary bytes, addresses, errors).
+// Cross-runtime determinism check: runs the scenario of scripts/cross-runtime-scenario-body.mjs (the
+// built dist over a seeded simulated host) under Node, Bun and Deno (with -A, and with memshield's
+// minimal permissions), the versions pinned in package.json, from an esbuild browser bundle in a
+// headless Chromium page and Web Worker, and in Cloudflare's workerd (scripts/browser/), and fails
+// unless all print byte-identical output (trace, canary bytes, addresses, errors).
 //
 // Usage: node scripts/cross-runtime.mjs [--json] [--skew RUNTIME]
 //   --json          print one JSON summary line instead of the table
@@ -12,6 +13,8 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { runInChromium } from './browser/chromium.mjs';
+import { runInWorkerd } from './browser/workerd.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const scenario = fileURLToPath(new URL('./cross-runtime-scenario.mjs', import.meta.url));
@@ -38,15 +41,23 @@ if (!existsSync(`${root}dist/src/index.js`)) {
   process.exit(1);
 }
 
-const results = RUNTIMES.map(({ name, command, args: runtimeArgs }) => {
+/** RUNTIME's seed: another one for the skewed runtime (the control). */
+const seedFor = (name) => (name === skew ? '1' : SEED);
+
+const native = RUNTIMES.map(({ name, command, args: runtimeArgs }) => {
   if (!command) return { runtime: name, error: `not installed (npm ci installs the pinned ${name})` };
-  const seed = name === skew ? '1' : SEED;
+  const seed = seedFor(name);
   const version = spawnSync(command, ['--version'], { encoding: 'utf8' }).stdout.trim().split('\n')[0].split(' (')[0];
   const run = spawnSync(command, [...runtimeArgs, scenario, seed], { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20 });
   if (run.status !== 0) return { runtime: name, version, error: `exit ${run.status ?? run.signal}: ${run.stderr.trim().slice(0, 500)}` };
   const output = run.stdout.trim();
-  return { runtime: name, version, bytes: output.length, sha256: createHash('sha256').update(output).digest('hex'), output };
+  return { runtime: name, version, output };
 });
+const browsers = await runInChromium(seedFor).catch((error) => [{ runtime: 'chromium', error: String(error?.message ?? error) }]);
+const workerd = await runInWorkerd(seedFor).catch((error) => ({ runtime: 'workerd', error: String(error?.message ?? error) }));
+const results = [...native, ...browsers, workerd].map((result) => (result.error ? result : {
+  ...result, bytes: result.output.length, sha256: createHash('sha256').update(result.output).digest('hex'),
+}));
 
 const hashes = new Set(results.map((result) => result.sha256));
 const identical = results.every((result) => !result.error) && hashes.size === 1;
@@ -59,9 +70,9 @@ const summary = {
 if (json) {
   console.log(JSON.stringify(summary));
 } else {
-  console.log('runtime  version                   bytes    sha256');
+  console.log('runtime          version                   bytes    sha256');
   for (const result of summary.runtimes) {
-    console.log(`${result.runtime.padEnd(8)} ${(result.version ?? '').padEnd(25)} ${String(result.bytes ?? '-').padEnd(8)} ${result.sha256?.slice(0, 16) ?? result.error}`);
+    console.log(`${result.runtime.padEnd(16)} ${(result.version ?? '').padEnd(25)} ${String(result.bytes ?? '-').padEnd(8)} ${result.sha256?.slice(0, 16) ?? result.error}`);
   }
   console.log(identical ? `identical: ${summary.traceEntries} trace entries, same canary, addresses and errors` : 'DIFFERENT: the runtimes disagree');
 }

@@ -1,7 +1,9 @@
 // The `memshield` command line. One command for now: `doctor`, which reports what this machine
 // offers and runs a live self-test (src/doctor/); and `--version`. Exit status: 0 all good, 1 a
 // self-test step failed, 2 a usage error.
+import { writeFileSync } from 'node:fs';
 import { renderJson } from './doctor/render-json.js';
+import { memoryMapSvg } from './memory-map/index.js';
 import { renderText } from './doctor/render-text.js';
 import { memshieldVersion, runDoctor } from './doctor/report.js';
 import { colorStyle, plainStyle, wantsColor } from './doctor/style.js';
@@ -21,6 +23,8 @@ Commands:
 
 Options:
   --json          print the doctor's report as one JSON document (addresses as hex strings)
+  --svg FILE      also write the self-test region's memory map, page by page as the kernel
+                  reports it right after allocation, as an SVG picture to FILE
   -h, --help      print this help
   -v, --version   print memshield's version
 
@@ -62,12 +66,25 @@ export function main(args: readonly string[], output: CliOutput = { stdout: proc
   if (command !== 'doctor') return usage(output, `unknown command ${JSON.stringify(command)}`);
 
   let json = false;
-  for (const option of options) {
+  let svgPath: string | undefined;
+  for (let i = 0; i < options.length; i++) {
+    const option = options[i];
     if (option === '--json') json = true;
-    else if (option === '--help' || option === '-h') return usage(output);
+    else if (option === '--svg') {
+      svgPath = options[++i];
+      if (!svgPath || svgPath.startsWith('-')) return usage(output, '--svg needs the path of the file to write, e.g. --svg map.svg');
+    } else if (option === '--help' || option === '-h') return usage(output);
     else return usage(output, `unknown option ${JSON.stringify(option)} for doctor`);
   }
   const report = runDoctor();
+  if (svgPath !== undefined) {
+    if (!report.selfTest.region) {
+      output.stderr.write(`memshield: no memory map written to ${svgPath}: the self-test could not allocate its region\n`);
+    } else {
+      const title = `memshield doctor: self-test Secure region of ${report.selfTest.size} B, right after allocation`;
+      writeFileSync(svgPath, memoryMapSvg([report.selfTest.region], title));
+    }
+  }
   output.stdout.write(json ? renderJson(report) : renderText(report, wantsColor(output.stdout, output.env) ? colorStyle : plainStyle));
   return report.ok ? EXIT_OK : EXIT_FAILED;
 }

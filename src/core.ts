@@ -1,7 +1,7 @@
 // Loads the Wasm core (compiled once, synchronously, at import) and binds an instance of it to
 // a host. The bridge turns each core import into one host call; bytes a caller writes or reads
 // are "staged" here for the duration of one core call and never enter Wasm memory.
-import { coreWasmBase64 } from './generated/core-wasm.js';
+import { coreModule } from '#core-module';
 import type { Host } from '../host/types.js';
 import { byteLengthOf, byteSpanOf } from '../shared/intrinsics.js';
 import type { CoreExports, WasmMemory } from './core-exports.js';
@@ -10,24 +10,13 @@ import { registerCore } from './own-usage.js';
 
 export type { CoreExports } from './core-exports.js';
 
-// The two WebAssembly constructors the core needs, declared here rather than taken from the DOM
-// lib: users' compiles (and ours) then need neither the DOM lib nor an @types/node version that
-// declares WebAssembly.
+// The WebAssembly constructor the core needs, declared here rather than taken from the DOM lib:
+// users' compiles (and ours) then need neither the DOM lib nor an @types/node version that
+// declares WebAssembly. The module itself comes from #core-module (src/core-module.ts).
 interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { readonly exports: object };
 }
-const { Module, Instance } = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-
-function decodeBase64(text: string): Uint8Array {
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
-
-// Compiled once at import: every core instance shares the module.
-const coreModule = new Module(decodeBase64(coreWasmBase64));
+const { Instance } = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 const EMPTY = new Uint8Array(0);
 /** What a host without mapSecret answers (Linux's ENOSYS); the core never asks it. */

@@ -1,7 +1,7 @@
 // The ready-made PlatformMemory bound to this platform's native host. The Wasm core is compiled
 // at import; the native host and the core instance are created on the first call, so importing
 // memshield never fails on a platform without one (browsers use createSimulatedHost()).
-import { createNativeHost } from '../host/native.js';
+import { createNativeHost } from '#native-host';
 import type { Host } from '../host/types.js';
 import { MemoryProtectionError } from './errors.js';
 import { createPlatformMemory, type PlatformMemory as PlatformMemoryApi } from './platform-memory.js';

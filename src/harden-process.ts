@@ -1,7 +1,7 @@
 // hardenProcess: opt-in, process-wide measures against the two ways a whole process's memory is
 // read from outside — a core dump and a debugger. memshield never takes them on its own: they
 // change the whole process (a crash leaves no core to debug), so only the program may decide.
-import { platformEntry, runningPlatform } from '../host/platforms.js';
+import { platformEntry, runningPlatform } from '#native-host';
 import { unavailable, type HardeningGoal, type HardeningStep, type HardenProcessReport, type LiveMapping } from '../host/harden/report.js';
 import { invalidArgument } from './errors.js';
 import { readOptions } from '../shared/options.js';

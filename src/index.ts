@@ -29,3 +29,4 @@ export { secretFromFile, type SecretFromFileOptions } from './secret-from-file.j
 export { secretFromString, type SecretEncoding } from './secret-from-string.js';
 export { secretFromEnv, type SecretFromEnvOptions } from './secret-from-env.js';
 export { readPassword, type ReadPasswordOptions } from './read-password.js';
+export { memoryMapSvg, pagesOf, renderPageMapSvg, type MapPage, type MapRegion, type PageRole } from './memory-map/index.js';

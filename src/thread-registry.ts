@@ -23,7 +23,7 @@
 //   └─────────────────────────────────────────────┘└──────────────────────────────────────────────────────┘
 //   highWater: one past the highest entry ever used (scans stop there). State changes are atomic
 //   (Atomics.compareExchange); an entry is BUSY while another thread wipes or releases it.
-import { createNativeThreadRegions } from '../host/native.js';
+import { createNativeThreadRegions } from '#native-host';
 import type { ThreadRegionCalls, ThreadTag } from '../host/linux-thread-regions.js';
 import { builtin } from '../host/node-builtins.js';
 import type { Host } from '../host/types.js';

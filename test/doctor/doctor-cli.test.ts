@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { DoctorReport } from '../../src/doctor/report.js';
 import { memlockEnforced, skipReasonOf } from '../helpers/privilege.mjs';
+import { drawnPages, type DrawnPage } from '../memory-map/drawn-pages.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'memshield.js');
@@ -360,4 +361,53 @@ describe('memshield usage', () => {
     expect(result.status).toBe(0);
     expect((JSON.parse(result.stdout) as JsonReport).ok).toBe(true);
   }, CHILD_GUARD_MS + 20_000);
+});
+
+/** Where the drawn pages differ from the JSON report's region (inspect() with smaps entries). */
+function mapDisagreements(pages: readonly DrawnPage[], region: JsonReport['selfTest']['region'] & object): string[] {
+  const problems: string[] = [];
+  const start = BigInt(region.mapping.address);
+  const count = region.mapping.length / region.pageSize;
+  if (pages.length !== count) problems.push(`${pages.length} pages drawn; the mapping has ${count}`);
+  const dataStart = BigInt(region.dataPages.address);
+  const dataEnd = dataStart + BigInt(region.dataPages.length);
+  pages.forEach((page, i) => {
+    const address = start + BigInt(i * region.pageSize);
+    if (page.address !== address) problems.push(`page ${i} drawn at 0x${page.address.toString(16)}; expected 0x${address.toString(16)}`);
+    const guard = address < dataStart || address >= dataEnd;
+    if ((page.role === 'guard') !== guard) problems.push(`page ${i} drawn as ${page.role}`);
+    const entry = region.mapping.kernel!.find((range) => BigInt(range.start) <= address && BigInt(range.end) > address);
+    if (!entry) return void problems.push(`page ${i} has no smaps entry`);
+    if (page.permissions !== entry.permissions) problems.push(`page ${i} drawn ${page.permissions}; smaps says ${entry.permissions}`);
+    for (const [flag, drawn] of [['lo', page.locked], ['dd', page.dumpExcluded], ['dc', page.forkExcluded]] as const) {
+      if (entry.flags.includes(flag) !== drawn) problems.push(`page ${i} drawn ${drawn ? 'with' : 'without'} ${flag}; smaps disagrees`);
+    }
+  });
+  return problems;
+}
+
+describe('memshield doctor --svg', () => {
+  it('writes a memory map whose drawn pages match inspect() and its smaps view (control: a changed page is caught)', () => {
+    const path = join(tmpdir(), `memshield-doctor-${process.pid}.svg`);
+    try {
+      const result = memshield(['doctor', '--json', '--svg', path]);
+      expect(result.stderr).toBe('');
+      const report = JSON.parse(result.stdout) as JsonReport;
+      const region = report.selfTest.region!;
+      const pages = drawnPages(readFileSync(path, 'utf8'));
+      expect(pages.length).toBeGreaterThanOrEqual(3);
+      expect(mapDisagreements(pages, region)).toEqual([]);
+      // Control: the same comparison finds a page whose drawn protection is not the kernel's.
+      const changed = pages.map((page, i) => (i === 1 ? { ...page, permissions: '---p', locked: !page.locked } : page));
+      expect(mapDisagreements(changed, region)).toHaveLength(2);
+    } finally {
+      rmSync(path, { force: true });
+    }
+  });
+
+  it('without a path is a usage error', () => {
+    const result = memshield(['doctor', '--svg']);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/--svg needs the path/);
+  });
 });

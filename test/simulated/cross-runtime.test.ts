@@ -1,6 +1,7 @@
 // `npm test` runs the cross-runtime check: the same seeded scenario under Node, Bun and Deno (with
-// -A and with memshield's minimal permissions) must print byte-identical traces, canaries,
-// addresses and errors. The control gives one runtime another seed and the check must then fail.
+// -A and with memshield's minimal permissions) and in a headless Chromium page and Web Worker and in workerd
+// must give byte-identical traces, canaries, addresses and errors. The control gives one runtime another
+// seed and the check must then fail.
 // Then Deno with the minimal permissions on the native host: what works, and what a missing
 // permission gives (a MemoryProtectionError naming the flag, never Deno's NotCapable or a number
 // memshield could not read), each beside the run with the permission (the control).
@@ -20,14 +21,32 @@ interface Summary {
 }
 
 describe('the cross-runtime check', () => {
-  it('finds Node, Bun and Deno give byte-identical output for the same seed', async () => {
+  it('finds Node, Bun, Deno, a Chromium page, a Chromium worker and workerd give byte-identical output for the same seed', async () => {
     expectFreshBuild();
     const result = await run(process.execPath, [script, '--json']);
     const summary = lastJson<Summary>(result);
-    expect(summary.runtimes.map((entry) => [entry.runtime, entry.error])).toEqual([['node', undefined], ['bun', undefined], ['deno', undefined], ['deno-minimal', undefined]]);
+    expect(summary.runtimes.map((entry) => [entry.runtime, entry.error])).toEqual([
+      ['node', undefined], ['bun', undefined], ['deno', undefined], ['deno-minimal', undefined],
+      ['chromium-page', undefined], ['chromium-worker', undefined], ['workerd', undefined],
+    ]);
     expect(summary.identical).toBe(true);
     expect(result.status).toBe(0);
     expect(summary.traceEntries).toBeGreaterThan(30);
+  });
+
+  it('fails when workerd differs (the control for the workerd row)', async () => {
+    const result = await run(process.execPath, [script, '--json', '--skew', 'workerd']);
+    const summary = lastJson<Summary>(result);
+    expect(summary.identical).toBe(false);
+    expect(new Set(summary.runtimes.map((entry) => entry.sha256)).size).toBe(2);
+  });
+
+  it('fails when the Chromium worker differs (the control for the browser rows)', async () => {
+    const result = await run(process.execPath, [script, '--json', '--skew', 'chromium-worker']);
+    const summary = lastJson<Summary>(result);
+    expect(summary.identical).toBe(false);
+    expect(summary.runtimes.find((entry) => entry.runtime === 'chromium-worker')?.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(new Set(summary.runtimes.map((entry) => entry.sha256)).size).toBe(2);
   });
 
   it('fails when one runtime differs (the control)', async () => {
