@@ -240,11 +240,11 @@ describe('the self-test of memshield doctor', () => {
 });
 
 describe('what the doctor says SecureBuffer and SecureHeap get', () => {
-  it('under memlock 0, unprivileged: memfd_secret works, but no secret can be made, and the locking line says why', () => {
-    const { report } = doctorJson(['prlimit', '--memlock=0:0', ...UNPRIVILEGED]);
+  it.skipIf(unprivilegedSkip !== undefined)(`under memlock 0, unprivileged: memfd_secret works, but no secret can be made, and the locking line says why${unprivilegedNote}`, () => {
+    const { report } = doctorJson(unprivileged(0));
     expect(report.facts.secretBacking.error?.code).toBe('LOCK_FAILED');
     expect(report.facts.secretBacking.backing).toBeUndefined();
-    const text = memshield(['doctor'], ['prlimit', '--memlock=0:0', ...UNPRIVILEGED]).stdout;
+    const text = memshield(['doctor'], unprivileged(0)).stdout;
     expect(text).toMatch(/locked memory +RLIMIT_MEMLOCK soft 0 B.*\n +no room for one more locked page: Secure regions, SecureBuffer and SecureHeap fail with LOCK_FAILED/);
     expect(text).toMatch(/secrets now +SecureBuffer and SecureHeap cannot allocate here: SecureBuffer\.alloc\(32\) failed with LOCK_FAILED/);
     expect(text).not.toContain('keep secrets in');
@@ -260,8 +260,8 @@ describe('what the doctor says SecureBuffer and SecureHeap get', () => {
     expect(text).not.toContain('no room for one more locked page');
   });
 
-  it('with room to lock (the control): a secret was made, in secret memory exactly when memfd_secret works', () => {
-    const { report } = doctorJson(['prlimit', '--memlock=65536:65536', ...UNPRIVILEGED]);
+  it.skipIf(unprivilegedSkip !== undefined)(`with room to lock (the control): a secret was made, in secret memory exactly when memfd_secret works${unprivilegedNote}`, () => {
+    const { report } = doctorJson(unprivileged(65536));
     const memfd = known(report.facts.memfdSecret);
     expect(report.facts.secretBacking.error).toBeUndefined();
     expect(report.facts.secretBacking).toMatchObject({ policy: 'preferred', source: 'built-in', backing: memfd.works ? 'secret-memory' : 'anonymous', locked: true });
