@@ -62,7 +62,13 @@ fi
 step "compiling the Windows tests (tsconfig.windows.json)"
 rm -rf "$WORK/build"
 npx tsc -p tsconfig.windows.json
-echo '{ "type": "module" }' >"$WORK/build/package.json"
+# The build's package.json: an ES module scope, and package.json's "#…" imports with their
+# default (Node) targets moved from dist/ to this build's folders.
+node -e '
+  const { imports } = require("./package.json");
+  const local = Object.fromEntries(Object.entries(imports).map(([name, targets]) => [name, targets.default.replace(/^\.\/dist\//, "./")]));
+  process.stdout.write(JSON.stringify({ type: "module", imports: local }));
+' >"$WORK/build/package.json"
 
 # 6. Run inside Windows Node. Output goes to a file and is printed afterwards.
 step "running the Windows tests in node.exe under $(wine --version)"
