@@ -46,3 +46,18 @@ export const HEAP_STAT_MAX_BYTES: i32 = 14;
 export const HEAP_STAT_LOCK_BEST_EFFORT: i32 = 15;
 export const HEAP_STAT_SECRET_BYTES: i32 = 16;
 export const HEAP_STAT_SECRET_POLICY: i32 = 17;
+
+// The report of the last purge (purgeField, purge.ts): counts and bytes.
+export const PURGE_STAT_SECRETS: i32 = 0; // standalone secrets freed
+export const PURGE_STAT_SECRET_BYTES: i32 = 1; // … their sizes
+export const PURGE_STAT_HEAPS: i32 = 2; // heaps destroyed
+export const PURGE_STAT_HEAP_SECRETS: i32 = 3; // heap secrets freed (with their heap or alone)
+export const PURGE_STAT_HEAP_SECRET_BYTES: i32 = 4; // … their sizes
+export const PURGE_STAT_REGIONS: i32 = 5; // PlatformMemory regions freed
+export const PURGE_STAT_REGION_BYTES: i32 = 6; // … their sizes
+export const PURGE_STAT_DEFERRED_SECRETS: i32 = 7; // secrets inside use()/update(): freed when it returns
+export const PURGE_STAT_DEFERRED_HEAPS: i32 = 8; // heaps with such a secret: destroyed when the last returns
+export const PURGE_STAT_FAILURES: i32 = 9; // steps that failed (the last one's failure record is kept)
+export const PURGE_STAT_CANARY_DAMAGE: i32 = 10; // frees that found a damaged canary (still freed)
+export const PURGE_STAT_UNMAPPED_BYTES: i32 = 11; // bytes of mappings given back
+export const PURGE_STAT_UNLOCKED_BYTES: i32 = 12; // bytes of locked pages given back

@@ -38,6 +38,7 @@ const SECRET_BYTES: usize = CLASS_PAGES + <usize>CLASS_COUNT * 4; // 256 on wasm
 export const HEAP_LOCK_BEST_EFFORT: u32 = 1 << 0; // arenas that cannot be locked are used unlocked
 export const HEAP_SECRET_PREFERRED: u32 = 1 << 1; // arenas in secret memory where it can be had
 export const HEAP_SECRET_REQUIRED: u32 = 1 << 2; // arenas in secret memory, or no arena
+export const HEAP_PURGE_PENDING: u32 = 1 << 3; // purge() found a scope open: destroyed when the last closes
 
 const heaps = new HandleTable(HEAP_RECORD_SIZE, 8, true);
 
@@ -96,6 +97,8 @@ export let createdHeapGeneration: u32 = 0;
 // @ts-ignore: decorator
 @inline export function heapIsLive(h: u32): bool { return heaps.isLive(h); }
 
+// @ts-ignore: decorator
+@inline export function markHeapPurgePending(h: u32): void { store<u32>(recordOf(h) + FLAGS, heapFlags(h) | HEAP_PURGE_PENDING); }
 // @ts-ignore: decorator
 @inline export function setHeapFirstArena(h: u32, arena: u32): void { store<u32>(recordOf(h) + FIRST_ARENA, arena); }
 // @ts-ignore: decorator

@@ -11,3 +11,5 @@ export const REASON_NOT_A_SECRET: i32 = 107; // not a handle this core issued
 export const REASON_NOT_A_HEAP: i32 = 108; // not a heap handle this core issued
 export const REASON_ACCESS: i32 = 109; // scoped access must be ReadOnly or ReadWrite
 export const REASON_NOT_READABLE: i32 = 110; // read outside an open scope
+export const REASON_PURGED: i32 = 111; // purge() marked it: no new scope or secret (it is freed when its scopes end)
+export const REASON_HEAPS_LIVE: i32 = 112; // purgeAllRegions in a core that holds secrets or heaps

@@ -54,6 +54,8 @@ export {
   REASON_NOT_A_HEAP as Reason_NOT_A_HEAP,
   REASON_ACCESS as Reason_ACCESS,
   REASON_NOT_READABLE as Reason_NOT_READABLE,
+  REASON_PURGED as Reason_PURGED,
+  REASON_HEAPS_LIVE as Reason_HEAPS_LIVE,
 } from "./heap-status";
 
 // Option bits of allocate(), secretCreate() and heapCreate(): one layout for all three.
@@ -137,6 +139,23 @@ export {
   HEAP_STAT_LOCK_BEST_EFFORT as HeapStat_lockBestEffort,
   HEAP_STAT_SECRET_BYTES as HeapStat_secretBytes,
   HEAP_STAT_SECRET_POLICY as HeapStat_secretPolicy,
+} from "./fields";
+
+// The report of the last purge (purgeField()).
+export {
+  PURGE_STAT_SECRETS as PurgeStat_secrets,
+  PURGE_STAT_SECRET_BYTES as PurgeStat_secretBytes,
+  PURGE_STAT_HEAPS as PurgeStat_heaps,
+  PURGE_STAT_HEAP_SECRETS as PurgeStat_heapSecrets,
+  PURGE_STAT_HEAP_SECRET_BYTES as PurgeStat_heapSecretBytes,
+  PURGE_STAT_REGIONS as PurgeStat_regions,
+  PURGE_STAT_REGION_BYTES as PurgeStat_regionBytes,
+  PURGE_STAT_DEFERRED_SECRETS as PurgeStat_deferredSecrets,
+  PURGE_STAT_DEFERRED_HEAPS as PurgeStat_deferredHeaps,
+  PURGE_STAT_FAILURES as PurgeStat_failures,
+  PURGE_STAT_CANARY_DAMAGE as PurgeStat_canaryDamage,
+  PURGE_STAT_UNMAPPED_BYTES as PurgeStat_unmappedBytes,
+  PURGE_STAT_UNLOCKED_BYTES as PurgeStat_unlockedBytes,
 } from "./fields";
 
 // Allocation types, in the order of AllocationType.

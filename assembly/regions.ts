@@ -98,6 +98,12 @@ export function markWritten(slot: u32, offset: u64, length: u64): void {
 // @ts-ignore: decorator
 @inline export function setProtection(slot: u32, protection: u8): void { store<u8>(recordOf(slot) + PROTECTION, protection); }
 
+/** Number of region records ever used: live ones are below this. */
+export function regionSlotCount(): u32 { return regions.count(); }
+
+// @ts-ignore: decorator
+@inline export function regionIsLive(slot: u32): bool { return regions.isLive(slot); }
+
 /** Total live regions. */
 export function liveRegions(): u32 { return regions.live(); }
 

@@ -24,6 +24,7 @@ const SIZE: usize = 32;
 const DATA_OFFSET: usize = 40;
 
 export const SECRET_IN_SLOT: u32 = 1 << 0; // in a heap slot (else in a region of its own)
+export const SECRET_PURGE_PENDING: u32 = 1 << 1; // purge() found it open: freed when its last scope closes
 
 export const NO_HEAP: u32 = 0xffffffff;
 
@@ -57,6 +58,12 @@ export let createdGeneration: u32 = 0;
 @inline export function setSecretOpen(secret: u32, count: u32): void { store<u32>(recordOf(secret) + OPEN, count); }
 // @ts-ignore: decorator
 @inline export function secretInSlot(secret: u32): bool { return (secretFlags(secret) & SECRET_IN_SLOT) != 0; }
+
+/** True once purge() found the secret open (it is freed when its last use()/update() returns). */
+// @ts-ignore: decorator
+@inline export function secretPurgePending(secret: u32): bool { return (secretFlags(secret) & SECRET_PURGE_PENDING) != 0; }
+// @ts-ignore: decorator
+@inline export function markSecretPurgePending(secret: u32): void { store<u32>(recordOf(secret) + FLAGS, secretFlags(secret) | SECRET_PURGE_PENDING); }
 
 /** Number of records ever used: live ones are below this. */
 export function secretSlotCount(): u32 { return secrets.count(); }

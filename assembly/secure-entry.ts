@@ -3,7 +3,7 @@
 // over to secret-access.ts and heap.ts. A function that makes something returns its index
 // (>= 0; the generation is read with *CreatedGeneration()) or -status.
 import {
-  OK, INVALID_ARGUMENT, OUT_OF_BOUNDS, REASON_SIZE_NOT_POSITIVE_INTEGER,
+  OK, INVALID_ARGUMENT, OUT_OF_BOUNDS, USE_AFTER_FREE, REASON_SIZE_NOT_POSITIVE_INTEGER,
   REASON_SIZE_TOO_LARGE, REASON_OFFSET, REASON_LENGTH,
 } from "./status";
 import { refuse, resetFailure } from "./failure";
@@ -28,7 +28,7 @@ import {
 } from "./secret-access";
 import {
   liveSecrets, checkSecretHandle, createdGeneration, secretSize, secretDataOffset,
-  secretInSlot, secretOpen, secretOwner, secretHeap, secretPage, NO_HEAP,
+  secretInSlot, secretOpen, secretOwner, secretHeap, secretPage, secretPurgePending, NO_HEAP,
 } from "./secrets";
 import {
   SECRET_FIELD_SIZE, SECRET_FIELD_HOST_ID, SECRET_FIELD_DATA_OFFSET, SECRET_FIELD_IN_SLOT, SECRET_FIELD_OPEN,
@@ -39,7 +39,8 @@ import {
   HEAP_STAT_DAMAGED_OFFSET, HEAP_STAT_DAMAGED_REGION, HEAP_STAT_ARENA_PAGES, HEAP_STAT_FORMATTED_PAGES,
   HEAP_STAT_MAX_BYTES, HEAP_STAT_LOCK_BEST_EFFORT, HEAP_STAT_SECRET_BYTES, HEAP_STAT_SECRET_POLICY,
 } from "./fields";
-import { REASON_NOT_A_SECRET, REASON_NOT_A_HEAP, REASON_ARENA_SIZE, REASON_MAX_SIZE, REASON_ACCESS } from "./heap-status";
+import { REASON_NOT_A_SECRET, REASON_NOT_A_HEAP, REASON_ARENA_SIZE, REASON_MAX_SIZE, REASON_ACCESS, REASON_PURGED } from "./heap-status";
+import { purgeAllSecrets, purgeAllRegions, purgeField, finishDeferredPurge, heapPurgePending } from "./purge";
 
 /** The allocate() options secretCreate and heapCreate take (one layout, operations.ts); others are ignored. */
 const SECRET_OPTIONS: u32 = OPTION_LOCK_BEST_EFFORT | OPTION_SECRET_ANY;
@@ -103,13 +104,16 @@ export function secretOpenScope(secret: u32, generation: u32, access: i32): i32 
   const status = useSecret(secret, generation, false);
   if (status != OK) return status;
   if (access != <i32>READ_ONLY && access != <i32>READ_WRITE) return refuse(INVALID_ARGUMENT, REASON_ACCESS);
+  if (secretPurgePending(secret)) return refuse(USE_AFTER_FREE, REASON_PURGED);
   return openSecret(secret, <u8>access);
 }
 
+/** Closes a scope; the last scope of a secret purge() deferred frees it (then the handle reads freed). */
 export function secretCloseScope(secret: u32, generation: u32): i32 {
   resetFailure();
-  const status = useSecret(secret, generation, false);
-  return status != OK ? status : closeSecret(secret);
+  let status = useSecret(secret, generation, false);
+  if (status == OK) status = closeSecret(secret);
+  return status != OK ? status : finishDeferredPurge(secret);
 }
 
 /** Copies `length` staged bytes into the secret at `offset`. */
@@ -188,6 +192,7 @@ export function heapAlloc(h: u32, generation: u32, size: f64): i32 {
   resetFailure();
   const status = useHeap(h, generation);
   if (status != OK) return -status;
+  if (heapPurgePending(h)) return -refuse(USE_AFTER_FREE, REASON_PURGED);
   const bytes = checkSecretSize(size);
   if (bytes == 0) return -INVALID_ARGUMENT;
   const fits = bytes <= <u64>LARGEST_CLASS_SIZE && classFits(classOf(<u32>bytes));
@@ -260,3 +265,22 @@ export function wipeAllSecrets(): u32 {
   resetFailure();
   return wipeEverything();
 }
+
+/**
+ * Purge (memguard's panic button): wipes, checks and unmaps every secret and heap of this core
+ * now; one inside a use()/update() is freed when that returns (purge.ts). Returns OK, or the
+ * status of the last failed step (the purge went on past it); the counts come from purgeStat().
+ */
+export function purgeSecrets(): i32 {
+  resetFailure();
+  return purgeAllSecrets();
+}
+
+/** Purge for a PlatformMemory's core: frees every live region. */
+export function purgeRegions(): i32 {
+  resetFailure();
+  return purgeAllRegions();
+}
+
+/** One field of the last purge's report (PURGE_STAT_*); -1 for an unknown field. */
+export function purgeStat(field: i32): f64 { return purgeField(field); }

@@ -61,6 +61,9 @@ export interface SecureCoreExports extends CoreExports {
   heapStat(heap: number, field: number): number;
   heapArenaRegion(heap: number, index: number): number;
   wipeAllSecrets(): number;
+  purgeSecrets(): number;
+  purgeRegions(): number;
+  purgeStat(field: number): number;
 }
 
 /** The parameter count of each function of `Declared`. */

@@ -32,6 +32,11 @@ export function nativePlatformMemory(): PlatformMemoryApi {
   return native;
 }
 
+/** @internal The native PlatformMemory if something made it already (purge() must not make it). */
+export function madeNativePlatformMemory(): PlatformMemoryApi | undefined {
+  return native;
+}
+
 /**
  * The specification's `PlatformMemory`, bound to this platform's native host (Linux: mmap,
  * mprotect, mlock, madvise through koffi).

@@ -7,3 +7,13 @@ export function emitWarning(error: Error): void {
   if (proc?.emitWarning) proc.emitWarning(error);
   else console.warn(error);
 }
+
+/**
+ * A warning with its own code (`MEMSHIELD_…`), for listeners of process 'warning' and
+ * `--no-deprecation`-style filters: `process.emitWarning(message, { type, code })`.
+ */
+export function emitCodedWarning(message: string, code: string, type = 'MemshieldWarning'): void {
+  const proc = (globalThis as { process?: { emitWarning?: (warning: string, options: { type: string; code: string }) => void } }).process;
+  if (proc?.emitWarning) proc.emitWarning(message, { type, code });
+  else console.warn(`${type} [${code}]: ${message}`);
+}

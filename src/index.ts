@@ -25,6 +25,7 @@ export {
 } from './harden-process.js';
 export type { SecretMemoryPolicy, MemoryBacking } from './levels.js';
 export { wipe } from './wipe.js';
+export { purge, type PurgeReport, type PurgeCount } from './purge.js';
 export { secretFromFile, type SecretFromFileOptions } from './secret-from-file.js';
 export { secretFromString, type SecretEncoding } from './secret-from-string.js';
 export { secretFromEnv, type SecretFromEnvOptions } from './secret-from-env.js';

@@ -5,7 +5,8 @@ import { bindCore } from './core.js';
 import { Field, Option, Reason, RegionFlag, Status } from './generated/core-numbers.js';
 import { MemoryProtectionError, invalidArgument } from './errors.js';
 import { errorFromStatus } from './failures.js';
-import { byteLengthOf, indexIn } from '../shared/intrinsics.js';
+import { byteLengthOf, indexIn, weakSet } from '../shared/intrinsics.js';
+import type { SecureCoreExports } from './core-exports.js';
 import { describeRegion, type RegionInfo } from './inspect.js';
 import { ALLOCATION_TYPES, AllocationType, MemoryProtectionLevel, PROTECTION_LEVELS, type AllocationType as AllocationTypeValue, type MemoryProtectionLevel as Level, type SecretMemoryPolicy } from './levels.js';
 import { REGION_TOKEN, Region, findHandle, type RegionHandle, type RegionOwner } from './region.js';
@@ -14,6 +15,7 @@ import {
   checkSecretMemoryPolicy, checkSize, checkType, describeValue, isHost,
 } from './validate.js';
 import { readOptions } from '../shared/options.js';
+import { purgeAfter, purgeCount } from './purge-log.js';
 
 /** Options of `allocate`. */
 export interface AllocateOptions {
@@ -173,8 +175,17 @@ export function createPlatformMemory(options: { host: Host }): PlatformMemory {
     isFreed: (region) => core.check(own(region, 'check').slot, own(region, 'check').generation) !== Status.OK,
   };
 
-  function fail(status: number, action: string): never {
+  function fail(status: number, action: string, handle?: RegionHandle): never {
+    if (handle && (status === Status.USE_AFTER_FREE || status === Status.DOUBLE_FREE)) purgedFail(status, action, handle);
     throw errorFromStatus(core, host, status, { action });
+  }
+
+  /** A region that purge() freed says so (one the caller freed keeps the usual message). */
+  function purgedFail(status: number, action: string, handle: RegionHandle): void {
+    const at = handle.freedByCall ? undefined : purgeAfter(handle.purgesAtMaking);
+    if (at === undefined) return;
+    throw new MemoryProtectionError(status === Status.DOUBLE_FREE ? 'DOUBLE_FREE' : 'USE_AFTER_FREE',
+      `cannot ${action}: the region was purged by purge() at ${at} (wiped and unmapped with every other secret). Allocate a new one.`);
   }
 
   /** The handle of one of this memory's regions (live or freed). */
@@ -189,7 +200,10 @@ export function createPlatformMemory(options: { host: Host }): PlatformMemory {
   function live(region: unknown, action: string): RegionHandle {
     const handle = own(region, action);
     const status = core.check(handle.slot, handle.generation);
-    if (status !== Status.OK) throw errorFromStatus(core, host, status, { action, reason: Reason.NOT_A_REGION });
+    if (status !== Status.OK) {
+      if (status === Status.USE_AFTER_FREE) purgedFail(status, action, handle);
+      throw errorFromStatus(core, host, status, { action, reason: Reason.NOT_A_REGION });
+    }
     return handle;
   }
 
@@ -197,13 +211,13 @@ export function createPlatformMemory(options: { host: Host }): PlatformMemory {
   function copyOut(handle: RegionHandle, at: number, target: Uint8Array): void {
     const count = byteLengthOf(target);
     const status = bound.withStaged(target, () => core.read(handle.slot, handle.generation, at, count));
-    if (status !== Status.OK) fail(status, `read ${count} bytes`);
+    if (status !== Status.OK) fail(status, `read ${count} bytes`, handle);
   }
 
   function allocateRegion(size: number, align: number, protection: number, type: number, before: number, after: number, flags: number, action: string): Region {
     const slot = core.allocate(size, align, protection, type, before, after, flags);
     if (slot < 0) fail(-slot, action);
-    const handle: RegionHandle = { owner, slot, generation: core.allocatedGeneration() };
+    const handle: RegionHandle = { owner, slot, generation: core.allocatedGeneration(), purgesAtMaking: purgeCount(), freedByCall: false };
     return new Region(REGION_TOKEN, handle, size, align, ALLOCATION_TYPES[core.regionField(slot, Field.type)]);
   }
 
@@ -239,7 +253,8 @@ export function createPlatformMemory(options: { host: Host }): PlatformMemory {
     free(region) {
       const handle = own(region, 'free the region');
       const status = core.free(handle.slot, handle.generation);
-      if (status !== Status.OK) fail(status, 'free the region');
+      if (status === Status.OK || status === Status.CANARY_CORRUPTED) handle.freedByCall = true;
+      if (status !== Status.OK) fail(status, 'free the region', handle);
     },
 
     freeGuardedMemory(region) {
@@ -257,26 +272,26 @@ export function createPlatformMemory(options: { host: Host }): PlatformMemory {
       const handle = own(region, action);
       const level = checkProtection(protection);
       const status = core.protect(handle.slot, handle.generation, level);
-      if (status !== Status.OK) fail(status, action);
+      if (status !== Status.OK) fail(status, action, handle);
     },
 
     lock(region) {
       const handle = own(region, 'lock the region');
       const action = core.check(handle.slot, handle.generation) === Status.OK ? `lock ${core.regionField(handle.slot, Field.dataPagesLength)} bytes` : 'lock the region';
       const status = core.lock(handle.slot, handle.generation);
-      if (status !== Status.OK) fail(status, action);
+      if (status !== Status.OK) fail(status, action, handle);
     },
 
     unlock(region) {
       const handle = own(region, 'unlock the region');
       const status = core.unlock(handle.slot, handle.generation);
-      if (status !== Status.OK) fail(status, 'unlock the region');
+      if (status !== Status.OK) fail(status, 'unlock the region', handle);
     },
 
     secureClear(region) {
       const handle = own(region, 'clear the region');
       const status = core.clear(handle.slot, handle.generation);
-      if (status !== Status.OK) fail(status, 'clear the region');
+      if (status !== Status.OK) fail(status, 'clear the region', handle);
     },
 
     write(region, data, offset = 0) {
@@ -290,7 +305,7 @@ export function createPlatformMemory(options: { host: Host }): PlatformMemory {
           `cannot write ${count} bytes at offset ${at}: the region holds ${size} bytes, so at most ${size - at} fit there`);
       }
       const status = bound.withStaged(bytes, () => core.write(handle.slot, handle.generation, at, count));
-      if (status !== Status.OK) fail(status, `write ${count} bytes`);
+      if (status !== Status.OK) fail(status, `write ${count} bytes`, handle);
     },
 
     read(region, offset = 0, length) {
@@ -327,5 +342,10 @@ export function createPlatformMemory(options: { host: Host }): PlatformMemory {
       lockedBytes: core.statLockedBytes(),
     }),
   };
-  return Object.freeze(memory);
+  const frozen = Object.freeze(memory);
+  weakSet(regionPurges, frozen, { core: core as SecureCoreExports, host }); // every core is the same Wasm module
+  return frozen;
 }
+
+/** @internal The core of each PlatformMemory, for purge() (src/purge.ts) to free its regions. */
+export const regionPurges = new WeakMap<PlatformMemory, { core: SecureCoreExports; host: Host }>();

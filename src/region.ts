@@ -17,6 +17,10 @@ export interface RegionHandle {
   owner: RegionOwner;
   slot: number;
   generation: number;
+  /** purge() calls made before the region was (purge-log.ts), to tell a purged region from a freed one. */
+  purgesAtMaking: number;
+  /** True once free() of this region succeeded. */
+  freedByCall: boolean;
 }
 
 const handles = new WeakMap<object, RegionHandle>();

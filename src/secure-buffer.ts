@@ -16,6 +16,7 @@ import { defaultSecretMemoryPolicy } from './secret-memory-default.js';
 import { secureError } from './secure-failures.js';
 import { checkBytes, checkWipeSource, checkLockPolicy, checkSecretMemoryPolicy, checkSize } from './validate.js';
 import { readOptions } from '../shared/options.js';
+import { purgeAfter, purgeCount } from './purge-log.js';
 
 /** Options of `SecureBuffer.alloc`. */
 export interface SecureBufferOptions {
@@ -53,6 +54,8 @@ export interface SecureBufferInfo extends RegionInfo {
 /** What a heap does when one of its buffers is disposed (schedules the wipe of the slot). */
 export interface SecretOwner {
   afterFree(): void;
+  /** True once the heap was destroyed by its own destroy() (not by purge() or the exit wipe). */
+  destroyedByCall(): boolean;
 }
 
 const CONSTRUCTION = Symbol('memshield.SecureBuffer');
@@ -81,7 +84,9 @@ const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
 export class SecureBuffer {
   readonly #secret: SecretLocation;
   readonly #owner: SecretOwner | undefined;
+  readonly #purgesAtMaking = purgeCount(); // to tell, once freed, whether purge() did it
   #disposed = false;
+  #disposedByCall = false; // dispose() freed it (not purge(), its heap or the exit wipe)
 
   /** @internal Use SecureBuffer.from, SecureBuffer.alloc or SecureHeap.alloc. */
   constructor(token: symbol, core: SecureCore, index: number, generation: number, size: number, owner?: SecretOwner) {
@@ -200,7 +205,7 @@ export class SecureBuffer {
       // Only the other buffer's private state and the internal scoped access from here on: a
       // property of `other` (an own or inherited `use`, `size`, `disposed`) would run caller code
       // inside this buffer's open read-only scope, where it could keep the view.
-      if (other.#isDisposed()) throw new MemoryProtectionError('USE_AFTER_FREE', 'cannot compare with the other SecureBuffer: it was already disposed.');
+      other.#live('compare with the other SecureBuffer');
       const mySecret = this.#secret;
       const theirSecret = other.#secret;
       if (theirSecret.size !== mySecret.size) return false;
@@ -220,7 +225,7 @@ export class SecureBuffer {
    * @throws {MemoryProtectionError} USE_AFTER_FREE
    */
   inspect(): SecureBufferInfo {
-    this.#check('inspect the SecureBuffer');
+    this.#live('inspect the SecureBuffer');
     const { core, index } = this.#secret;
     const field = (name: keyof typeof SecretField) => core.exports.secretField(index, SecretField[name]);
     const info = describeRegion(core.exports, core.host, field('region'));
@@ -262,6 +267,7 @@ export class SecureBuffer {
     }
     if (status !== Status.OK && status !== Status.CANARY_CORRUPTED) throw secureError(core, status, 'dispose the SecureBuffer');
     this.#disposed = true;
+    this.#disposedByCall = true;
     if (this.#owner) this.#owner.afterFree();
     else unreachableBuffers.unregister(this);
     if (status === Status.CANARY_CORRUPTED) throw secureError(core, status, `dispose the SecureBuffer of ${this.size} bytes`);
@@ -298,20 +304,26 @@ export class SecureBuffer {
     return { type: 'SecureBuffer', size: this.size };
   }
 
-  /** Refuses a disposed buffer at once; the core checks the handle again (exit wipe, destroy). */
+  /** Refuses a buffer whose secret is gone, saying what ended it (dispose, purge, heap, exit wipe). */
   #live(action: string): void {
-    if (this.#disposed) {
-      throw new MemoryProtectionError('USE_AFTER_FREE', `cannot ${action}: it was already disposed. Keep using a secret only until dispose().`);
+    if (!this.#disposed) {
+      const status = this.#secret.core.exports.secretCheck(this.#secret.index, this.#secret.generation);
+      if (status === Status.OK) return;
+      if (status !== Status.USE_AFTER_FREE) throw secureError(this.#secret.core, status, action, Reason.NOT_A_SECRET);
+      this.#disposed = true;
     }
+    throw this.#endedError(action);
   }
 
-  #check(action: string): void {
-    this.#live(action);
-    const status = this.#secret.core.exports.secretCheck(this.#secret.index, this.#secret.generation);
-    if (status !== Status.OK) {
-      if (status === Status.USE_AFTER_FREE) this.#disposed = true;
-      throw secureError(this.#secret.core, status, action, Reason.NOT_A_SECRET);
+  #endedError(action: string): MemoryProtectionError {
+    const prefix = `cannot ${action}`;
+    if (this.#disposedByCall) return new MemoryProtectionError('USE_AFTER_FREE', `${prefix}: it was already disposed. Keep using a secret only until dispose().`);
+    const purgedAt = this.#owner?.destroyedByCall() ? undefined : purgeAfter(this.#purgesAtMaking);
+    if (purgedAt !== undefined) {
+      return new MemoryProtectionError('USE_AFTER_FREE', `${prefix}: it was purged by purge() at ${purgedAt} (wiped and unmapped with every other secret). Make a new one.`);
     }
+    return new MemoryProtectionError('USE_AFTER_FREE',
+      `${prefix}: it was already wiped ${this.#owner ? "by its heap's destroy()" : ''}${this.#owner ? ' or ' : 'by '}the process-exit wipe. Keep using a secret only while it and its heap live.`);
   }
 }
 

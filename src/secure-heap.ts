@@ -14,6 +14,7 @@ import { defaultSecretMemoryPolicy } from './secret-memory-default.js';
 import { secureError } from './secure-failures.js';
 import { checkBytes, checkWipeSource, checkLockPolicy, checkSecretMemoryPolicy, checkSize } from './validate.js';
 import { readOptions } from '../shared/options.js';
+import { purgeAfter, purgeCount } from './purge-log.js';
 import { EndOfTickWipe } from './wipe-policy.js';
 import type { SecretMemoryPolicy } from './levels.js';
 
@@ -115,6 +116,8 @@ export class SecureHeap {
   #reportedFailures = 0; // canary failures thrown to a caller so far
   #warnedFailures = 0; // … and announced as process warnings
   #destroyed = false;
+  #destroyedByCall = false; // destroy() did it (not purge() or the exit wipe)
+  readonly #purgesAtMaking = purgeCount(); // to tell, once gone, whether purge() did it
 
   /**
    * @param options - `{ arenaSize?, maxSize?, lock?, host? }`
@@ -137,7 +140,7 @@ export class SecureHeap {
       warnRefused: (status) => emitWarning(secureError(this.#core, status, 'wipe the freed secrets of the SecureHeap at the end of the tick')),
       after: () => { if (alive()) this.#warnAboutDamage(); },
     });
-    this.#owner = { afterFree: () => this.#wipes.schedule() };
+    this.#owner = { afterFree: () => this.#wipes.schedule(), destroyedByCall: () => this.#destroyedByCall };
     unreachableHeaps.register(this, { core: this.#core, index, generation: this.#generation }, this);
     armExitWipe();
   }
@@ -261,6 +264,7 @@ export class SecureHeap {
     const status = core.exports.heapDestroy(this.#index, this.#generation);
     if (status === Status.ACCESS_DENIED) throw secureError(core, status, 'destroy the SecureHeap');
     this.#destroyed = true;
+    this.#destroyedByCall = true;
     unreachableHeaps.unregister(this);
     if (status === Status.CANARY_CORRUPTED || failuresBefore > this.#reportedFailures) {
       const damage = this.#damageDescription(arenaAddresses);
@@ -293,12 +297,17 @@ export class SecureHeap {
   }
 
   #live(action: string): void {
-    if (this.#destroyed) throw new MemoryProtectionError('USE_AFTER_FREE', `cannot ${action}: it was already destroyed. Make a new SecureHeap.`);
-    const status = this.#core.exports.heapCheck(this.#index, this.#generation);
-    if (status !== Status.OK) {
+    if (!this.#destroyed) {
+      const status = this.#core.exports.heapCheck(this.#index, this.#generation);
+      if (status === Status.OK) return;
       this.#destroyed = true;
-      throw secureError(this.#core, status, action, Reason.NOT_A_HEAP);
     }
+    const purgedAt = this.#destroyedByCall ? undefined : purgeAfter(this.#purgesAtMaking);
+    if (purgedAt !== undefined) {
+      throw new MemoryProtectionError('USE_AFTER_FREE', `cannot ${action}: it was purged by purge() at ${purgedAt} (every secret wiped, every arena unmapped). Make a new SecureHeap.`);
+    }
+    if (this.#destroyedByCall) throw new MemoryProtectionError('USE_AFTER_FREE', `cannot ${action}: it was already destroyed. Make a new SecureHeap.`);
+    throw secureError(this.#core, Status.USE_AFTER_FREE, action, Reason.NOT_A_HEAP);
   }
 
   #failures(): number {
@@ -349,7 +358,11 @@ export class SecureHeap {
   }
 
   #allocationError(status: number, size: number): MemoryProtectionError {
-    if (status === Status.USE_AFTER_FREE) return secureError(this.#core, status, `allocate ${size} bytes in the SecureHeap`); // destroyed
+    if (status === Status.USE_AFTER_FREE) {
+      // Gone: #live says how (destroy, purge, exit wipe); a heap purge() deferred is still live.
+      if (this.#core.exports.failureReason() !== Reason.PURGED) this.#live(`allocate ${size} bytes in the SecureHeap`);
+      return secureError(this.#core, status, `allocate ${size} bytes in the SecureHeap`);
+    }
     const stats = this.#readStats();
     return secureError(this.#core, status,
       `allocate ${size} bytes in the SecureHeap (${stats.live} secrets live, ${stats.arenas} arenas of ${stats.arenaSize} bytes, ${stats.lockedBytes} bytes locked by this heap)`);

@@ -2,7 +2,8 @@
 // secrets of every kind through a witness host (test/fixtures/witness-host.mjs) that copies each
 // mapping out just before munmap — in-process, which reaches secret memory too, and through
 // /proc/self/mem as another process would — and each wiped range just before its wipe: the
-// control, which must show the secret, or the check after it proves nothing.
+// control, which must show the secret, or the check after it proves nothing. purge() is one of the
+// ways to free (nothing disposed: it alone wipes and unmaps them).
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { lastJson, run } from '../helpers/kernel.js';
@@ -30,10 +31,12 @@ beforeAll(async () => {
 const ORDINARY = [
   'SecureBuffer (ordinary pages)', 'SecureHeap: slots freed, flushed, destroyed (ordinary pages)',
   'PlatformMemory Secure region (ordinary pages)', 'PlatformMemory Regular region', 'PlatformMemory guarded region',
+  "purge(): a SecureBuffer and a SecureHeap's slot and dedicated region, live (ordinary pages)",
 ];
 const SECRET = [
   'SecureBuffer (secret memory)', 'SecureHeap: slots freed, flushed, destroyed (secret memory)',
   'PlatformMemory Secure region (secret memory)',
+  "purge(): a SecureBuffer and a SecureHeap's slot and dedicated region, live (secret memory)",
 ];
 
 describe('freed memory, just before munmap (Linux)', () => {
