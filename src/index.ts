@@ -26,6 +26,7 @@ export {
 export type { SecretMemoryPolicy, MemoryBacking } from './levels.js';
 export { wipe } from './wipe.js';
 export { purge, type PurgeReport, type PurgeCount } from './purge.js';
+export { configureLeakReports, type LeakReportOptions } from './leak-reports.js';
 export { secretFromFile, type SecretFromFileOptions } from './secret-from-file.js';
 export { secretFromString, type SecretEncoding } from './secret-from-string.js';
 export { secretFromEnv, type SecretFromEnvOptions } from './secret-from-env.js';

@@ -17,6 +17,7 @@ import { secureError } from './secure-failures.js';
 import { checkBytes, checkWipeSource, checkLockPolicy, checkSecretMemoryPolicy, checkSize } from './validate.js';
 import { readOptions } from '../shared/options.js';
 import { purgeAfter, purgeCount } from './purge-log.js';
+import { creationSite, watchForLeak, type LeakedThing } from './leak-reports.js';
 
 /** Options of `SecureBuffer.alloc`. */
 export interface SecureBufferOptions {
@@ -60,14 +61,33 @@ export interface SecretOwner {
 
 const CONSTRUCTION = Symbol('memshield.SecureBuffer');
 
-// A standalone buffer dropped without dispose() is disposed when the garbage collector reclaims
-// it, so its locked page and its mappings come back. (Heap buffers are not registered: it would
-// double the cost of heap.alloc; their slots come back with the heap.) The held value is the
-// secret's location, which does not reference the buffer.
-const unreachableBuffers = new FinalizationRegistry<SecretLocation>(({ core, index, generation }) => {
-  const status = core.exports.secretFree(index, generation);
-  if (status === Status.CANARY_CORRUPTED) emitWarning(secureError(core, status, 'dispose an unreachable SecureBuffer'));
-});
+/**
+ * What the leak finalizer (src/leak-reports.ts) holds for a buffer and does if it is collected
+ * without dispose(): frees its secret (a region: wiped and unmapped now; a heap slot: wiped by the
+ * heap's end-of-tick wipe). A class, not closures: one small object per buffer (heap.alloc is
+ * sub-microsecond), and nothing in it references the buffer.
+ */
+class LeakedBuffer implements LeakedThing {
+  readonly site = creationSite();
+  constructor(readonly core: SecureCore, readonly index: number, readonly generation: number, readonly size: number, readonly owner: SecretOwner | undefined) {}
+
+  get what(): string {
+    return `a SecureBuffer of ${this.size} bytes${this.owner ? ' (in a SecureHeap)' : ''}`;
+  }
+
+  get release(): string {
+    return 'dispose()';
+  }
+
+  free(): boolean {
+    const { core, index, generation } = this;
+    if (core.exports.secretCheck(index, generation) !== Status.OK) return false; // disposed, purged, its heap destroyed
+    const status = core.exports.secretFree(index, generation);
+    if (status === Status.CANARY_CORRUPTED) emitWarning(secureError(core, status, 'dispose an unreachable SecureBuffer'));
+    this.owner?.afterFree();
+    return true;
+  }
+}
 // Node's util.inspect (and console.log) call the method under this registered symbol.
 const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
 
@@ -93,6 +113,8 @@ export class SecureBuffer {
     if (token !== CONSTRUCTION) throw new TypeError('SecureBuffer has no public constructor: use SecureBuffer.from(bytes), SecureBuffer.alloc(size) or heap.alloc(size)');
     this.#secret = { core, index, generation, size, hostId: -1, dataOffset: -1 };
     this.#owner = owner;
+    // Dropped without dispose(): wiped, freed and reported when the garbage collector finds it.
+    watchForLeak(this, new LeakedBuffer(core, index, generation, size, owner));
     // Frozen, like Region: no own property (an own `use`, `size`, `disposed`...) can be planted on
     // a buffer. The private fields stay writable; nothing inside relies on the public ones.
     freeze(this);
@@ -143,7 +165,6 @@ export class SecureBuffer {
   /** Wraps a secret just made in a region of its own; it is disposed if dropped undisposed. */
   static #standalone(core: SecureCore, index: number, size: number): SecureBuffer {
     const buffer = new SecureBuffer(CONSTRUCTION, core, index, core.exports.secretCreatedGeneration() >>> 0, size);
-    unreachableBuffers.register(buffer, buffer.#secret, buffer);
     armExitWipe();
     return buffer;
   }
@@ -262,14 +283,15 @@ export class SecureBuffer {
     const { core, index, generation } = this.#secret;
     const status = core.exports.secretFree(index, generation);
     if (status === Status.DOUBLE_FREE || status === Status.USE_AFTER_FREE) {
-      this.#disposed = true; // already wiped by its heap's destroy() or the exit wipe
+      this.#disposed = true; // already wiped by its heap's destroy(), purge() or the exit wipe
       return;
     }
     if (status !== Status.OK && status !== Status.CANARY_CORRUPTED) throw secureError(core, status, 'dispose the SecureBuffer');
     this.#disposed = true;
     this.#disposedByCall = true;
+    // Still watched for leaks: unregistering costs as much as the rest of a heap dispose, and the
+    // finalizer finds this handle freed (generations never repeat) and reports nothing.
     if (this.#owner) this.#owner.afterFree();
-    else unreachableBuffers.unregister(this);
     if (status === Status.CANARY_CORRUPTED) throw secureError(core, status, `dispose the SecureBuffer of ${this.size} bytes`);
   }
 

@@ -15,6 +15,7 @@ import { secureError } from './secure-failures.js';
 import { checkBytes, checkWipeSource, checkLockPolicy, checkSecretMemoryPolicy, checkSize } from './validate.js';
 import { readOptions } from '../shared/options.js';
 import { purgeAfter, purgeCount } from './purge-log.js';
+import { creationSite, forgetLeak, watchForLeak, type LeakedThing } from './leak-reports.js';
 import { EndOfTickWipe } from './wipe-policy.js';
 import type { SecretMemoryPolicy } from './levels.js';
 
@@ -79,20 +80,24 @@ export interface SecureHeapInfo {
 
 const DEFAULT_ARENA_SIZE = 256 * 1024;
 
-/** The handle of a heap, held by the finalizer without holding the heap. */
-interface HeapHandle {
-  core: SecureCore;
-  index: number;
-  generation: number;
+/**
+ * What the leak finalizer (src/leak-reports.ts) does for a heap collected without destroy() (and
+ * all its buffers with it, as they hold the heap): destroys it, its arenas wiped and unmapped.
+ * Built outside the class so that nothing in it references the heap.
+ */
+function leakedHeap(core: SecureCore, index: number, generation: number): LeakedThing {
+  return {
+    what: 'a SecureHeap',
+    release: 'destroy()',
+    site: creationSite(),
+    free() {
+      if (core.exports.heapCheck(index, generation) !== Status.OK) return false;
+      const status = core.exports.heapDestroy(index, generation);
+      if (status !== Status.OK) emitWarning(secureError(core, status, 'destroy an unreachable SecureHeap'));
+      return true;
+    },
+  };
 }
-
-// A heap dropped without destroy() (and all its buffers with it, as they hold the heap) is
-// destroyed when the garbage collector reclaims it: its arenas are wiped and unmapped then.
-const unreachableHeaps = new FinalizationRegistry<HeapHandle>(({ core, index, generation }) => {
-  if (core.exports.heapCheck(index, generation) !== Status.OK) return;
-  const status = core.exports.heapDestroy(index, generation);
-  if (status !== Status.OK) emitWarning(secureError(core, status, 'destroy an unreachable SecureHeap'));
-});
 
 /**
  * An allocator for many small secrets: a few guarded, locked, dump-excluded arenas, NoAccess at
@@ -141,7 +146,7 @@ export class SecureHeap {
       after: () => { if (alive()) this.#warnAboutDamage(); },
     });
     this.#owner = { afterFree: () => this.#wipes.schedule(), destroyedByCall: () => this.#destroyedByCall };
-    unreachableHeaps.register(this, { core: this.#core, index, generation: this.#generation }, this);
+    watchForLeak(this, leakedHeap(this.#core, index, this.#generation));
     armExitWipe();
   }
 
@@ -265,7 +270,7 @@ export class SecureHeap {
     if (status === Status.ACCESS_DENIED) throw secureError(core, status, 'destroy the SecureHeap');
     this.#destroyed = true;
     this.#destroyedByCall = true;
-    unreachableHeaps.unregister(this);
+    forgetLeak(this);
     if (status === Status.CANARY_CORRUPTED || failuresBefore > this.#reportedFailures) {
       const damage = this.#damageDescription(arenaAddresses);
       throw new MemoryProtectionError('CANARY_CORRUPTED',
