@@ -63,6 +63,13 @@ export function readDescriptor(fd: number, target: Uint8Array): number | Descrip
   }
 }
 
+/** The file calls of a platform registry entry (host/platforms.ts). */
+export interface FileCalls {
+  open: typeof openDescriptor;
+  read: typeof readDescriptor;
+  close: typeof closeDescriptor;
+}
+
 /** Closes a descriptor memshield opened. */
 export function closeDescriptor(fd: number): void {
   try {
@@ -80,3 +87,6 @@ function waitReadable(): void {
   sleeper ??= new Int32Array(new SharedArrayBuffer(4));
   Atomics.wait(sleeper, 0, 0, 10);
 }
+
+/** Node's fs, as the registry hands it out (platforms.ts). */
+export const NODE_FILE_CALLS: FileCalls = Object.freeze({ open: openDescriptor, read: readDescriptor, close: closeDescriptor });

@@ -1,6 +1,7 @@
 // The environment block where the platform exposes it to other processes. Linux: the initial
-// block behind /proc/PID/environ (linux-environ.ts). Elsewhere there is no such file, and
-// memshield reads process.env and deletes the variable from it (secret-from-env.ts).
+// block behind /proc/PID/environ (linux-environ.ts), handed out by the platform registry
+// (platforms.ts). Elsewhere there is no such file, and memshield reads process.env and deletes
+// the variable from it (secret-from-env.ts).
 import * as linux from './linux-environ.js';
 
 /** What the platform offers: a zero-copy view of a value and an in-place scrub, or nothing. */
@@ -9,9 +10,5 @@ export interface EnvironmentAccess {
   scrub(name: string, nameBytes: Uint8Array): number;
 }
 
-/** The environment access of this platform, or undefined (then only process.env is used). */
-export function environmentAccess(): EnvironmentAccess | undefined {
-  const platform = (globalThis as { process?: { platform?: string } }).process?.platform;
-  if (platform !== 'linux') return undefined;
-  return { withValue: linux.withEnvironmentValue, scrub: linux.scrubEnvironmentValue };
-}
+/** Linux's: libc's bytes and the initial block behind /proc/PID/environ (linux-environ.ts). */
+export const LINUX_ENVIRONMENT: EnvironmentAccess = Object.freeze({ withValue: linux.withEnvironmentValue, scrub: linux.scrubEnvironmentValue });

@@ -1,6 +1,7 @@
 // The platform registry: for each platform memshield runs natively on, the files that do its OS
 // calls — the host (memory), hardenProcess's steps, the doctor's facts, the calls on other threads'
-// regions. host/native.ts, the doctor and hardenProcess all choose through here.
+// regions, the ways secrets come in (files, terminal, environment). host/native.ts, the doctor,
+// hardenProcess and the ways in (src/platform-calls.ts) all choose through here.
 // Adding a platform is one line here (docs/adding-a-host.md).
 import { createDarwinHost } from './darwin.js';
 import type { MachineFacts } from './facts.js';
@@ -13,6 +14,9 @@ import { createLinuxHost, LINUX_CONSTANTS } from './linux.js';
 import { bindThreadRegions, type ThreadRegionCalls } from './linux-thread-regions.js';
 import type { Host } from './types.js';
 import { createWin32Host } from './win32.js';
+import { NODE_FILE_CALLS, type FileCalls } from './descriptors.js';
+import { NODE_TERMINAL_CALLS, type TerminalCalls } from './terminal.js';
+import { LINUX_ENVIRONMENT, type EnvironmentAccess } from './environ.js';
 
 /** The facts every platform has, which the doctor gathers itself. */
 export type CommonFacts = 'platform' | 'arch' | 'kernel' | 'runtime' | 'secretBacking';
@@ -27,6 +31,12 @@ export interface PlatformEntry {
   gatherFacts?(): Omit<MachineFacts, CommonFacts>;
   /** The calls on other threads' regions (when a worker ends); absent where there are none. */
   threadRegions?(): ThreadRegionCalls;
+  /** Reading files and descriptors into a secret's pages (secretFromFile, readPassword); absent: NOT_SUPPORTED. */
+  files?: FileCalls;
+  /** Echo off and the prompt for readPassword; absent: NOT_SUPPORTED. */
+  terminal?: TerminalCalls;
+  /** The environment block other processes read, scrubbed in place (secretFromEnv); absent: process.env alone. */
+  environment?: EnvironmentAccess;
 }
 
 /** Every platform with a native host in this build. */
@@ -36,6 +46,10 @@ export const PLATFORMS: Readonly<Record<string, PlatformEntry>> = Object.freeze(
     harden: hardenLinux,
     gatherFacts: gatherLinuxFacts,
     threadRegions: () => bindThreadRegions(LINUX_CONSTANTS.libc),
+    // Node's fs and tty are portable, but only Linux runs the ways-in tests: elsewhere NOT_SUPPORTED until they do.
+    files: NODE_FILE_CALLS,
+    terminal: NODE_TERMINAL_CALLS,
+    environment: LINUX_ENVIRONMENT,
   },
   darwin: { createHost: createDarwinHost, harden: hardenDarwin },
   win32: { createHost: createWin32Host, harden: hardenWin32 },

@@ -27,3 +27,13 @@ export function rawMode(fd: number): () => void {
 export function writeText(fd: number, text: string): void {
   builtin('node:fs').writeSync(fd, text);
 }
+
+/** The terminal calls of a platform registry entry (host/platforms.ts). */
+export interface TerminalCalls {
+  isTerminal: typeof isTerminal;
+  rawMode: typeof rawMode;
+  writeText: typeof writeText;
+}
+
+/** Node's tty, as the registry hands it out (platforms.ts). */
+export const NODE_TERMINAL_CALLS: TerminalCalls = Object.freeze({ isTerminal, rawMode, writeText });

@@ -6,8 +6,8 @@
 //   Enter      done (\r or \n, not kept)       Ctrl-C   cancel: everything wiped, READ_FAILED
 //   Backspace  wipe the last character         Ctrl-D   done (end of input), like Enter
 //   (DEL, ^H)  (all bytes of a UTF-8 one)      Ctrl-U   wipe the whole line
-import { readDescriptor, type DescriptorFailure } from '../host/descriptors.js';
-import { isTerminal, rawMode, writeText } from '../host/terminal.js';
+import type { DescriptorFailure, FileCalls } from '../host/descriptors.js';
+import { fileCalls, terminalCalls } from './platform-calls.js';
 import { MemoryProtectionError, invalidArgument } from './errors.js';
 import { SecretBuilder } from './secret-builder.js';
 import type { SecureBuffer, SecureBufferOptions } from './secure-buffer.js';
@@ -53,12 +53,14 @@ export function readPassword(prompt = 'Password: ', options?: ReadPasswordOption
   const input = descriptor(opts.input, 'input', 0);
   const output = descriptor(opts.output, 'output', 2);
   const maxSize = opts.maxSize === undefined ? 4096 : checkSize(opts.maxSize, 'options.maxSize');
+  const files = fileCalls('readPassword');
+  const { isTerminal, rawMode, writeText } = terminalCalls('readPassword');
   const terminal = isTerminal(input);
   const builder = new SecretBuilder('the password', maxSize, { lock: opts.lock, secretMemory: opts.secretMemory, host: opts.host });
   const restore = terminal ? rawMode(input) : undefined;
   try {
     if (prompt) writeText(output, prompt);
-    readLine(builder, input, terminal);
+    readLine(builder, files, input, terminal);
     if (terminal) writeText(output, '\n'); // the Enter the terminal did not echo
     return builder.finish();
   } catch (error) {
@@ -71,11 +73,11 @@ export function readPassword(prompt = 'Password: ', options?: ReadPasswordOption
 }
 
 /** Reads one byte at a time into the secret until the end of the line, editing as it goes. */
-function readLine(builder: SecretBuilder, fd: number, terminal: boolean): void {
+function readLine(builder: SecretBuilder, files: FileCalls, fd: number, terminal: boolean): void {
   for (;;) {
     let failure: DescriptorFailure | undefined;
     const read = builder.append((free) => {
-      const count = readDescriptor(fd, free.subarray(0, 1));
+      const count = files.read(fd, free.subarray(0, 1));
       if (typeof count === 'number') return count;
       failure = count;
       return 0;

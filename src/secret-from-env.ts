@@ -2,8 +2,8 @@
 // copied from libc's own bytes straight into a SecureBuffer (no JS string of it is made), then
 // scrubbed: its bytes zeroed in place — in the initial environment block too, which every
 // process of the same user can read as /proc/PID/environ — and the variable unset.
-import { environmentAccess } from '../host/environ.js';
-import { invalidArgument } from './errors.js';
+import { environmentCalls } from './platform-calls.js';
+import { MemoryProtectionError, invalidArgument } from './errors.js';
 import { ENCODINGS, decodeInto, decodedLength, secretFromString, type EncodedSource, type SecretEncoding } from './secret-from-string.js';
 import { SecureBuffer, type SecureBufferOptions } from './secure-buffer.js';
 import { readOptions } from '../shared/options.js';
@@ -45,7 +45,10 @@ export function secretFromEnv(name: string, options?: SecretFromEnvOptions): Sec
   const allocation = { lock: opts.lock, secretMemory: opts.secretMemory, host: opts.host };
   const notSet = () => invalidArgument(`the environment variable ${name} is not set. Set it before starting the program, or check its name.`);
 
-  const access = environmentAccess();
+  if (processEnv() === undefined) {
+    throw new MemoryProtectionError('NOT_SUPPORTED', `secretFromEnv(${JSON.stringify(name).length - 2}-character name) needs an environment, and this runtime has none (no process.env: a browser, Web Worker or edge runtime). Hand the secret in as bytes and use SecureBuffer.from(bytes).`);
+  }
+  const access = environmentCalls();
   const copied = access?.withValue(name, (value) => fromBytes(value, encoding, allocation, name));
   let secret: SecureBuffer;
   if (copied) {

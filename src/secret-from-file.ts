@@ -1,7 +1,8 @@
 // secretFromFile: a key file, a mounted secret (/run/secrets/…), a pipe or stdin, read with
 // read(2) straight into a SecureBuffer's open data pages. No byte of it passes through ordinary
 // memory; growing and trimming copy from locked page to locked page (secret-builder.ts).
-import { closeDescriptor, openDescriptor, readDescriptor, type DescriptorFailure } from '../host/descriptors.js';
+import type { DescriptorFailure } from '../host/descriptors.js';
+import { fileCalls } from './platform-calls.js';
 import { MemoryProtectionError, invalidArgument } from './errors.js';
 import { DEFAULT_MAX_SIZE, SecretBuilder } from './secret-builder.js';
 import type { SecureBuffer, SecureBufferOptions } from './secure-buffer.js';
@@ -45,7 +46,8 @@ export function secretFromFile(source: string | number, options?: SecretFromFile
     throw invalidArgument(`options.trimNewline must be true or false, got ${typeof opts.trimNewline}`);
   }
   const what = typeof source === 'number' ? `file descriptor ${source}` : 'the file';
-  const opened = openDescriptor(source);
+  const files = fileCalls('secretFromFile');
+  const opened = files.open(source);
   if ('syscall' in opened) throw readFailed(opened, what);
   const { lock, secretMemory, host } = opts;
   try {
@@ -57,7 +59,7 @@ export function secretFromFile(source: string | number, options?: SecretFromFile
       let failure: DescriptorFailure | undefined;
       for (;;) {
         const read = builder.append((free) => {
-          const count = readDescriptor(opened.fd, free);
+          const count = files.read(opened.fd, free);
           if (typeof count === 'number') return count;
           failure = count;
           return 0;
@@ -75,6 +77,6 @@ export function secretFromFile(source: string | number, options?: SecretFromFile
       throw error;
     }
   } finally {
-    if (opened.owned) closeDescriptor(opened.fd);
+    if (opened.owned) files.close(opened.fd);
   }
 }

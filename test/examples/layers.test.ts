@@ -55,6 +55,20 @@ describe('the layers', () => {
     expect(koffiImports('host')).toContain('host/posix.ts');
   });
 
+  it('src/ reaches the OS calls of the ways in (files, terminal, environment) only through the platform registry (type imports aside)', () => {
+    const hostModules = ['host/descriptors.ts', 'host/terminal.ts', 'host/environ.ts', 'host/linux-environ.ts', 'host/linux-files.ts'];
+    const valueImports = (folder: string) => sources(folder).flatMap((file) =>
+      [...readFileSync(join(root, file), 'utf8').matchAll(IMPORT)]
+        .filter((match) => !/^\s*(?:import|export)\s+type\s/.test(match[0]) && match[1].startsWith('.'))
+        .map((match) => ({ file, target: relative(root, join(root, dirname(file), match[1])).replace(/\.js$/, '.ts') })));
+    const direct = valueImports('src').filter(({ file, target }) => hostModules.includes(target) && file !== 'src/testing.ts');
+    expect(direct.map(({ file, target }) => `${file} → ${target}`)).toEqual([]);
+    // Control: the walk sees value imports of host/ from src/, and the registry does import these modules.
+    expect(valueImports('src').some(({ target }) => target === 'host/types.ts')).toBe(true);
+    expect(valueImports('host').filter(({ file }) => file === 'host/platforms.ts').map(({ target }) => target))
+      .toEqual(expect.arrayContaining(['host/descriptors.ts', 'host/terminal.ts', 'host/environ.ts']));
+  });
+
   it('control: the same walk does see imports across folders (src/ into host/ and shared/, host/ into shared/)', () => {
     expect(importsInto('src', ['host'])).toContain('src/core.ts → host/types.js');
     expect(importsInto('src', ['shared'])).toContain('src/errors.ts → shared/errors.js');
