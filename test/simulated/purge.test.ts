@@ -110,6 +110,23 @@ describe('purge() never stops half-way', () => {
     expect(host.unmapped().every((record) => record.nonZeroBytes === 0)).toBe(true);
   });
 
+  it('a damaged canary is reported (CANARY_CORRUPTED) after that secret is still wiped and unmapped', () => {
+    const host = createSimulatedHost({ seed: 5 });
+    const damaged = SecureBuffer.from(filled(32, 0x77), { host });
+    const intact = SecureBuffer.from(filled(32, 0x78), { host });
+    const before = damaged.inspect().data.address - 1n; // the canary slack right in front of the data
+    damaged.update(() => host.raw.write(before, Uint8Array.of(host.raw.read(before, 1)[0] ^ 0xff))); // an underflow by native code
+
+    const { result: report, warnings } = warningsOf(() => purge());
+
+    expect(report.failures.map((error) => error.code)).toEqual(['CANARY_CORRUPTED']);
+    expect(report.secureBuffers).toEqual({ count: 2, bytes: 64 }); // both freed, the damaged one too
+    expect(warnings).toEqual([{ code: 'MEMSHIELD_PURGE_INCOMPLETE', message: expect.stringContaining('CANARY_CORRUPTED') }]);
+    expect(damaged.disposed && intact.disposed).toBe(true);
+    expect(host.usage().mappings).toBe(0);
+    expect(host.unmapped().map((record) => record.nonZeroBytes)).toEqual([0, 0]);
+  });
+
   it('is harmless twice, tells a disposed secret from a purged one, and new secrets work at once', () => {
     const host = createSimulatedHost({ seed: 4 });
     const disposed = SecureBuffer.from(filled(8, 1), { host });
