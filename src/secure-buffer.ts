@@ -174,7 +174,7 @@ export class SecureBuffer {
     return this.#secret.size;
   }
 
-  /** True once disposed (by dispose(), its heap's destroy(), or the process-exit wipe). */
+  /** True once disposed (by dispose(), its heap's destroy(), purge(), or the process-exit wipe). */
   get disposed(): boolean {
     return this.#isDisposed();
   }

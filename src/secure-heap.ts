@@ -290,7 +290,7 @@ export class SecureHeap {
     this.destroy();
   }
 
-  /** True once destroyed (by destroy() or the process-exit wipe). */
+  /** True once destroyed (by destroy(), purge() or the process-exit wipe). */
   get destroyed(): boolean {
     if (!this.#destroyed && this.#core.exports.heapCheck(this.#index, this.#generation) !== Status.OK) this.#destroyed = true;
     return this.#destroyed;
