@@ -69,8 +69,17 @@ export function configureLeakReports(options: LeakReportOptions): void {
   if (opts.trace !== undefined) tracing = opts.trace;
 }
 
-// The directory of this file: frames inside memshield are left out of a creation site.
-const OWN_FILES = new URL('.', import.meta.url).href;
+/**
+ * The directory of this file: frames inside memshield are left out of a creation site. Asked only
+ * when tracing: a Web Worker or workerd bundle may have an import.meta.url no URL can be built on.
+ */
+function ownFiles(): string | undefined {
+  try {
+    return new URL('.', import.meta.url).href;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Where the caller is creating a secret, as stack lines outside memshield; undefined when not tracing. */
 export function creationSite(): string | undefined {
@@ -79,7 +88,8 @@ export function creationSite(): string | undefined {
   Error.stackTraceLimit = 40; // memshield's own frames come first; keep enough of the caller's
   const stack = new Error().stack ?? '';
   Error.stackTraceLimit = limit;
-  const lines = stack.split('\n').slice(1).filter((line) => !line.includes(OWN_FILES));
+  const own = ownFiles();
+  const lines = stack.split('\n').slice(1).filter((line) => own === undefined || !line.includes(own));
   return lines.slice(0, 8).join('\n');
 }
 
