@@ -5,6 +5,7 @@
 //
 // Only pages that are resident are zeroed (mincore): zeroing a page nobody touched would first
 // make the kernel commit it, and a huge untouched reservation would then cost real memory.
+import { readDumpExcludedRuns, type AddressRuns } from './linux-dump-excluded.js';
 import { builtin, loadKoffi } from './node-builtins.js';
 
 /** One thread, told apart from a later one that gets its id again: its id and its start time. */
@@ -17,9 +18,11 @@ export interface ThreadTag {
 
 /** The calls on other threads' regions. */
 export interface ThreadRegionCalls {
+  /** The kernel's page size: a range the registry names must be aligned to it. */
+  pageSize: number;
   /** The calling thread. */
   currentThread(): ThreadTag;
-  /** Whether that thread still runs in this process. */
+  /** Whether that thread still runs in this process (a negative start: any thread with that id). */
   threadAlive(tag: ThreadTag): boolean;
   /** Zeroes the resident pages of [address, +length), then munlock and munmap: 0 or the errno of munmap. */
   release(address: bigint, length: number): number;
@@ -29,6 +32,11 @@ export interface ThreadRegionCalls {
    * the kernel zeroes it when it frees it. Returns how many bytes it zeroed.
    */
   wipeInPlace(address: bigint, length: number): number;
+  /**
+   * The address runs of mappings that look like memshield's (anonymous or secret memory, VmFlags
+   * `dd`), from one read of /proc/self/smaps; undefined if it cannot be read.
+   */
+  dumpExcludedRuns(): AddressRuns | undefined;
 }
 
 // mman.h.
@@ -69,13 +77,15 @@ export function bindThreadRegions(libcName: string): ThreadRegionCalls {
   }
 
   return {
+    pageSize,
     currentThread() {
       const [, tid] = /task\/(\d+)/.exec(fs.readlinkSync('/proc/thread-self')) ?? [];
       return { tid: Number(tid), start: startTime(fs.readFileSync('/proc/thread-self/stat', 'utf8')) };
     },
     threadAlive({ tid, start }) {
       try {
-        return startTime(fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')) === start;
+        const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+        return start < 0 || startTime(stat) === start;
       } catch (error) {
         // Only "no such task" means the thread ended (and was joined). Any other failure (EMFILE or
         // ENFILE near the fd limit, EACCES, ENOMEM) says nothing about the thread: it counts as
@@ -92,6 +102,7 @@ export function bindThreadRegions(libcName: string): ThreadRegionCalls {
       munlock(address, length); // ENOMEM where nothing was locked: nothing to undo
       return munmap(address, length) === 0 ? 0 : errno();
     },
+    dumpExcludedRuns: readDumpExcludedRuns,
     wipeInPlace(address, length) {
       let zeroed = 0;
       const fd = fs.openSync('/proc/self/mem', 'r+');

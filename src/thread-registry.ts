@@ -15,36 +15,59 @@
 // on to its own workers). A worker started before its parent loaded memshield gets none: it makes
 // its own, which its parent never reads (docs/workers.md says what then holds).
 //
+// Any code in any thread can reach that buffer and write it. So nothing in it is trusted that the
+// kernel does not confirm: the header must be exactly ours (size, version, capacity; the
+// high-water mark is clamped), and an entry of an ended thread is zeroed and unmapped only if its
+// range is page-aligned, overlaps no other entry in use, and lies inside mappings that look like
+// memshield's in /proc/self/smaps (anonymous or secret memory, VmFlags dd), read once per sweep.
+//
 // Layout (little-endian, in a SharedArrayBuffer of HEADER_BYTES + CAPACITY × ENTRY_BYTES):
 //
-//   ┌──────────── header, 16 bytes ─────────────┐┌──────────── entry i, 32 bytes ────────────────────────┐
+//   ┌──────────── header, 16 bytes ─────────────┐┌──────────── entry i, 32 bytes ─────────────────────────┐
 //   │ version i32 │ capacity i32 │ highWater i32 ││ state i32 │ tid i32 │ start f64 │ address f64 │ length f64 │
-//   │             │              │ │ (unused)    ││ FREE/CLAIMED/LIVE/BUSY │ thread tag │ the mapping       │
-//   └─────────────────────────────────────────────┘└──────────────────────────────────────────────────────┘
-//   highWater: one past the highest entry ever used (scans stop there). State changes are atomic
-//   (Atomics.compareExchange); an entry is BUSY while another thread wipes or releases it.
+//   │             │              │ │ (unused)    ││ see below │ thread tag          │ the mapping (0 when FREE) │
+//   └─────────────────────────────────────────────┘└───────────────────────────────────────────────────────┘
+//   highWater: one past the highest entry ever claimed (scans stop there, or at CAPACITY).
+//
+// Entry states (the low STATE_BITS of the state word; changes are atomic, compareExchange):
+//
+//   FREE ──claim──► CLAIMED ──fields written──► LIVE ──its thread frees it──► RELEASING ──munmap done──► FREE
+//                      │                          │                               │
+//                      └──── its thread ended: any sweep takes it (BUSY|sweeper's tid), releases, FREE
+//
+//   An entry is LIVE only once its mapping exists and its fields are written; it leaves the
+//   registry only after its mapping is unmapped (a terminate() in between leaves it RELEASING, and
+//   a sweep finishes the job). BUSY carries the sweeping thread's id, so that a sweep cut short by
+//   its own thread's terminate() is taken over by the next one.
 import { createNativeThreadRegions } from '#native-host';
+import type { AddressRuns } from '../host/linux-dump-excluded.js';
 import type { ThreadRegionCalls, ThreadTag } from '../host/linux-thread-regions.js';
 import { builtin } from '../host/node-builtins.js';
 import type { Host } from '../host/types.js';
 import { exitWipeWants } from './exit-settings.js';
 import { processCoordinator } from './process-coordinator.js';
 
-/** The environment-data key (a string: symbols do not cross threads). */
-export const REGISTRY_KEY = 'memshield.thread-regions.v1';
-const VERSION = 1;
+/** The environment-data key (a string: symbols do not cross threads). Version 2: RELEASING, BUSY with the sweeper. */
+export const REGISTRY_KEY = 'memshield.thread-regions.v2';
+const VERSION = 2;
 // As many entries as mappings the default vm.max_map_count allows: every region is at least one.
 const CAPACITY = 65536;
 const HEADER_BYTES = 16;
 const ENTRY_BYTES = 32;
 const ENTRY_INTS = ENTRY_BYTES / 4;
 const ENTRY_DOUBLES = ENTRY_BYTES / 8;
+const REGISTRY_BYTES = HEADER_BYTES + CAPACITY * ENTRY_BYTES;
 
-// Entry states.
+// Entry states, in the low bits of the state word; BUSY has the sweeping thread's id above them
+// (thread ids are below 2^22, the kernel's largest pid_max).
+const STATE_BITS = 3;
+const STATE_MASK = (1 << STATE_BITS) - 1;
 const FREE = 0;
 const CLAIMED = 1;
 const LIVE = 2;
-const BUSY = 3;
+const RELEASING = 3;
+const BUSY = 4;
+const busyBy = (tid: number) => (tid << STATE_BITS) | BUSY;
 
 /** The registry's typed views over one SharedArrayBuffer. */
 interface Registry {
@@ -89,9 +112,15 @@ function sharedRegistry(threads: WorkerThreads): Registry | undefined {
   // A runtime without these (or without shared memory): one thread's worth of guarantees only.
   if (typeof SharedArrayBuffer !== 'function' || typeof threads.getEnvironmentData !== 'function' || typeof threads.setEnvironmentData !== 'function') return undefined;
   let buffer = threads.getEnvironmentData(REGISTRY_KEY) as SharedArrayBuffer | undefined;
-  const usable = buffer instanceof SharedArrayBuffer && new Int32Array(buffer, 0, 1)[H_VERSION] === VERSION;
+  // Any code can set this key: only a buffer of exactly this layout is taken, anything else (a
+  // planted value, a bad length) gets a fresh registry rather than a RangeError at import.
+  const usable =
+    buffer instanceof SharedArrayBuffer &&
+    buffer.byteLength === REGISTRY_BYTES &&
+    new Int32Array(buffer, 0, HEADER_BYTES / 4)[H_VERSION] === VERSION &&
+    new Int32Array(buffer, 0, HEADER_BYTES / 4)[H_CAPACITY] === CAPACITY;
   if (!usable) {
-    buffer = new SharedArrayBuffer(HEADER_BYTES + CAPACITY * ENTRY_BYTES); // its pages are committed as entries are used
+    buffer = new SharedArrayBuffer(REGISTRY_BYTES); // its pages are committed as entries are used
     const header = new Int32Array(buffer, 0, HEADER_BYTES / 4);
     header[H_VERSION] = VERSION;
     header[H_CAPACITY] = CAPACITY;
@@ -142,64 +171,172 @@ function threadState(): ThreadState | undefined {
   return state ?? undefined;
 }
 
-/** Records a mapping of this thread; returns its entry, or -1 if the registry is full. */
+/** One past the highest entry to scan: the shared high-water mark, never past CAPACITY (it may be forged). */
+function highWater(ints: Int32Array): number {
+  const high = Atomics.load(ints, H_HIGH_WATER);
+  return high > 0 ? Math.min(high, CAPACITY) : 0;
+}
+
+/** Records a complete mapping of this thread; returns its entry, or -1 if the registry is full. */
 function register(s: ThreadState, address: bigint, length: number): number {
   const { ints, doubles } = s.registry;
-  const capacity = ints[H_CAPACITY];
-  for (let tried = 0; tried < capacity; tried++) {
-    const i = (s.hint + tried) % capacity;
+  for (let tried = 0; tried < CAPACITY; tried++) {
+    const i = (s.hint + tried) % CAPACITY;
     if (Atomics.compareExchange(ints, stateAt(i), FREE, CLAIMED) !== FREE) continue;
-    ints[tidAt(i)] = s.self.tid;
-    doubles[startAt(i)] = s.self.start;
-    doubles[addressAt(i)] = Number(address);
-    doubles[lengthAt(i)] = length;
-    Atomics.store(ints, stateAt(i), LIVE);
+    // Raised before the entry is LIVE, so that every sweep from now on sees it in its overlap check.
     for (let high = Atomics.load(ints, H_HIGH_WATER); high < i + 1; high = Atomics.load(ints, H_HIGH_WATER)) {
       if (Atomics.compareExchange(ints, H_HIGH_WATER, high, i + 1) === high) break;
     }
+    ints[tidAt(i)] = s.self.tid;
+    doubles[startAt(i)] = s.self.start;
+    doubles[addressAt(i)] = Number(address);
+    doubles[lengthAt(i)] = length; // last: a CLAIMED entry with a length names a whole mapping
+    Atomics.store(ints, stateAt(i), LIVE);
     s.hint = i + 1;
     return i;
   }
   return -1;
 }
 
-/** Drops an entry of this thread, waiting while another thread wipes it in place. */
-function unregister(s: ThreadState, i: number): void {
-  const { ints } = s.registry;
-  while (Atomics.compareExchange(ints, stateAt(i), LIVE, FREE) === BUSY) Atomics.wait(ints, stateAt(i), BUSY, 10);
+/** Empties an entry (its mapping is gone, or was never this registry's to give back). */
+function freeEntry(s: ThreadState, i: number): void {
+  const { ints, doubles } = s.registry;
+  doubles[addressAt(i)] = 0;
+  doubles[lengthAt(i)] = 0;
+  Atomics.store(ints, stateAt(i), FREE);
+  Atomics.notify(ints, stateAt(i));
   if (i < s.hint) s.hint = i;
 }
 
-/** The entries of other threads, with whether each thread still runs (asked once per thread). */
-function* othersEntries(s: ThreadState): Generator<{ i: number; alive: boolean }> {
+/** Marks an entry of this thread RELEASING before its munmap, waiting while another thread wipes it in place. */
+function beginRelease(s: ThreadState, i: number): void {
+  const { ints } = s.registry;
+  for (;;) {
+    const word = Atomics.compareExchange(ints, stateAt(i), LIVE, RELEASING);
+    if ((word & STATE_MASK) !== BUSY) return; // LIVE (now RELEASING), or rewritten by someone else: unmap anyway
+    Atomics.wait(ints, stateAt(i), word, 10);
+  }
+}
+
+/** What one sweep learns once: which threads still run, the kernel's memshield-like mappings, the ranges in use. */
+interface Sweep {
+  s: ThreadState;
+  alive: Map<string, boolean>;
+  /** From one read of smaps; null: unreadable this time. */
+  runs?: AddressRuns | null;
+  /** Every entry's range [start, end) with its index, sorted by start (read after `runs`). */
+  ranges?: Array<[number, number, number]>;
+}
+
+function threadAlive(sweep: Sweep, tid: number, start: number): boolean {
+  const key = `${tid}:${start}`;
+  let alive = sweep.alive.get(key);
+  if (alive === undefined) sweep.alive.set(key, (alive = sweep.s.calls.threadAlive({ tid, start })));
+  return alive;
+}
+
+/** Whether entry i was made by another thread that no longer runs. */
+function ownerEnded(sweep: Sweep, i: number): boolean {
+  const { ints, doubles } = sweep.s.registry;
+  const tid = ints[tidAt(i)];
+  const start = doubles[startAt(i)];
+  if (tid === sweep.s.self.tid && start === sweep.s.self.start) return false;
+  return !threadAlive(sweep, tid, start);
+}
+
+/** The ranges of every entry in use, sorted (for the overlap check). */
+function rangesInUse(s: ThreadState): Array<[number, number, number]> {
   const { ints, doubles } = s.registry;
-  const alive = new Map<string, boolean>();
-  const high = Atomics.load(ints, H_HIGH_WATER);
-  for (let i = 0; i < high; i++) {
-    if (Atomics.load(ints, stateAt(i)) !== LIVE) continue;
-    const tag = { tid: ints[tidAt(i)], start: doubles[startAt(i)] };
-    if (tag.tid === s.self.tid && tag.start === s.self.start) continue;
-    const key = `${tag.tid}:${tag.start}`;
-    if (!alive.has(key)) alive.set(key, s.calls.threadAlive(tag));
-    yield { i, alive: alive.get(key)! };
+  const ranges: Array<[number, number, number]> = [];
+  for (let i = 0, high = highWater(ints); i < high; i++) {
+    if (Atomics.load(ints, stateAt(i)) === FREE) continue;
+    const address = doubles[addressAt(i)];
+    const length = doubles[lengthAt(i)];
+    if (length > 0) ranges.push([address, address + length, i]);
+  }
+  return ranges.sort((a, b) => a[0] - b[0]);
+}
+
+/**
+ * What to do with entry i, which the registry says another thread made: 'act' (it is memshield's
+ * as far as the kernel shows), 'drop' (it names nothing of ours: forged, or its mapping already
+ * gone), or 'later' (smaps unreadable now: cannot tell).
+ */
+function verdict(sweep: Sweep, i: number): 'act' | 'drop' | 'later' {
+  const { s } = sweep;
+  const address = s.registry.doubles[addressAt(i)];
+  const length = s.registry.doubles[lengthAt(i)];
+  const page = s.calls.pageSize;
+  if (!Number.isSafeInteger(address) || !Number.isSafeInteger(length) || address <= 0 || length <= 0) return 'drop';
+  if (address % page !== 0 || length % page !== 0 || address + length > 2 ** 56) return 'drop';
+  // smaps first, then the entries: a mapping that smaps shows dump-excluded had its entry written
+  // before (memshield registers a mapping before advising it), so the overlap check sees it.
+  if (sweep.runs === undefined) {
+    sweep.runs = s.calls.dumpExcludedRuns() ?? null;
+    sweep.ranges = rangesInUse(s);
+  }
+  if (sweep.runs === null) return 'later';
+  const end = address + length;
+  for (const [otherStart, otherEnd, other] of sweep.ranges!) {
+    if (otherStart >= end) break;
+    if (other !== i && otherEnd > address) return 'drop'; // a forged entry over a real one, or a stale one
+  }
+  return insideOneRun(sweep.runs, address, length) ? 'act' : 'drop';
+}
+
+/** Whether [address, address + length) lies wholly inside one run. */
+function insideOneRun(runs: AddressRuns, address: number, length: number): boolean {
+  let low = 0;
+  let high = runs.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    const [start, end] = runs[middle];
+    if (address < start) high = middle - 1;
+    else if (address >= end) low = middle + 1;
+    else return address + length <= end;
+  }
+  return false;
+}
+
+/** Entries of ended threads, each taken (BUSY by this thread) before it is yielded. */
+function* takeEndedThreadsEntries(sweep: Sweep): Generator<number> {
+  const { ints, doubles } = sweep.s.registry;
+  for (let i = 0, high = highWater(ints); i < high; i++) {
+    const word = Atomics.load(ints, stateAt(i));
+    const state = word & STATE_MASK;
+    if (state === FREE || !ownerEnded(sweep, i)) continue;
+    if (state === BUSY && threadAlive(sweep, word >>> STATE_BITS, -1)) continue; // another sweep is on it
+    if (state === CLAIMED && doubles[lengthAt(i)] === 0) {
+      // Its thread ended before it wrote the mapping in: nothing to give back from here.
+      if (Atomics.compareExchange(ints, stateAt(i), word, busyBy(sweep.s.self.tid)) === word) freeEntry(sweep.s, i);
+      continue;
+    }
+    if (Atomics.compareExchange(ints, stateAt(i), word, busyBy(sweep.s.self.tid)) === word) yield i;
   }
 }
 
 /**
  * Gives back the mappings of every thread that no longer runs: resident pages zeroed, then
- * munlock and munmap. Returns how many mappings it released.
+ * munlock and munmap, then the entry freed. Returns how many mappings it released.
  */
 export function releaseEndedThreads(): number {
   const s = threadState();
   if (!s) return 0;
   const { ints, doubles } = s.registry;
+  const sweep: Sweep = { s, alive: new Map() };
   let released = 0;
-  for (const { i, alive } of othersEntries(s)) {
-    if (alive || Atomics.compareExchange(ints, stateAt(i), LIVE, BUSY) !== LIVE) continue;
-    // An munmap that fails leaves the entry for the next sweep.
-    const result = s.calls.release(BigInt(doubles[addressAt(i)]), doubles[lengthAt(i)]);
-    Atomics.store(ints, stateAt(i), result === 0 ? FREE : LIVE);
-    if (result === 0) released++;
+  for (const i of takeEndedThreadsEntries(sweep)) {
+    const judged = verdict(sweep, i);
+    if (judged === 'act') {
+      // An munmap that fails leaves the entry for the next sweep.
+      if (s.calls.release(BigInt(doubles[addressAt(i)]), doubles[lengthAt(i)]) !== 0) {
+        Atomics.store(ints, stateAt(i), LIVE);
+        continue;
+      }
+      released++;
+    }
+    if (judged === 'later') Atomics.store(ints, stateAt(i), LIVE); // its thread ended: LIVE, RELEASING or CLAIMED all mean "give back"
+    else freeEntry(s, i);
   }
   return released;
 }
@@ -214,19 +351,32 @@ export function wipeEveryThread(): number {
   if (!s) return 0;
   const { ints, doubles } = s.registry;
   let done = releaseEndedThreads();
-  for (const { i, alive } of othersEntries(s)) {
-    if (!alive || Atomics.compareExchange(ints, stateAt(i), LIVE, BUSY) !== LIVE) continue;
-    s.calls.wipeInPlace(BigInt(doubles[addressAt(i)]), doubles[lengthAt(i)]);
+  const sweep: Sweep = { s, alive: new Map() };
+  for (let i = 0, high = highWater(ints); i < high; i++) {
+    if (Atomics.load(ints, stateAt(i)) !== LIVE || !threadAliveOther(sweep, i)) continue;
+    if (Atomics.compareExchange(ints, stateAt(i), LIVE, busyBy(s.self.tid)) !== LIVE) continue;
+    if (verdict(sweep, i) === 'act') {
+      s.calls.wipeInPlace(BigInt(doubles[addressAt(i)]), doubles[lengthAt(i)]);
+      done++;
+    }
     Atomics.store(ints, stateAt(i), LIVE);
     Atomics.notify(ints, stateAt(i));
-    done++;
   }
   return done;
 }
 
+/** Whether entry i belongs to another thread that still runs. */
+function threadAliveOther(sweep: Sweep, i: number): boolean {
+  const { ints, doubles } = sweep.s.registry;
+  const tid = ints[tidAt(i)];
+  const start = doubles[startAt(i)];
+  if (tid === sweep.s.self.tid && start === sweep.s.self.start) return false;
+  return threadAlive(sweep, tid, start);
+}
+
 /**
  * The native host with every mapping recorded in the registry (where the platform supports it):
- * `map` records after mapping, `unmap` forgets before unmapping (and records again if it failed).
+ * `map` records after mapping, `unmap` forgets only after unmapping.
  */
 export function trackThreadRegions(host: Host): Host {
   if (!threadState() && !setupFailure) return host; // nothing to record into, for good
@@ -253,10 +403,16 @@ export function trackThreadRegions(host: Host): Host {
       const s = threadState();
       const tracked = entries.get(id);
       if (!s || !tracked) return host.unmap(id);
-      if (tracked.entry >= 0) unregister(s, tracked.entry);
+      // Out of the registry only once unmapped: a terminate() in between leaves the entry
+      // RELEASING, and the next sweep finishes the release (nothing locked is left behind).
+      beginRelease(s, tracked.entry);
       const result = host.unmap(id);
-      if (result === 0) entries.delete(id);
-      else tracked.entry = register(s, host.address(id), tracked.length); // still mapped: tracked again (-1 if the registry filled meanwhile)
+      if (result === 0) {
+        freeEntry(s, tracked.entry);
+        entries.delete(id);
+      } else {
+        Atomics.store(s.registry.ints, stateAt(tracked.entry), LIVE); // still mapped: still tracked
+      }
       return result;
     },
   };

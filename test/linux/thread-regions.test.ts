@@ -92,5 +92,25 @@ describe('giving back another thread\'s mappings (Linux)', () => {
     expect(calls.threadAlive(self)).toBe(true);
     expect(calls.threadAlive({ tid: self.tid, start: self.start + 1 })).toBe(false); // same id, another start: not this thread
     expect(calls.threadAlive({ tid: 0x7fffffff, start: self.start })).toBe(false);
+    expect(calls.threadAlive({ tid: self.tid, start: -1 })).toBe(true); // any start: a sweeping thread named by id alone
+    expect(calls.threadAlive({ tid: 0x7fffffff, start: -1 })).toBe(false);
+  });
+
+  it('dumpExcludedRuns() lists an anonymous mapping once it is MADV_DONTDUMP, guards and data as one run (control: the same mapping before the advice)', () => {
+    const madvise = libc.func('int madvise(void *addr, size_t length, int advice)');
+    const MADV_DONTDUMP = 16;
+    const length = 3 * PAGE;
+    const address = mmap(null, length, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) as bigint;
+    expect(mprotect(address + BigInt(PAGE), PAGE, PROT_RW)).toBe(0); // guard │ data │ guard: three VMAs
+    const holding = (runs: Array<[number, number]> | undefined) => runs!.some(([start, end]) => start <= Number(address) && Number(address) < end);
+    expect(holding(calls.dumpExcludedRuns())).toBe(false); // an ordinary anonymous mapping (what V8 makes)
+    expect(madvise(address, length, MADV_DONTDUMP)).toBe(0);
+    const runs = calls.dumpExcludedRuns()!;
+    const run = runs.find(([start, end]) => start <= Number(address) && Number(address) < end)!;
+    expect(run[1] - Number(address)).toBeGreaterThanOrEqual(length); // the three VMAs joined into one run
+    expect(entryAt(readSmaps(), address + BigInt(PAGE))!.perms).toBe('rw-p'); // they are three in the kernel's view
+    for (let i = 1; i < runs.length; i++) expect(runs[i][0]).toBeGreaterThan(runs[i - 1][1]); // sorted, adjacent ones merged
+    munmap(address, length);
+    expect(holding(calls.dumpExcludedRuns())).toBe(false); // gone
   });
 });
