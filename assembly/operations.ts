@@ -161,6 +161,15 @@ function finishRegion(
   let error: i32 = 0;
   assert(guarded || (secretFlags & FLAG_SECRET_MEMORY) == 0); // Secure regions always have guards
 
+  // First, the whole mapping, guards included (one range, one answer in smaps): from here on the
+  // kernel shows it as memshield's (VmFlags dd) to the thread registry, which releases a
+  // terminated worker's mapping only then; secret memory mapped over the data pages below is
+  // dump-excluded by the kernel itself.
+  if (type == TYPE_SECURE && has(CAP_DONTDUMP)) {
+    error = hostAdvise(id, 0, <f64>mappingLength, ADVICE_DONTDUMP);
+    if (error) return -osFailure(ALLOCATION_FAILED, OP_ADVISE, error);
+    flags |= FLAG_DONTDUMP;
+  }
   if (guarded) {
     flags |= FLAG_GUARDED;
     if (secretFlags & FLAG_SECRET_MEMORY) {
@@ -189,12 +198,6 @@ function finishRegion(
     flags |= FLAG_HUGEPAGE_ADVISED;
   }
   if (type == TYPE_SECURE) {
-    // The whole mapping, guards included: one range, one answer in smaps.
-    if (has(CAP_DONTDUMP)) {
-      error = hostAdvise(id, 0, <f64>mappingLength, ADVICE_DONTDUMP);
-      if (error) return -osFailure(ALLOCATION_FAILED, OP_ADVISE, error);
-      flags |= FLAG_DONTDUMP;
-    }
     if (has(CAP_DONTFORK)) {
       error = hostAdvise(id, 0, <f64>mappingLength, ADVICE_DONTFORK);
       if (error) return -osFailure(ALLOCATION_FAILED, OP_ADVISE, error);

@@ -34,13 +34,13 @@ describe('golden host-call traces', () => {
     expect(host.trace().map(traceLine)).toEqual(['randomBytes(16)']);
   });
 
-  it('pin real work: a Secure allocation maps, opens, writes canaries, advises, locks', () => {
+  it('pin real work: a Secure allocation maps, leaves the dump, opens, writes canaries, advises, locks', () => {
     // A guard against a file regenerated from a broken core: the main path has its known shape.
     expect(golden['Secure: allocate']).toEqual([
       'map(12288, align 4096, NoAccess) → #0',
+      'advise(#0, +0, 12288, DontDump) → ok', // first: the thread registry trusts only dump-excluded mappings
       'protect(#0, +4096, 4096, ReadWrite) → ok',
       'copyIn(#0, +4096, 4064) → ok', // the canary in front of the data; none behind (no slack)
-      'advise(#0, +0, 12288, DontDump) → ok',
       'advise(#0, +0, 12288, DontFork) → ok',
       'lock(#0, +4096, 4096) → ok',
     ]);
