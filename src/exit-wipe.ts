@@ -14,7 +14,7 @@
 import { invalidArgument } from './errors.js';
 import { exitSettings as settings, exitWipeWants } from './exit-settings.js';
 import { readOptions } from '../shared/options.js';
-import { processCoordinator, type Participant } from './process-coordinator.js';
+import { joinProcessEnds, refreshProcessEnds, type Participant } from './process-coordinator.js';
 import { describeValue } from './validate.js';
 import { secureCores } from './secure-core.js';
 
@@ -40,34 +40,15 @@ const participant: Participant = {
 };
 let joined = false;
 
-/** Puts the listeners in place as the settings ask. Called when a secret or heap is made. */
+/**
+ * Puts the listeners in place as the settings ask. Called when a secret or heap is made. When the
+ * coordinator on globalThis is not this copy's (another copy's, or a fake planted before memshield
+ * loaded), this copy hooks the exit and the signals through a coordinator of its own as well.
+ */
 export function armExitWipe(): void {
   if (joined) return;
-  processCoordinator().join(participant);
-  armLocalExitWipe();
+  joinProcessEnds(participant);
   joined = true;
-}
-
-/**
- * This copy's own 'exit' wipe, whatever the coordinator on globalThis is: code that ran before
- * memshield can put a fake one there (copies cannot share a private brand), and this copy's
- * secrets must still be wiped at exit. It follows this copy's settings; wiping again after the
- * coordinator did is harmless (nothing is live any more).
- */
-function armLocalExitWipe(): void {
-  const proc = (globalThis as { process?: { prependListener?: (event: string, listener: () => void) => unknown } }).process;
-  if (typeof proc?.prependListener !== 'function') return;
-  try {
-    proc.prependListener('exit', function memshieldLocalExitWipe() {
-      try {
-        if (participant.wants('exit')) participant.wipe();
-      } catch {
-        // nothing to report to at exit
-      }
-    });
-  } catch {
-    // a runtime whose process cannot listen: the coordinator's hooks are all there is
-  }
 }
 
 /**
@@ -90,6 +71,6 @@ export function configureExitWipe(options: ExitWipeOptions): void {
   }
   if (opts.exit !== undefined) settings.exit = opts.exit;
   if (opts.signals !== undefined) settings.signals = opts.signals;
-  if (joined) processCoordinator().refresh();
+  if (joined) refreshProcessEnds();
   else if (secureCores.size > 0) armExitWipe();
 }

@@ -105,10 +105,37 @@ export function processCoordinator(): CoordinatorV1 {
 let localCoordinator: CoordinatorV1 | undefined;
 
 /**
+ * The coordinators this copy made. A brand no other module can add to: another copy's coordinator,
+ * or a fake of the exact frozen shape planted before memshield loaded, is not in it.
+ */
+const madeHere = new WeakSet<object>();
+/** This copy's unpublished coordinator, when the shared one is not this copy's. */
+let fallbackCoordinator: CoordinatorV1 | undefined;
+
+/**
+ * Joins the process coordinator with `participant`, and — when that coordinator was not made by
+ * this copy (another copy's, or a planted fake that nothing can tell from one) — also a
+ * coordinator of this copy's own that nobody else can reach, so that this copy's exit and signal
+ * wipes never depend on foreign code. Both follow the signal-exit convention (each counts itself),
+ * so the process still dies by the signal with both listening; a second wipe finds nothing live.
+ */
+export function joinProcessEnds(participant: Participant): void {
+  const shared = processCoordinator();
+  shared.join(participant);
+  if (!madeHere.has(shared)) (fallbackCoordinator ??= createCoordinator()).join(participant);
+}
+
+/** Re-reads this copy's wishes in every coordinator it joined (after configureExitWipe). */
+export function refreshProcessEnds(): void {
+  processCoordinator().refresh();
+  fallbackCoordinator?.refresh();
+}
+
+/**
  * What every memshield copy's coordinator is: a frozen object whose own properties are exactly
  * version (1), join, refresh and wipeAll, all data properties, the three functions. Copies cannot
- * share a private brand, so a careful fake can still pass this; each copy therefore also keeps a
- * local 'exit' wipe of its own (exit-wipe.ts) that does not depend on the coordinator.
+ * share a private brand, so a careful fake can still pass this; a copy that joins a coordinator it
+ * did not make therefore also hooks the endings through one of its own (joinProcessEnds).
  */
 function isCoordinatorShape(value: unknown): value is CoordinatorV1 {
   if (typeof value !== 'object' || value === null || !Object.isFrozen(value)) return false;
@@ -129,6 +156,8 @@ function createCoordinator(): CoordinatorV1 {
   let signalsHooked = false;
   let originalEmit: ProcessLike['emit'] | undefined;
   let originalReallyExit: ProcessLike['reallyExit'];
+  let emitWrapper: ProcessLike['emit'] | undefined;
+  let reallyExitWrapper: ProcessLike['reallyExit'];
 
   function wipeAll(end: ProcessEnd): number {
     let wiped = 0;
@@ -156,7 +185,7 @@ function createCoordinator(): CoordinatorV1 {
     originalEmit = proc.emit;
     const emit = originalEmit;
     // Before every 'exit' listener, whatever order they were added in.
-    proc.emit = function emitWipingFirst(this: unknown, event: string | symbol, ...args: unknown[]) {
+    proc.emit = emitWrapper = function emitWipingFirst(this: unknown, event: string | symbol, ...args: unknown[]) {
       if (event === 'exit') wipeAtExit();
       return emit.call(this, event, ...args);
     };
@@ -164,7 +193,7 @@ function createCoordinator(): CoordinatorV1 {
       originalReallyExit = proc.reallyExit;
       const reallyExit = originalReallyExit;
       // process.exit() called again from an 'exit' listener goes straight here.
-      proc.reallyExit = function reallyExitWipingFirst(this: unknown, code?: number) {
+      proc.reallyExit = reallyExitWrapper = function reallyExitWipingFirst(this: unknown, code?: number) {
         wipeAtExit();
         return reallyExit.call(this, code);
       };
@@ -180,9 +209,10 @@ function createCoordinator(): CoordinatorV1 {
 
   function unhookExit(proc: ProcessLike): void {
     proc.removeListener('exit', wipeAtExit);
-    // Restore only what is still ours: another library may have wrapped it since.
-    if (originalEmit && (proc.emit as { name?: string }).name === 'emitWipingFirst') proc.emit = originalEmit;
-    if (originalReallyExit && (proc.reallyExit as { name?: string } | undefined)?.name === 'reallyExitWipingFirst') proc.reallyExit = originalReallyExit;
+    // Restore only what is still this coordinator's own wrapper: another library (or another
+    // coordinator) may have wrapped it since.
+    if (originalEmit && proc.emit === emitWrapper) proc.emit = originalEmit;
+    if (originalReallyExit && proc.reallyExit === reallyExitWrapper) proc.reallyExit = originalReallyExit;
     proc.removeListener('uncaughtExceptionMonitor', wipeAtUncaught);
     const deno = globalThis as { removeEventListener?: (type: string, listener: (event: unknown) => void) => void };
     if (typeof deno.removeEventListener === 'function') {
@@ -252,7 +282,7 @@ function createCoordinator(): CoordinatorV1 {
     if (signals !== signalsHooked) (signalsHooked ? unhookSignals : hookSignals)(proc);
   }
 
-  return Object.freeze({
+  const coordinator: CoordinatorV1 = Object.freeze({
     version: 1 as const,
     join(participant: Participant) {
       participants.add(participant);
@@ -261,4 +291,6 @@ function createCoordinator(): CoordinatorV1 {
     refresh,
     wipeAll,
   });
+  madeHere.add(coordinator);
+  return coordinator;
 }

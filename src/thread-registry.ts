@@ -45,7 +45,7 @@ import type { ThreadRegionCalls, ThreadTag } from '../host/linux-thread-regions.
 import { builtin } from '../host/node-builtins.js';
 import type { Host } from '../host/types.js';
 import { exitWipeWants } from './exit-settings.js';
-import { processCoordinator } from './process-coordinator.js';
+import { joinProcessEnds } from './process-coordinator.js';
 
 /** The environment-data key (a string: symbols do not cross threads). Version 2: RELEASING, BUSY with the sweeper. */
 export const REGISTRY_KEY = 'memshield.thread-regions.v2';
@@ -431,7 +431,7 @@ function watchWorkers(): void {
     worker.once('exit', () => void releaseEndedThreads());
     if (threads!.isMainThread && !joined) {
       joined = true;
-      processCoordinator().join({ wants: exitWipeWants, wipe: wipeEveryThread });
+      joinProcessEnds({ wants: exitWipeWants, wipe: wipeEveryThread });
     }
   });
 }

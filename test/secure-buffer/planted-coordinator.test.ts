@@ -1,6 +1,7 @@
 // A fake process coordinator planted on globalThis before memshield loads does not turn off the
-// exit wipe: a shape that is not a memshield coordinator's is not used, and each copy keeps its
-// own 'exit' wipe whatever the coordinator is. Read in children through /proc/self/mem
+// exit wipe: a shape that is not a memshield coordinator's is not used, and a copy that joins a
+// coordinator it did not make also hooks the endings through one of its own (the signals: see
+// process-endings.test.ts › a frozen fake coordinator …). Read in children through /proc/self/mem
 // (test/fixtures/planted-coordinator.mjs); the opt-out run is the control that the reader sees
 // the secret when nothing wipes it.
 import { fileURLToPath } from 'node:url';
