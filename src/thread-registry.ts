@@ -18,7 +18,7 @@
 // Any code in any thread can reach that buffer and write it. So nothing in it is trusted that the
 // kernel does not confirm: the header must be exactly ours (size, version, capacity; the
 // high-water mark is clamped), and an entry of an ended thread is zeroed and unmapped only if its
-// range is page-aligned, overlaps no other entry in use, and lies inside mappings that look like
+// range is page-aligned, overlaps no running thread's entry, and lies inside mappings that look like
 // memshield's in /proc/self/smaps (anonymous or secret memory, VmFlags dd), read once per sweep.
 //
 // Layout (little-endian, in a SharedArrayBuffer of HEADER_BYTES + CAPACITY × ENTRY_BYTES):
@@ -235,13 +235,13 @@ function threadAlive(sweep: Sweep, tid: number, start: number): boolean {
   return alive;
 }
 
-/** Whether entry i was made by another thread that no longer runs. */
-function ownerEnded(sweep: Sweep, i: number): boolean {
+/** Who made entry i: this thread, another that still runs, or one that ended. */
+function ownerOf(sweep: Sweep, i: number): 'self' | 'running' | 'ended' {
   const { ints, doubles } = sweep.s.registry;
   const tid = ints[tidAt(i)];
   const start = doubles[startAt(i)];
-  if (tid === sweep.s.self.tid && start === sweep.s.self.start) return false;
-  return !threadAlive(sweep, tid, start);
+  if (tid === sweep.s.self.tid && start === sweep.s.self.start) return 'self';
+  return threadAlive(sweep, tid, start) ? 'running' : 'ended';
 }
 
 /** The ranges of every entry in use, sorted (for the overlap check). */
@@ -279,7 +279,11 @@ function verdict(sweep: Sweep, i: number): 'act' | 'drop' | 'later' {
   const end = address + length;
   for (const [otherStart, otherEnd, other] of sweep.ranges!) {
     if (otherStart >= end) break;
-    if (other !== i && otherEnd > address) return 'drop'; // a forged entry over a real one, or a stale one
+    // Over a running thread's entry (or this one's): forged, or stale (its munmap done, the
+    // address mapped again since). Two entries of ended threads can overlap for the same reason
+    // (the stale one's thread was stopped between its munmap and freeing its entry): each is
+    // judged by the kernel's view, and a range released once is cut out of `runs` below.
+    if (other !== i && otherEnd > address && ownerOf(sweep, other) !== 'ended') return 'drop';
   }
   return insideOneRun(sweep.runs, address, length) ? 'act' : 'drop';
 }
@@ -298,13 +302,24 @@ function insideOneRun(runs: AddressRuns, address: number, length: number): boole
   return false;
 }
 
+/** Removes [address, address + length) from the run holding it (it was unmapped). */
+function cutOut(runs: AddressRuns, address: number, length: number): void {
+  const at = runs.findIndex(([start, end]) => start <= address && address < end);
+  if (at < 0) return;
+  const [start, end] = runs[at];
+  const pieces: AddressRuns = [];
+  if (start < address) pieces.push([start, address]);
+  if (address + length < end) pieces.push([address + length, end]);
+  runs.splice(at, 1, ...pieces);
+}
+
 /** Entries of ended threads, each taken (BUSY by this thread) before it is yielded. */
 function* takeEndedThreadsEntries(sweep: Sweep): Generator<number> {
   const { ints, doubles } = sweep.s.registry;
   for (let i = 0, high = highWater(ints); i < high; i++) {
     const word = Atomics.load(ints, stateAt(i));
     const state = word & STATE_MASK;
-    if (state === FREE || !ownerEnded(sweep, i)) continue;
+    if (state === FREE || ownerOf(sweep, i) !== 'ended') continue;
     if (state === BUSY && threadAlive(sweep, word >>> STATE_BITS, -1)) continue; // another sweep is on it
     if (state === CLAIMED && doubles[lengthAt(i)] === 0) {
       // Its thread ended before it wrote the mapping in: nothing to give back from here.
@@ -334,6 +349,7 @@ export function releaseEndedThreads(): number {
         continue;
       }
       released++;
+      cutOut(sweep.runs!, doubles[addressAt(i)], doubles[lengthAt(i)]); // no longer memshield's: a stale twin entry must not unmap it again
     }
     if (judged === 'later') Atomics.store(ints, stateAt(i), LIVE); // its thread ended: LIVE, RELEASING or CLAIMED all mean "give back"
     else freeEntry(s, i);
@@ -353,7 +369,7 @@ export function wipeEveryThread(): number {
   let done = releaseEndedThreads();
   const sweep: Sweep = { s, alive: new Map() };
   for (let i = 0, high = highWater(ints); i < high; i++) {
-    if (Atomics.load(ints, stateAt(i)) !== LIVE || !threadAliveOther(sweep, i)) continue;
+    if (Atomics.load(ints, stateAt(i)) !== LIVE || ownerOf(sweep, i) !== 'running') continue;
     if (Atomics.compareExchange(ints, stateAt(i), LIVE, busyBy(s.self.tid)) !== LIVE) continue;
     if (verdict(sweep, i) === 'act') {
       s.calls.wipeInPlace(BigInt(doubles[addressAt(i)]), doubles[lengthAt(i)]);
@@ -363,15 +379,6 @@ export function wipeEveryThread(): number {
     Atomics.notify(ints, stateAt(i));
   }
   return done;
-}
-
-/** Whether entry i belongs to another thread that still runs. */
-function threadAliveOther(sweep: Sweep, i: number): boolean {
-  const { ints, doubles } = sweep.s.registry;
-  const tid = ints[tidAt(i)];
-  const start = doubles[startAt(i)];
-  if (tid === sweep.s.self.tid && start === sweep.s.self.start) return false;
-  return threadAlive(sweep, tid, start);
 }
 
 /**
