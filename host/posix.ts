@@ -2,7 +2,8 @@
 // byte copies through libc, via koffi. The platform file supplies its constants and extras.
 import { byteLengthOf } from '../shared/byte-length.js';
 import { RuntimeRefusedError } from './runtime-refusal.js';
-import { fillRandom, lendView } from './lend.js';
+import { fillRandom } from './lend.js';
+import { copyIntoMapping, copyOutOfMapping, lentView, mappedBytes, type MappedBytes } from './mapped-bytes.js';
 import { loadKoffi, builtin } from './node-builtins.js';
 import { limitCalls, limitNumber } from './posix-limits.js';
 import { Advice, MAP_EXPLICIT_HUGE, Protection, type Host, type HostOperation, type MemlockStatus } from './types.js';
@@ -52,12 +53,6 @@ export const POSIX_SYSCALLS: Readonly<Record<HostOperation, string>> = {
   mapSecret: 'memfd_secret',
 };
 
-/** One live mapping: where it is and how long. */
-interface Mapping {
-  address: bigint;
-  length: number;
-}
-
 /** The libc functions the POSIX host calls. */
 export function bindLibc(constants: PosixConstants) {
   const koffi = loadKoffi();
@@ -79,7 +74,7 @@ export function bindLibc(constants: PosixConstants) {
   };
 }
 
-function bindZero(libc: ReturnType<ReturnType<typeof loadKoffi>['load']>): (address: bigint, length: number) => void {
+function bindZero(libc: ReturnType<ReturnType<typeof loadKoffi>['load']>): (address: bigint | number, length: number) => void {
   try {
     const explicitBzero = libc.func('void explicit_bzero(void *dst, size_t n)');
     return (address, length) => explicitBzero(address, length);
@@ -116,7 +111,8 @@ export interface PageCalls {
   /** Maps `length` bytes anywhere with native protection `prot`: the address, or an errno. */
   map(length: number, prot: number, huge: boolean): bigint | number;
   unmap(address: bigint, length: number): number;
-  protect(address: bigint, length: number, prot: number): number;
+  /** `address` is a Number on every call (mapped-bytes.ts): no BigInt per protection change. */
+  protect(address: number, length: number, prot: number): number;
 }
 
 /** mmap, munmap and mprotect: the pages of every POSIX host unless the platform replaces them. */
@@ -136,7 +132,7 @@ function mmapPages(c: Libc, constants: PosixConstants, errno: () => number): Pag
 export function createPosixHost(platform: PosixPlatform, c: Libc): Host {
   const { constants } = platform;
   const koffi = c.koffi;
-  const mappings = new Map<number, Mapping>();
+  const mappings = new Map<number, MappedBytes>();
   let nextId = 0;
   const pageSize = Number(c.sysconf(constants._SC_PAGESIZE));
   const errnoNames = errnoNameTable();
@@ -145,7 +141,9 @@ export function createPosixHost(platform: PosixPlatform, c: Libc): Host {
   const status = (result: number): number => (result === 0 ? 0 : errno());
   const pages = platform.pages ?? mmapPages(c, constants, errno);
   const at = (id: number, offset: number): bigint => mapping(id).address + BigInt(offset);
-  function mapping(id: number): Mapping {
+  /** The address as a Number, for the calls made on every operation (mapped-bytes.ts). */
+  const numberAt = (id: number, offset: number): number => mapping(id).base + offset;
+  function mapping(id: number): MappedBytes {
     const found = mappings.get(id);
     if (!found) throw new Error(`memshield host: no mapping ${id} (core and host disagree)`);
     return found;
@@ -180,7 +178,7 @@ export function createPosixHost(platform: PosixPlatform, c: Libc): Host {
         if (tail > 0) pages.unmap(address + BigInt(length), tail);
       }
       const id = nextId++;
-      mappings.set(id, { address, length });
+      mappings.set(id, mappedBytes(address, length));
       return id;
     },
     ...(platform.mapSecret && {
@@ -193,30 +191,32 @@ export function createPosixHost(platform: PosixPlatform, c: Libc): Host {
       if (result === 0) mappings.delete(id);
       return result;
     },
-    protect: (id, offset, length, protection) => pages.protect(at(id, offset), length, NATIVE_PROTECTION[protection]),
-    lock: (id, offset, length) => status(c.mlock(at(id, offset), length)),
-    unlock: (id, offset, length) => status(c.munlock(at(id, offset), length)),
+    protect: (id, offset, length, protection) => pages.protect(numberAt(id, offset), length, NATIVE_PROTECTION[protection]),
+    lock: (id, offset, length) => status(c.mlock(numberAt(id, offset), length)),
+    unlock: (id, offset, length) => status(c.munlock(numberAt(id, offset), length)),
     advise(id, offset, length, advice) {
       const replaced = platform.advise?.[advice];
       if (replaced) return replaced(at(id, offset), length);
       const native = ADVICE[advice];
       if (!native) return errnoNames.code('EINVAL');
-      return status(c.madvise(at(id, offset), length, native));
+      return status(c.madvise(numberAt(id, offset), length, native));
     },
     copyIn(id, offset, source) {
-      c.memcpy(at(id, offset), source, byteLengthOf(source));
+      const target = mapping(id);
+      if (!copyIntoMapping(koffi, target, offset, source)) c.memcpy(target.base + offset, source, byteLengthOf(source));
       return 0;
     },
     copyOut(id, offset, target) {
-      c.memcpy(target, at(id, offset), byteLengthOf(target));
+      const source = mapping(id);
+      if (!copyOutOfMapping(koffi, source, offset, target)) c.memcpy(target, source.base + offset, byteLengthOf(target));
       return 0;
     },
     fill(id, offset, length, byte) {
-      if (byte === 0) c.zero(at(id, offset), length);
-      else c.memset(at(id, offset), byte, length);
+      if (byte === 0) c.zero(numberAt(id, offset), length);
+      else c.memset(numberAt(id, offset), byte, length);
       return 0;
     },
-    view: (id, offset, length) => lendView(koffi, at(id, offset), length),
+    view: (id, offset, length) => lentView(koffi, mapping(id), offset, length),
     randomBytes: fillRandom,
     address: (id) => mapping(id).address,
     errorName: (error) => errnoNames.name(error),

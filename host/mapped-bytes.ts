@@ -1,0 +1,107 @@
+// What a native host keeps per mapping so that a small call costs no more than it must: the
+// address as a Number (user-space addresses are below 2^47, exact in a double, and koffi takes a
+// Number for a pointer: no BigInt made per call), one zero-copy view of the whole mapping for
+// copies (a copy is then TypedArray.prototype.set, V8's memmove, not a crossing into libc), and
+// the views lent for scoped access (koffi.view makes an external ArrayBuffer with a finalizer,
+// which costs about a microsecond; a secret's pages never move while it lives).
+//
+//  mapping  ┌──────────────┬───────────────────────────────┬──────────────┐
+//           │ guard page   │ data pages   [slot][slot]…    │ guard page   │
+//           └──────────────┴───────────────────────────────┴──────────────┘
+//  whole    ◄──────────────────── one view, for copyIn/copyOut ─────────────►
+//  lent                           ◄──►  ◄──►   one view per lent offset (use/update)
+//
+// The views only reach what the pages allow: a copy through them faults exactly where memcpy
+// would, and the core has checked bounds and protection before it asks for one. They are
+// dropped with the mapping at unmap. Where the runtime refuses external buffers (Electron),
+// `whole` is null and the host copies through libc as before.
+import { byteLengthOf } from '../shared/byte-length.js';
+import type { loadKoffi } from './node-builtins.js';
+
+type Koffi = ReturnType<typeof loadKoffi>;
+
+/** One live mapping as a native host holds it. */
+export interface MappedBytes {
+  /** The base address, as the OS returned it (inspect, unmap). */
+  readonly address: bigint;
+  /** The same address as a Number, for the calls made on every operation. */
+  readonly base: number;
+  /** Its length in bytes. */
+  readonly length: number;
+  /** A view of the whole mapping: undefined until the first copy, null where none can be made. */
+  whole: Uint8Array | null | undefined;
+  /** The last window copied out of, and where it is (the same range again: reused, nothing allocated). */
+  window: Uint8Array | undefined;
+  windowOffset: number;
+  windowLength: number;
+  /** Views lent for scoped access, by offset in the mapping; made on first use. */
+  lent: Map<number, Uint8Array> | undefined;
+}
+
+// Captured at load: a caller replacing these later changes nothing here.
+const NativeUint8Array = Uint8Array;
+const typedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype) as object;
+const typedArraySet = Reflect.get(typedArrayPrototype, 'set') as (this: Uint8Array, source: Uint8Array, offset?: number) => void;
+const typedArrayBuffer = Object.getOwnPropertyDescriptor(typedArrayPrototype, 'buffer')!.get! as (this: Uint8Array) => ArrayBufferLike;
+const { apply } = Reflect;
+/** `target.set(source, offset)` through the captured built-in (no per-call arguments array: V8 folds this literal). */
+const setAt = (target: Uint8Array, source: Uint8Array, offset: number): void => void apply(typedArraySet, target, [source, offset]);
+
+/** The record for a mapping just made at `address`. */
+export function mappedBytes(address: bigint, length: number): MappedBytes {
+  return { address, base: Number(address), length, whole: undefined, window: undefined, windowOffset: -1, windowLength: -1, lent: undefined };
+}
+
+/** A zero-copy view of native memory, or undefined where the runtime forbids external buffers. */
+export function viewOf(koffi: Koffi, address: bigint | number, length: number): Uint8Array | undefined {
+  try {
+    return new NativeUint8Array(koffi.view(address as bigint, length));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The view of the whole mapping, made on first use; null where the runtime lends none. */
+function wholeOf(koffi: Koffi, mapping: MappedBytes): Uint8Array | null {
+  if (mapping.whole === undefined) mapping.whole = viewOf(koffi, mapping.base, mapping.length) ?? null;
+  return mapping.whole;
+}
+
+/** Copies `source` into the mapping at `offset` through the whole view; false where there is none. */
+export function copyIntoMapping(koffi: Koffi, mapping: MappedBytes, offset: number, source: Uint8Array): boolean {
+  const whole = wholeOf(koffi, mapping);
+  if (whole === null) return false;
+  setAt(whole, source, offset);
+  return true;
+}
+
+/** Copies mapping bytes at `offset` into all of `target` through the whole view; false where there is none. */
+export function copyOutOfMapping(koffi: Koffi, mapping: MappedBytes, offset: number, target: Uint8Array): boolean {
+  const whole = wholeOf(koffi, mapping);
+  if (whole === null) return false;
+  const length = byteLengthOf(target);
+  let window = mapping.window;
+  // Repeated reads of the same range (readInto in a loop) reuse their window.
+  if (window === undefined || mapping.windowOffset !== offset || mapping.windowLength !== length) {
+    window = new NativeUint8Array(apply(typedArrayBuffer, whole, []) as ArrayBuffer, offset, length);
+    mapping.window = window;
+    mapping.windowOffset = offset;
+    mapping.windowLength = length;
+  }
+  setAt(target, window, 0);
+  return true;
+}
+
+/**
+ * The view lent for scoped access to [offset, offset + length): the same one each time for the
+ * same range (a view of its own buffer, as lent-view tracking expects), undefined where the
+ * runtime lends none.
+ */
+export function lentView(koffi: Koffi, mapping: MappedBytes, offset: number, length: number): Uint8Array | undefined {
+  const lent = (mapping.lent ??= new Map());
+  const kept = lent.get(offset);
+  if (kept !== undefined && byteLengthOf(kept) === length) return kept;
+  const view = viewOf(koffi, mapping.base + offset, length);
+  if (view !== undefined) lent.set(offset, view);
+  return view;
+}
