@@ -4,41 +4,66 @@
 // the process (SIGSEGV). Such calls are refused with ACCESS_DENIED instead, and from(view) inside
 // use() copies the secret without wiping its source (see SecureBuffer.from).
 import { MemoryProtectionError } from './errors.js';
-import { bufferByteLength, byteSpanOf, type ByteSpan } from '../shared/intrinsics.js';
+import { bufferByteLength, type ByteSpan } from '../shared/intrinsics.js';
 
-/** The views lent by use() calls running now, innermost last (scoped calls nest synchronously). */
-const openReadOnly: ByteSpan[] = [];
+/**
+ * The views lent by use()/update() calls running now, innermost last (scoped calls nest
+ * synchronously), and whether each is read-only. Two parallel arrays: nothing is allocated per call.
+ */
+const openSpans: ByteSpan[] = [];
+const openReadOnly: boolean[] = [];
 /** Buffers of views whose call has returned: each view lent by a native host has a buffer of its own. */
 const ended = new WeakSet<ArrayBufferLike>();
 const weakSetAdd = WeakSet.prototype.add;
 const weakSetHas = WeakSet.prototype.has;
 const weakSetDelete = WeakSet.prototype.delete;
 
-/** Records a view lent now; returns what `lendEnded` needs. */
-export function lendStarted(view: Uint8Array, readOnly: boolean): { span: ByteSpan; depth: number } {
-  const span = byteSpanOf(view);
-  Reflect.apply(weakSetDelete, ended, [span.buffer]); // a buffer lent again is live again
-  const depth = openReadOnly.length;
-  if (readOnly) openReadOnly[depth] = span;
-  return { span, depth };
+/**
+ * True if `span` is its buffer's whole length: only such a view marks its buffer as ended (the
+ * simulated host lends windows on one buffer per mapping, and revokes them itself).
+ */
+export function spansWholeBuffer(span: ByteSpan): boolean {
+  return span.byteOffset === 0 && span.byteLength === bufferByteLength(span.buffer);
 }
 
-/** Records that the call that lent a view has returned (or thrown). */
-export function lendEnded({ span, depth }: { span: ByteSpan; depth: number }): void {
+/** Records a view lent now (its span, and spansWholeBuffer of it); returns the depth `lendEnded` needs. */
+export function lendStarted(span: ByteSpan, readOnly: boolean): number {
+  // A buffer lent again is live again (a native host lends the same view to each call on a secret).
+  Reflect.apply(weakSetDelete, ended, [span.buffer]);
+  const depth = openSpans.length;
+  openSpans[depth] = span;
+  openReadOnly[depth] = readOnly;
+  return depth;
+}
+
+/** Records that the call that lent `span` at `depth` has returned (or thrown). */
+export function lendEnded(span: ByteSpan, depth: number, whole: boolean): void {
+  openSpans.length = depth;
   openReadOnly.length = depth;
-  // Only a view that is its whole buffer marks the buffer: the simulated host lends windows on one
-  // buffer per mapping (and revokes them itself).
-  const whole = span.byteOffset === 0 && span.byteLength === bufferByteLength(span.buffer);
-  if (whole) Reflect.apply(weakSetAdd, ended, [span.buffer]);
+  if (!whole) return;
+  // A nested call on the same secret lent the same view: it stays live until the outer call ends.
+  for (let i = 0; i < depth; i++) if (openSpans[i].buffer === span.buffer) return;
+  Reflect.apply(weakSetAdd, ended, [span.buffer]);
 }
 
 const overlaps = (a: ByteSpan, b: ByteSpan) =>
   a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
 
+/** True if an update() running now lent the same view as `lent` (a nested call on the same secret): its pages are writable, the widest access wins. */
+function writableLend(lent: ByteSpan): boolean {
+  for (let i = 0; i < openSpans.length; i++) {
+    const other = openSpans[i];
+    if (!openReadOnly[i] && other.buffer === lent.buffer && other.byteOffset === lent.byteOffset && other.byteLength === lent.byteLength) return true;
+  }
+  return false;
+}
+
 /** True if `span` lies in a view lent by a use() call that is still running (read-only pages). */
 export function inReadOnlyLend(span: ByteSpan): boolean {
   if (span.byteLength === 0) return false;
-  for (let i = 0; i < openReadOnly.length; i++) if (overlaps(span, openReadOnly[i])) return true;
+  for (let i = 0; i < openSpans.length; i++) {
+    if (openReadOnly[i] && overlaps(span, openSpans[i])) return !writableLend(openSpans[i]);
+  }
   return false;
 }
 

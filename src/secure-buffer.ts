@@ -7,7 +7,7 @@ import { emitWarning } from './emit-warning.js';
 import { armExitWipe } from './exit-wipe.js';
 import { describeRegion, type RegionInfo } from './inspect.js';
 import { PROTECTION_LEVELS, type SecretMemoryPolicy } from './levels.js';
-import { runScoped, type ScopedResult, type ScopedView, type SecretLocation, type SyncResult } from './scoped-access.js';
+import { runScoped, secretLocation, type ScopedResult, type ScopedView, type SecretLocation, type SyncResult } from './scoped-access.js';
 import { Protection } from '../host/types.js';
 import { Option, Reason, SecretField, Status } from './generated/core-numbers.js';
 import { hostFromOptions, secretMemoryOption, secureCoreFor, type SecureCore } from './secure-core.js';
@@ -111,7 +111,7 @@ export class SecureBuffer {
   /** @internal Use SecureBuffer.from, SecureBuffer.alloc or SecureHeap.alloc. */
   constructor(token: symbol, core: SecureCore, index: number, generation: number, size: number, owner?: SecretOwner) {
     if (token !== CONSTRUCTION) throw new TypeError('SecureBuffer has no public constructor: use SecureBuffer.from(bytes), SecureBuffer.alloc(size) or heap.alloc(size)');
-    this.#secret = { core, index, generation, size, hostId: -1, dataOffset: -1 };
+    this.#secret = secretLocation(core, index, generation, size);
     this.#owner = owner;
     // Dropped without dispose(): wiped, freed and reported when the garbage collector finds it.
     watchForLeak(this, new LeakedBuffer(core, index, generation, size, owner));

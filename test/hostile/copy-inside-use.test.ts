@@ -67,4 +67,20 @@ describe('in this process', () => {
     heap.destroy();
     PlatformMemory.free(region);
   });
+
+  it('a nested use() of the same secret lends the same view, which stays usable until the outer call returns', () => {
+    const secret = SecureBuffer.from(new Uint8Array(16).fill(7));
+    const copy = secret.use((outer) => {
+      expect(secret.use((inner) => inner === outer)).toBe(true); // the native host lends one view per secret
+      return SecureBuffer.from(outer); // after the inner call returned: still open, so copied
+    });
+    expect(copy.use((view) => Array.from(view))).toEqual(new Array(16).fill(7));
+    // Control: once the outer call has returned, the same view is refused.
+    const kept = secret.use((outer) => (secret.use(() => 0), outer));
+    expect(errorOf(() => SecureBuffer.from(kept))?.code).toBe('ACCESS_DENIED');
+    // Lent again by the next use() it is live again: the secret's pages are open for that call.
+    const again = secret.use(() => SecureBuffer.from(kept));
+    expect(again.use((view) => view[15])).toBe(7);
+    for (const buffer of [again, copy, secret]) buffer.dispose();
+  });
 });
