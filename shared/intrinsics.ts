@@ -34,9 +34,12 @@ const weakMapSet = WeakMap.prototype.set;
 
 export { apply, create, freeze, getOwnPropertyDescriptor, getPrototypeOf, hasOwn, isInteger, ownKeys };
 
+/** An empty argument list shared by every getter call: nothing is allocated for one (frozen, length 0). */
+const NO_ARGUMENTS: readonly unknown[] = freeze([]);
+
 /** `fn` called as a method of `self`, through the captured Reflect.apply. */
 function call<T>(fn: (this: never, ...args: never[]) => unknown, self: unknown, ...args: unknown[]): T {
-  return apply(fn as (...args: unknown[]) => unknown, self, args) as T;
+  return apply(fn as (...args: unknown[]) => unknown, self, args.length === 0 ? NO_ARGUMENTS : args) as T;
 }
 
 /** Calls `fn` on `self`; undefined instead of the TypeError a getter throws on a value without its slot. */

@@ -210,8 +210,19 @@ export function createPlatformMemory(options: { host: Host }): PlatformMemory {
   /** Copies region bytes at `at` into all of `target`, through the core's bounds and protection check. */
   function copyOut(handle: RegionHandle, at: number, target: Uint8Array): void {
     const count = byteLengthOf(target);
-    const status = bound.withStaged(target, () => core.read(handle.slot, handle.generation, at, count));
+    let status: number;
+    bound.stage(target); // stage/unstage, not withStaged: no closure made per call
+    try {
+      status = core.read(handle.slot, handle.generation, at, count);
+    } finally {
+      bound.unstage();
+    }
     if (status !== Status.OK) fail(status, `read ${count} bytes`, handle);
+  }
+
+  /** The words of a protect() failure, made only when one is thrown. */
+  function protectAction(protection: unknown): string {
+    return `change the protection to ${indexIn(PROTECTION_LEVELS, protection) >= 0 ? protection : describeValue(protection)}`;
   }
 
   function allocateRegion(size: number, align: number, protection: number, type: number, before: number, after: number, flags: number, action: string): Region {
@@ -268,11 +279,12 @@ export function createPlatformMemory(options: { host: Host }): PlatformMemory {
     },
 
     protect(region, protection) {
-      const action = `change the protection to ${indexIn(PROTECTION_LEVELS, protection) >= 0 ? protection : describeValue(protection)}`;
-      const handle = own(region, action);
+      // The handle found directly on the hot path; own() (which throws) only for a foreign or forged region.
+      const found = findHandle(region);
+      const handle = found !== undefined && found.owner === owner ? found : own(region, protectAction(protection));
       const level = checkProtection(protection);
       const status = core.protect(handle.slot, handle.generation, level);
-      if (status !== Status.OK) fail(status, action, handle);
+      if (status !== Status.OK) fail(status, protectAction(protection), handle);
     },
 
     lock(region) {
@@ -304,7 +316,13 @@ export function createPlatformMemory(options: { host: Host }): PlatformMemory {
         throw new MemoryProtectionError('OUT_OF_BOUNDS',
           `cannot write ${count} bytes at offset ${at}: the region holds ${size} bytes, so at most ${size - at} fit there`);
       }
-      const status = bound.withStaged(bytes, () => core.write(handle.slot, handle.generation, at, count));
+      let status: number;
+      bound.stage(bytes);
+      try {
+        status = core.write(handle.slot, handle.generation, at, count);
+      } finally {
+        bound.unstage();
+      }
       if (status !== Status.OK) fail(status, `write ${count} bytes`, handle);
     },
 
