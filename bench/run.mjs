@@ -6,12 +6,14 @@
 //
 //   npm run bench [-- --json] [-- --quick] [-- --only protect,read] [-- --rounds 31]
 //                 [-- --batch-ms 20] [-- --no-audit] [-- --file more-cases.bench.mjs] [-- --out file]
+//                 [-- --compare bench/baseline.json [-- --band 0.25]]
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { auditSyscalls, straceAvailable } from './lib/audit.mjs';
 import { createEnv, loadCaseGroups, selectCases } from './lib/cases.mjs';
+import { compareReports, NOISE_BAND } from './lib/compare.mjs';
 import { buildFloor, FloorProcess, OUT_DIR } from './lib/floor.mjs';
 import { measureTimed } from './lib/measure.mjs';
 import { describeMachine, formatTable, summarize, verdicts } from './lib/report.mjs';
@@ -32,8 +34,12 @@ const { values: args } = parseArgs({
     'no-audit': { type: 'boolean', default: false },
     file: { type: 'string', multiple: true },
     out: { type: 'string', default: `${OUT_DIR}/latest.json` },
+    compare: { type: 'string' },
+    band: { type: 'string', default: String(NOISE_BAND) },
   },
 });
+// Read before the run: a missing or broken file is reported now, not after minutes of timing.
+const baseline = args.compare ? JSON.parse(readFileSync(args.compare, 'utf8')) : undefined;
 
 const options = {
   quick: args.quick,
@@ -122,3 +128,9 @@ mkdirSync(dirname(args.out), { recursive: true });
 writeFileSync(args.out, json);
 process.stdout.write(args.json ? json : `${formatTable(report)}\n`);
 process.exitCode = report.summary.failed.length ? 1 : 0;
+if (baseline) {
+  const { lines, regressions } = compareReports(baseline, report, Number(args.band));
+  // With --json, stdout stays pure JSON: the comparison goes to stderr.
+  (args.json ? process.stderr : process.stdout).write(`\n${lines.join('\n')}\n`);
+  if (regressions.length) process.exitCode = 1;
+}

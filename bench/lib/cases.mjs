@@ -11,7 +11,9 @@ import { BENCH_DIR } from './floor.mjs';
  * @typedef {object} TimedCase
  * @property {string} id - stable, kebab-case; the JSON key and `--only` filter
  * @property {string} title - the table's first column
- * @property {{ name: string, bytes: number } | null} floor - the floor.c case it compares with, or null ("nothing")
+ * @property {{ name: string, bytes: number } | { js: (state: any, iterations: number) => void | Promise<void> } | null} floor -
+ *   the floor.c case it compares with; or `{ js }`, the same work in this process without memshield (the
+ *   node:crypto rows: the key in a plain Buffer); or null ("nothing")
  * @property {(env: BenchEnv) => string | undefined} [skip] - why this machine cannot run the case, if it cannot
  * @property {(env: BenchEnv) => any} [setup] - makes the state (regions, buffers); untimed
  * @property {(state: any, iterations: number) => void | Promise<void>} memshield - does the operation `iterations` times
@@ -101,9 +103,9 @@ function checkCase(kase, path) {
     return;
   }
   if (typeof kase.memshield !== 'function') throw new Error(`${where}: needs memshield(state, iterations)`);
-  if (kase.floor !== null && (typeof kase.floor?.name !== 'string' || !(kase.floor.bytes > 0))) {
-    throw new Error(`${where}: floor must be { name, bytes } or null`);
-  }
+  const cFloor = typeof kase.floor?.name === 'string' && kase.floor.bytes > 0;
+  const jsFloor = typeof kase.floor?.js === 'function';
+  if (kase.floor !== null && !cFloor && !jsFloor) throw new Error(`${where}: floor must be { name, bytes }, { js } or null`);
 }
 
 /** Keeps the cases whose id contains one of `patterns` (all of them if there are none). */

@@ -116,9 +116,9 @@ export function formatTable(report) {
   const m = report.machine;
   const lines = [
     `memshield ${m.memshield}${m.commit ? ` (${m.commit})` : ''} · ${m.cpu}, ${m.cores} cores · ${m.kernel} · node ${m.node} · ${m.compiler} · sodium-native ${m.sodiumNative ?? 'absent'}`,
-    `${report.options.rounds} interleaved rounds per case${report.options.quick ? ' (--quick: not for conclusions)' : ''}; times are per operation, median (p10–p90); ×floor and ×sodium are medians of per-round ratios (memshield time ÷ theirs; below 1 is faster); syscalls per operation: memshield · floor · sodium.`,
+    `${report.options.rounds} interleaved rounds per case${report.options.quick ? ' (--quick: not for conclusions)' : ''}; times are per operation, median (p10–p90); ×floor and ×sodium are medians of per-round ratios (memshield time ÷ theirs; below 1 is faster); the floor is the same system calls from C, or for the node:crypto rows the same work with the key in a plain Buffer; syscalls per operation: memshield · floor · sodium.`,
     '',
-    '| case | memshield | floor (C) | × floor | sodium-native | × sodium | syscalls/op | target |',
+    '| case | memshield | floor | × floor | sodium-native | × sodium | syscalls/op | target |',
     '|---|---|---|---|---|---|---|---|',
   ];
   for (const result of report.cases) {
