@@ -17,7 +17,7 @@ const { values: args } = parseArgs({
   options: {
     against: { type: 'string' },
     rounds: { type: 'string', default: '21' },
-    'batch-ms': { type: 'string', default: '10' },
+    'batch-ms': { type: 'string', default: '50' },
     only: { type: 'string', multiple: true, default: [] },
   },
 });
@@ -78,7 +78,7 @@ function operations({ api, host }) {
   };
 }
 
-/** Iterations that make one batch of `run` last about `ms`. */
+/** Iterations that make one batch of `run` last about `ms` of wall-clock time. */
 function calibrate(run, ms) {
   let iterations = 1;
   for (;;) {
@@ -92,7 +92,8 @@ function calibrate(run, ms) {
 
 /**
  * ns of CPU time (user + system, this process) per iteration: on a loaded machine the time other
- * processes hold the cores is left out, unlike wall-clock time (npm run bench's measure).
+ * processes hold the cores is left out, unlike wall-clock time (npm run bench's measure). The
+ * kernel may count CPU time in scheduler ticks (1–4 ms): keep batches long (--batch-ms 50).
  */
 function timed(run, iterations) {
   const start = process.cpuUsage();

@@ -16,6 +16,7 @@
 // dropped with the mapping at unmap. Where the runtime refuses external buffers (Electron),
 // `whole` is null and the host copies through libc as before.
 import { byteLengthOf } from '../shared/byte-length.js';
+import { uncurry } from '../shared/intrinsics.js';
 import type { loadKoffi } from './node-builtins.js';
 
 type Koffi = ReturnType<typeof loadKoffi>;
@@ -41,11 +42,9 @@ export interface MappedBytes {
 // Captured at load: a caller replacing these later changes nothing here.
 const NativeUint8Array = Uint8Array;
 const typedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype) as object;
-const typedArraySet = Reflect.get(typedArrayPrototype, 'set') as (this: Uint8Array, source: Uint8Array, offset?: number) => void;
-const typedArrayBuffer = Object.getOwnPropertyDescriptor(typedArrayPrototype, 'buffer')!.get! as (this: Uint8Array) => ArrayBufferLike;
-const { apply } = Reflect;
-/** `target.set(source, offset)` through the captured built-in (no per-call arguments array: V8 folds this literal). */
-const setAt = (target: Uint8Array, source: Uint8Array, offset: number): void => void apply(typedArraySet, target, [source, offset]);
+/** `target.set(source, offset)` through the captured built-in; no argument array is made per call. */
+const setAt = uncurry(Reflect.get(typedArrayPrototype, 'set') as (this: never, source: Uint8Array, offset: number) => void);
+const bufferOf = uncurry(Object.getOwnPropertyDescriptor(typedArrayPrototype, 'buffer')!.get! as (this: never) => ArrayBuffer);
 
 /** The record for a mapping just made at `address`. */
 export function mappedBytes(address: bigint, length: number): MappedBytes {
@@ -83,7 +82,7 @@ export function copyOutOfMapping(koffi: Koffi, mapping: MappedBytes, offset: num
   let window = mapping.window;
   // Repeated reads of the same range (readInto in a loop) reuse their window.
   if (window === undefined || mapping.windowOffset !== offset || mapping.windowLength !== length) {
-    window = new NativeUint8Array(apply(typedArrayBuffer, whole, []) as ArrayBuffer, offset, length);
+    window = new NativeUint8Array(bufferOf(whole), offset, length);
     mapping.window = window;
     mapping.windowOffset = offset;
     mapping.windowLength = length;

@@ -29,6 +29,8 @@ const sharedBufferGrowable = typeof SharedArrayBuffer === 'function' ? getterOf(
 const dataViewByteLength = getterOf(DataView.prototype, 'byteLength')!;
 const dataViewBuffer = getterOf(DataView.prototype, 'buffer')!;
 const dataViewByteOffset = getterOf(DataView.prototype, 'byteOffset')!;
+const functionCall = Function.prototype.call;
+const functionBind = Function.prototype.bind;
 const weakMapGet = WeakMap.prototype.get;
 const weakMapSet = WeakMap.prototype.set;
 
@@ -37,16 +39,30 @@ export { apply, create, freeze, getOwnPropertyDescriptor, getPrototypeOf, hasOwn
 /** An empty argument list shared by every getter call: nothing is allocated for one (frozen, length 0). */
 const NO_ARGUMENTS: readonly unknown[] = freeze([]);
 
-/** `fn` called as a method of `self`, through the captured Reflect.apply. */
-function call<T>(fn: (this: never, ...args: never[]) => unknown, self: unknown, ...args: unknown[]): T {
-  return apply(fn as (...args: unknown[]) => unknown, self, args.length === 0 ? NO_ARGUMENTS : args) as T;
+/** A built-in getter applied to `self` through the captured Reflect.apply (no argument array made). */
+function get<T>(getter: (this: never) => unknown, self: unknown): T {
+  return apply(getter as () => unknown, self, NO_ARGUMENTS) as T;
 }
+
+/**
+ * `method` as a plain function of (self, ...args), bound once to the captured
+ * Function.prototype.call: calling it allocates no argument array (a rest parameter would, on
+ * every call that is not inlined).
+ */
+export function uncurry<Args extends unknown[], R>(method: (this: never, ...args: Args) => R): (self: unknown, ...args: Args) => R {
+  return functionBind.call(functionCall, method) as (self: unknown, ...args: Args) => R;
+}
+
+const fillOn = uncurry(typedArrayFill);
+const setOn = uncurry(typedArraySet);
+const weakMapGetOn = uncurry(weakMapGet as (this: never, key: object) => unknown);
+const weakMapSetOn = uncurry(weakMapSet as (this: never, key: object, value: unknown) => unknown);
 
 /** Calls `fn` on `self`; undefined instead of the TypeError a getter throws on a value without its slot. */
 function tryCall<T>(fn: ((this: unknown) => unknown) | undefined, self: unknown): T | undefined {
   if (fn === undefined) return undefined;
   try {
-    return call<T>(fn, self);
+    return get<T>(fn, self);
   } catch {
     return undefined;
   }
@@ -58,7 +74,7 @@ function tryCall<T>(fn: ((this: unknown) => unknown) | undefined, self: unknown)
  * DataView. Runs no code of the value's (the built-in getter reads an internal slot).
  */
 export function typedArrayKind(value: unknown): string | undefined {
-  return typeof value === 'object' && value !== null ? call<string | undefined>(typedArrayTag, value) : undefined;
+  return typeof value === 'object' && value !== null ? get<string | undefined>(typedArrayTag, value) : undefined;
 }
 
 /** The real memory of a typed array: its buffer, byte offset and byte length (0 once detached). */
@@ -72,19 +88,30 @@ export interface ByteSpan {
   shared: boolean;
 }
 
-/** The real memory behind a typed array (check it with typedArrayKind first). */
-export function byteSpanOf(view: ArrayBufferView): ByteSpan {
-  const buffer = call<ArrayBufferLike>(typedArrayBuffer, view);
+/**
+ * The real memory behind a typed array (check it with typedArrayKind first). With `into`, that
+ * record is filled and returned instead of a new one (a hot path's scratch; nothing allocated).
+ */
+export function byteSpanOf(view: ArrayBufferView, into?: ByteSpan): ByteSpan {
+  const buffer = get<ArrayBufferLike>(typedArrayBuffer, view);
   let shared = false;
   let resizable: boolean;
   try {
     // An ArrayBuffer (the common case) answers without throwing; a SharedArrayBuffer throws here.
-    resizable = arrayBufferResizable ? call<boolean>(arrayBufferResizable, buffer) === true : (call(arrayBufferByteLength, buffer), false);
+    resizable = arrayBufferResizable ? get<boolean>(arrayBufferResizable, buffer) === true : (get(arrayBufferByteLength, buffer), false);
   } catch {
     shared = true;
     resizable = tryCall<boolean>(sharedBufferGrowable, buffer) === true;
   }
-  return { buffer, byteOffset: call<number>(typedArrayByteOffset, view), byteLength: byteLengthOf(view), resizable, shared };
+  const byteOffset = get<number>(typedArrayByteOffset, view);
+  const byteLength = byteLengthOf(view);
+  if (into === undefined) return { buffer, byteOffset, byteLength, resizable, shared };
+  into.buffer = buffer;
+  into.byteOffset = byteOffset;
+  into.byteLength = byteLength;
+  into.resizable = resizable;
+  into.shared = shared;
+  return into;
 }
 
 /** The real byte length of a typed array (0 once detached); shared with the hosts. */
@@ -116,19 +143,19 @@ export function dataViewLength(value: unknown): number | undefined {
 export function dataViewSpanOf(value: unknown): ByteSpan | undefined {
   const byteLength = tryCall<number>(dataViewByteLength, value);
   if (byteLength === undefined) return undefined;
-  const buffer = call<ArrayBufferLike>(dataViewBuffer, value);
+  const buffer = get<ArrayBufferLike>(dataViewBuffer, value);
   const shared = isSharedBuffer(buffer);
-  return { buffer, byteOffset: call<number>(dataViewByteOffset, value), byteLength, resizable: false, shared };
+  return { buffer, byteOffset: get<number>(dataViewByteOffset, value), byteLength, resizable: false, shared };
 }
 
 /** Fills a plain Uint8Array with `byte` through the built-in fill. */
 export function fillBytes(target: Uint8Array, byte: number): void {
-  call(typedArrayFill, target, byte);
+  fillOn(target, byte);
 }
 
 /** Copies `source` into `target` (at its start) through the built-in set. */
 export function setBytes(target: Uint8Array, source: Uint8Array): void {
-  call(typedArraySet, target, source);
+  setOn(target, source);
 }
 
 /** True if `value` is an array; a revoked Proxy answers undefined (Array.isArray throws for one). */
@@ -142,10 +169,10 @@ export function tryIsArray(value: unknown): boolean | undefined {
 
 /** WeakMap.prototype.get and set, captured. */
 export function weakGet<K extends object, V>(map: WeakMap<K, V>, key: K): V | undefined {
-  return call<V | undefined>(weakMapGet, map, key);
+  return weakMapGetOn(map, key) as V | undefined;
 }
 export function weakSet<K extends object, V>(map: WeakMap<K, V>, key: K, value: V): void {
-  call(weakMapSet, map, key, value);
+  weakMapSetOn(map, key, value);
 }
 
 /** The index of `value` in a frozen list of strings, or -1 (no Array.prototype method involved). */

@@ -4,7 +4,7 @@
 // the process (SIGSEGV). Such calls are refused with ACCESS_DENIED instead, and from(view) inside
 // use() copies the secret without wiping its source (see SecureBuffer.from).
 import { MemoryProtectionError } from './errors.js';
-import { bufferByteLength, type ByteSpan } from '../shared/intrinsics.js';
+import { bufferByteLength, uncurry, type ByteSpan } from '../shared/intrinsics.js';
 
 /**
  * The views lent by use()/update() calls running now, innermost last (scoped calls nest
@@ -14,9 +14,9 @@ const openSpans: ByteSpan[] = [];
 const openReadOnly: boolean[] = [];
 /** Buffers of views whose call has returned: each view lent by a native host has a buffer of its own. */
 const ended = new WeakSet<ArrayBufferLike>();
-const weakSetAdd = WeakSet.prototype.add;
-const weakSetHas = WeakSet.prototype.has;
-const weakSetDelete = WeakSet.prototype.delete;
+const weakSetAdd = uncurry(WeakSet.prototype.add as (this: never, value: ArrayBufferLike) => unknown);
+const weakSetHas = uncurry(WeakSet.prototype.has as (this: never, value: ArrayBufferLike) => boolean);
+const weakSetDelete = uncurry(WeakSet.prototype.delete as (this: never, value: ArrayBufferLike) => boolean);
 
 /**
  * True if `span` is its buffer's whole length: only such a view marks its buffer as ended (the
@@ -29,7 +29,7 @@ export function spansWholeBuffer(span: ByteSpan): boolean {
 /** Records a view lent now (its span, and spansWholeBuffer of it); returns the depth `lendEnded` needs. */
 export function lendStarted(span: ByteSpan, readOnly: boolean): number {
   // A buffer lent again is live again (a native host lends the same view to each call on a secret).
-  Reflect.apply(weakSetDelete, ended, [span.buffer]);
+  weakSetDelete(ended, span.buffer);
   const depth = openSpans.length;
   openSpans[depth] = span;
   openReadOnly[depth] = readOnly;
@@ -43,7 +43,7 @@ export function lendEnded(span: ByteSpan, depth: number, whole: boolean): void {
   if (!whole) return;
   // A nested call on the same secret lent the same view: it stays live until the outer call ends.
   for (let i = 0; i < depth; i++) if (openSpans[i].buffer === span.buffer) return;
-  Reflect.apply(weakSetAdd, ended, [span.buffer]);
+  weakSetAdd(ended, span.buffer);
 }
 
 const overlaps = (a: ByteSpan, b: ByteSpan) =>
@@ -74,7 +74,7 @@ export function inReadOnlyLend(span: ByteSpan): boolean {
  */
 export function checkLentAccess(span: ByteSpan, access: 'read' | 'write', name: string): void {
   if (span.byteLength === 0) return;
-  if (Reflect.apply(weakSetHas, ended, [span.buffer]) === true) {
+  if (weakSetHas(ended, span.buffer) === true) {
     throw new MemoryProtectionError('ACCESS_DENIED',
       `${name} is a view lent by use() or update() whose call has returned: its pages are NoAccess now. Copy what you need inside the callback.`);
   }

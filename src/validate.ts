@@ -2,7 +2,7 @@
 // argument, what was given and what is expected.
 import { MemoryProtectionError, invalidArgument } from './errors.js';
 import { checkLentAccess, inReadOnlyLend } from './lent-views.js';
-import { byteSpanOf, indexIn, isInteger, joined, plainBytes, typedArrayKind } from '../shared/intrinsics.js';
+import { byteSpanOf, indexIn, isInteger, joined, plainBytes, typedArrayKind, type ByteSpan } from '../shared/intrinsics.js';
 import { describeValue } from '../shared/describe-value.js';
 import type { Host } from '../host/types.js';
 import {
@@ -65,6 +65,10 @@ export function checkType(value: unknown): number {
   return index;
 }
 
+/** checkBytes' span of the value it is checking; it runs no caller code, so no call can interleave. */
+const NO_BUFFER = new ArrayBuffer(0);
+const scratchSpan: ByteSpan = { buffer: NO_BUFFER, byteOffset: 0, byteLength: 0, resizable: false, shared: false };
+
 /** The byte types memshield takes, as messages name them. */
 export const ACCEPTED_BYTES = 'a Uint8Array (a Buffer, or a subclass of Uint8Array)';
 
@@ -81,12 +85,16 @@ export function checkBytes(value: unknown, name = 'data', access: 'read' | 'writ
   if (typedArrayKind(value) !== 'Uint8Array') {
     throw invalidArgument(`${name} must be ${ACCEPTED_BYTES}, got ${describeValue(value)}; wrap other memory as new Uint8Array(buffer, offset, length)`);
   }
-  const span = byteSpanOf(value as Uint8Array);
-  if (span.resizable) {
-    throw invalidArgument(`${name} is a Uint8Array over a ${span.shared ? 'growable SharedArrayBuffer' : 'resizable ArrayBuffer'}: its length could change during the copy; copy it into a fixed-length array first (new Uint8Array(view))`);
+  const span = byteSpanOf(value as Uint8Array, scratchSpan); // no record made per call
+  try {
+    if (span.resizable) {
+      throw invalidArgument(`${name} is a Uint8Array over a ${span.shared ? 'growable SharedArrayBuffer' : 'resizable ArrayBuffer'}: its length could change during the copy; copy it into a fixed-length array first (new Uint8Array(view))`);
+    }
+    checkLentAccess(span, access, name);
+    return plainBytes(span);
+  } finally {
+    span.buffer = NO_BUFFER; // the scratch keeps no reference to the caller's memory
   }
-  checkLentAccess(span, access, name);
-  return plainBytes(span);
 }
 
 /**
