@@ -8,42 +8,54 @@ import { bufferByteLength, uncurry, type ByteSpan } from '../shared/intrinsics.j
 
 /**
  * The views lent by use()/update() calls running now, innermost last (scoped calls nest
- * synchronously), and whether each is read-only. Two parallel arrays: nothing is allocated per call.
+ * synchronously), and whether each is read-only: the first `open` entries of two parallel arrays,
+ * which never shrink (setting an array's length is a runtime call); an ended entry holds NO_SPAN.
  */
 const openSpans: ByteSpan[] = [];
 const openReadOnly: boolean[] = [];
-/** Buffers of views whose call has returned: each view lent by a native host has a buffer of its own. */
-const ended = new WeakSet<ArrayBufferLike>();
-const weakSetAdd = uncurry(WeakSet.prototype.add as (this: never, value: ArrayBufferLike) => unknown);
-const weakSetHas = uncurry(WeakSet.prototype.has as (this: never, value: ArrayBufferLike) => boolean);
-const weakSetDelete = uncurry(WeakSet.prototype.delete as (this: never, value: ArrayBufferLike) => boolean);
+let open = 0;
+const NO_SPAN: ByteSpan = { buffer: new ArrayBuffer(0), byteOffset: 0, byteLength: 0, resizable: false, shared: false };
 
 /**
- * True if `span` is its buffer's whole length: only such a view marks its buffer as ended (the
- * simulated host lends windows on one buffer per mapping, and revokes them itself).
+ * How many calls have a buffer lent right now, for each buffer a use()/update() ever lent as a
+ * whole view (each view a native host lends has a buffer of its own; the simulated host lends
+ * windows on one buffer per mapping and revokes them itself, so those are not counted). A buffer
+ * with a record and no open call is a view whose call has returned. The record is made at the
+ * first lend and kept by the caller (a secret lends the same view each time): a call only counts.
  */
-export function spansWholeBuffer(span: ByteSpan): boolean {
-  return span.byteOffset === 0 && span.byteLength === bufferByteLength(span.buffer);
+export interface LendCount {
+  open: number;
+}
+const lendCounts = new WeakMap<ArrayBufferLike, LendCount>();
+const countOf = uncurry(WeakMap.prototype.get as (this: never, key: ArrayBufferLike) => LendCount | undefined);
+const setCount = uncurry(WeakMap.prototype.set as (this: never, key: ArrayBufferLike, value: LendCount) => unknown);
+
+/** The count of `span`'s buffer if the span is its buffer's whole length (made on first use), else undefined. */
+export function lendCountOf(span: ByteSpan): LendCount | undefined {
+  if (span.byteOffset !== 0 || span.byteLength !== bufferByteLength(span.buffer)) return undefined;
+  let count = countOf(lendCounts, span.buffer);
+  if (count === undefined) {
+    count = { open: 0 };
+    setCount(lendCounts, span.buffer, count);
+  }
+  return count;
 }
 
-/** Records a view lent now (its span, and spansWholeBuffer of it); returns the depth `lendEnded` needs. */
-export function lendStarted(span: ByteSpan, readOnly: boolean): number {
-  // A buffer lent again is live again (a native host lends the same view to each call on a secret).
-  weakSetDelete(ended, span.buffer);
-  const depth = openSpans.length;
+/** Records a view lent now (its span and lendCountOf it); returns the depth `lendEnded` needs. */
+export function lendStarted(span: ByteSpan, readOnly: boolean, count: LendCount | undefined): number {
+  if (count !== undefined) count.open++;
+  const depth = open++;
   openSpans[depth] = span;
   openReadOnly[depth] = readOnly;
   return depth;
 }
 
-/** Records that the call that lent `span` at `depth` has returned (or thrown). */
-export function lendEnded(span: ByteSpan, depth: number, whole: boolean): void {
-  openSpans.length = depth;
-  openReadOnly.length = depth;
-  if (!whole) return;
+/** Records that the call that lent a view at `depth` has returned (or thrown). */
+export function lendEnded(depth: number, count: LendCount | undefined): void {
+  for (let i = depth; i < open; i++) openSpans[i] = NO_SPAN; // drops the references, keeps the array
+  open = depth;
   // A nested call on the same secret lent the same view: it stays live until the outer call ends.
-  for (let i = 0; i < depth; i++) if (openSpans[i].buffer === span.buffer) return;
-  weakSetAdd(ended, span.buffer);
+  if (count !== undefined) count.open--;
 }
 
 const overlaps = (a: ByteSpan, b: ByteSpan) =>
@@ -51,7 +63,7 @@ const overlaps = (a: ByteSpan, b: ByteSpan) =>
 
 /** True if an update() running now lent the same view as `lent` (a nested call on the same secret): its pages are writable, the widest access wins. */
 function writableLend(lent: ByteSpan): boolean {
-  for (let i = 0; i < openSpans.length; i++) {
+  for (let i = 0; i < open; i++) {
     const other = openSpans[i];
     if (!openReadOnly[i] && other.buffer === lent.buffer && other.byteOffset === lent.byteOffset && other.byteLength === lent.byteLength) return true;
   }
@@ -61,7 +73,7 @@ function writableLend(lent: ByteSpan): boolean {
 /** True if `span` lies in a view lent by a use() call that is still running (read-only pages). */
 export function inReadOnlyLend(span: ByteSpan): boolean {
   if (span.byteLength === 0) return false;
-  for (let i = 0; i < openSpans.length; i++) {
+  for (let i = 0; i < open; i++) {
     if (openReadOnly[i] && overlaps(span, openSpans[i])) return !writableLend(openSpans[i]);
   }
   return false;
@@ -74,7 +86,7 @@ export function inReadOnlyLend(span: ByteSpan): boolean {
  */
 export function checkLentAccess(span: ByteSpan, access: 'read' | 'write', name: string): void {
   if (span.byteLength === 0) return;
-  if (weakSetHas(ended, span.buffer) === true) {
+  if (countOf(lendCounts, span.buffer)?.open === 0) {
     throw new MemoryProtectionError('ACCESS_DENIED',
       `${name} is a view lent by use() or update() whose call has returned: its pages are NoAccess now. Copy what you need inside the callback.`);
   }

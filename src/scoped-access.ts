@@ -18,7 +18,7 @@ import { SecretField, Status } from './generated/core-numbers.js';
 import { emitWarning } from './emit-warning.js';
 import type { SecureCore } from './secure-core.js';
 import { byteSpanOf, fillBytes, getPrototypeOf, type ByteSpan } from '../shared/intrinsics.js';
-import { lendEnded, lendStarted, spansWholeBuffer } from './lent-views.js';
+import { lendCountOf, lendEnded, lendStarted, type LendCount } from './lent-views.js';
 import { secureError } from './secure-failures.js';
 
 declare const scopedViewBrand: unique symbol;
@@ -54,15 +54,15 @@ export interface SecretLocation {
   /** Host mapping id and offset of the data, -1 until first read. */
   hostId: number;
   dataOffset: number;
-  /** The view a native host lent last time (it lends the same one each time), its span, and whether it is its buffer's whole length. */
+  /** The view a native host lent last time (it lends the same one each time), its span and its lend count. */
   lentView: Uint8Array | undefined;
   lentSpan: ByteSpan | undefined;
-  lentWhole: boolean;
+  lentCount: LendCount | undefined;
 }
 
 /** A new location record; where the bytes are is read from the core on first access. */
 export function secretLocation(core: SecureCore, index: number, generation: number, size: number): SecretLocation {
-  return { core, index, generation, size, hostId: -1, dataOffset: -1, lentView: undefined, lentSpan: undefined, lentWhole: false };
+  return { core, index, generation, size, hostId: -1, dataOffset: -1, lentView: undefined, lentSpan: undefined, lentCount: undefined };
 }
 
 const AsyncFunctionPrototype = getPrototypeOf(async () => {});
@@ -98,9 +98,8 @@ export function runScoped<T>(secret: SecretLocation, access: typeof Protection.R
   if (opened !== 0) throw secureError(core, opened, `${method}() the SecureBuffer`);
 
   let view: Uint8Array | undefined;
-  let span: ByteSpan | undefined;
   let depth = -1;
-  let ended = false; // whether the view's buffer is marked ended when the call returns
+  let count: LendCount | undefined;
   let copied = false;
   let failed = true;
   try {
@@ -117,20 +116,21 @@ export function runScoped<T>(secret: SecretLocation, access: typeof Protection.R
       const read = core.withStaged(target, () => exports.secretRead(secret.index, secret.generation, 0, secret.size));
       if (read !== 0) throw secureError(core, read, `${method}() the SecureBuffer`);
     }
+    let span: ByteSpan;
     if (copied) {
       span = byteSpanOf(view);
-      ended = spansWholeBuffer(span);
+      count = lendCountOf(span);
     } else {
-      // A native host lends the same view to every call on a secret: its span is worked out once.
+      // A native host lends the same view to every call on a secret: its span and count are found once.
       if (view !== secret.lentView) {
         secret.lentView = view;
         secret.lentSpan = byteSpanOf(view);
-        secret.lentWhole = spansWholeBuffer(secret.lentSpan);
+        secret.lentCount = lendCountOf(secret.lentSpan);
       }
       span = secret.lentSpan!;
-      ended = secret.lentWhole;
+      count = secret.lentCount;
     }
-    depth = lendStarted(span, access === Protection.ReadOnly);
+    depth = lendStarted(span, access === Protection.ReadOnly, count);
     const result = fn(view);
     if (isThenable(result)) {
       Promise.resolve(result).catch(() => {}); // reported here, synchronously; not again as unhandled
@@ -144,7 +144,7 @@ export function runScoped<T>(secret: SecretLocation, access: typeof Protection.R
     failed = false;
     return result;
   } finally {
-    if (depth >= 0) lendEnded(span!, depth, ended);
+    if (depth >= 0) lendEnded(depth, count);
     if (copied && view) fillBytes(view, 0);
     const closed = exports.secretCloseScope(secret.index, secret.generation);
     if (closed !== 0 && exports.secretCheck(secret.index, secret.generation) !== Status.OK) {
