@@ -1,9 +1,11 @@
-// What a native host keeps per mapping so that a small call costs no more than it must: the
-// address as a Number (user-space addresses are below 2^47, exact in a double, and koffi takes a
-// Number for a pointer: no BigInt made per call), one zero-copy view of the whole mapping for
-// copies (a copy is then TypedArray.prototype.set, V8's memmove, not a crossing into libc), and
-// the views lent for scoped access (koffi.view makes an external ArrayBuffer with a finalizer,
-// which costs about a microsecond; a secret's pages never move while it lives).
+// What a native host keeps per mapping so that a small call costs no more than it must:
+//  - the address of the range it was last asked about, as a BigInt: koffi converts a BigInt
+//    pointer faster than a Number (measured: 85 ns a call with a BigInt kept, 105 with one made
+//    per call, 120-130 with a Number), and a toggle or a use() asks for the same range each time;
+//  - one zero-copy view of the whole mapping, for copies: a copy is TypedArray.prototype.set
+//    (V8's memmove) instead of a crossing into libc's memcpy;
+//  - the views lent for scoped access: koffi.view makes an external ArrayBuffer with a finalizer
+//    (about a microsecond), and a secret's pages never move while it lives.
 //
 //  mapping  ┌──────────────┬───────────────────────────────┬──────────────┐
 //           │ guard page   │ data pages   [slot][slot]…    │ guard page   │
@@ -25,8 +27,9 @@ type Koffi = ReturnType<typeof loadKoffi>;
 export interface MappedBytes {
   /** The base address, as the OS returned it (inspect, unmap). */
   readonly address: bigint;
-  /** The same address as a Number, for the calls made on every operation. */
-  readonly base: number;
+  /** The last address asked for with `addressAt`, and its offset (-1: none yet). */
+  lastAddress: bigint;
+  lastOffset: number;
   /** Its length in bytes. */
   readonly length: number;
   /** A view of the whole mapping: undefined until the first copy, null where none can be made. */
@@ -48,13 +51,22 @@ const bufferOf = uncurry(Object.getOwnPropertyDescriptor(typedArrayPrototype, 'b
 
 /** The record for a mapping just made at `address`. */
 export function mappedBytes(address: bigint, length: number): MappedBytes {
-  return { address, base: Number(address), length, whole: undefined, window: undefined, windowOffset: -1, windowLength: -1, lent: undefined };
+  return { address, length, lastAddress: address, lastOffset: -1, whole: undefined, window: undefined, windowOffset: -1, windowLength: -1, lent: undefined };
+}
+
+/** The address `offset` bytes into the mapping, as koffi takes it fastest (the last one is reused). */
+export function addressAt(mapping: MappedBytes, offset: number): bigint {
+  if (offset !== mapping.lastOffset) {
+    mapping.lastAddress = mapping.address + BigInt(offset);
+    mapping.lastOffset = offset;
+  }
+  return mapping.lastAddress;
 }
 
 /** A zero-copy view of native memory, or undefined where the runtime forbids external buffers. */
-export function viewOf(koffi: Koffi, address: bigint | number, length: number): Uint8Array | undefined {
+export function viewOf(koffi: Koffi, address: bigint, length: number): Uint8Array | undefined {
   try {
-    return new NativeUint8Array(koffi.view(address as bigint, length));
+    return new NativeUint8Array(koffi.view(address, length));
   } catch {
     return undefined;
   }
@@ -62,7 +74,7 @@ export function viewOf(koffi: Koffi, address: bigint | number, length: number): 
 
 /** The view of the whole mapping, made on first use; null where the runtime lends none. */
 function wholeOf(koffi: Koffi, mapping: MappedBytes): Uint8Array | null {
-  if (mapping.whole === undefined) mapping.whole = viewOf(koffi, mapping.base, mapping.length) ?? null;
+  if (mapping.whole === undefined) mapping.whole = viewOf(koffi, mapping.address, mapping.length) ?? null;
   return mapping.whole;
 }
 
@@ -100,7 +112,7 @@ export function lentView(koffi: Koffi, mapping: MappedBytes, offset: number, len
   const lent = (mapping.lent ??= new Map());
   const kept = lent.get(offset);
   if (kept !== undefined && byteLengthOf(kept) === length) return kept;
-  const view = viewOf(koffi, mapping.base + offset, length);
+  const view = viewOf(koffi, addressAt(mapping, offset), length);
   if (view !== undefined) lent.set(offset, view);
   return view;
 }

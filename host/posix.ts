@@ -3,7 +3,7 @@
 import { byteLengthOf } from '../shared/byte-length.js';
 import { RuntimeRefusedError } from './runtime-refusal.js';
 import { fillRandom } from './lend.js';
-import { copyIntoMapping, copyOutOfMapping, lentView, mappedBytes, type MappedBytes } from './mapped-bytes.js';
+import { addressAt, copyIntoMapping, copyOutOfMapping, lentView, mappedBytes, type MappedBytes } from './mapped-bytes.js';
 import { loadKoffi, builtin } from './node-builtins.js';
 import { limitCalls, limitNumber } from './posix-limits.js';
 import { Advice, MAP_EXPLICIT_HUGE, Protection, type Host, type HostOperation, type MemlockStatus } from './types.js';
@@ -74,7 +74,7 @@ export function bindLibc(constants: PosixConstants) {
   };
 }
 
-function bindZero(libc: ReturnType<ReturnType<typeof loadKoffi>['load']>): (address: bigint | number, length: number) => void {
+function bindZero(libc: ReturnType<ReturnType<typeof loadKoffi>['load']>): (address: bigint, length: number) => void {
   try {
     const explicitBzero = libc.func('void explicit_bzero(void *dst, size_t n)');
     return (address, length) => explicitBzero(address, length);
@@ -111,8 +111,7 @@ export interface PageCalls {
   /** Maps `length` bytes anywhere with native protection `prot`: the address, or an errno. */
   map(length: number, prot: number, huge: boolean): bigint | number;
   unmap(address: bigint, length: number): number;
-  /** `address` is a Number on every call (mapped-bytes.ts): no BigInt per protection change. */
-  protect(address: number, length: number, prot: number): number;
+  protect(address: bigint, length: number, prot: number): number;
 }
 
 /** mmap, munmap and mprotect: the pages of every POSIX host unless the platform replaces them. */
@@ -140,9 +139,8 @@ export function createPosixHost(platform: PosixPlatform, c: Libc): Host {
   const errno = (): number => koffi.errno() || 1; // never report success for a failed call
   const status = (result: number): number => (result === 0 ? 0 : errno());
   const pages = platform.pages ?? mmapPages(c, constants, errno);
-  const at = (id: number, offset: number): bigint => mapping(id).address + BigInt(offset);
-  /** The address as a Number, for the calls made on every operation (mapped-bytes.ts). */
-  const numberAt = (id: number, offset: number): number => mapping(id).base + offset;
+  /** The address `offset` bytes into mapping `id` (the mapping keeps the last one: mapped-bytes.ts). */
+  const at = (id: number, offset: number): bigint => addressAt(mapping(id), offset);
   function mapping(id: number): MappedBytes {
     const found = mappings.get(id);
     if (!found) throw new Error(`memshield host: no mapping ${id} (core and host disagree)`);
@@ -191,29 +189,29 @@ export function createPosixHost(platform: PosixPlatform, c: Libc): Host {
       if (result === 0) mappings.delete(id);
       return result;
     },
-    protect: (id, offset, length, protection) => pages.protect(numberAt(id, offset), length, NATIVE_PROTECTION[protection]),
-    lock: (id, offset, length) => status(c.mlock(numberAt(id, offset), length)),
-    unlock: (id, offset, length) => status(c.munlock(numberAt(id, offset), length)),
+    protect: (id, offset, length, protection) => pages.protect(at(id, offset), length, NATIVE_PROTECTION[protection]),
+    lock: (id, offset, length) => status(c.mlock(at(id, offset), length)),
+    unlock: (id, offset, length) => status(c.munlock(at(id, offset), length)),
     advise(id, offset, length, advice) {
       const replaced = platform.advise?.[advice];
       if (replaced) return replaced(at(id, offset), length);
       const native = ADVICE[advice];
       if (!native) return errnoNames.code('EINVAL');
-      return status(c.madvise(numberAt(id, offset), length, native));
+      return status(c.madvise(at(id, offset), length, native));
     },
     copyIn(id, offset, source) {
       const target = mapping(id);
-      if (!copyIntoMapping(koffi, target, offset, source)) c.memcpy(target.base + offset, source, byteLengthOf(source));
+      if (!copyIntoMapping(koffi, target, offset, source)) c.memcpy(addressAt(target, offset), source, byteLengthOf(source));
       return 0;
     },
     copyOut(id, offset, target) {
       const source = mapping(id);
-      if (!copyOutOfMapping(koffi, source, offset, target)) c.memcpy(target, source.base + offset, byteLengthOf(target));
+      if (!copyOutOfMapping(koffi, source, offset, target)) c.memcpy(target, addressAt(source, offset), byteLengthOf(target));
       return 0;
     },
     fill(id, offset, length, byte) {
-      if (byte === 0) c.zero(numberAt(id, offset), length);
-      else c.memset(numberAt(id, offset), byte, length);
+      if (byte === 0) c.zero(at(id, offset), length);
+      else c.memset(at(id, offset), byte, length);
       return 0;
     },
     view: (id, offset, length) => lentView(koffi, mapping(id), offset, length),
