@@ -3,7 +3,9 @@
 //    pointer faster than a Number (measured: 85 ns a call with a BigInt kept, 105 with one made
 //    per call, 120-130 with a Number), and a toggle or a use() asks for the same range each time;
 //  - one zero-copy view of the whole mapping, for copies: a copy is TypedArray.prototype.set
-//    (V8's memmove) instead of a crossing into libc's memcpy;
+//    (V8's memmove) instead of a crossing into libc's memcpy. It is made at the third copy: an
+//    allocation and its free copy twice (the canary in, then out to check it), and a view that
+//    costs a microsecond and a finalizer would make the short-lived mapping dearer;
 //  - the views lent for scoped access: koffi.view makes an external ArrayBuffer with a finalizer
 //    (about a microsecond), and a secret's pages never move while it lives.
 //
@@ -32,8 +34,10 @@ export interface MappedBytes {
   lastOffset: number;
   /** Its length in bytes. */
   readonly length: number;
-  /** A view of the whole mapping: undefined until the first copy, null where none can be made. */
+  /** A view of the whole mapping: undefined until the third copy, null where none can be made. */
   whole: Uint8Array | null | undefined;
+  /** Copies made through libc so far, while there is no view. */
+  copies: number;
   /** The last window copied out of, and where it is (the same range again: reused, nothing allocated). */
   window: Uint8Array | undefined;
   windowOffset: number;
@@ -51,7 +55,7 @@ const bufferOf = uncurry(Object.getOwnPropertyDescriptor(typedArrayPrototype, 'b
 
 /** The record for a mapping just made at `address`. */
 export function mappedBytes(address: bigint, length: number): MappedBytes {
-  return { address, length, lastAddress: address, lastOffset: -1, whole: undefined, window: undefined, windowOffset: -1, windowLength: -1, lent: undefined };
+  return { address, length, lastAddress: address, lastOffset: -1, whole: undefined, copies: 0, window: undefined, windowOffset: -1, windowLength: -1, lent: undefined };
 }
 
 /** The address `offset` bytes into the mapping, as koffi takes it fastest (the last one is reused). */
@@ -72,13 +76,22 @@ export function viewOf(koffi: Koffi, address: bigint, length: number): Uint8Arra
   }
 }
 
-/** The view of the whole mapping, made on first use; null where the runtime lends none. */
+/** Copies through libc before the view of the whole mapping is made (see above). */
+const COPIES_BEFORE_VIEW = 2;
+
+/** The view of the whole mapping once it pays (null before that, and where the runtime lends none). */
 function wholeOf(koffi: Koffi, mapping: MappedBytes): Uint8Array | null {
-  if (mapping.whole === undefined) mapping.whole = viewOf(koffi, mapping.address, mapping.length) ?? null;
+  if (mapping.whole === undefined) {
+    if (mapping.copies < COPIES_BEFORE_VIEW) {
+      mapping.copies++;
+      return null;
+    }
+    mapping.whole = viewOf(koffi, mapping.address, mapping.length) ?? null;
+  }
   return mapping.whole;
 }
 
-/** Copies `source` into the mapping at `offset` through the whole view; false where there is none. */
+/** Copies `source` into the mapping at `offset` through the whole view; false where there is none (yet): copy through libc. */
 export function copyIntoMapping(koffi: Koffi, mapping: MappedBytes, offset: number, source: Uint8Array): boolean {
   const whole = wholeOf(koffi, mapping);
   if (whole === null) return false;
@@ -86,7 +99,7 @@ export function copyIntoMapping(koffi: Koffi, mapping: MappedBytes, offset: numb
   return true;
 }
 
-/** Copies mapping bytes at `offset` into all of `target` through the whole view; false where there is none. */
+/** Copies mapping bytes at `offset` into all of `target` through the whole view; false where there is none (yet). */
 export function copyOutOfMapping(koffi: Koffi, mapping: MappedBytes, offset: number, target: Uint8Array): boolean {
   const whole = wholeOf(koffi, mapping);
   if (whole === null) return false;
