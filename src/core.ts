@@ -30,9 +30,10 @@ export interface BoundCore {
   withStaged<T>(buffer: Uint8Array, call: () => T): T;
   /**
    * The same in two halves, for the hot paths (no closure per call): `buffer` is staged until
-   * `unstage()`, which must follow in a `finally`.
+   * `unstage()`, which must follow in a `finally`. `length` is its real byte length, when the
+   * caller has just read it.
    */
-  stage(buffer: Uint8Array): void;
+  stage(buffer: Uint8Array, length?: number): void;
   unstage(): void;
 }
 
@@ -101,9 +102,9 @@ export function bindCore(host: Host): BoundCore {
   if (status !== Status.OK) throw new Error(`memshield: the host reported an unusable page size (${host.pageSize()})`);
   registerCore(host, exports);
 
-  function stage(buffer: Uint8Array): void {
+  function stage(buffer: Uint8Array, length = byteLengthOf(buffer)): void {
     staged = buffer; // a plain Uint8Array from checkBytes, or one memshield made
-    stagedLength = byteLengthOf(buffer);
+    stagedLength = length;
   }
   function unstage(): void {
     staged = EMPTY; // drop the reference: the bridge never keeps caller bytes

@@ -211,7 +211,7 @@ export function createPlatformMemory(options: { host: Host }): PlatformMemory {
   function copyOut(handle: RegionHandle, at: number, target: Uint8Array): void {
     const count = byteLengthOf(target);
     let status: number;
-    bound.stage(target); // stage/unstage, not withStaged: no closure made per call
+    bound.stage(target, count); // stage/unstage, not withStaged: no closure made per call
     try {
       status = core.read(handle.slot, handle.generation, at, count);
     } finally {
@@ -317,7 +317,7 @@ export function createPlatformMemory(options: { host: Host }): PlatformMemory {
           `cannot write ${count} bytes at offset ${at}: the region holds ${size} bytes, so at most ${size - at} fit there`);
       }
       let status: number;
-      bound.stage(bytes);
+      bound.stage(bytes, count);
       try {
         status = core.write(handle.slot, handle.generation, at, count);
       } finally {
