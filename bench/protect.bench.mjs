@@ -39,7 +39,7 @@ export default {
         }
       },
       teardown: release,
-      targets: { floor: 1.2 },
+      targets: { floor: 1.15, sodium: 1.05 }, // issue 14
     },
     {
       id: 'protect-same-level',

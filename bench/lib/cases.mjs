@@ -57,6 +57,7 @@ import { BENCH_DIR } from './floor.mjs';
  * @property {number} [floor] - the most memshield may take, as a multiple of the floor
  * @property {number} [sodium] - the most memshield may take, as a multiple of sodium-native
  * @property {number} [syscalls] - exactly this many memory syscalls per operation (strace audit)
+ * @property {number} [ns] - the most nanoseconds memshield may take per operation (its median)
  * @property {number} [atLeast] - count cases: memshield's count must reach this
  */
 

@@ -61,6 +61,7 @@ export function verdicts(result) {
   if (targets.floor !== undefined && result.ratio?.floor) out.floor = result.ratio.floor.median <= targets.floor;
   if (targets.sodium !== undefined && result.ratio?.sodium) out.sodium = result.ratio.sodium.median <= targets.sodium;
   if (targets.syscalls !== undefined && result.syscalls) out.syscalls = result.syscalls.memshield.total === targets.syscalls;
+  if (targets.ns !== undefined && result.memshield) out.ns = result.memshield.median <= targets.ns;
   if (targets.atLeast !== undefined && result.counts) out.atLeast = result.counts.memshield >= targets.atLeast;
   return out;
 }
@@ -107,6 +108,7 @@ function targetCell(result) {
     parts.push(targets.sodium < 1 ? `≥${ratio(1 / targets.sodium)}× faster than sodium${mark(v.sodium)}` : `≤${targets.sodium}× sodium${mark(v.sodium)}`);
   }
   if (targets.syscalls !== undefined) parts.push(`${targets.syscalls} syscalls${mark(v.syscalls)}`);
+  if (targets.ns !== undefined) parts.push(`≤${targets.ns} ns${mark(v.ns)}`);
   if (targets.atLeast !== undefined) parts.push(`≥${targets.atLeast} ${result.unit}${mark(v.atLeast)}`);
   return parts.join('; ');
 }

@@ -48,3 +48,11 @@ describe('bench --compare', () => {
     expect(lines.find((line) => line.startsWith('| new-case |'))).toContain('new case');
   });
 });
+
+describe('bench targets in nanoseconds', () => {
+  it('judge memshield\'s median against the most nanoseconds a case may take', async () => {
+    const { verdicts } = await import('../../bench/lib/report.mjs');
+    expect(verdicts({ targets: { ns: 100 }, memshield: summary(99) })).toEqual({ ns: true });
+    expect(verdicts({ targets: { ns: 100 }, memshield: summary(101) })).toEqual({ ns: false }); // control
+  });
+});
