@@ -21,6 +21,7 @@
 // `whole` is null and the host copies through libc as before.
 import { byteLengthOf } from '../shared/byte-length.js';
 import { uncurry } from '../shared/intrinsics.js';
+import { lendView } from './lend.js';
 import type { loadKoffi } from './node-builtins.js';
 
 type Koffi = ReturnType<typeof loadKoffi>;
@@ -67,15 +68,6 @@ export function addressAt(mapping: MappedBytes, offset: number): bigint {
   return mapping.lastAddress;
 }
 
-/** A zero-copy view of native memory, or undefined where the runtime forbids external buffers. */
-export function viewOf(koffi: Koffi, address: bigint, length: number): Uint8Array | undefined {
-  try {
-    return new NativeUint8Array(koffi.view(address, length));
-  } catch {
-    return undefined;
-  }
-}
-
 /** Copies through libc before the view of the whole mapping is made (see above). */
 const COPIES_BEFORE_VIEW = 2;
 
@@ -86,7 +78,7 @@ function wholeOf(koffi: Koffi, mapping: MappedBytes): Uint8Array | null {
       mapping.copies++;
       return null;
     }
-    mapping.whole = viewOf(koffi, mapping.address, mapping.length) ?? null;
+    mapping.whole = lendView(koffi, mapping.address, mapping.length) ?? null;
   }
   return mapping.whole;
 }
@@ -125,7 +117,7 @@ export function lentView(koffi: Koffi, mapping: MappedBytes, offset: number, len
   const lent = (mapping.lent ??= new Map());
   const kept = lent.get(offset);
   if (kept !== undefined && byteLengthOf(kept) === length) return kept;
-  const view = viewOf(koffi, addressAt(mapping, offset), length);
+  const view = lendView(koffi, addressAt(mapping, offset), length);
   if (view !== undefined) lent.set(offset, view);
   return view;
 }
