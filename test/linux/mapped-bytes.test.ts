@@ -7,6 +7,7 @@ import koffi from 'koffi';
 import { afterEach, describe, expect, it } from 'vitest';
 import { nativeHost } from '../../src/default-memory.js';
 import { Protection } from '../../host/types.js';
+import { copyIntoMapping, copyOutOfMapping, lentView, mappedBytes } from '../../host/mapped-bytes.js';
 
 const host = nativeHost();
 const PAGE = host.pageSize();
@@ -89,5 +90,21 @@ describe.runIf(process.platform === 'linux')('the Linux host reaches mapping byt
     expect(kernelRead(host.address(id) + BigInt(PAGE + 32), 1)).toEqual(new Uint8Array([0x5a]));
     const other = mapThreePages();
     expect(host.view(other, PAGE, 32)).not.toBe(first);
+  });
+
+  it('where the runtime refuses external buffers (Electron), copies fall back to libc and no view is lent', () => {
+    const id = mapThreePages();
+    const refusing = { view: () => { throw new Error('External buffers are not allowed'); } } as unknown as typeof koffi;
+    const record = mappedBytes(host.address(id), 3 * PAGE);
+    const bytes = pattern(32, 1);
+    for (let copy = 0; copy < 4; copy++) {
+      expect(copyIntoMapping(refusing, record, PAGE, bytes)).toBe(false); // the host then calls memcpy
+      expect(copyOutOfMapping(refusing, record, PAGE, new Uint8Array(32))).toBe(false);
+    }
+    expect(lentView(refusing, record, PAGE, 32)).toBeUndefined(); // scoped access then copies
+    // Control: with koffi's own view the third copy goes through it.
+    const lending = mappedBytes(host.address(id), 3 * PAGE);
+    expect([0, 1, 2].map(() => copyIntoMapping(koffi, lending, PAGE, bytes))).toEqual([false, false, true]);
+    expect(kernelRead(host.address(id) + BigInt(PAGE), 32)).toEqual(bytes);
   });
 });
