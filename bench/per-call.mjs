@@ -6,7 +6,11 @@
 // Times are CPU time of this process, so that other processes' load stays out. Rows marked "no syscalls" run over a host whose protect does nothing: what is left is
 // memshield's own path (checks, the Wasm core, the host's JS). A diagnostic for bench/README.md.
 //
-//   npm run build && node bench/per-call.mjs [--against ../main-checkout] [--rounds 21] [--only write]
+// With --sodium the other side is sodium-native doing the same on its own buffer (the toggle and
+// use() rows: sodium_mprotect_* from its in-process addon), for the ratios issue 14 targets.
+//
+//   npm run build && node bench/per-call.mjs [--against ../main-checkout | --sodium] [--rounds 21] [--only write]
+import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -16,6 +20,7 @@ import { pairedRatios, summarize } from './lib/stats.mjs';
 const { values: args } = parseArgs({
   options: {
     against: { type: 'string' },
+    sodium: { type: 'boolean', default: false },
     rounds: { type: 'string', default: '21' },
     'batch-ms': { type: 'string', default: '50' },
     only: { type: 'string', multiple: true, default: [] },
@@ -78,6 +83,25 @@ function operations({ api, host }) {
   };
 }
 
+/** sodium-native's side of the toggle and use() rows: the same calls on a sodium_malloc(32) buffer. */
+function sodiumOperations() {
+  const sodium = createRequire(import.meta.url)('sodium-native');
+  const toggled = sodium.sodium_malloc(32);
+  sodium.sodium_mprotect_readonly(toggled);
+  const resting = sodium.sodium_malloc(32);
+  sodium.sodium_mprotect_noaccess(resting);
+  let sink = 0;
+  const use = (n) => {
+    for (let i = 0; i < n; i++) { sodium.sodium_mprotect_readonly(resting); sink ^= resting[0]; sodium.sodium_mprotect_noaccess(resting); }
+  };
+  return {
+    'protect NoAccess↔ReadOnly': (n) => { for (let i = 0; i < n; i++) { sodium.sodium_mprotect_noaccess(toggled); sodium.sodium_mprotect_readonly(toggled); } },
+    'use 32 B standalone': use,
+    'use 32 B in a heap': use,
+    get sink() { return sink; },
+  };
+}
+
 /** Iterations that make one batch of `run` last about `ms` of wall-clock time. */
 function calibrate(run, ms) {
   let iterations = 1;
@@ -104,11 +128,14 @@ function timed(run, iterations) {
 
 const builds = { this: operations(await loadBuild(`${import.meta.dirname}/..`)) };
 if (args.against) builds.against = operations(await loadBuild(args.against));
-const names = Object.keys(builds.this).filter((name) => name !== 'sink' && (args.only.length === 0 || args.only.some((word) => name.includes(word))));
+else if (args.sodium) builds.against = sodiumOperations();
+const other = args.against ?? (args.sodium ? 'sodium-native' : undefined);
+const names = Object.keys(builds.this).filter((name) => name !== 'sink' && (!builds.against || name in builds.against) &&
+  (args.only.length === 0 || args.only.some((word) => name.includes(word))));
 const rounds = Number(args.rounds);
 
-console.log(`| operation | this build | ${args.against ? `${args.against} | this ÷ that (p10–p90) | fastest ÷ fastest |` : ''}`);
-console.log(`|---|---|${args.against ? '---|---|---|' : ''}`);
+console.log(`| operation | this build | ${other ? `${other} | this ÷ that (p10–p90) | fastest ÷ fastest |` : ''}`);
+console.log(`|---|---|${other ? '---|---|---|' : ''}`);
 for (const name of names) {
   const sides = Object.keys(builds);
   const runs = sides.map((side) => builds[side][name]);

@@ -6,7 +6,7 @@
 //
 //   npm run bench [-- --json] [-- --quick] [-- --only protect,read] [-- --rounds 31]
 //                 [-- --batch-ms 20] [-- --no-audit] [-- --file more-cases.bench.mjs] [-- --out file]
-//                 [-- --compare bench/baseline.json [-- --band 0.25]]
+//                 [-- --compare bench/baseline.json [-- --band 0.85]]
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';

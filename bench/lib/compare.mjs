@@ -5,8 +5,12 @@
 // ratio, which both sides of a round share.
 import { formatTime } from './report.mjs';
 
-/** The default band: the largest change seen between two runs of the same build (bench/README.md). */
-export const NOISE_BAND = 0.25;
+/**
+ * The default band: the largest growth --compare would see between two runs of the same build,
+ * measured 2026-12-05 on the 2-core VM under the load of four other engineers' suites (83 %,
+ * write 1 KiB; bench/README.md). On a quiet machine pass a smaller --band.
+ */
+export const NOISE_BAND = 0.85;
 
 const percent = (change) => (change === undefined ? '—' : `${change >= 0 ? '+' : ''}${(change * 100).toFixed(0)} %`);
 const growth = (before, after) => (before > 0 && Number.isFinite(before) && Number.isFinite(after) ? after / before - 1 : undefined);
