@@ -6,19 +6,18 @@
 //    (V8's memmove) instead of a crossing into libc's memcpy. It is made at the third copy: an
 //    allocation and its free copy twice (the canary in, then out to check it), and a view that
 //    costs a microsecond and a finalizer would make the short-lived mapping dearer;
-//  - the views lent for scoped access: koffi.view makes an external ArrayBuffer with a finalizer
-//    (about a microsecond), and a secret's pages never move while it lives.
 //
 //  mapping  ┌──────────────┬───────────────────────────────┬──────────────┐
 //           │ guard page   │ data pages   [slot][slot]…    │ guard page   │
 //           └──────────────┴───────────────────────────────┴──────────────┘
 //  whole    ◄──────────────────── one view, for copyIn/copyOut ─────────────►
-//  lent                           ◄──►  ◄──►   one view per lent offset (use/update)
 //
 // The views only reach what the pages allow: a copy through them faults exactly where memcpy
 // would, and the core has checked bounds and protection before it asks for one. They are
-// dropped with the mapping at unmap. Where the runtime refuses external buffers (Electron),
-// `whole` is null and the host copies through libc as before.
+// dropped with the mapping at unmap. The views lent for scoped access are NOT kept here: a heap
+// slot is reused by another secret, which must not be lent the view a caller kept from the slot's
+// last one; each secret keeps its own lent view (src/scoped-access.ts). Where the runtime
+// refuses external buffers (Electron), `whole` is null and the host copies through libc as before.
 import { byteLengthOf } from '../shared/byte-length.js';
 import { uncurry } from '../shared/intrinsics.js';
 import { lendView } from './lend.js';
@@ -43,8 +42,6 @@ export interface MappedBytes {
   window: Uint8Array | undefined;
   windowOffset: number;
   windowLength: number;
-  /** Views lent for scoped access, by offset in the mapping; made on first use. */
-  lent: Map<number, Uint8Array> | undefined;
 }
 
 // Captured at load: a caller replacing these later changes nothing here.
@@ -56,7 +53,7 @@ const bufferOf = uncurry(Object.getOwnPropertyDescriptor(typedArrayPrototype, 'b
 
 /** The record for a mapping just made at `address`. */
 export function mappedBytes(address: bigint, length: number): MappedBytes {
-  return { address, length, lastAddress: address, lastOffset: -1, whole: undefined, copies: 0, window: undefined, windowOffset: -1, windowLength: -1, lent: undefined };
+  return { address, length, lastAddress: address, lastOffset: -1, whole: undefined, copies: 0, window: undefined, windowOffset: -1, windowLength: -1 };
 }
 
 /** The address `offset` bytes into the mapping, as koffi takes it fastest (the last one is reused). */
@@ -109,15 +106,10 @@ export function copyOutOfMapping(koffi: Koffi, mapping: MappedBytes, offset: num
 }
 
 /**
- * The view lent for scoped access to [offset, offset + length): the same one each time for the
- * same range (a view of its own buffer, as lent-view tracking expects), undefined where the
- * runtime lends none.
+ * A new view lent for scoped access to [offset, offset + length) (a view of its own buffer, as
+ * lent-view tracking expects), undefined where the runtime lends none. Never cached here: the
+ * range may hold another secret later (src/scoped-access.ts keeps each secret's own).
  */
 export function lentView(koffi: Koffi, mapping: MappedBytes, offset: number, length: number): Uint8Array | undefined {
-  const lent = (mapping.lent ??= new Map());
-  const kept = lent.get(offset);
-  if (kept !== undefined && byteLengthOf(kept) === length) return kept;
-  const view = lendView(koffi, addressAt(mapping, offset), length);
-  if (view !== undefined) lent.set(offset, view);
-  return view;
+  return lendView(koffi, addressAt(mapping, offset), length);
 }

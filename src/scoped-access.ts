@@ -54,7 +54,11 @@ export interface SecretLocation {
   /** Host mapping id and offset of the data, -1 until first read. */
   hostId: number;
   dataOffset: number;
-  /** The view a native host lent last time (it lends the same one each time), its span and its lend count. */
+  /**
+   * The view lent last time, its span and its lend count. With a count (a native host's view, a
+   * buffer of its own) the secret keeps it and lends it to each of its calls; no other secret
+   * ever gets it.
+   */
   lentView: Uint8Array | undefined;
   lentSpan: ByteSpan | undefined;
   lentCount: LendCount | undefined;
@@ -107,7 +111,11 @@ export function runScoped<T>(secret: SecretLocation, access: typeof Protection.R
       secret.hostId = exports.secretField(secret.index, SecretField.hostId);
       secret.dataOffset = exports.secretField(secret.index, SecretField.dataOffset);
     }
-    view = core.host.view(secret.hostId, secret.dataOffset, secret.size);
+    // A view of its own buffer (a native host's) is kept by the secret and lent to its every
+    // call; a window the host revokes itself (the simulated host) is asked for each time. The
+    // view is the secret's, never the host's: a later secret in the same heap slot or at the same
+    // address is lent a new one, so a view kept from a freed secret stays refused (lent-views.ts).
+    view = secret.lentCount !== undefined ? secret.lentView : core.host.view(secret.hostId, secret.dataOffset, secret.size);
     if (view === undefined) {
       // No zero-copy view here: a copy, read now, written back after an update, wiped after.
       copied = true;
@@ -121,7 +129,7 @@ export function runScoped<T>(secret: SecretLocation, access: typeof Protection.R
       span = byteSpanOf(view);
       count = lendCountOf(span);
     } else {
-      // A native host lends the same view to every call on a secret: its span and count are found once.
+      // Its span and count are found once, when the secret is first lent a view of its own buffer.
       if (view !== secret.lentView) {
         secret.lentView = view;
         secret.lentSpan = byteSpanOf(view);
