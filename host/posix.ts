@@ -1,6 +1,7 @@
 // The POSIX part of the Linux and macOS hosts: mmap/munmap/mprotect/mlock/munlock/madvise and
 // byte copies through libc, via koffi. The platform file supplies its constants and extras.
 import { byteLengthOf } from '../shared/byte-length.js';
+import { mapDelete, mapGet, mapSet, newMap } from '../shared/intrinsics.js';
 import { RuntimeRefusedError } from './runtime-refusal.js';
 import { fillRandom } from './lend.js';
 import { addressAt, copyIntoMapping, copyOutOfMapping, lentView, mappedBytes, type MappedBytes } from './mapped-bytes.js';
@@ -131,7 +132,7 @@ function mmapPages(c: Libc, constants: PosixConstants, errno: () => number): Pag
 export function createPosixHost(platform: PosixPlatform, c: Libc): Host {
   const { constants } = platform;
   const koffi = c.koffi;
-  const mappings = new Map<number, MappedBytes>();
+  const mappings = newMap<number, MappedBytes>(); // read and written through the captured Map methods
   let nextId = 0;
   const pageSize = Number(c.sysconf(constants._SC_PAGESIZE));
   const errnoNames = errnoNameTable();
@@ -142,7 +143,7 @@ export function createPosixHost(platform: PosixPlatform, c: Libc): Host {
   /** The address `offset` bytes into mapping `id` (the mapping keeps the last one: mapped-bytes.ts). */
   const at = (id: number, offset: number): bigint => addressAt(mapping(id), offset);
   function mapping(id: number): MappedBytes {
-    const found = mappings.get(id);
+    const found = mapGet(mappings, id);
     if (!found) throw new Error(`memshield host: no mapping ${id} (core and host disagree)`);
     return found;
   }
@@ -176,7 +177,7 @@ export function createPosixHost(platform: PosixPlatform, c: Libc): Host {
         if (tail > 0) pages.unmap(address + BigInt(length), tail);
       }
       const id = nextId++;
-      mappings.set(id, mappedBytes(address, length));
+      mapSet(mappings, id, mappedBytes(address, length));
       return id;
     },
     ...(platform.mapSecret && {
@@ -186,7 +187,7 @@ export function createPosixHost(platform: PosixPlatform, c: Libc): Host {
     unmap(id) {
       const { address, length } = mapping(id);
       const result = pages.unmap(address, length);
-      if (result === 0) mappings.delete(id);
+      if (result === 0) mapDelete(mappings, id);
       return result;
     },
     protect: (id, offset, length, protection) => pages.protect(at(id, offset), length, NATIVE_PROTECTION[protection]),

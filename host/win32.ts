@@ -7,6 +7,7 @@
 //    read/write and resident: mapping them with another protection or protecting them later is
 //    refused with ERROR_NOT_SUPPORTED, and locking them is a no-op (they cannot be paged out).
 import { byteLengthOf } from '../shared/byte-length.js';
+import { mapDelete, mapGet, mapSet, newMap } from '../shared/intrinsics.js';
 import { fillRandom, lendView } from './lend.js';
 import { MAP_EXPLICIT_HUGE, Protection, type Host, type HostCapabilities, type HostOperation } from './types.js';
 import { alignedAllocator } from './win32-align.js';
@@ -53,7 +54,7 @@ export function createWin32Host(): Host {
   const { pageSize, allocationGranularity } = systemMemoryInfo(k);
   const largePages = enableLargePages(k);
   const aligned = alignedAllocator(k);
-  const mappings = new Map<number, Mapping>();
+  const mappings = newMap<number, Mapping>(); // read and written through the captured Map methods
   let nextId = 0;
 
   const capabilities: HostCapabilities = {
@@ -69,7 +70,7 @@ export function createWin32Host(): Host {
   const status = (ok: number): number => (ok ? 0 : lastError());
   const at = (id: number, offset: number): bigint => mapping(id).address + BigInt(offset);
   function mapping(id: number): Mapping {
-    const found = mappings.get(id);
+    const found = mapGet(mappings, id);
     if (!found) throw new Error(`memshield host: no mapping ${id} (core and host disagree)`);
     return found;
   }
@@ -92,12 +93,12 @@ export function createWin32Host(): Host {
       if (typeof result === 'number') return -result;
       const id = nextId++;
       const notes = large ? [LARGE_PAGE_NOTE] : [];
-      mappings.set(id, { address: result, length, largePages: large, notes });
+      mapSet(mappings, id, { address: result, length, largePages: large, notes });
       return id;
     },
     unmap(id) {
       const result = status(k.VirtualFree(mapping(id).address, 0, MEM.RELEASE));
-      if (result === 0) mappings.delete(id);
+      if (result === 0) mapDelete(mappings, id);
       return result;
     },
     protect(id, offset, length, protection) {
@@ -134,6 +135,6 @@ export function createWin32Host(): Host {
     errorName: (error) => win32ErrorName(error),
     memlockStatus: () => undefined, // Windows has no RLIMIT_MEMLOCK: the working set bounds locking (notes say when it grew)
     kernelView: (address, length) => queryRanges(k, address, length, pageSize),
-    notes: (id) => [...(mappings.get(id)?.notes ?? [])],
+    notes: (id) => [...(mapGet(mappings, id)?.notes ?? [])],
   };
 }

@@ -1,7 +1,8 @@
 // The built-ins memshield relies on when it reads a caller's values, captured when this module
 // loads. A value's length, offset and memory are read through these (never through a property
 // the value, its prototype or a Proxy can answer), and replacing Array.prototype.includes, a
-// TypedArray getter or WeakMap.prototype.get after memshield loaded changes nothing here.
+// TypedArray getter, WeakMap.prototype.get or Map.prototype.get after memshield loaded changes
+// nothing here.
 // Nothing in this file calls code a caller supplied.
 import { byteLengthOf } from './byte-length.js';
 
@@ -174,6 +175,33 @@ export function weakGet<K extends object, V>(map: WeakMap<K, V>, key: K): V | un
 }
 export function weakSet<K extends object, V>(map: WeakMap<K, V>, key: K, value: V): void {
   weakMapSetOn(map, key, value);
+}
+
+// Map and its methods, captured: the maps that hold the host's mapping records (views of secret
+// pages, addresses) are read and written through these, never through Map.prototype as it is at
+// the time of the call.
+const NativeMap = Map;
+const mapGetOn = uncurry(Map.prototype.get as (this: never, key: unknown) => unknown);
+const mapSetOn = uncurry(Map.prototype.set as (this: never, key: unknown, value: unknown) => unknown);
+const mapDeleteOn = uncurry(Map.prototype.delete as (this: never, key: unknown) => boolean);
+const mapHasOn = uncurry(Map.prototype.has as (this: never, key: unknown) => boolean);
+
+/** A new empty Map from the captured constructor. */
+export function newMap<K, V>(): Map<K, V> {
+  return new NativeMap<K, V>();
+}
+/** Map.prototype.get, set, delete and has, captured. */
+export function mapGet<K, V>(map: Map<K, V>, key: K): V | undefined {
+  return mapGetOn(map, key) as V | undefined;
+}
+export function mapSet<K, V>(map: Map<K, V>, key: K, value: V): void {
+  mapSetOn(map, key, value);
+}
+export function mapDelete<K, V>(map: Map<K, V>, key: K): boolean {
+  return mapDeleteOn(map, key);
+}
+export function mapHas<K, V>(map: Map<K, V>, key: K): boolean {
+  return mapHasOn(map, key);
 }
 
 /** The index of `value` in a frozen list of strings, or -1 (no Array.prototype method involved). */

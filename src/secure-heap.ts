@@ -9,7 +9,7 @@ import { describeRegion, type RegionInfo } from './inspect.js';
 import { heapSecureBuffer, type SecretOwner, type SecureBuffer } from './secure-buffer.js';
 import { HeapStat, Option, Reason, Status } from './generated/core-numbers.js';
 import { hostFromOptions, secretMemoryOption, secretMemoryPolicyOf, secureCoreFor, type SecureCore } from './secure-core.js';
-import { byteLengthOf, fillBytes, setBytes } from '../shared/intrinsics.js';
+import { byteLengthOf, fillBytes, mapGet, mapSet, newMap, setBytes } from '../shared/intrinsics.js';
 import { defaultSecretMemoryPolicy } from './secret-memory-default.js';
 import { secureError } from './secure-failures.js';
 import { checkBytes, checkWipeSource, checkLockPolicy, checkSecretMemoryPolicy, checkSize } from './validate.js';
@@ -321,18 +321,18 @@ export class SecureHeap {
 
   /** The base address of each arena, by its region slot. */
   #arenaAddresses(): Map<number, bigint> {
-    const addresses = new Map<number, bigint>();
+    const addresses = newMap<number, bigint>();
     for (let k = 0; ; k++) {
       const region = this.#core.exports.heapArenaRegion(this.#index, k);
       if (region < 0) return addresses;
-      addresses.set(region, this.#core.host.address(this.#core.exports.regionHostId(region)));
+      mapSet(addresses, region, this.#core.host.address(this.#core.exports.regionHostId(region)));
     }
   }
 
   /** " (the first at address 0x…, in the arena mapped at 0x…)" for messages, or "" when unknown. */
   #damageDescription(addresses = this.#arenaAddresses()): string {
     const region = this.#core.exports.heapStat(this.#index, HeapStat.damagedRegion);
-    const base = addresses.get(region);
+    const base = mapGet(addresses, region);
     if (base === undefined) return '';
     const offset = this.#core.exports.heapStat(this.#index, HeapStat.damagedOffset);
     return ` (the first at address 0x${(base + BigInt(offset)).toString(16)}, in the arena mapped at 0x${base.toString(16)})`;

@@ -43,6 +43,7 @@ import { createNativeThreadRegions } from '#native-host';
 import type { AddressRuns } from '../host/linux-dump-excluded.js';
 import type { ThreadRegionCalls, ThreadTag } from '../host/linux-thread-regions.js';
 import { builtin } from '../host/node-builtins.js';
+import { mapDelete, mapGet, mapSet, newMap } from '../shared/intrinsics.js';
 import type { Host } from '../host/types.js';
 import { exitWipeWants } from './exit-settings.js';
 import { joinProcessEnds } from './process-coordinator.js';
@@ -230,8 +231,8 @@ interface Sweep {
 
 function threadAlive(sweep: Sweep, tid: number, start: number): boolean {
   const key = `${tid}:${start}`;
-  let alive = sweep.alive.get(key);
-  if (alive === undefined) sweep.alive.set(key, (alive = sweep.s.calls.threadAlive({ tid, start })));
+  let alive = mapGet(sweep.alive, key);
+  if (alive === undefined) mapSet(sweep.alive, key, (alive = sweep.s.calls.threadAlive({ tid, start })));
   return alive;
 }
 
@@ -338,7 +339,7 @@ export function releaseEndedThreads(): number {
   const s = threadState();
   if (!s) return 0;
   const { ints, doubles } = s.registry;
-  const sweep: Sweep = { s, alive: new Map() };
+  const sweep: Sweep = { s, alive: newMap() };
   let released = 0;
   for (const i of takeEndedThreadsEntries(sweep)) {
     const judged = verdict(sweep, i);
@@ -367,7 +368,7 @@ export function wipeEveryThread(): number {
   if (!s) return 0;
   const { ints, doubles } = s.registry;
   let done = releaseEndedThreads();
-  const sweep: Sweep = { s, alive: new Map() };
+  const sweep: Sweep = { s, alive: newMap() };
   for (let i = 0, high = highWater(ints); i < high; i++) {
     if (Atomics.load(ints, stateAt(i)) !== LIVE || ownerOf(sweep, i) !== 'running') continue;
     if (Atomics.compareExchange(ints, stateAt(i), LIVE, busyBy(s.self.tid)) !== LIVE) continue;
@@ -387,7 +388,7 @@ export function wipeEveryThread(): number {
  */
 export function trackThreadRegions(host: Host): Host {
   if (!threadState() && !setupFailure) return host; // nothing to record into, for good
-  const entries = new Map<number, { entry: number; length: number }>();
+  const entries = newMap<number, { entry: number; length: number }>(); // through the captured Map methods
   return {
     ...host,
     map(length, alignment, protection, flags) {
@@ -403,12 +404,12 @@ export function trackThreadRegions(host: Host): Host {
         host.unmap(id); // nothing half done: an untracked mapping would outlive a terminated worker
         return -12; // ENOMEM: 65536 live mappings, the kernel's default vm.max_map_count
       }
-      entries.set(id, { entry, length });
+      mapSet(entries, id, { entry, length });
       return id;
     },
     unmap(id) {
       const s = threadState();
-      const tracked = entries.get(id);
+      const tracked = mapGet(entries, id);
       if (!s || !tracked) return host.unmap(id);
       // Out of the registry only once unmapped: a terminate() in between leaves the entry
       // RELEASING, and the next sweep finishes the release (nothing locked is left behind).
@@ -416,7 +417,7 @@ export function trackThreadRegions(host: Host): Host {
       const result = host.unmap(id);
       if (result === 0) {
         freeEntry(s, tracked.entry);
-        entries.delete(id);
+        mapDelete(entries, id);
       } else {
         Atomics.store(s.registry.ints, stateAt(tracked.entry), LIVE); // still mapped: still tracked
       }

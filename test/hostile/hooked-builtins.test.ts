@@ -1,0 +1,26 @@
+// Built-ins replaced after memshield loaded are never handed what it keeps: a child
+// (test/fixtures/hostile-hooked-builtins.mjs) replaces them once memshield and its host are
+// loaded, then makes, uses, updates, copies and frees secrets (standalone, in a heap, PlatformMemory
+// regions) and reports what the replacements were handed. Control: the same replacements do see
+// an ordinary Map (or Uint8Array) used the same way in the same child.
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { lastJson, run } from '../helpers/kernel.js';
+
+const FIXTURE = fileURLToPath(new URL('../fixtures/hostile-hooked-builtins.mjs', import.meta.url));
+
+interface Report { mode: string; control: string[]; seen: string[] }
+
+async function child(mode: string): Promise<Report> {
+  const result = await run(process.execPath, [FIXTURE, mode]);
+  expect(result.status, result.stderr).toBe(0);
+  return lastJson<Report>(result);
+}
+
+describe('built-ins replaced after load', () => {
+  it('Map.prototype.get/set/delete/has replaced: no view, mapping record or address reaches them (control: an ordinary Map\'s are seen)', async () => {
+    const { control, seen } = await child('map');
+    expect(control).toEqual(['a Uint8Array of 8 bytes', 'a Uint8Array of 8 bytes']);
+    expect(seen).toEqual([]);
+  }, 60_000);
+});
