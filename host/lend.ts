@@ -1,11 +1,29 @@
 // What every native host lends in the same way: zero-copy views of native memory (koffi) and
-// cryptographic random bytes (Web Crypto).
+// cryptographic random bytes (Web Crypto). Everything called here per call was captured when this
+// module loaded (or, for koffi.view, when a koffi instance is first seen): code that replaces
+// globalThis.Uint8Array, crypto.getRandomValues or koffi.view later is never handed a view of
+// secret pages nor the bytes to fill.
+import { uncurry } from '../shared/intrinsics.js';
 import type { loadKoffi } from './node-builtins.js';
 
+type Koffi = ReturnType<typeof loadKoffi>;
+
+const NativeUint8Array = Uint8Array;
+const webCrypto = globalThis.crypto as Crypto | undefined;
+const getRandomValues = webCrypto && uncurry(webCrypto.getRandomValues as (this: never, target: Uint8Array<ArrayBuffer>) => unknown);
+
+/** koffi.view of the koffi instance seen last (one per process in practice), captured at first sight. */
+let viewsOf: Koffi | undefined;
+let viewOn: ((self: unknown, address: bigint, length: number) => ArrayBuffer) | undefined;
+
 /** A zero-copy view of native memory, or undefined where the runtime forbids external buffers (Electron). */
-export function lendView(koffi: ReturnType<typeof loadKoffi>, address: bigint, length: number): Uint8Array | undefined {
+export function lendView(koffi: Koffi, address: bigint, length: number): Uint8Array | undefined {
   try {
-    return new Uint8Array(koffi.view(address, length));
+    if (koffi !== viewsOf) {
+      viewOn = uncurry(koffi.view as (this: never, address: bigint, length: number) => ArrayBuffer);
+      viewsOf = koffi;
+    }
+    return new NativeUint8Array(viewOn!(koffi, address, length));
   } catch {
     return undefined;
   }
@@ -13,5 +31,6 @@ export function lendView(koffi: ReturnType<typeof loadKoffi>, address: bigint, l
 
 /** Fills `target` with cryptographic random bytes. */
 export function fillRandom(target: Uint8Array): void {
-  globalThis.crypto.getRandomValues(target as Uint8Array<ArrayBuffer>);
+  if (getRandomValues) getRandomValues(webCrypto, target as Uint8Array<ArrayBuffer>);
+  else globalThis.crypto.getRandomValues(target as Uint8Array<ArrayBuffer>); // no Web Crypto at load: as the runtime has it now
 }

@@ -7,6 +7,8 @@ import { byteLengthOf, byteSpanOf } from '../shared/intrinsics.js';
 import type { CoreExports, WasmMemory } from './core-exports.js';
 import { Capability, Status } from './generated/core-numbers.js';
 import { registerCore } from './own-usage.js';
+/** Captured at load: a Uint8Array replaced later is never given secret bytes or Wasm memory. */
+const NativeUint8Array = Uint8Array;
 
 export type { CoreExports } from './core-exports.js';
 
@@ -42,13 +44,13 @@ export function bindCore(host: Host): BoundCore {
   let staged: Uint8Array = EMPTY;
   let stagedLength = 0;
   let memory: WasmMemory | undefined;
-  const coreBytes = (pointer: number, length: number) => new Uint8Array(memory!.buffer, pointer, length);
+  const coreBytes = (pointer: number, length: number) => new NativeUint8Array(memory!.buffer, pointer, length);
   // The core asks for at most the staged length; a shorter part is a new view (not subarray(),
   // which would look up a species constructor).
   const stagedBytes = (length: number) => {
     if (length === stagedLength) return staged;
     const span = byteSpanOf(staged);
-    return new Uint8Array(span.buffer, span.byteOffset, length <= stagedLength ? length : stagedLength);
+    return new NativeUint8Array(span.buffer, span.byteOffset, length <= stagedLength ? length : stagedLength);
   };
 
   const imports = {

@@ -17,6 +17,9 @@ import {
 import { readOptions } from '../shared/options.js';
 import { purgeAfter, purgeCount } from './purge-log.js';
 
+/** Captured at load: a Uint8Array replaced later is never given the bytes read. */
+const NativeUint8Array = Uint8Array;
+
 /** Options of `allocate`. */
 export interface AllocateOptions {
   /**
@@ -331,7 +334,7 @@ export function createPlatformMemory(options: { host: Host }): PlatformMemory {
       const size = (region as Region).size;
       const at = checkIndex(offset, 'offset', size);
       const count = length === undefined ? size - at : checkIndex(length, 'length', size - at);
-      const target = new Uint8Array(count);
+      const target = new NativeUint8Array(count);
       copyOut(handle, at, target);
       return target;
     },

@@ -20,6 +20,8 @@ import type { SecureCore } from './secure-core.js';
 import { byteSpanOf, fillBytes, getPrototypeOf, type ByteSpan } from '../shared/intrinsics.js';
 import { lendCountOf, lendEnded, lendStarted, type LendCount } from './lent-views.js';
 import { secureError } from './secure-failures.js';
+/** Captured at load: a Uint8Array replaced later is never given secret bytes or Wasm memory. */
+const NativeUint8Array = Uint8Array;
 
 declare const scopedViewBrand: unique symbol;
 
@@ -119,7 +121,7 @@ export function runScoped<T>(secret: SecretLocation, access: typeof Protection.R
     if (view === undefined) {
       // No zero-copy view here: a copy, read now, written back after an update, wiped after.
       copied = true;
-      view = new Uint8Array(secret.size);
+      view = new NativeUint8Array(secret.size);
       const target = view;
       const read = core.withStaged(target, () => exports.secretRead(secret.index, secret.generation, 0, secret.size));
       if (read !== 0) throw secureError(core, read, `${method}() the SecureBuffer`);
