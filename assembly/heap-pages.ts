@@ -135,7 +135,8 @@ export function takeFreeSlot(page: usize, size: u32): u32 {
     bits = load<u32>(page + freeBitmap + <usize>word * 4);
   }
   const bit = ctz(bits);
-  store<u32>(page + freeBitmap + <usize>word * 4, bits & ~(<u32>1 << bit));
+  const at = page + freeBitmap + <usize>word * 4;
+  store<u32>(at, load<u32>(at) & ~(<u32>1 << bit)); // `bits` is masked by the cursor: clear from the word itself
   const slot = (word << 5) + bit;
   store<u32>(page + CURSOR, slot + 1);
   store<u16>(page + sizeArray + <usize>slot * 2, <u16>size);
