@@ -61,3 +61,10 @@ export const PURGE_STAT_FAILURES: i32 = 9; // steps that failed (the last one's 
 export const PURGE_STAT_CANARY_DAMAGE: i32 = 10; // frees that found a damaged canary (still freed)
 export const PURGE_STAT_UNMAPPED_BYTES: i32 = 11; // bytes of mappings given back
 export const PURGE_STAT_UNLOCKED_BYTES: i32 = 12; // bytes of locked pages given back
+export const HEAP_STAT_ISOLATED: i32 = 18;
+
+// Figures of quarantineStat() (quarantine.ts).
+export const QUARANTINE_STAT_RANGES: i32 = 0;
+export const QUARANTINE_STAT_BYTES: i32 = 1;
+export const QUARANTINE_STAT_CAP: i32 = 2;
+export const QUARANTINE_STAT_EVICTED: i32 = 3;

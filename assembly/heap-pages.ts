@@ -2,16 +2,17 @@
 // current protection and open count, and a state per slot (free / live / pending wipe).
 //
 //  page record (PAGE_HEADER bytes, then three arrays sized from the page size at first use)
-//  0       4       8       12      16      20      24      28      32      36      40    44    48
-//  ├───────┼───────┼───────┼───────┼───────┼───────┼───────┼───────┼───────┼───────┼─────┼─────┤
-//  │ class │ prot  │ flags │ arena │ page# │ open  │ live  │ free  │ pend- │ slots │prev │next │
-//  │       │       │       │       │       │ count │ slots │ slots │ ing   │       │     │     │
-//  └───────┴───────┴───────┴───────┴───────┴───────┴───────┴───────┴───────┴───────┴─────┴─────┘
-//  48 ─► free bitmap (WORDS × u32) │ pending bitmap (WORDS × u32) │ data size per slot (u16 × MAX_SLOTS)
+//  0       4       8       12      16      20      24      28      32      36      40    44    48     52  56
+//  ├───────┼───────┼───────┼───────┼───────┼───────┼───────┼───────┼───────┼───────┼─────┼─────┼──────┼───┤
+//  │ class │ prot  │ flags │ arena │ page# │ open  │ live  │ free  │ pend- │ slots │prev │next │cursor│ — │
+//  │       │       │       │       │       │ count │ slots │ slots │ ing   │       │     │     │      │   │
+//  └───────┴───────┴───────┴───────┴───────┴───────┴───────┴───────┴───────┴───────┴─────┴─────┴──────┴───┘
+//  56 ─► free bitmap (WORDS × u32) │ pending bitmap (WORDS × u32) │ data size per slot (u16 × MAX_SLOTS)
 //
 //  A slot is free (wiped, bit set in `free`), pending (freed, its data not yet wiped: bit set in
 //  `pending`) or live (neither). prev/next link the page into its heap's list of pages of the same
-//  class that have free slots.
+//  class that have free slots. cursor: the slot after the one taken last; slots are taken at or
+//  after it, round the page (FIFO reuse: a freed slot behind the cursor waits for the next round).
 import { pageSize } from "./machine";
 import { GAP_SIZE, SMALLEST_CLASS_SIZE, NO_CLASS, slotsPerPage } from "./heap-layout";
 import { NO_ACCESS } from "./protection";
@@ -28,7 +29,11 @@ const PENDING: usize = 32;
 const SLOTS: usize = 36;
 const PREV: usize = 40;
 const NEXT: usize = 44;
-const PAGE_HEADER: usize = 48;
+const CURSOR: usize = 48;
+const PAGE_HEADER: usize = 56;
+
+/** takeFreeSlot: no free slot at or after the cursor. */
+export const NO_SLOT: u32 = 0xffffffff;
 
 /** Page flags. */
 export const PAGE_IN_LIST: u32 = 1 << 0; // linked into its class's list of pages with free slots
@@ -109,26 +114,39 @@ export function formatPage(page: usize, c: i32): void {
   store<u32>(page + LIVE, 0);
   store<u32>(page + PENDING, 0);
   store<u32>(page + FREE, n);
+  store<u32>(page + CURSOR, 0);
   memory.fill(page + pendingBitmap, 0, <usize>bitmapWords * 4);
   memory.fill(page + freeBitmap, 0, <usize>bitmapWords * 4);
   for (let word: u32 = 0; word < (n >> 5); word++) store<u32>(page + freeBitmap + <usize>word * 4, 0xffffffff);
   if (n & 31) store<u32>(page + freeBitmap + <usize>(n >> 5) * 4, (<u32>1 << (n & 31)) - 1);
 }
 
-/** Takes the lowest free slot (the page must have one); it becomes live with `size` data bytes. */
+/**
+ * Takes the first free slot at or after the page's cursor, which moves past it; the slot becomes
+ * live with `size` data bytes. NO_SLOT (nothing changed) when every free slot lies behind the cursor.
+ */
 export function takeFreeSlot(page: usize, size: u32): u32 {
-  assert(load<u32>(page + FREE) > 0);
-  let word: u32 = 0;
-  let bits: u32 = 0;
-  while ((bits = load<u32>(page + freeBitmap + <usize>word * 4)) == 0) word++;
+  const cursor = load<u32>(page + CURSOR);
+  let word: u32 = cursor >> 5;
+  if (word >= bitmapWords) return NO_SLOT;
+  let bits = load<u32>(page + freeBitmap + <usize>word * 4) & (0xffffffff << (cursor & 31));
+  while (bits == 0) {
+    if (++word >= bitmapWords) return NO_SLOT;
+    bits = load<u32>(page + freeBitmap + <usize>word * 4);
+  }
   const bit = ctz(bits);
-  store<u32>(page + freeBitmap + <usize>word * 4, bits & ~(<u32>1 << bit));
+  const at = page + freeBitmap + <usize>word * 4;
+  store<u32>(at, load<u32>(at) & ~(<u32>1 << bit)); // `bits` is masked by the cursor: clear from the word itself
   const slot = (word << 5) + bit;
+  store<u32>(page + CURSOR, slot + 1);
   store<u16>(page + sizeArray + <usize>slot * 2, <u16>size);
   store<u32>(page + FREE, load<u32>(page + FREE) - 1);
   store<u32>(page + LIVE, load<u32>(page + LIVE) + 1);
   return slot;
 }
+
+/** Starts the page's next round: its cursor goes back to slot 0. */
+export function rewindPage(page: usize): void { store<u32>(page + CURSOR, 0); }
 
 /** Marks live slot `i` as freed but not yet wiped. */
 export function markPending(page: usize, i: u32): void {

@@ -1,6 +1,6 @@
 // The heap table: one record per SecureHeap, in a handle table (handle-table.ts).
 //
-//  heap record (HEAP_RECORD_SIZE = 264 bytes)
+//  heap record (HEAP_RECORD_SIZE = 344 bytes on wasm32)
 //  0        4        8        12       16       20       24       28       32       36       40
 //  ├────────┼────────┼────────┼────────┼────────┼────────┼────────┼────────┼────────┼────────┤
 //  │ gener- │ link   │ arena  │ first  │ arenas │ live   │pending │dedica- │ open   │ canary │
@@ -11,10 +11,11 @@
 //  96 ─► CLASS_COUNT list heads (usize): pages of that class with a free slot
 //  176 ─► CLASS_COUNT page counts (u32): pages formatted for that class
 //  256 secretBytes (u64): data pages held in secret memory (memfd_secret)
+//  264 ─► CLASS_COUNT list tails (usize): the last page of each list (pages join at the tail: FIFO)
 import { CLASS_COUNT } from "./heap-layout";
 import { HandleTable, HEADER_SIZE } from "./handle-table";
 
-export const HEAP_RECORD_SIZE: usize = 264;
+export const HEAP_RECORD_SIZE: usize = 264 + <usize>CLASS_COUNT * sizeof<usize>();
 const ARENA_PAGES: usize = HEADER_SIZE;
 const FIRST_ARENA: usize = 12;
 const ARENAS: usize = 16;
@@ -34,11 +35,13 @@ const DAMAGED_OFFSET: usize = 88;
 const CLASS_HEADS: usize = 96;
 const CLASS_PAGES: usize = CLASS_HEADS + <usize>CLASS_COUNT * sizeof<usize>(); // 176 on wasm32
 const SECRET_BYTES: usize = CLASS_PAGES + <usize>CLASS_COUNT * 4; // 256 on wasm32
+const CLASS_TAILS: usize = SECRET_BYTES + 8; // 264
 
 export const HEAP_LOCK_BEST_EFFORT: u32 = 1 << 0; // arenas that cannot be locked are used unlocked
 export const HEAP_SECRET_PREFERRED: u32 = 1 << 1; // arenas in secret memory where it can be had
 export const HEAP_SECRET_REQUIRED: u32 = 1 << 2; // arenas in secret memory, or no arena
 export const HEAP_PURGE_PENDING: u32 = 1 << 3; // purge() found a scope open: destroyed when the last closes
+export const HEAP_ISOLATED: u32 = 1 << 4; // every secret in a region of its own (no slots): a stale view faults
 
 const heaps = new HandleTable(HEAP_RECORD_SIZE, 8, true);
 
@@ -134,6 +137,10 @@ export function recordDamage(h: u32, arena: u32, offset: u64): void {
 @inline export function classHead(h: u32, c: i32): usize { return load<usize>(recordOf(h) + CLASS_HEADS + <usize>c * sizeof<usize>()); }
 // @ts-ignore: decorator
 @inline export function setClassHead(h: u32, c: i32, page: usize): void { store<usize>(recordOf(h) + CLASS_HEADS + <usize>c * sizeof<usize>(), page); }
+// @ts-ignore: decorator
+@inline export function classTail(h: u32, c: i32): usize { return load<usize>(recordOf(h) + CLASS_TAILS + <usize>c * sizeof<usize>()); }
+// @ts-ignore: decorator
+@inline export function setClassTail(h: u32, c: i32, page: usize): void { store<usize>(recordOf(h) + CLASS_TAILS + <usize>c * sizeof<usize>(), page); }
 // @ts-ignore: decorator
 @inline export function classPages(h: u32, c: i32): u32 { return load<u32>(recordOf(h) + CLASS_PAGES + <usize>c * 4); }
 // @ts-ignore: decorator

@@ -11,7 +11,8 @@
 //  while a use()/update() of one of its secrets runs (per-page open counts, secret-access.ts).
 //
 // Where a slot comes from, cheapest first:
-//  1. a page of the class with a free slot (no host call);
+//  1. a page of the class with a free slot (no host call), taken round the pages and round each
+//     page, so that a freed slot is reused as late as possible (FIFO: heap-page-lists.ts);
 //  2. if the class has FLUSH_BEFORE_GROWING_AT_PAGES pages (wipe-policy.ts) and secrets were
 //     freed but not yet wiped: wipe them all (one span open/close per arena), which frees slots
 //     without taking more memory;
@@ -42,7 +43,7 @@ import {
 import { NO_CLASS, classOf, classSize, slotOffset, strideOf } from "./heap-layout";
 import {
   pageGeometry, pageClass, pageArena, pageNumber, pageLive, pagePending, pageOpen, pageFree, pageSlots,
-  slotDataSize, isFree, takeFreeSlot, markPending,
+  slotDataSize, isFree, takeFreeSlot, markPending, rewindPage, pageNext, NO_SLOT,
 } from "./heap-pages";
 import {
   NO_ARENA, claimArena, releaseArena, arenaNext, setArenaNext, arenaPages, arenaVirgin, arenaRegion,
@@ -58,7 +59,7 @@ import {
 import { openSpan, restoreSpan } from "./heap-spans";
 import { wipePendingSlots, firstDifference } from "./heap-wipe";
 import { formatVirginPages, reformatPage } from "./heap-format";
-import { unlinkPage } from "./heap-page-lists";
+import { unlinkPage, sendToBack } from "./heap-page-lists";
 import { FLUSH_BEFORE_GROWING_AT_PAGES, WIPE_BYTE } from "./wipe-policy";
 import { claimSecret, releaseSecret, SECRET_IN_SLOT } from "./secrets";
 import { REASON_HEAP_FULL } from "./heap-status";
@@ -173,7 +174,15 @@ export function allocSlot(h: u32, size: u32): i32 {
     page = classHead(h, c);
   }
   assert(page != 0);
-  const slot = takeFreeSlot(page, size);
+  // FIFO reuse (heap-page-lists.ts): a page whose free slots all lie behind its cursor starts its
+  // next round at the back of the list; the loop ends at the latest on a page rewound to slot 0.
+  let slot = takeFreeSlot(page, size);
+  while (slot == NO_SLOT) {
+    rewindPage(page);
+    if (pageNext(page) != 0) sendToBack(h, page);
+    page = classHead(h, c);
+    slot = takeFreeSlot(page, size);
+  }
   if (pageFree(page) == 0) unlinkPage(h, page);
   const arena = pageArena(page);
   const number = pageNumber(page);

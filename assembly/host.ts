@@ -15,6 +15,7 @@ export const OP_FILL: i32 = 7;
 export const OP_COPY_IN: i32 = 8;
 export const OP_COPY_OUT: i32 = 9;
 export const OP_MAP_SECRET: i32 = 10;
+export const OP_DECOMMIT: i32 = 11;
 
 // Flags for `map`.
 export const MAP_HUGETLB: i32 = 1; // explicit huge pages (Linux MAP_HUGETLB, Windows MEM_LARGE_PAGES)
@@ -37,6 +38,14 @@ export declare function hostMapSecret(id: i32, offset: f64, length: f64, protect
 // @ts-ignore: decorator
 @external("host", "unmap")
 export declare function hostUnmap(id: i32): i32;
+/**
+ * Gives every page of a mapping back (bytes, lock, advice) and leaves its whole address range
+ * reserved and NoAccess, so that nothing else is mapped there until `unmap(id)` (Linux/macOS: one
+ * mmap MAP_FIXED PROT_NONE over it; Windows: VirtualFree MEM_DECOMMIT). Only where CAP_DECOMMIT.
+ */
+// @ts-ignore: decorator
+@external("host", "decommit")
+export declare function hostDecommit(id: i32): i32;
 // @ts-ignore: decorator
 @external("host", "protect")
 export declare function hostProtect(id: i32, offset: f64, length: f64, protection: i32): i32;

@@ -6,6 +6,7 @@ export const CAP_DONTFORK: u32 = 1 << 2; // pages can be kept from fork() childr
 export const CAP_EXPLICIT_HUGE: u32 = 1 << 3; // explicit huge pages are reserved and usable
 export const CAP_TRANSPARENT_HUGE: u32 = 1 << 4; // transparent huge pages can be asked for
 export const CAP_SECRET_MEMORY: u32 = 1 << 5; // secret memory (memfd_secret) can be mapped
+export const CAP_DECOMMIT: u32 = 1 << 6; // a mapping's pages can be given back, its range kept reserved
 
 export let pageSize: u64 = 0;
 export let hugePageSize: u64 = 0;

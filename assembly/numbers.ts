@@ -64,6 +64,7 @@ export {
   OPTION_CUSTOM_GUARDS as Option_CUSTOM_GUARDS,
   OPTION_SECRET_PREFERRED as Option_SECRET_PREFERRED,
   OPTION_SECRET_REQUIRED as Option_SECRET_REQUIRED,
+  OPTION_ISOLATED as Option_ISOLATED,
 } from "./operations";
 
 // Capability bits init() takes.
@@ -74,6 +75,7 @@ export {
   CAP_EXPLICIT_HUGE as Capability_EXPLICIT_HUGE,
   CAP_TRANSPARENT_HUGE as Capability_TRANSPARENT_HUGE,
   CAP_SECRET_MEMORY as Capability_SECRET_MEMORY,
+  CAP_DECOMMIT as Capability_DECOMMIT,
 } from "./machine";
 
 // Region record flags, as regionField(FIELD_FLAGS) returns them.
@@ -139,6 +141,15 @@ export {
   HEAP_STAT_LOCK_BEST_EFFORT as HeapStat_lockBestEffort,
   HEAP_STAT_SECRET_BYTES as HeapStat_secretBytes,
   HEAP_STAT_SECRET_POLICY as HeapStat_secretPolicy,
+  HEAP_STAT_ISOLATED as HeapStat_isolated,
+} from "./fields";
+
+// Figures of quarantineStat().
+export {
+  QUARANTINE_STAT_RANGES as QuarantineStat_ranges,
+  QUARANTINE_STAT_BYTES as QuarantineStat_bytes,
+  QUARANTINE_STAT_CAP as QuarantineStat_capBytes,
+  QUARANTINE_STAT_EVICTED as QuarantineStat_evicted,
 } from "./fields";
 
 // The report of the last purge (purgeField()).
@@ -196,6 +207,7 @@ export {
   OP_COPY_IN as HostOperation_copyIn,
   OP_COPY_OUT as HostOperation_copyOut,
   OP_MAP_SECRET as HostOperation_mapSecret,
+  OP_DECOMMIT as HostOperation_decommit,
 } from "./host";
 
 // Flags of the host's map().

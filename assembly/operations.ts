@@ -24,6 +24,7 @@ import {
   PAGE_TRANSPARENT_HUGE, PAGE_EXPLICIT_HUGE,
 } from "./regions";
 import { writeCanary, checkCanary, canaryHostError } from "./canary";
+import { retireMapping } from "./quarantine";
 import { statusOfHandle } from "./handle-table";
 import { WIPE_BYTE } from "./wipe-policy";
 import {
@@ -41,6 +42,7 @@ export const OPTION_SECRET_PREFERRED: u32 = 1 << 2; // Secure: data pages in sec
 export const OPTION_SECRET_REQUIRED: u32 = 1 << 3; // Secure: data pages in secret memory, or fail
 export const OPTION_SECRET_ANY: u32 = OPTION_SECRET_PREFERRED | OPTION_SECRET_REQUIRED;
 export const OPTION_COMMIT_AS_FORMATTED: u32 = 1 << 4; // a heap arena: its pages are committed as the heap formats them
+export const OPTION_ISOLATED: u32 = 1 << 5; // heapCreate: every secret in a guarded region of its own
 
 // Running totals over live regions, for stats and leak checks.
 export let mappedBytes: u64 = 0;
@@ -330,8 +332,9 @@ function wipeWrittenPages(slot: u32, touchedLength: u64): i32 {
  * formatted (the heap writes them, not write()). Regular and LargePage regions wipe what their
  * record says was written (and the canary's pages). A page never written is not wiped: it is still
  * the kernel's zero page, and touching it would only fault it in to write zeros over zeros.
+ * `quarantine`: a secret's region, whose address a view may still hold: its range stays reserved.
  */
-export function freeRegion(slot: u32, touchedLength: u64 = U64.MAX_VALUE): i32 {
+export function freeRegion(slot: u32, touchedLength: u64 = U64.MAX_VALUE, quarantine: bool = false): i32 {
   const id = hostIdOf(slot);
   const flags = flagsOf(slot);
   const pagesOffset = dataPagesOffsetOf(slot);
@@ -357,8 +360,10 @@ export function freeRegion(slot: u32, touchedLength: u64 = U64.MAX_VALUE): i32 {
   if (error) return osFailure(FREE_FAILED, OP_FILL, error);
   // The wipe erased the canary too: a retry after a failed unmap must not report it damaged.
   setFlags(slot, flags & ~FLAG_CANARY);
-  // 4. Unmap; this also drops the lock and the advice.
-  error = hostUnmap(id);
+  // 4. Unmap — or, for a secret (`quarantine`), decommit and hold the range reserved
+  //    (quarantine.ts) so that a stale view faults rather than reads whatever lands there next.
+  //    Either drops the lock and the advice.
+  error = quarantine ? retireMapping(id, mappingLengthOf(slot)) : hostUnmap(id);
   if (error) return osFailure(FREE_FAILED, OP_UNMAP, error);
   mappedBytes -= mappingLengthOf(slot);
   if (flags & FLAG_LOCKED) lockedBytes -= pagesLength;

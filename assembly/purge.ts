@@ -19,6 +19,7 @@ import { refuse } from "./failure";
 import { freeRegion, mappedBytes, lockedBytes } from "./operations";
 import { regionSlotCount, regionIsLive, sizeOf } from "./regions";
 import { freeSecret, destroyHeap } from "./secret-access";
+import { drainQuarantine } from "./quarantine";
 import { flushHeap } from "./heap";
 import { heapRecordCount, heapIsLive, heapOpenScopes, heapFlags, markHeapPurgePending, HEAP_PURGE_PENDING } from "./heap-records";
 import {
@@ -88,6 +89,7 @@ export function purgeAllSecrets(): i32 {
   for (let h: u32 = 0; h < heaps; h++) {
     if (heapIsLive(h)) purgeHeap(h);
   }
+  drainQuarantine(); // freed ranges held against stale views hold no memory: a purge gives them back too
   return finishReport(mappedBefore, lockedBefore);
 }
 

@@ -33,6 +33,7 @@ import {
   addHeapLockedBytes, addHeapSecretBytes,
 } from "./heap-records";
 import { allocSlot, freeSlot, releaseHeapArenas, heapRegionOptions } from "./heap";
+import { drainQuarantine } from "./quarantine";
 import {
   claimSecret, releaseSecret, secretInSlot, secretHeap, secretOwner, secretPage, secretSlot, secretOpen,
   setSecretOpen, secretSize, secretDataOffset, secretIsLive, secretSlotCount, NO_HEAP,
@@ -215,7 +216,7 @@ export function freeSecret(secret: u32): i32 {
   const mapping = mappingLengthOf(region);
   const locked = flagsOf(region) & FLAG_LOCKED ? dataPagesLengthOf(region) : 0;
   const secretBytes = flagsOf(region) & FLAG_SECRET_MEMORY ? dataPagesLengthOf(region) : 0;
-  const status = freeRegion(region);
+  const status = freeRegion(region, U64.MAX_VALUE, true); // its range quarantined: a kept view faults
   if (status != OK && status != CANARY_CORRUPTED) return status; // still mapped and live
   if (h != NO_HEAP) {
     addHeapDedicated(h, -1);
@@ -259,7 +260,8 @@ export function destroyHeap(h: u32): i32 {
 /**
  * Wipes every secret of this core, open or not, and invalidates every secret and heap handle.
  * For the last moments of a process (exit, SIGINT, SIGTERM): mappings stay in place, NoAccess and
- * zeroed, for the kernel to reclaim; no canary is checked. Returns the number of secrets wiped.
+ * zeroed, for the kernel to reclaim; no canary is checked; the quarantined ranges are unmapped.
+ * Returns the number of secrets wiped.
  */
 export function wipeEverything(): u32 {
   // Smallest and most valuable first: a SIGKILL (the OOM killer, a supervisor's timeout) may end
@@ -286,6 +288,7 @@ export function wipeEverything(): u32 {
     wiped++;
   }
   for (let h: u32 = 0; h < heaps; h++) if (heapIsLive(h)) releaseHeap(h);
+  drainQuarantine(); // the held ranges hold no bytes: unmapped last
   return wiped;
 }
 

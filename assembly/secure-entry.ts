@@ -18,10 +18,12 @@ import {
   checkHeapHandle, createdHeapGeneration, heapLive, heapUsedBytes,
   heapSlotBytes, heapReservedBytes, heapLockedBytes, heapArenas, heapDedicated, heapPending, heapOpenScopes,
   heapCanaryFailures, heapDamagedOffset, heapDamagedArena, heapArenaPages, heapMaxBytes, heapFlags,
-  heapFirstArena, heapSecretBytes, HEAP_LOCK_BEST_EFFORT, HEAP_SECRET_PREFERRED, HEAP_SECRET_REQUIRED,
+  heapFirstArena, heapSecretBytes, HEAP_LOCK_BEST_EFFORT, HEAP_SECRET_PREFERRED, HEAP_SECRET_REQUIRED, HEAP_ISOLATED,
 } from "./heap-records";
 import { createHeap, flushHeap, trimHeap } from "./heap";
-import { OPTION_LOCK_BEST_EFFORT, OPTION_SECRET_PREFERRED, OPTION_SECRET_REQUIRED, OPTION_SECRET_ANY } from "./operations";
+import {
+  OPTION_LOCK_BEST_EFFORT, OPTION_SECRET_PREFERRED, OPTION_SECRET_REQUIRED, OPTION_SECRET_ANY, OPTION_ISOLATED,
+} from "./operations";
 import {
   createRegionSecret, createHeapSecret, openSecret, closeSecret, writeSecret, readSecret, freeSecret,
   destroyHeap, wipeEverything, secretHostId, secretProtection, secretPagesOffset, secretPagesLength,
@@ -37,8 +39,12 @@ import {
   HEAP_STAT_SLOT_BYTES, HEAP_STAT_RESERVED_BYTES, HEAP_STAT_LOCKED_BYTES, HEAP_STAT_ARENAS,
   HEAP_STAT_DEDICATED, HEAP_STAT_PENDING, HEAP_STAT_OPEN_SCOPES, HEAP_STAT_CANARY_FAILURES,
   HEAP_STAT_DAMAGED_OFFSET, HEAP_STAT_DAMAGED_REGION, HEAP_STAT_ARENA_PAGES, HEAP_STAT_FORMATTED_PAGES,
-  HEAP_STAT_MAX_BYTES, HEAP_STAT_LOCK_BEST_EFFORT, HEAP_STAT_SECRET_BYTES, HEAP_STAT_SECRET_POLICY,
+  HEAP_STAT_MAX_BYTES, HEAP_STAT_LOCK_BEST_EFFORT, HEAP_STAT_SECRET_BYTES, HEAP_STAT_SECRET_POLICY, HEAP_STAT_ISOLATED,
+  QUARANTINE_STAT_RANGES, QUARANTINE_STAT_BYTES, QUARANTINE_STAT_CAP, QUARANTINE_STAT_EVICTED,
 } from "./fields";
+import {
+  setQuarantineCap, drainQuarantine, quarantineCount, quarantineBytes, quarantineCap, quarantineEvicted,
+} from "./quarantine";
 import { REASON_NOT_A_SECRET, REASON_NOT_A_HEAP, REASON_ARENA_SIZE, REASON_MAX_SIZE, REASON_ACCESS, REASON_PURGED } from "./heap-status";
 import { purgeAllSecrets, purgeAllRegions, purgeField, finishDeferredPurge, heapPurgePending } from "./purge";
 
@@ -176,7 +182,8 @@ export function heapCreate(arenaBytes: f64, maxBytes: f64, options: u32): i32 {
   }
   const flags = (options & OPTION_LOCK_BEST_EFFORT ? HEAP_LOCK_BEST_EFFORT : 0)
     | (options & OPTION_SECRET_PREFERRED ? HEAP_SECRET_PREFERRED : 0)
-    | (options & OPTION_SECRET_REQUIRED ? HEAP_SECRET_REQUIRED : 0);
+    | (options & OPTION_SECRET_REQUIRED ? HEAP_SECRET_REQUIRED : 0)
+    | (options & OPTION_ISOLATED ? HEAP_ISOLATED : 0);
   return <i32>createHeap(<u32>Math.ceil(arenaBytes / page), <u64>maxBytes, flags);
 }
 
@@ -195,7 +202,8 @@ export function heapAlloc(h: u32, generation: u32, size: f64): i32 {
   if (heapPurgePending(h)) return -refuse(USE_AFTER_FREE, REASON_PURGED);
   const bytes = checkSecretSize(size);
   if (bytes == 0) return -INVALID_ARGUMENT;
-  const fits = bytes <= <u64>LARGEST_CLASS_SIZE && classFits(classOf(<u32>bytes));
+  // Isolated: never a slot, so every secret has guard pages of its own and a stale view faults.
+  const fits = (heapFlags(h) & HEAP_ISOLATED) == 0 && bytes <= <u64>LARGEST_CLASS_SIZE && classFits(classOf(<u32>bytes));
   return createHeapSecret(h, bytes, fits);
 }
 
@@ -249,6 +257,7 @@ export function heapStat(h: u32, field: i32): f64 {
     case HEAP_STAT_SECRET_BYTES: return <f64>heapSecretBytes(h);
     case HEAP_STAT_SECRET_POLICY: // as the option bit heapCreate was given
       return heapFlags(h) & HEAP_SECRET_REQUIRED ? OPTION_SECRET_REQUIRED : heapFlags(h) & HEAP_SECRET_PREFERRED ? OPTION_SECRET_PREFERRED : 0;
+    case HEAP_STAT_ISOLATED: return heapFlags(h) & HEAP_ISOLATED ? 1 : 0;
     default: return -1;
   }
 }
@@ -284,3 +293,33 @@ export function purgeRegions(): i32 {
 
 /** One field of the last purge's report (PURGE_STAT_*); -1 for an unknown field. */
 export function purgeStat(field: i32): f64 { return purgeField(field); }
+
+// ── Quarantine of freed secrets' address ranges (quarantine.ts) ───────────────────────────────
+
+/**
+ * Sets the cap on the address space held by freed secrets' ranges (0: unmap at once). Ranges
+ * past a lower cap are unmapped now. Returns OK or INVALID_ARGUMENT.
+ */
+export function quarantineSetCap(bytes: f64): i32 {
+  resetFailure();
+  if (!(bytes >= 0) || bytes != Math.floor(bytes) || bytes > MAX_SAFE) return refuse(INVALID_ARGUMENT, REASON_MAX_SIZE);
+  setQuarantineCap(<u64>bytes);
+  return OK;
+}
+
+/** One figure of the quarantine (QUARANTINE_STAT_*); -1 for an unknown one. */
+export function quarantineStat(field: i32): f64 {
+  switch (field) {
+    case QUARANTINE_STAT_RANGES: return <f64>quarantineCount();
+    case QUARANTINE_STAT_BYTES: return <f64>quarantineBytes();
+    case QUARANTINE_STAT_CAP: return <f64>quarantineCap();
+    case QUARANTINE_STAT_EVICTED: return <f64>quarantineEvicted();
+    default: return -1;
+  }
+}
+
+/** Unmaps every held range now. Returns how many it unmapped. */
+export function quarantineDrain(): u32 {
+  resetFailure();
+  return drainQuarantine();
+}

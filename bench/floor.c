@@ -125,6 +125,33 @@ static void secure_close(struct secure_region *r) {
   if (munmap(r->base, r->mapping_length)) die("munmap");
 }
 
+// SecureBuffer's free (assembly/quarantine.ts): wiped as secure_close does, then decommitted — one
+// mmap(MAP_FIXED, PROT_NONE) over the whole range — and held, oldest first, up to 16 MiB of
+// ranges; past that the oldest is unmapped. Steady state: one mmap and one munmap per free.
+#define QUARANTINE_CAP (16u << 20)
+static void *held_base[4096];
+static size_t held_length[4096];
+static size_t held_head, held_count, held_bytes;
+
+static void secure_retire(struct secure_region *r) {
+  size_t back = r->data_offset + r->size;
+  check_canary(r->base, r->pages_offset, r->data_offset - r->pages_offset);
+  check_canary(r->base, back, r->pages_offset + r->pages_length - back);
+  explicit_bzero(r->base + r->pages_offset, r->pages_length);
+  if (mmap(r->base, r->mapping_length, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED) die("mmap");
+  while (held_count > 0 && (held_count >= 4096 || held_bytes + r->mapping_length > QUARANTINE_CAP)) {
+    if (munmap(held_base[held_head], held_length[held_head])) die("munmap");
+    held_bytes -= held_length[held_head];
+    held_head = (held_head + 1) % 4096;
+    held_count--;
+  }
+  size_t at = (held_head + held_count) % 4096;
+  held_base[at] = r->base;
+  held_length[at] = r->mapping_length;
+  held_count++;
+  held_bytes += r->mapping_length;
+}
+
 // allocate(size, 8, ReadWrite, Secure, { secretMemory }): map all NoAccess, then replace the
 // data pages by secret memory (memfd_secret, ftruncate, mmap MAP_SHARED|MAP_FIXED read-write,
 // close: host/linux-secret-memory.ts), canary the slack, advise DONTDUMP and DONTFORK over the
@@ -274,12 +301,12 @@ static int64_t run_case(const char *name, size_t bytes, uint64_t iterations, int
     case 7:
       for (uint64_t i = 0; i < iterations; i++) explicit_bzero(data, bytes);
       break;
-    case 8: // SecureBuffer.alloc (made NoAccess) + dispose (opened to wipe)
+    case 8: // SecureBuffer.alloc (made NoAccess) + dispose (opened to wipe, range quarantined)
       for (uint64_t i = 0; i < iterations; i++) {
         struct secure_region each = secure_open(bytes);
         if (mprotect(each.base + each.pages_offset, each.pages_length, PROT_NONE)) die("mprotect");
         if (mprotect(each.base + each.pages_offset, each.pages_length, PROT_READ | PROT_WRITE)) die("mprotect");
-        secure_close(&each);
+        secure_retire(&each);
       }
       break;
     case 11: // allocate(…, Secure, { secretMemory }) + free
@@ -288,12 +315,12 @@ static int64_t run_case(const char *name, size_t bytes, uint64_t iterations, int
         secure_close(&each);
       }
       break;
-    case 12: // SecureBuffer.alloc in secret memory (made NoAccess) + dispose (opened to wipe)
+    case 12: // SecureBuffer.alloc in secret memory (made NoAccess) + dispose (opened to wipe, range quarantined)
       for (uint64_t i = 0; i < iterations; i++) {
         struct secure_region each = secret_open(bytes);
         if (mprotect(each.base + each.pages_offset, each.pages_length, PROT_NONE)) die("mprotect");
         if (mprotect(each.base + each.pages_offset, each.pages_length, PROT_READ | PROT_WRITE)) die("mprotect");
-        secure_close(&each);
+        secure_retire(&each);
       }
       break;
     case 9:

@@ -9,6 +9,7 @@ export const DARWIN_CONSTANTS: PosixConstants = {
   libc: '/usr/lib/libSystem.B.dylib',
   MAP_PRIVATE: 0x0002,
   MAP_ANONYMOUS: 0x1000,
+  MAP_FIXED: 0x0010,
   MAP_HUGETLB: 0,
   MADV_DONTDUMP: 0,
   MADV_DONTFORK: 0,

@@ -18,6 +18,7 @@ export const DARWIN_SYSCALLS: Readonly<Record<HostOperation, string>> = {
   advise: 'minherit',
   fill: 'memset_s',
   mapSecret: 'memfd_secret (not on macOS)',
+  decommit: 'mmap',
 };
 
 /** The Mach calls and the task port they act on. */

@@ -13,6 +13,7 @@ export const LINUX_CONSTANTS: PosixConstants = {
   libc: 'libc.so.6',
   MAP_PRIVATE: 0x02,
   MAP_ANONYMOUS: 0x20,
+  MAP_FIXED: 0x10,
   MAP_HUGETLB: 0x40000,
   MADV_DONTDUMP: 16,
   MADV_DONTFORK: 10,

@@ -14,6 +14,7 @@ export interface PosixConstants {
   libc: string;
   MAP_PRIVATE: number;
   MAP_ANONYMOUS: number;
+  MAP_FIXED: number;
   MAP_HUGETLB: number; // 0 where there is none
   MADV_DONTDUMP: number; // 0 where there is none
   MADV_DONTFORK: number; // 0 where there is none
@@ -52,6 +53,7 @@ export const POSIX_SYSCALLS: Readonly<Record<HostOperation, string>> = {
   copyIn: 'memcpy',
   copyOut: 'memcpy',
   mapSecret: 'memfd_secret',
+  decommit: 'mmap',
 };
 
 /** The libc functions the POSIX host calls. */
@@ -184,6 +186,13 @@ export function createPosixHost(platform: PosixPlatform, c: Libc): Host {
       mapSecret: (id: number, offset: number, length: number, protection: Protection) =>
         platform.mapSecret!(at(id, offset), length, NATIVE_PROTECTION[protection]),
     }),
+    decommit(id) {
+      // One call: a fresh PROT_NONE mapping replaces the old pages — bytes, lock and advice go,
+      // the range stays reserved (and holds nothing) until unmap.
+      const { address, length } = mapping(id);
+      const flags = constants.MAP_PRIVATE | constants.MAP_ANONYMOUS | constants.MAP_FIXED;
+      return (c.mmap(address, length, PROT_NONE, flags, -1, 0) as bigint) === MAP_FAILED ? errno() : 0;
+    },
     unmap(id) {
       const { address, length } = mapping(id);
       const result = pages.unmap(address, length);

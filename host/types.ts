@@ -116,6 +116,13 @@ export interface Host {
   /** Unmaps a whole mapping. */
   unmap(id: number): number;
   /**
+   * Gives every page of a mapping back — bytes, locks, advice — and keeps its whole address range
+   * reserved and inaccessible until `unmap(id)`, so that nothing else is mapped there (Linux and
+   * macOS: mmap MAP_FIXED PROT_NONE over it; Windows: VirtualFree MEM_DECOMMIT). Where a host has
+   * none, freed secrets are unmapped at once (no quarantine).
+   */
+  decommit?(id: number): number;
+  /**
    * Replaces [offset, offset + length) of a mapping (whole pages) with secret memory opened with
    * `protection` (Linux: memfd_secret, ftruncate, mmap MAP_SHARED|MAP_FIXED over the range, close).
    * `unmap(id)` releases it with the rest. Only where `capabilities().secretMemory` is true.

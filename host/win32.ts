@@ -28,6 +28,7 @@ export const WIN32_SYSCALLS: Readonly<Record<HostOperation, string>> = {
   copyIn: 'RtlMoveMemory',
   copyOut: 'RtlMoveMemory',
   mapSecret: 'memfd_secret (not on Windows)',
+  decommit: 'VirtualFree',
 };
 
 const LARGE_PAGE_NOTE = 'large pages (MEM_LARGE_PAGES): always resident, so VirtualLock is not needed; always read/write, so VirtualProtect is refused';
@@ -101,6 +102,8 @@ export function createWin32Host(): Host {
       if (result === 0) mapDelete(mappings, id);
       return result;
     },
+    // MEM_DECOMMIT: the pages (and their locks) go back, the reservation stays, PAGE_NOACCESS-like.
+    decommit: (id) => status(k.VirtualFree(mapping(id).address, mapping(id).length, MEM.DECOMMIT)),
     protect(id, offset, length, protection) {
       if (mapping(id).largePages) return WIN32_ERRORS.ERROR_NOT_SUPPORTED; // large pages are always read/write
       return status(k.VirtualProtect(at(id, offset), length, WIN32_PROTECTION[protection], [0]));

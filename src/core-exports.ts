@@ -64,6 +64,9 @@ export interface SecureCoreExports extends CoreExports {
   purgeSecrets(): number;
   purgeRegions(): number;
   purgeStat(field: number): number;
+  quarantineSetCap(bytes: number): number;
+  quarantineStat(field: number): number;
+  quarantineDrain(): number;
 }
 
 /** The parameter count of each function of `Declared`. */

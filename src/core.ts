@@ -63,6 +63,8 @@ export function bindCore(host: Host): BoundCore {
       map: (length: number, alignment: number, protection: number, flags: number) =>
         host.map(length, alignment, protection as never, flags),
       unmap: (id: number) => host.unmap(id),
+      // Only called where the host has decommit (Capability.DECOMMIT below).
+      decommit: (id: number) => (host.decommit ? host.decommit(id) : ENOSYS),
       // Only called where capabilities().secretMemory is true; a host without it never offers it.
       map_secret: (id: number, offset: number, length: number, protection: number) =>
         (host.mapSecret ? host.mapSecret(id, offset, length, protection as never) : ENOSYS),
@@ -99,7 +101,8 @@ export function bindCore(host: Host): BoundCore {
     (capabilities.dontFork ? Capability.DONTFORK : 0) |
     (capabilities.explicitHugePages ? Capability.EXPLICIT_HUGE : 0) |
     (capabilities.transparentHugePages ? Capability.TRANSPARENT_HUGE : 0) |
-    (capabilities.secretMemory && typeof host.mapSecret === 'function' ? Capability.SECRET_MEMORY : 0);
+    (capabilities.secretMemory && typeof host.mapSecret === 'function' ? Capability.SECRET_MEMORY : 0) |
+    (typeof host.decommit === 'function' ? Capability.DECOMMIT : 0);
   const status = exports.init(host.pageSize(), Math.max(capabilities.hugePageSize, host.pageSize()), bits);
   if (status !== Status.OK) throw new Error(`memshield: the host reported an unusable page size (${host.pageSize()})`);
   registerCore(host, exports);

@@ -16,6 +16,7 @@ export { SecureBuffer, type SecureBufferOptions, type SecureBufferFromOptions, t
 export type { ScopedView, ScopedResult, SyncResult, AsyncCallbackRefused, ViewReturnRefused } from './scoped-access.js';
 export { SecureHeap, type SecureHeapOptions, type SecureHeapStats, type SecureHeapInfo } from './secure-heap.js';
 export { configureExitWipe, type ExitWipeOptions } from './exit-wipe.js';
+export { configureQuarantine, quarantineStats, type QuarantineOptions, type QuarantineStats } from './quarantine.js';
 export {
   hardenProcess,
   type HardenProcessOptions,

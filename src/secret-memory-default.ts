@@ -4,6 +4,7 @@
 // An option passed in code wins over it. PlatformMemory keeps its own default ('off').
 import { invalidArgument } from './errors.js';
 import { SECRET_MEMORY_POLICIES, type SecretMemoryPolicy } from './levels.js';
+import { readEnvironmentSetting } from './environment-setting.js';
 
 /** The environment variable that sets the default. */
 export const SECRET_MEMORY_ENV = 'MEMSHIELD_SECRET_MEMORY';
@@ -22,28 +23,11 @@ export interface SecretMemoryDefault {
   readonly invalidLength?: number;
 }
 
-/** Deno's permission query, where there is one: asking it never prompts, unlike reading. */
-type DenoPermissions = { querySync?(descriptor: { name: 'env'; variable: string }): { state: string } };
-
-function readDefault(): SecretMemoryDefault {
-  const permissions = (globalThis as { Deno?: { permissions?: DenoPermissions } }).Deno?.permissions;
-  if (permissions?.querySync && permissions.querySync({ name: 'env', variable: SECRET_MEMORY_ENV }).state !== 'granted') {
-    return { policy: BUILT_IN, source: 'built-in', unreadable: `Deno reads it only with --allow-env=${SECRET_MEMORY_ENV}` };
-  }
-  let value: string | undefined;
-  try {
-    value = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[SECRET_MEMORY_ENV];
-  } catch (error) {
-    // Deno refuses environment access without --allow-env: keep the built-in default and say why.
-    return { policy: BUILT_IN, source: 'built-in', unreadable: `${(error as Error).name}: ${(error as Error).message}` };
-  }
-  if (value === undefined || value === '') return { policy: BUILT_IN, source: 'built-in' };
-  if ((SECRET_MEMORY_POLICIES as readonly string[]).includes(value)) return { policy: value as SecretMemoryPolicy, source: 'environment' };
-  return { policy: BUILT_IN, source: 'built-in', invalidLength: value.length };
-}
-
 /** Read once, at load. */
-export const SECRET_MEMORY_DEFAULT: SecretMemoryDefault = Object.freeze(readDefault());
+export const SECRET_MEMORY_DEFAULT: SecretMemoryDefault = (() => {
+  const { value, ...rest } = readEnvironmentSetting(SECRET_MEMORY_ENV, SECRET_MEMORY_POLICIES, BUILT_IN);
+  return Object.freeze({ policy: value, ...rest });
+})();
 
 /**
  * The secretMemory policy of an allocation that passed none.

@@ -34,6 +34,14 @@ export interface SecureCore {
 const cores = new WeakMap<Host, SecureCore>();
 /** Every secure core made so far, for the process-exit wipe. */
 export const secureCores = new Set<SecureCore>();
+/** The quarantine cap configureQuarantine set, for cores made later (undefined: the core's default). */
+let quarantineCap: number | undefined;
+
+/** Sets the quarantine cap of every secure core, now and to come (a checked byte count). */
+export function setQuarantineCapEverywhere(bytes: number): void {
+  quarantineCap = bytes;
+  for (const core of secureCores) core.exports.quarantineSetCap(bytes);
+}
 
 /** The shared secure core of `host` (made on first use). */
 export function secureCoreFor(host: Host): SecureCore {
@@ -41,6 +49,7 @@ export function secureCoreFor(host: Host): SecureCore {
   if (!core) {
     const bound: BoundCore = bindCore(host);
     core = { host, exports: bound.exports as SecureCoreExports, withStaged: bound.withStaged };
+    if (quarantineCap !== undefined) core.exports.quarantineSetCap(quarantineCap);
     weakSet(cores, host, core);
     secureCores.add(core);
   }

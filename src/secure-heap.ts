@@ -11,8 +11,9 @@ import { HeapStat, Option, Reason, Status } from './generated/core-numbers.js';
 import { hostFromOptions, secretMemoryOption, secretMemoryPolicyOf, secureCoreFor, type SecureCore } from './secure-core.js';
 import { byteLengthOf, fillBytes, mapGet, mapSet, newMap, setBytes } from '../shared/intrinsics.js';
 import { defaultSecretMemoryPolicy } from './secret-memory-default.js';
+import { defaultIsolation } from './isolation-default.js';
 import { secureError } from './secure-failures.js';
-import { checkBytes, checkWipeSource, checkLockPolicy, checkSecretMemoryPolicy, checkSize } from './validate.js';
+import { checkBytes, checkWipeSource, checkLockPolicy, checkSecretMemoryPolicy, checkSize, describeValue } from './validate.js';
 import { readOptions } from '../shared/options.js';
 import { purgeAfter, purgeCount } from './purge-log.js';
 import { creationSite, forgetLeak, watchForLeak, type LeakedThing } from './leak-reports.js';
@@ -35,6 +36,14 @@ export interface SecureHeapOptions {
    * once at load) sets the default; an option given here wins over it.
    */
   secretMemory?: SecretMemoryPolicy;
+  /**
+   * `true`: every secret gets a guarded Secure region of its own instead of a slot (3 pages and 3
+   * kernel mappings for a small one, a locked page each), so a view kept past use() faults when
+   * touched, and one secret's scope never opens a neighbour's page. For test runs and for few,
+   * valuable secrets. Left out, the environment variable MEMSHIELD_ISOLATION (on | off, read once
+   * at load) sets the default (off). docs/stale-views.md says what holds in each mode.
+   */
+  isolation?: boolean;
   /** The host to run on (default: this platform's native host). */
   host?: Host;
 }
@@ -71,6 +80,8 @@ export interface SecureHeapStats {
   secretMemoryBytes: number;
   /** The secret-memory policy. */
   secretMemory: SecretMemoryPolicy;
+  /** Every secret in a guarded region of its own (the isolation option). */
+  isolation: boolean;
 }
 
 /** What `inspect()` reports: the RegionInfo of every arena (mapping, guards, kernel's view). */
@@ -125,14 +136,19 @@ export class SecureHeap {
   readonly #purgesAtMaking = purgeCount(); // to tell, once gone, whether purge() did it
 
   /**
-   * @param options - `{ arenaSize?, maxSize?, lock?, host? }`
+   * @param options - `{ arenaSize?, maxSize?, lock?, secretMemory?, isolation?, host? }`
    * @throws {MemoryProtectionError} INVALID_ARGUMENT
    */
   constructor(options?: SecureHeapOptions) {
-    const opts = readOptions<SecureHeapOptions>(options, 'options', ['arenaSize', 'maxSize', 'lock', 'secretMemory', 'host']);
+    const opts = readOptions<SecureHeapOptions>(options, 'options', ['arenaSize', 'maxSize', 'lock', 'secretMemory', 'isolation', 'host']);
     const arenaSize = opts.arenaSize === undefined ? DEFAULT_ARENA_SIZE : checkSize(opts.arenaSize, 'options.arenaSize');
     const maxSize = opts.maxSize === undefined || opts.maxSize === Number.POSITIVE_INFINITY ? 0 : checkSize(opts.maxSize, 'options.maxSize');
-    const flags = (checkLockPolicy(opts.lock) ? Option.LOCK_BEST_EFFORT : 0) | secretMemoryOption(checkSecretMemoryPolicy(opts.secretMemory, defaultSecretMemoryPolicy));
+    if (opts.isolation !== undefined && typeof opts.isolation !== 'boolean') {
+      throw invalidArgument(`options.isolation must be true or false, got ${describeValue(opts.isolation)}`);
+    }
+    const isolated = opts.isolation ?? defaultIsolation();
+    const flags = (checkLockPolicy(opts.lock) ? Option.LOCK_BEST_EFFORT : 0) | secretMemoryOption(checkSecretMemoryPolicy(opts.secretMemory, defaultSecretMemoryPolicy))
+      | (isolated ? Option.ISOLATED : 0);
     this.#core = secureCoreFor(hostFromOptions(opts.host, 'new SecureHeap'));
     const index = this.#core.exports.heapCreate(arenaSize, maxSize, flags);
     if (index < 0) throw secureError(this.#core, -index, 'create the SecureHeap');
@@ -215,6 +231,7 @@ export class SecureHeap {
       lock: stat('lockBestEffort') === 1 ? 'bestEffort' : 'required',
       secretMemoryBytes: stat('secretBytes'),
       secretMemory: secretMemoryPolicyOf(stat('secretPolicy')),
+      isolation: stat('isolated') === 1,
     };
   }
 

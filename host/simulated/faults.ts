@@ -7,7 +7,7 @@ import { errnoNumber, knownErrnoNames } from './errno.js';
 import type { AdviceName, ProtectionName } from './trace.js';
 
 /** The host calls a fault can fail: the ones an OS can refuse. */
-export const FAULTABLE_OPERATIONS = ['map', 'unmap', 'protect', 'lock', 'unlock', 'advise', 'mapSecret'] as const;
+export const FAULTABLE_OPERATIONS = ['map', 'unmap', 'protect', 'lock', 'unlock', 'advise', 'mapSecret', 'decommit'] as const;
 export type FaultableOperation = (typeof FAULTABLE_OPERATIONS)[number];
 
 /** A host call as a fault's `when` sees it: plain data. */

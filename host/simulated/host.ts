@@ -109,7 +109,10 @@ export function createSimulatedHost(options?: SimulatedHostOptions): SimulatedHo
     }
   }
 
-  function recordUnmap(mapping: Mapping): void {
+  /** Mappings whose bytes decommit gave back already: their unmap records nothing. */
+  const decommitted = new Set<number>();
+
+  function recordUnmap(mapping: Mapping, reserved = false): void {
     const bytes = new Uint8Array(mapping.storage);
     let nonZeroBytes = 0;
     let firstNonZeroOffset: number | undefined;
@@ -123,6 +126,7 @@ export function createSimulatedHost(options?: SimulatedHostOptions): SimulatedHo
     }
     const record: UnmapRecord = { id: mapping.id, address: mapping.address, length: mapping.length, nonZeroBytes };
     if (firstNonZeroOffset !== undefined) record.firstNonZeroOffset = firstNonZeroOffset;
+    if (reserved) record.reserved = true;
     unmaps.push(record);
     if (settings.onUnmap) {
       const callback = settings.onUnmap;
@@ -157,8 +161,18 @@ export function createSimulatedHost(options?: SimulatedHostOptions): SimulatedHo
     unmap(id) {
       return operate('unmap', { op: 'unmap', id, result: '' }, { id }, () => {
         const mapping = table.mapping(id);
-        recordUnmap(mapping);
+        if (!decommitted.delete(id)) recordUnmap(mapping);
         table.unmap(id);
+        return 0;
+      });
+    },
+
+    decommit(id) {
+      return operate('decommit', { op: 'decommit', id, result: '' }, { id }, () => {
+        const mapping = table.mapping(id);
+        if (!decommitted.has(id)) recordUnmap(mapping, true);
+        decommitted.add(id);
+        table.decommit(id);
         return 0;
       });
     },

@@ -16,6 +16,11 @@ export interface UnmapRecord {
   nonZeroBytes: number;
   /** Offset of the first non-zero byte, when there was one. */
   firstNonZeroOffset?: number;
+  /**
+   * Present (true) when the bytes were given back by `decommit`, which keeps the address range
+   * reserved: its later `unmap` gives nothing back and adds no record.
+   */
+  reserved?: true;
 }
 
 /** Options of {@link createSimulatedHost}. */

@@ -182,6 +182,21 @@ export class PageTable {
     return mapping;
   }
 
+  /**
+   * mmap(MAP_FIXED, PROT_NONE) over a whole mapping: its bytes, locks and advice are gone, every
+   * page is NoAccess and untouched, the range stays reserved (one VMA). Never fails.
+   */
+  decommit(id: number): void {
+    const mapping = this.mapping(id);
+    this.onRevoke(mapping);
+    this.vmaTotal -= vmaRuns(mapping) - 1;
+    if (!mapping.huge) this.lockedPageCount -= countFlag(mapping, 0, mapping.flags.length, PAGE_LOCKED);
+    mapping.protection.fill(Protection.NoAccess);
+    mapping.flags.fill(0);
+    mapping.resident.fill(0);
+    new Uint8Array(mapping.storage).fill(0);
+  }
+
   /** mprotect: page-aligned start, EINVAL on a huge page's middle, ENOMEM past the end. */
   protect(id: number, offset: number, length: number, protection: number): number {
     const mapping = this.mapping(id);

@@ -21,7 +21,7 @@ interface Entry<Op extends string> {
 /** One host call. Fields appear in this order in JSON. */
 export type TraceEntry =
   | (Entry<'map'> & { length: number; alignment: number; protection: ProtectionName; flags: number; address?: string })
-  | (Entry<'unmap'> & { id: number })
+  | (Entry<'unmap' | 'decommit'> & { id: number })
   | (Entry<'protect' | 'mapSecret'> & { id: number; offset: number; length: number; protection: ProtectionName })
   | (Entry<'lock' | 'unlock'> & { id: number; offset: number; length: number })
   | (Entry<'advise'> & { id: number; offset: number; length: number; advice: AdviceName })

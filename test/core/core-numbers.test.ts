@@ -49,7 +49,7 @@ describe('the numbers shared with the core', () => {
     // The tables are not empty shells: the families the layers rely on are all there.
     expect(Object.keys(generated).sort()).toEqual([
       'Advice', 'AllocationType', 'Capability', 'Field', 'HeapStat', 'HostOperation', 'MapFlag', 'Option', 'PageKind',
-      'Protection', 'PurgeStat', 'Reason', 'RegionFlag', 'SecretField', 'Status',
+      'Protection', 'PurgeStat', 'QuarantineStat', 'Reason', 'RegionFlag', 'SecretField', 'Status',
     ]);
   });
 
@@ -94,6 +94,7 @@ describe('the numbers shared with the core', () => {
     expect(core.failureReason()).toBe(Reason.ARENA_SIZE);
     // The host's operation names line up with the core's numbers.
     expect(HOST_OPERATIONS[hostNumbers.HostOperation.mapSecret]).toBe('mapSecret');
+    expect(HOST_OPERATIONS[hostNumbers.HostOperation.decommit]).toBe('decommit');
     expect(HOST_OPERATIONS[0]).toBe('none');
   });
 });

@@ -10,7 +10,8 @@ export function traceLine(entry: TraceEntry): string {
     case 'map':
       return `map(${entry.length}, align ${entry.alignment}, ${entry.protection}${entry.flags ? ', huge' : ''})${tail}`;
     case 'unmap':
-      return `unmap(#${entry.id})${tail}`;
+    case 'decommit':
+      return `${entry.op}(#${entry.id})${tail}`;
     case 'protect':
     case 'mapSecret':
       return `${entry.op}(#${entry.id}, +${entry.offset}, ${entry.length}, ${entry.protection})${tail}`;

@@ -102,6 +102,7 @@ function expectedSyscalls(trace: TraceEntry[]): string[] {
       case 'advise': return [`madvise(+${entry.offset}, ${entry.length}, ${MADV[entry.advice]})`];
       case 'lock': return [`mlock(+${entry.offset}, ${entry.length})`];
       case 'unmap': return [`munmap(+0, ${trace.find((call) => call.op === 'map')?.length ?? '?'})`];
+      case 'decommit': return [`mmap(+0, ${trace.find((call) => call.op === 'map')?.length ?? '?'}, PROT_NONE, MAP_PRIVATE|MAP_FIXED|MAP_ANONYMOUS, -1)`];
       default: return []; // copies, fills and random bytes make no system call
     }
   });
