@@ -76,7 +76,12 @@ export function byteSpanOf(view: ArrayBufferView): ByteSpan {
   let resizable: boolean;
   try {
     // An ArrayBuffer (the common case) answers without throwing; a SharedArrayBuffer throws here.
-    resizable = arrayBufferResizable ? call<boolean>(arrayBufferResizable, buffer) === true : (call(arrayBufferByteLength, buffer), false);
+    if (arrayBufferResizable) {
+      resizable = call<boolean>(arrayBufferResizable, buffer) === true;
+    } else {
+      call(arrayBufferByteLength, buffer); // no resizable buffers in this runtime; only the shared check
+      resizable = false;
+    }
   } catch {
     shared = true;
     resizable = tryCall<boolean>(sharedBufferGrowable, buffer) === true;

@@ -22,7 +22,10 @@ const coresByHost = new WeakMap<Host, CoreExports[]>();
 /** Records a core bound to `host` (core.ts calls this once per bound core). */
 export function registerCore(host: Host, core: CoreExports): void {
   let cores = weakGet(coresByHost, host);
-  if (!cores) weakSet(coresByHost, host, (cores = []));
+  if (!cores) {
+    cores = [];
+    weakSet(coresByHost, host, cores);
+  }
   cores[cores.length] = core;
 }
 

@@ -155,7 +155,10 @@ function transientErrno(error: unknown): number {
  */
 function threadState(): ThreadState | undefined {
   if (state !== null) return state;
-  if (!registry) return (state = undefined);
+  if (!registry) {
+    state = undefined;
+    return state;
+  }
   try {
     const calls = createNativeThreadRegions();
     // Where the platform has no such calls (macOS, Windows): one thread's guarantees, for good.

@@ -80,7 +80,9 @@ export class FaultPlan {
 
   constructor(faults: readonly SimulatedFault[] = [], name = 'faults') {
     if (!Array.isArray(faults)) throw invalidArgument(`${name} must be an array of { op, nth?, when?, errno }`);
-    faults.forEach((fault, index) => this.rules.push(ruleOf(fault, `${name}[${index}]`)));
+    faults.forEach((fault, index) => {
+      this.rules.push(ruleOf(fault, `${name}[${index}]`));
+    });
   }
 
   /** Adds a rule; its `nth` counts from now. */

@@ -169,7 +169,7 @@ function verdict(test: SelfTestResult, style: Style): string {
 export function renderText(report: DoctorReport, style: Style): string {
   const { facts, selfTest } = report;
   return [
-    style.heading(`memshield doctor ${report.version}`) + ` — ${facts.platform} ${facts.arch}, kernel ${facts.kernel}, ${facts.runtime}`,
+    `${style.heading(`memshield doctor ${report.version}`)} — ${facts.platform} ${facts.arch}, kernel ${facts.kernel}, ${facts.runtime}`,
     '',
     ...factsSection(facts, style),
     '',

@@ -67,7 +67,7 @@ class Checks {
 }
 
 /** What a step returns besides its checks. */
-type StepOutcome = { kernel?: string; detail?: string } | void;
+type StepOutcome = { kernel?: string; detail?: string } | undefined;
 
 /** Runs the self-test on `memory` (the native PlatformMemory by default). Never throws. */
 export function runSelfTest(memory: PlatformMemory, hostOfMemory: () => Host): SelfTestResult {

@@ -99,7 +99,10 @@ export function renderPageMapSvg(regions: readonly MapRegion[], title = 'memshie
       `0x${first.toString(16)} · ${region.pages.length} pages of ${region.pageSize} B · ${region.data.length} B of data at 0x${region.data.address.toString(16)}`,
     ];
     body.push(`<g class="region" data-index="${index}" data-source="${region.source}" data-pages="${region.pages.length}">`);
-    headers.forEach((header, i) => body.push(`<text class="region-header" x="${MARGIN}" y="${y + 13 + 14 * i}" text-anchor="start">${xml(header)}</text>`));
+    headers.forEach((header, i) => {
+      const headerY = y + 13 + 14 * i;
+      body.push(`<text class="region-header" x="${MARGIN}" y="${headerY}" text-anchor="start">${xml(header)}</text>`);
+    });
     region.pages.forEach((page, i) => {
       const x = MARGIN + (i % PAGES_PER_LINE) * (CELL_WIDTH + GAP);
       body.push(cell(page, x, y + ROW_HEADER + Math.floor(i / PAGES_PER_LINE) * (CELL_HEIGHT + GAP)));

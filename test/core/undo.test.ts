@@ -4,7 +4,7 @@
 // after a failed change.
 import { describe, expect, it } from 'vitest';
 import { AllocationType, MemoryProtectionLevel } from '../../src/index.js';
-import { type SimulatedFault } from '../../src/testing.js';
+import type { SimulatedFault } from '../../src/testing.js';
 import { PAGE_SIZES, expectCode, expectNothingLeft, expectPageTableAgrees, simulated } from '../simulated/fixtures.js';
 
 const { ReadWrite, ReadOnly, NoAccess } = MemoryProtectionLevel;

@@ -377,7 +377,10 @@ function mapDisagreements(pages: readonly DrawnPage[], region: JsonReport['selfT
     const guard = address < dataStart || address >= dataEnd;
     if ((page.role === 'guard') !== guard) problems.push(`page ${i} drawn as ${page.role}`);
     const entry = region.mapping.kernel!.find((range) => BigInt(range.start) <= address && BigInt(range.end) > address);
-    if (!entry) return void problems.push(`page ${i} has no smaps entry`);
+    if (!entry) {
+      problems.push(`page ${i} has no smaps entry`);
+      return;
+    }
     if (page.permissions !== entry.permissions) problems.push(`page ${i} drawn ${page.permissions}; smaps says ${entry.permissions}`);
     for (const [flag, drawn] of [['lo', page.locked], ['dd', page.dumpExcluded], ['dc', page.forkExcluded]] as const) {
       if (entry.flags.includes(flag) !== drawn) problems.push(`page ${i} drawn ${drawn ? 'with' : 'without'} ${flag}; smaps disagrees`);

@@ -18,7 +18,7 @@ const OPTION_NAMES = [
 ];
 
 interface KernelEntry { perms: string; locked: boolean; secretmem: boolean }
-interface Report { mode: string; secretMemoryHere: boolean; control: Record<string, unknown>; facts: Record<string, any> }
+interface Report { mode: string; secretMemoryHere: boolean; control: Record<string, unknown>; facts: Record<string, unknown> }
 
 const reports = new Map<string, Report>();
 beforeAll(async () => {

@@ -12,7 +12,7 @@ import {
   type PlatformMemory as Memory,
 } from '../../src/index.js';
 import { nativeHost } from '../../src/default-memory.js';
-import { type Host } from '../../src/testing.js';
+import type { Host } from '../../src/testing.js';
 import { PERMS, entryAt, readSmaps } from '../helpers/kernel.js';
 
 const { ReadWrite, ReadOnly, NoAccess, Execute, ReadExecute } = MemoryProtectionLevel;

@@ -66,7 +66,10 @@ describe.each(PAGE_SIZES)('after free, %i-byte pages (simulated host)', (pageSiz
       const heap = new SecureHeap({ host, secretMemory: policy, arenaSize: pageSize * 2 });
       const markers = [marker(2), marker(3, 48), marker(4, 5000)];
       const [freed, live, big] = markers.map((m) => heap.from(m.slice()));
-      markers.forEach((m, i) => expect(rawInside(host, [freed, live, big][i])).toEqual(m)); // the controls
+      // The controls.
+      markers.forEach((m, i) => {
+        expect(rawInside(host, [freed, live, big][i])).toEqual(m);
+      });
       freed.dispose();
       big.dispose(); // its own region: wiped and unmapped now
       await new Promise((resolve) => setTimeout(resolve, 0)); // the end-of-tick wipe of the freed slot

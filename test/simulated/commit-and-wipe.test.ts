@@ -5,7 +5,7 @@
 // held data. Each test has its control: the same call where the pages were written.
 import { describe, expect, it } from 'vitest';
 import { AllocationType, MemoryProtectionLevel, SecureBuffer, SecureHeap } from '../../src/index.js';
-import { type SimulatedHost, type TraceEntry } from '../../src/testing.js';
+import type { SimulatedHost, TraceEntry } from '../../src/testing.js';
 import { wipeAllLiveSecrets } from '../../src/exit-wipe.js';
 import { PAGE_SIZES, expectCode, simulated } from './fixtures.js';
 

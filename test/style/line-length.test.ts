@@ -26,7 +26,7 @@ function treeFiles(): string[] {
 const isTableRow = (path: string, line: string) => path.endsWith('.md') && /^\s*\|/.test(line);
 
 /** `path:line (N characters)` for each line of `text` longer than the limit, counted in characters. */
-export function longLines(path: string, text: string): string[] {
+function longLines(path: string, text: string): string[] {
   if (text.includes('\0')) return []; // a binary file has no lines
   return text.split('\n').flatMap((line, index) => {
     const characters = [...line].length;

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SecureBuffer, secretFromFile, secretFromString } from '../../src/index.js';
+import { type SecureBuffer, secretFromFile, secretFromString } from '../../src/index.js';
 import { vmLockedBytes } from '../helpers/kernel.js';
 import { errorOf } from '../helpers/errors.js';
 

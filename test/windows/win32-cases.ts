@@ -9,7 +9,7 @@ import { allocateByRetry, allocateWithRequirements } from '../../host/win32-alig
 import { MEM, PAGE } from '../../host/win32-constants.js';
 import { bindKernel32 } from '../../host/win32-kernel32.js';
 import { enableLargePages } from '../../host/win32-large-pages.js';
-import { AllocationType, MemoryProtectionError, MemoryProtectionLevel, type PlatformMemory } from '../../src/index.js';
+import { AllocationType, MemoryProtectionError, MemoryProtectionLevel, type PlatformMemory, type Region } from '../../src/index.js';
 import { WINDOWS, rawBytes, systemInfo, virtualQuery, workingSet, workingSetPages } from './windows-view.js';
 
 /** What a case gets. */
@@ -239,7 +239,7 @@ export const WIN32_CASES: WindowsCase[] = [
       if (support.available) {
         // Held (granted by policy): large pages are always read/write, so protect is refused.
         assert.equal(host.capabilities().explicitHugePages, true);
-        let region;
+        let region: Region;
         try {
           region = memory.allocate(support.minimum, 8, MemoryProtectionLevel.ReadWrite, AllocationType.LargePage);
         } catch (error) {
