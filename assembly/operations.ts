@@ -344,7 +344,7 @@ export function freeRegion(slot: u32, touchedLength: u64 = U64.MAX_VALUE): i32 {
     setProtection(slot, READ_WRITE);
   }
   // 2. Check the canary before the wipe erases the evidence.
-  let canaryIntact = true;
+  let canaryIntact: bool = true;
   if (flags & FLAG_CANARY) {
     const dataOffset = dataOffsetOf(slot);
     const backOffset = dataOffset + sizeOf(slot);
