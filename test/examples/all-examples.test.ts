@@ -25,10 +25,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import * as memshield from '../../src/index.js';
 import * as testing from '../../src/testing.js';
 import { expectFreshBuild } from '../helpers/fresh-build.js';
+import { memlockEnforced } from '../helpers/privilege.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const DOCUMENTS = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`)];
-const NO_LOCKING = ['prlimit', '--memlock=0:0', ...(process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', '--bounding-set=-all'] : [])];
 
 interface Block {
   where: string;
@@ -128,7 +128,12 @@ function runBlock(block: Block, directory: string, index: number): { results: Ar
   const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
   const file = join(directory, `block-${index}.mjs`);
   writeFileSync(file, js, { mode: 0o644 }); // readable by the unprivileged child too
-  const command = [...(marker(block, 'memlock 0, unprivileged') !== undefined ? NO_LOCKING : []), process.execPath, file];
+  let command = [process.execPath, file];
+  if (marker(block, 'memlock 0, unprivileged') !== undefined) {
+    const enforced = memlockEnforced(0, command);
+    if ('skip' in enforced) throw new Error(`${block.where} needs memlock 0 unprivileged: ${enforced.skip}`);
+    command = enforced.argv;
+  }
   const child = spawnSync(command[0], command.slice(1), { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
   const last = child.stdout.trim().split('\n').at(-1);
   if (!last?.startsWith('[')) throw new Error(`${block.where} printed no results (status ${child.status}): ${child.stderr.slice(0, 2000)}`);

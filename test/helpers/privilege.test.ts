@@ -5,7 +5,16 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { lastJson, run } from './kernel.js';
-import { NOBODY, asNobody, memlockChildUid, memlockEnforced, needsRootReason, privilege, skipReasonOf } from './privilege.mjs';
+import {
+  NOBODY,
+  asNobody,
+  memlockChildUid,
+  memlockEnforced,
+  needsRootReason,
+  privilege,
+  skipReasonOf,
+  unprivileged,
+} from './privilege.mjs';
 
 const PROBE = fileURLToPath(new URL('../fixtures/privilege-probe.mjs', import.meta.url));
 const PAGE = 4096;
@@ -44,4 +53,21 @@ describe.runIf(process.platform === 'linux')('the suite\'s privilege detection a
     expect({ uid: onePage.uid, ipcLock: onePage.privilege.ipcLock, locked: onePage.locked }).toEqual({ uid: memlockChildUid, ipcLock: false, locked: true });
     expect((await probe(twoPages.argv)).locked).toBe(false);
   });
+
+  // What bench/heap.bench.mjs runs its live-secrets children with.
+  const plain = unprivileged([process.execPath, PROBE]);
+  const plainSkip = 'skip' in plain ? plain.skip : undefined;
+  it.skipIf(plainSkip !== undefined)(
+    `unprivileged starts a child without CAP_IPC_LOCK, on which the kernel enforces the limit it inherits${plainSkip ? ` (${plainSkip})` : ''}`,
+    async () => {
+      const { argv, user } = plain as { argv: string[]; user: string };
+      const report = await probe(['prlimit', '--memlock=0:0', '--', ...argv]);
+      expect({ uid: report.uid, ipcLock: report.privilege.ipcLock, locked: report.locked }).toEqual({
+        uid: memlockChildUid,
+        ipcLock: false,
+        locked: false,
+      });
+      expect(user).toContain(`uid ${memlockChildUid}`);
+    },
+  );
 });
