@@ -75,7 +75,9 @@ export function liveSecrets(): u32 { return secrets.live(); }
 @inline export function secretIsLive(secret: u32): bool { return secrets.isLive(secret); }
 
 /** Takes a record (reusing a released one first) and fills it; sets createdGeneration. */
-export function claimSecret(flags: u32, heapIndex: u32, owner: u32, page: usize, slot: u32, size: u64, dataOffset: u64): u32 {
+export function claimSecret(
+  flags: u32, heapIndex: u32, owner: u32, page: usize, slot: u32, size: u64, dataOffset: u64,
+): u32 {
   const secret = secrets.claim();
   const record = recordOf(secret);
   store<u32>(record + FLAGS, flags);

@@ -54,7 +54,7 @@ export default {
       memshield({ plain, data }, iterations) {
         for (let i = 0; i < iterations; i++) createHmac('sha256', plain).update(data).digest();
       },
-      note: 'HMAC rows: a KeyObject made once inside use() runs at plain-Buffer speed; docs/secrets-in-apps.md lists the copy Node keeps.',
+      note: 'HMAC rows: a KeyObject made once inside use() runs at plain-Buffer ' + 'speed; docs/secrets-in-apps.md lists the copy Node keeps.',
     },
     {
       ...common,

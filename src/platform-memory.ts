@@ -143,13 +143,13 @@ function secretMemoryFlags(value: unknown, type: number): number {
   const policy = checkSecretMemoryPolicy(value, 'off');
   if (policy === 'off') return 0;
   if (ALLOCATION_TYPES[type] !== AllocationType.Secure) {
-    throw invalidArgument(`secretMemory applies to Secure allocations only, got type ${ALLOCATION_TYPES[type]}; leave it out or use AllocationType.Secure`);
+    throw invalidArgument(`secretMemory applies to Secure allocations only, got type ` + `${ALLOCATION_TYPES[type]}; leave it out or use AllocationType.Secure`);
   }
   return policy === 'required' ? Option.SECRET_REQUIRED : Option.SECRET_PREFERRED;
 }
 
 function describeSize(size: unknown, type: unknown): string {
-  return `${typeof size === 'number' ? size : '?'} bytes (${indexIn(ALLOCATION_TYPES, type) >= 0 || type === 'guarded' ? type : describeValue(type)})`;
+  return `${typeof size === 'number' ? size : '?'} bytes ` + `(${indexIn(ALLOCATION_TYPES, type) >= 0 || type === 'guarded' ? type : describeValue(type)})`;
 }
 
 /**
@@ -268,7 +268,7 @@ export function createPlatformMemory(options: { host: Host }): PlatformMemory {
     },
 
     protect(region, protection) {
-      const action = `change the protection to ${indexIn(PROTECTION_LEVELS, protection) >= 0 ? protection : describeValue(protection)}`;
+      const action = `change the protection to ` + `${indexIn(PROTECTION_LEVELS, protection) >= 0 ? protection : describeValue(protection)}`;
       const handle = own(region, action);
       const level = checkProtection(protection);
       const status = core.protect(handle.slot, handle.generation, level);
@@ -302,7 +302,7 @@ export function createPlatformMemory(options: { host: Host }): PlatformMemory {
       const count = byteLengthOf(bytes);
       if (count > size - at) {
         throw new MemoryProtectionError('OUT_OF_BOUNDS',
-          `cannot write ${count} bytes at offset ${at}: the region holds ${size} bytes, so at most ${size - at} fit there`);
+          `cannot write ${count} bytes at offset ${at}: the region ` + `holds ${size} bytes, so at most ${size - at} fit there`);
       }
       const status = bound.withStaged(bytes, () => core.write(handle.slot, handle.generation, at, count));
       if (status !== Status.OK) fail(status, `write ${count} bytes`, handle);
@@ -326,7 +326,7 @@ export function createPlatformMemory(options: { host: Host }): PlatformMemory {
       const count = byteLengthOf(bytes);
       if (count > size - at) {
         throw new MemoryProtectionError('OUT_OF_BOUNDS',
-          `cannot read ${count} bytes at offset ${at}: the region holds ${size} bytes, so at most ${size - at} are there; pass a shorter target (subarray)`);
+          `cannot read ${count} bytes at offset ${at}: the region holds ${size} ` + `bytes, so at most ${size - at} are there; pass a shorter target (subarray)`);
       }
       copyOut(handle, at, bytes);
     },

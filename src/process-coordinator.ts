@@ -49,7 +49,10 @@ export interface CoordinatorV1 {
 /** The key of the coordinator on globalThis, shared by every copy through the symbol registry. */
 export const COORDINATOR_KEY = Symbol.for('memshield.process-coordinator.v1');
 
-/** The fatal signals memshield wipes at: all three end a Node process by default (even under nohup: Node resets dispositions at start). */
+/**
+ * The fatal signals memshield wipes at: all three end a Node process by default (even under nohup:
+ * Node resets dispositions at start).
+ */
 export const WIPE_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 type Listener = (...args: unknown[]) => void;

@@ -20,14 +20,14 @@ export function secureError(core: SecureCore, status: number, action: string, ch
         `${prefix}: a use() or update() of this SecureBuffer is still running. Dispose it after the callback returns.`);
     case Reason.HEAP_OPEN:
       return new MemoryProtectionError('ACCESS_DENIED',
-        `${prefix}: a use() or update() of one of its secrets is still running. Destroy the heap after the callback returns.`);
+        `${prefix}: a use() or update() of one of its secrets is ` + `still running. Destroy the heap after the callback returns.`);
     case Reason.NOT_OPEN:
       return new MemoryProtectionError('INVALID_ARGUMENT', `${prefix}: no use() or update() of this SecureBuffer is open (a memshield bug: please report it).`);
     case Reason.NOT_READABLE:
       return new MemoryProtectionError('ACCESS_DENIED', `${prefix}: the secret is only readable inside use() or update().`);
     case Reason.HEAP_FULL:
       return new MemoryProtectionError('ALLOCATION_FAILED',
-        `${prefix}: the SecureHeap reached its maxSize; another arena would pass it. Dispose secrets you no longer need, call trim(), or raise maxSize. Nothing was left mapped.`);
+        `${prefix}: the SecureHeap reached its maxSize; another arena would pass it. Dispose ` + `secrets you no longer need, call trim(), or raise maxSize. Nothing was left mapped.`);
     case Reason.ARENA_SIZE:
       return new MemoryProtectionError('INVALID_ARGUMENT', `${prefix}: arenaSize must be a positive integer number of bytes, at most 2^20 pages.`);
     case Reason.MAX_SIZE:

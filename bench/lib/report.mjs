@@ -115,24 +115,24 @@ function targetCell(result) {
 export function formatTable(report) {
   const m = report.machine;
   const lines = [
-    `memshield ${m.memshield}${m.commit ? ` (${m.commit})` : ''} · ${m.cpu}, ${m.cores} cores · ${m.kernel} · node ${m.node} · ${m.compiler} · sodium-native ${m.sodiumNative ?? 'absent'}`,
-    `${report.options.rounds} interleaved rounds per case${report.options.quick ? ' (--quick: not for conclusions)' : ''}; times are per operation, median (p10–p90); ×floor and ×sodium are medians of per-round ratios (memshield time ÷ theirs; below 1 is faster); syscalls per operation: memshield · floor · sodium.`,
+    `memshield ${m.memshield}${m.commit ? ` (${m.commit})` : ''} · ${m.cpu}, ${m.cores} cores ` + `· ${m.kernel} · node ${m.node} ` + `· ${m.compiler} · sodium-native ${m.sodiumNative ?? 'absent'}`,
+    `${report.options.rounds} interleaved rounds per ` + `case${report.options.quick ? ' (--quick: not for conclusions)' : ''}; times are per operation, median ` + `(p10–p90); ×floor and ×sodium are medians of per-round ratios (memshield time ÷ ` + `theirs; below 1 is faster); syscalls per operation: memshield · floor · sodium.`,
     '',
     '| case | memshield | floor (C) | × floor | sodium-native | × sodium | syscalls/op | target |',
     '|---|---|---|---|---|---|---|---|',
   ];
   for (const result of report.cases) {
     if (result.skipped || result.error) {
-      lines.push(`| ${result.title} | ${result.skipped ? `skipped: ${result.skipped}` : `failed: ${result.error}`} | | | | | | |`);
+      lines.push(`| ${result.title} | ` + `${result.skipped ? `skipped: ${result.skipped}` : `failed: ${result.error}`} | | | | | | |`);
     } else if (result.kind === 'count') {
       const count = (side) => {
         if (result.counts[side] === undefined) return '—';
         const detail = result.details?.[side];
         return `${result.counts[side]} ${result.unit}${detail ? ` (${detail})` : ''}`;
       };
-      lines.push(`| ${result.title} | ${count('memshield')} | ${count('floor')} | | ${count('sodium')} | | | ${targetCell(result)} |`);
+      lines.push(`| ${result.title} | ${count('memshield')} | ${count('floor')} ` + `| | ${count('sodium')} | | | ${targetCell(result)} |`);
     } else {
-      lines.push(`| ${result.title} | ${timeCell(result.memshield, result.bytes)} | ${timeCell(result.floor, result.bytes)} | ${ratioCell(result.ratio.floor)} | ${timeCell(result.sodium, result.bytes)} | ${ratioCell(result.ratio.sodium)} | ${syscallCell(result.syscalls)} | ${targetCell(result)} |`);
+      lines.push(`| ${result.title} | ${timeCell(result.memshield, result.bytes)} | ` + `${timeCell(result.floor, result.bytes)} | ${ratioCell(result.ratio.floor)} ` + `| ${timeCell(result.sodium, result.bytes)} | ${ratioCell(result.ratio.sodium)} ` + `| ${syscallCell(result.syscalls)} | ${targetCell(result)} |`);
     }
   }
   const missed = report.summary.missed;

@@ -68,7 +68,7 @@ function ruleOf(given: SimulatedFault, name: string): Rule {
   if (typeof fault.errno === 'number') errno = Number.isSafeInteger(fault.errno) && fault.errno >= 1 && fault.errno <= 4095 ? fault.errno : undefined;
   else if (typeof fault.errno === 'string') errno = errnoNumber(fault.errno);
   if (errno === undefined) {
-    throw invalidArgument(`${name}.errno must be an errno name (${knownErrnoNames().slice(0, 12).join(', ')}, …) or a number from 1 to 4095, got ${describeValue(fault.errno)}`);
+    throw invalidArgument(`${name}.errno must be an errno name (${knownErrnoNames().slice(0, 12).join(', ')}, ` + `…) or a number from 1 to 4095, got ${describeValue(fault.errno)}`);
   }
   return { op: fault.op, nth: fault.nth, when: fault.when, errno, matched: 0 };
 }

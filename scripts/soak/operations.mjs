@@ -162,7 +162,7 @@ function inspectRegion(ctx) {
   if (!entry) return allocate(ctx);
   const info = ctx.mem.inspect(entry.region);
   if (info.protection !== entry.protection || info.locked !== entry.locked || info.backing !== entry.backing || info.size !== entry.size) {
-    ctx.mismatches.push(`inspect of a ${entry.kind} region says ${info.protection}/${info.locked}/${info.backing}, the model ${entry.protection}/${entry.locked}/${entry.backing}`);
+    ctx.mismatches.push(`inspect of a ${entry.kind} region says ${info.protection}/${info.locked}/${info.backing}, ` + `the model ${entry.protection}/${entry.locked}/${entry.backing}`);
   }
 }
 

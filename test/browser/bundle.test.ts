@@ -62,7 +62,7 @@ describe('a browser app bundled with esbuild', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('builds with no warnings (a static Node built-in import would be one) and without the native memory host (control: the Node bundle has it)', async () => {
+  it('builds with no warnings (a static Node built-in import would be one) ' + 'and without the native memory host (control: the Node bundle has it)', async () => {
     expect(example).toContain("from 'memshield'");
     const forBrowser = await bundleApp(dir, 'browser');
     expect(forBrowser.warnings).toEqual([]);

@@ -116,7 +116,7 @@ export function goldenScenarios() {
       hostOptions: { faults: [{ op: 'lock', nth: 1, errno: 'ENOMEM' }] }, prepare: () => undefined, act: big(10000, { lock: 'bestEffort' }) },
     { name: 'Secure: allocate 2 MiB (first asks the host how much memory is left)', hostOptions: { availableMemory: 2 ** 30 },
       prepare: () => undefined, act: big(2 ** 21) },
-    { name: 'Secure: allocate 2 MiB when 1 MiB is left (refused before anything is mapped; the message asks again for its figures)', hostOptions: { availableMemory: 2 ** 20 },
+    { name: 'Secure: allocate 2 MiB when 1 MiB is left (refused before ' + 'anything is mapped; the message asks again for its figures)', hostOptions: { availableMemory: 2 ** 20 },
       prepare: () => undefined, act: (mem, api) => { try { big(2 ** 21)(mem, api); } catch { /* ALLOCATION_FAILED */ } } },
   );
   return scenarios;

@@ -51,7 +51,7 @@ export const privilege = existsSync('/proc/self/status')
 /** Why a test that needs another user is skipped here (undefined where it runs). */
 export const needsRootReason = privilege.canBecomeNobody
   ? undefined
-  : `skipped: needs root to start a process as another user (this suite runs as uid ${privilege.uid} without CAP_SETUID/CAP_SETGID/CAP_SETPCAP)`;
+  : `skipped: needs root to start a process as another user (this suite runs ` + `as uid ${privilege.uid} without CAP_SETUID/CAP_SETGID/CAP_SETPCAP)`;
 
 /** `command` run as nobody with no capabilities, no supplementary groups, an empty bounding set. */
 export function asNobody(command) {
@@ -68,7 +68,7 @@ function unreadableByNobody(command) {
     const [program, ...args] = asNobody(['test', '-r', file]);
     return spawnSync(program, args).status !== 0;
   });
-  return unreadable && `skipped: the user nobody cannot read ${unreadable} (make the checkout and its parents readable by others to run this as root)`;
+  return unreadable && `skipped: the user nobody cannot read ${unreadable} (make the ` + `checkout and its parents readable by others to run this as root)`;
 }
 
 /**
@@ -111,7 +111,7 @@ export function memlockEnforced(limit, command, otherLimits = []) {
     const hard = memlockHardLimit();
     if (limit > hard) {
       return {
-        skip: `skipped: needs RLIMIT_MEMLOCK ${limit} bytes, above this user's hard limit (${hard}), which only root may raise`,
+        skip: `skipped: needs RLIMIT_MEMLOCK ${limit} bytes, above this ` + `user's hard limit (${hard}), which only root may raise`,
       };
     }
   }

@@ -37,7 +37,7 @@ describe.runIf(process.platform === 'linux')('the suite\'s privilege detection a
   });
 
   it.skipIf(needsRootReason !== undefined)(
-    `in a child made nobody by setpriv: no CAP_IPC_LOCK, cannot switch users, and mlock obeys the zero limit${needsRootReason ? ` (${needsRootReason})` : ''}`,
+    `in a child made nobody by setpriv: no CAP_IPC_LOCK, cannot ` + `switch users, and mlock obeys the zero limit${needsRootReason ? ` (${needsRootReason})` : ''}`,
     async () => {
       const report = await probe(['prlimit', '--memlock=0:0', '--', ...asNobody([process.execPath, PROBE])]);
       expect(report.privilege).toEqual({ uid: NOBODY, ipcLock: false, canBecomeNobody: false });
@@ -46,7 +46,7 @@ describe.runIf(process.platform === 'linux')('the suite\'s privilege detection a
   );
 
   const enforcedSkip = skipReasonOf(memlockEnforced(PAGE, [process.execPath, PROBE]));
-  it.skipIf(enforcedSkip !== undefined)(`memlockEnforced starts a child on which the kernel enforces the limit: one page locks, two do not${enforcedSkip ? ` (${enforcedSkip})` : ''}`, async () => {
+  it.skipIf(enforcedSkip !== undefined)(`memlockEnforced starts a child on which the kernel enforces ` + `the limit: one page locks, two do not${enforcedSkip ? ` (${enforcedSkip})` : ''}`, async () => {
     const onePage = await probe((memlockEnforced(PAGE, [process.execPath, PROBE, '1']) as { argv: string[] }).argv);
     const twoPages = memlockEnforced(PAGE, [process.execPath, PROBE, '2']) as { argv: string[] };
     // The control: the same arrangement refuses what is over the limit (so the limit is real).
@@ -58,7 +58,7 @@ describe.runIf(process.platform === 'linux')('the suite\'s privilege detection a
   const plain = unprivileged([process.execPath, PROBE]);
   const plainSkip = 'skip' in plain ? plain.skip : undefined;
   it.skipIf(plainSkip !== undefined)(
-    `unprivileged starts a child without CAP_IPC_LOCK, on which the kernel enforces the limit it inherits${plainSkip ? ` (${plainSkip})` : ''}`,
+    `unprivileged starts a child without CAP_IPC_LOCK, on which ` + `the kernel enforces the limit it inherits${plainSkip ? ` (${plainSkip})` : ''}`,
     async () => {
       const { argv, user } = plain as { argv: string[]; user: string };
       const report = await probe(['prlimit', '--memlock=0:0', '--', ...argv]);

@@ -46,7 +46,7 @@ describe('in a child process: never a crash', () => {
 });
 
 describe('in this process', () => {
-  it('from(view) and heap.from(view) inside use() copy without wiping; a wipe, a fill or a stale view is ACCESS_DENIED', () => {
+  it('from(view) and heap.from(view) inside use() copy without ' + 'wiping; a wipe, a fill or a stale view is ACCESS_DENIED', () => {
     const original = SecureBuffer.from(new Uint8Array(16).fill(7));
     const heap = new SecureHeap({ arenaSize: 16 * 1024 });
     const copies = [original.use((view) => SecureBuffer.from(view)), original.use((view) => heap.from(view.subarray(8)))];

@@ -69,7 +69,7 @@ describe('giving back another thread\'s mappings (Linux)', () => {
     munmap(witness, length);
   });
 
-  it('wipeInPlace() zeroes a NoAccess mapping without changing its protection, and never faults an untouched page in', () => {
+  it('wipeInPlace() zeroes a NoAccess mapping without changing ' + 'its protection, and never faults an untouched page in', () => {
     const length = 4 * PAGE;
     const address = mmap(null, length, PROT_RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) as bigint;
     memcpyIn(address, secret(PAGE), PAGE); // only the first page is ever touched
@@ -90,7 +90,8 @@ describe('giving back another thread\'s mappings (Linux)', () => {
     expect(readlinkSync('/proc/thread-self')).toBe(`${process.pid}/task/${self.tid}`);
     expect(readFileSync(`/proc/self/task/${self.tid}/stat`, 'utf8')).toContain(`${self.tid} (`);
     expect(calls.threadAlive(self)).toBe(true);
-    expect(calls.threadAlive({ tid: self.tid, start: self.start + 1 })).toBe(false); // same id, another start: not this thread
+    // same id, another start: not this thread
+    expect(calls.threadAlive({ tid: self.tid, start: self.start + 1 })).toBe(false);
     expect(calls.threadAlive({ tid: 0x7fffffff, start: self.start })).toBe(false);
     expect(calls.threadAlive({ tid: self.tid, start: -1 })).toBe(true); // any start: a sweeping thread named by id alone
     expect(calls.threadAlive({ tid: 0x7fffffff, start: -1 })).toBe(false);

@@ -126,7 +126,7 @@ for (const [layout, entries] of layouts) {
       });
     }
 
-    it('control: beside signal-exit with the wipe turned off, the witness sees the secrets at the re-raise', async () => {
+    it('control: beside signal-exit with the wipe turned ' + 'off, the witness sees the secrets at the re-raise', async () => {
       const result = await runSignalled(['--signal-exit-before', '--off'], entries);
       expect(result.signal).toBe('SIGTERM');
       expect(lastJson<EndingReport>(result)).toMatchObject({ at: 'kill', seen: secrets('secret') });
@@ -147,7 +147,7 @@ for (const [layout, entries] of layouts) {
     });
 
     for (const extra of [[], ['--signal-exit-after']]) {
-      it(`a SIGTERM listener of the program's own keeps the process alive, secrets intact, until it exits${extra.length ? ' (signal-exit loaded too)' : ''}`, async () => {
+      it(`a SIGTERM listener of the program's own keeps the process alive, secrets ` + `intact, until it exits${extra.length ? ' (signal-exit loaded too)' : ''}`, async () => {
         const result = await runSignalled(['--own-listener', ...extra], entries);
         expect(result.signal).toBeNull();
         expect(result.status).toBe(0);
