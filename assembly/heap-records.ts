@@ -102,7 +102,9 @@ export let createdHeapGeneration: u32 = 0;
 @inline export function heapIsLive(h: u32): bool { return heaps.isLive(h); }
 
 // @ts-ignore: decorator
-@inline export function markHeapPurgePending(h: u32): void { store<u32>(recordOf(h) + FLAGS, heapFlags(h) | HEAP_PURGE_PENDING); }
+@inline export function markHeapPurgePending(h: u32): void {
+  store<u32>(recordOf(h) + FLAGS, heapFlags(h) | HEAP_PURGE_PENDING);
+}
 // @ts-ignore: decorator
 @inline export function setHeapFirstArena(h: u32, arena: u32): void { store<u32>(recordOf(h) + FIRST_ARENA, arena); }
 // @ts-ignore: decorator

@@ -185,7 +185,7 @@ export function createPlatformMemory(options: { host: Host }): PlatformMemory {
     const at = handle.freedByCall ? undefined : purgeAfter(handle.purgesAtMaking);
     if (at === undefined) return;
     throw new MemoryProtectionError(status === Status.DOUBLE_FREE ? 'DOUBLE_FREE' : 'USE_AFTER_FREE',
-      `cannot ${action}: the region was purged by purge() at ${at} (wiped and unmapped with every other secret). Allocate a new one.`);
+      `cannot ${action}: the region was purged by purge() at ${at} ` + `(wiped and unmapped with every other secret). Allocate a new one.`);
   }
 
   /** The handle of one of this memory's regions (live or freed). */

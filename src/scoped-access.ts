@@ -131,7 +131,7 @@ export function runScoped<T>(secret: SecretLocation, access: typeof Protection.R
       emitWarning(secureError(core, closed, `wipe and free the SecureBuffer purge() deferred until its ${method}() returned`));
     } else if (closed !== 0 && !failed) {
       // A failure to close is reported unless the callback's own error is already on its way.
-      // biome-ignore lint/correctness/noUnsafeFinally: replacing a successful result with the close failure is the intent
+      // biome-ignore lint/correctness/noUnsafeFinally: a close failure replaces a successful result, on purpose
       throw secureError(core, closed, `close the SecureBuffer after ${method}()`);
     }
   }

@@ -47,7 +47,7 @@ export function secretFromEnv(name: string, options?: SecretFromEnvOptions): Sec
   const notSet = () => invalidArgument(`the environment variable ${name} is not set. Set it before starting the program, or check its name.`);
 
   if (processEnv() === undefined) {
-    throw new MemoryProtectionError('NOT_SUPPORTED', `secretFromEnv(${JSON.stringify(name).length - 2}-character name) needs an environment, and this runtime has none (no process.env: a browser, Web Worker or edge runtime). Hand the secret in as bytes and use SecureBuffer.from(bytes).`);
+    throw new MemoryProtectionError('NOT_SUPPORTED', `secretFromEnv(${JSON.stringify(name).length - 2}-character ` + `name) needs an environment, and this runtime has none (no ` + `process.env: a browser, Web Worker or edge runtime). Hand ` + `the secret in as bytes and use SecureBuffer.from(bytes).`);
   }
   const access = environmentCalls();
   const copied = access?.withValue(name, (value) => fromBytes(value, encoding, allocation, name));

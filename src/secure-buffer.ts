@@ -349,10 +349,10 @@ export class SecureBuffer {
     if (this.#disposedByCall) return new MemoryProtectionError('USE_AFTER_FREE', `${prefix}: it was already disposed. Keep using a secret only until dispose().`);
     const purgedAt = this.#owner?.destroyedByCall() ? undefined : purgeAfter(this.#purgesAtMaking);
     if (purgedAt !== undefined) {
-      return new MemoryProtectionError('USE_AFTER_FREE', `${prefix}: it was purged by purge() at ${purgedAt} (wiped and unmapped with every other secret). Make a new one.`);
+      return new MemoryProtectionError('USE_AFTER_FREE', `${prefix}: it was purged by purge() at ${purgedAt} (wiped ` + `and unmapped with every other secret). Make a new one.`);
     }
     return new MemoryProtectionError('USE_AFTER_FREE',
-      `${prefix}: it was already wiped ${this.#owner ? "by its heap's destroy()" : ''}${this.#owner ? ' or ' : 'by '}the process-exit wipe. Keep using a secret only while it and its heap live.`);
+      `${prefix}: it was already wiped ` + `${this.#owner ? "by its heap's destroy()" : ''}${this.#owner ? ' or ' : 'by '}the ` + `process-exit wipe. Keep using a secret only while it and its heap live.`);
   }
 }
 

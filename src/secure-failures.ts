@@ -36,18 +36,18 @@ export function secureError(core: SecureCore, status: number, action: string, ch
       return new MemoryProtectionError('INVALID_ARGUMENT', `${prefix}: scoped access is ReadOnly or ReadWrite.`);
     case Reason.PURGED:
       return new MemoryProtectionError('USE_AFTER_FREE',
-        `${prefix}: purge() was called while a use() or update() of it was running; it takes no new scope or secret, and is wiped and unmapped when that callback returns. Make a new one.`);
+        `${prefix}: purge() was called while a use() or update() of it was running; it takes no new ` + `scope or secret, and is wiped and unmapped when that callback returns. Make a new one.`);
     case Reason.HEAPS_LIVE:
-      return new MemoryProtectionError('INVALID_ARGUMENT', `${prefix}: this core holds secrets or heaps, whose regions only they free (a memshield bug: please report it).`);
+      return new MemoryProtectionError('INVALID_ARGUMENT', `${prefix}: this core holds secrets or heaps, whose regions ` + `only they free (a memshield bug: please report it).`);
     case Reason.NOT_A_SECRET:
       if (status === Status.USE_AFTER_FREE || status === Status.DOUBLE_FREE) {
         return new MemoryProtectionError(status === Status.USE_AFTER_FREE ? 'USE_AFTER_FREE' : 'DOUBLE_FREE',
-          `${prefix}: the SecureBuffer was already disposed (by dispose(), its heap's destroy(), purge(), or the process-exit wipe). Keep using a secret only until it is disposed.`);
+          `${prefix}: the SecureBuffer was already disposed (by dispose(), its heap's destroy(), ` + `purge(), or the process-exit wipe). Keep using a secret only until it is disposed.`);
       }
       return new MemoryProtectionError('INVALID_ARGUMENT', `${prefix}: this is not a SecureBuffer of this memshield instance.`);
     case Reason.NOT_A_HEAP:
       if (status === Status.USE_AFTER_FREE) {
-        return new MemoryProtectionError('USE_AFTER_FREE', `${prefix}: the SecureHeap was already destroyed (by destroy(), purge(), or the process-exit wipe). Make a new one.`);
+        return new MemoryProtectionError('USE_AFTER_FREE', `${prefix}: the SecureHeap was already destroyed (by destroy(), ` + `purge(), or the process-exit wipe). Make a new one.`);
       }
       return new MemoryProtectionError('INVALID_ARGUMENT', `${prefix}: this is not a SecureHeap of this memshield instance.`);
     default:

@@ -322,7 +322,7 @@ export class SecureHeap {
     }
     const purgedAt = this.#destroyedByCall ? undefined : purgeAfter(this.#purgesAtMaking);
     if (purgedAt !== undefined) {
-      throw new MemoryProtectionError('USE_AFTER_FREE', `cannot ${action}: it was purged by purge() at ${purgedAt} (every secret wiped, every arena unmapped). Make a new SecureHeap.`);
+      throw new MemoryProtectionError('USE_AFTER_FREE', `cannot ${action}: it was purged by purge() at ${purgedAt} (every ` + `secret wiped, every arena unmapped). Make a new SecureHeap.`);
     }
     if (this.#destroyedByCall) throw new MemoryProtectionError('USE_AFTER_FREE', `cannot ${action}: it was already destroyed. Make a new SecureHeap.`);
     throw secureError(this.#core, Status.USE_AFTER_FREE, action, Reason.NOT_A_HEAP);
