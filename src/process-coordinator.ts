@@ -125,7 +125,10 @@ let fallbackCoordinator: CoordinatorV1 | undefined;
 export function joinProcessEnds(participant: Participant): void {
   const shared = processCoordinator();
   shared.join(participant);
-  if (!madeHere.has(shared)) (fallbackCoordinator ??= createCoordinator()).join(participant);
+  if (!madeHere.has(shared)) {
+    fallbackCoordinator ??= createCoordinator();
+    fallbackCoordinator.join(participant);
+  }
 }
 
 /** Re-reads this copy's wishes in every coordinator it joined (after configureExitWipe). */

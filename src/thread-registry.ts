@@ -234,7 +234,10 @@ interface Sweep {
 function threadAlive(sweep: Sweep, tid: number, start: number): boolean {
   const key = `${tid}:${start}`;
   let alive = sweep.alive.get(key);
-  if (alive === undefined) sweep.alive.set(key, (alive = sweep.s.calls.threadAlive({ tid, start })));
+  if (alive === undefined) {
+    alive = sweep.s.calls.threadAlive({ tid, start });
+    sweep.alive.set(key, alive);
+  }
   return alive;
 }
 
@@ -352,9 +355,11 @@ export function releaseEndedThreads(): number {
         continue;
       }
       released++;
-      cutOut(sweep.runs!, doubles[addressAt(i)], doubles[lengthAt(i)]); // no longer memshield's: a stale twin entry must not unmap it again
+      // no longer memshield's: a stale twin entry must not unmap it again
+      cutOut(sweep.runs!, doubles[addressAt(i)], doubles[lengthAt(i)]);
     }
-    if (judged === 'later') Atomics.store(ints, stateAt(i), LIVE); // its thread ended: LIVE, RELEASING or CLAIMED all mean "give back"
+    // its thread ended: LIVE, RELEASING or CLAIMED all mean "give back"
+    if (judged === 'later') Atomics.store(ints, stateAt(i), LIVE);
     else freeEntry(s, i);
   }
   return released;

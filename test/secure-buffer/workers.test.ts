@@ -63,7 +63,7 @@ describe('worker threads', () => {
     expect(report.ended.vmLocked).toBeGreaterThan(report.baseline);
   });
 
-  it('40 workers terminate()d in the middle of allocating and freeing leave VmLck and memshield\'s mappings where they were', async () => {
+  it('40 workers terminate()d in the middle of allocating and ' + 'freeing leave VmLck and memshield\'s mappings where they were', async () => {
     const result = await fixture('terminate-busy', '40');
     expect(result.signal, result.stderr).toBeNull();
     const { before, after } = lastJson<{ before: KernelNow; after: KernelNow }>(result);
@@ -108,7 +108,7 @@ describe('worker threads', () => {
     const growth = withSecrets.after.mappings - withSecrets.before.mappings;
     const koffiGrowth = control.after.mappings - control.before.mappings;
     const tolerance = 2 * 8 * availableParallelism();
-    expect(Math.abs(growth - koffiGrowth), `memshield's workers: +${growth} mappings; koffi-only workers: +${koffiGrowth} (from ${JSON.stringify({ memshield: withSecrets.start.mappings, koffi: control.start.mappings })} at the start)`).toBeLessThanOrEqual(tolerance);
+    expect(Math.abs(growth - koffiGrowth), `memshield's workers: +${growth} mappings; koffi-only workers: +${koffiGrowth} (from ` + `${JSON.stringify({ memshield: withSecrets.start.mappings, koffi: control.start.mappings })} at the start)`).toBeLessThanOrEqual(tolerance);
   }, 600_000);
 
   it('a sweep with no fd to spare (EMFILE on /proc) keeps a running worker\'s ' + 'secret; the same sweep gives back a terminate()d one (control)', async () => {
