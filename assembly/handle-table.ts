@@ -65,17 +65,12 @@ export class HandleTable {
    */
   constructor(private recordSize: usize, private firstCapacity: u32, private handles: bool) {}
 
-  // @ts-ignore: decorator
   @inline recordOf(index: u32): usize { return this.records + <usize>index * this.recordSize; }
-  // @ts-ignore: decorator
   @inline generationOf(index: u32): u32 { return load<u32>(this.recordOf(index) + GENERATION); }
-  // @ts-ignore: decorator
   @inline isLive(index: u32): bool { return index < this.used && load<u32>(this.recordOf(index) + LINK) == LIVE; }
   /** Records ever claimed: every live record's index is below this. */
-  // @ts-ignore: decorator
   @inline count(): u32 { return this.used; }
   /** Live records. */
-  // @ts-ignore: decorator
   @inline live(): u32 { return this.liveCount; }
 
   /** The first free record (NONE: none), for owners that choose which to reuse (claimFree). */

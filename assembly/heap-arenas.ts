@@ -67,9 +67,13 @@ const arenas = new HandleTable(ARENA_RECORD_SIZE, 16, false);
 // @ts-ignore: decorator
 @inline export function setArenaVirgin(arena: u32, cursor: u32): void { store<u32>(recordOf(arena) + VIRGIN, cursor); }
 // @ts-ignore: decorator
-@inline export function addArenaLive(arena: u32, delta: i32): void { store<u32>(recordOf(arena) + LIVE, load<u32>(recordOf(arena) + LIVE) + <u32>delta); }
+@inline export function addArenaLive(arena: u32, delta: i32): void {
+  store<u32>(recordOf(arena) + LIVE, load<u32>(recordOf(arena) + LIVE) + <u32>delta);
+}
 // @ts-ignore: decorator
-@inline export function addArenaPending(arena: u32, delta: i32): void { store<u32>(recordOf(arena) + PENDING, load<u32>(recordOf(arena) + PENDING) + <u32>delta); }
+@inline export function addArenaPending(arena: u32, delta: i32): void {
+  store<u32>(recordOf(arena) + PENDING, load<u32>(recordOf(arena) + PENDING) + <u32>delta);
+}
 
 /** The record of page `number` of `arena`. */
 // @ts-ignore: decorator

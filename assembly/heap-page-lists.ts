@@ -10,7 +10,7 @@
 //               └──────┘ ◄─── └──────┘ ◄─── └──────┘
 //                  ▲ alloc takes A's next free slot at or after its cursor
 import { pageClass, pageFlags, setPageFlags, pagePrev, pageNext, setPagePrev, setPageNext, PAGE_IN_LIST } from "./heap-pages";
-import { classHead, setClassHead, classTail, setClassTail } from "./heap-records";
+import { setClassHead, classTail, setClassTail } from "./heap-records";
 
 /** Links a page in at the tail of its heap's list for its class (pages with a free slot). */
 export function pushPage(h: u32, page: usize): void {

@@ -83,7 +83,9 @@ export function pageGeometry(): void {
 @inline export function pageNext(page: usize): usize { return load<usize>(page + NEXT); }
 
 // @ts-ignore: decorator
-@inline export function setPageProtection(page: usize, protection: u8): void { store<u32>(page + PROTECTION, protection); }
+@inline export function setPageProtection(page: usize, protection: u8): void {
+  store<u32>(page + PROTECTION, protection);
+}
 // @ts-ignore: decorator
 @inline export function setPageFlags(page: usize, flags: u32): void { store<u32>(page + FLAGS, flags); }
 // @ts-ignore: decorator

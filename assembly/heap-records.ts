@@ -55,11 +55,15 @@ export let createdHeapGeneration: u32 = 0;
 // @ts-ignore: decorator
 @inline function get32(h: u32, field: usize): u32 { return load<u32>(recordOf(h) + field); }
 // @ts-ignore: decorator
-@inline function add32(h: u32, field: usize, delta: i32): void { store<u32>(recordOf(h) + field, load<u32>(recordOf(h) + field) + <u32>delta); }
+@inline function add32(h: u32, field: usize, delta: i32): void {
+  store<u32>(recordOf(h) + field, load<u32>(recordOf(h) + field) + <u32>delta);
+}
 // @ts-ignore: decorator
 @inline function get64(h: u32, field: usize): u64 { return load<u64>(recordOf(h) + field); }
 // @ts-ignore: decorator
-@inline function add64(h: u32, field: usize, delta: i64): void { store<u64>(recordOf(h) + field, load<u64>(recordOf(h) + field) + <u64>delta); }
+@inline function add64(h: u32, field: usize, delta: i64): void {
+  store<u64>(recordOf(h) + field, load<u64>(recordOf(h) + field) + <u64>delta);
+}
 
 // @ts-ignore: decorator
 @inline export function heapGeneration(h: u32): u32 { return heaps.generationOf(h); }
@@ -101,7 +105,9 @@ export let createdHeapGeneration: u32 = 0;
 @inline export function heapIsLive(h: u32): bool { return heaps.isLive(h); }
 
 // @ts-ignore: decorator
-@inline export function markHeapPurgePending(h: u32): void { store<u32>(recordOf(h) + FLAGS, heapFlags(h) | HEAP_PURGE_PENDING); }
+@inline export function markHeapPurgePending(h: u32): void {
+  store<u32>(recordOf(h) + FLAGS, heapFlags(h) | HEAP_PURGE_PENDING);
+}
 // @ts-ignore: decorator
 @inline export function setHeapFirstArena(h: u32, arena: u32): void { store<u32>(recordOf(h) + FIRST_ARENA, arena); }
 // @ts-ignore: decorator
@@ -134,9 +140,13 @@ export function recordDamage(h: u32, arena: u32, offset: u64): void {
 
 /** Head of class `c`'s list of pages with a free slot (0: none). */
 // @ts-ignore: decorator
-@inline export function classHead(h: u32, c: i32): usize { return load<usize>(recordOf(h) + CLASS_HEADS + <usize>c * sizeof<usize>()); }
+@inline export function classHead(h: u32, c: i32): usize {
+  return load<usize>(recordOf(h) + CLASS_HEADS + <usize>c * sizeof<usize>());
+}
 // @ts-ignore: decorator
-@inline export function setClassHead(h: u32, c: i32, page: usize): void { store<usize>(recordOf(h) + CLASS_HEADS + <usize>c * sizeof<usize>(), page); }
+@inline export function setClassHead(h: u32, c: i32, page: usize): void {
+  store<usize>(recordOf(h) + CLASS_HEADS + <usize>c * sizeof<usize>(), page);
+}
 // @ts-ignore: decorator
 @inline export function classTail(h: u32, c: i32): usize { return load<usize>(recordOf(h) + CLASS_TAILS + <usize>c * sizeof<usize>()); }
 // @ts-ignore: decorator

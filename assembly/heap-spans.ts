@@ -18,7 +18,8 @@ import { arenaHostId, pageAt, pageOffset } from "./heap-arenas";
 
 /** Opens pages [low, high) of an arena for writing, with one call. Returns OK or a status. */
 export function openSpan(arena: u32, low: u32, high: u32): i32 {
-  const error = hostProtect(arenaHostId(arena), <f64>pageOffset(arena, low), <f64>(<u64>(high - low) * pageSize), READ_WRITE);
+  const length = <f64>(<u64>(high - low) * pageSize);
+  const error = hostProtect(arenaHostId(arena), <f64>pageOffset(arena, low), length, READ_WRITE);
   return error ? osFailure(PROTECTION_FAILED, OP_PROTECT, error) : OK;
 }
 

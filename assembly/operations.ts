@@ -1,7 +1,7 @@
 // The region operations: each decides which host calls to make and in what order, and undoes
 // the earlier steps when a later one fails. Arguments arrive checked (see index.ts).
 import {
-  OK, INVALID_ARGUMENT, OUT_OF_BOUNDS, ACCESS_DENIED, USE_AFTER_FREE, DOUBLE_FREE,
+  OK, INVALID_ARGUMENT, OUT_OF_BOUNDS, ACCESS_DENIED,
   ALLOCATION_FAILED, PROTECTION_FAILED, LOCK_FAILED, UNLOCK_FAILED, NOT_SUPPORTED,
   CANARY_CORRUPTED, FREE_FAILED, REASON_NOT_A_REGION, REASON_SIZE_TOO_LARGE, REASON_OFFSET,
   REASON_LENGTH, REASON_SECRET_MEMORY_LOCKED, REASON_SECRET_MEMORY_EXECUTE, REASON_MEMORY_SHORT,
@@ -347,7 +347,7 @@ export function freeRegion(slot: u32, touchedLength: u64 = U64.MAX_VALUE, quaran
     setProtection(slot, READ_WRITE);
   }
   // 2. Check the canary before the wipe erases the evidence.
-  let canaryIntact = true;
+  let canaryIntact: bool = true;
   if (flags & FLAG_CANARY) {
     const dataOffset = dataOffsetOf(slot);
     const backOffset = dataOffset + sizeOf(slot);

@@ -21,7 +21,9 @@ import { regionSlotCount, regionIsLive, sizeOf } from "./regions";
 import { freeSecret, destroyHeap } from "./secret-access";
 import { drainQuarantine } from "./quarantine";
 import { flushHeap } from "./heap";
-import { heapRecordCount, heapIsLive, heapOpenScopes, heapFlags, markHeapPurgePending, HEAP_PURGE_PENDING } from "./heap-records";
+import {
+  heapRecordCount, heapIsLive, heapOpenScopes, heapFlags, markHeapPurgePending, HEAP_PURGE_PENDING,
+} from "./heap-records";
 import {
   secretSlotCount, secretIsLive, secretHeap, secretOpen, secretSize, secretPurgePending, markSecretPurgePending,
   liveSecrets, NO_HEAP,

@@ -96,7 +96,9 @@ export function markWritten(slot: u32, offset: u64, length: u64): void {
 // @ts-ignore: decorator
 @inline export function setFlags(slot: u32, flags: u32): void { store<u32>(recordOf(slot) + FLAGS, flags); }
 // @ts-ignore: decorator
-@inline export function setProtection(slot: u32, protection: u8): void { store<u8>(recordOf(slot) + PROTECTION, protection); }
+@inline export function setProtection(slot: u32, protection: u8): void {
+  store<u8>(recordOf(slot) + PROTECTION, protection);
+}
 
 /** Number of region records ever used: live ones are below this. */
 export function regionSlotCount(): u32 { return regions.count(); }

@@ -61,9 +61,13 @@ export let createdGeneration: u32 = 0;
 
 /** True once purge() found the secret open (it is freed when its last use()/update() returns). */
 // @ts-ignore: decorator
-@inline export function secretPurgePending(secret: u32): bool { return (secretFlags(secret) & SECRET_PURGE_PENDING) != 0; }
+@inline export function secretPurgePending(secret: u32): bool {
+  return (secretFlags(secret) & SECRET_PURGE_PENDING) != 0;
+}
 // @ts-ignore: decorator
-@inline export function markSecretPurgePending(secret: u32): void { store<u32>(recordOf(secret) + FLAGS, secretFlags(secret) | SECRET_PURGE_PENDING); }
+@inline export function markSecretPurgePending(secret: u32): void {
+  store<u32>(recordOf(secret) + FLAGS, secretFlags(secret) | SECRET_PURGE_PENDING);
+}
 
 /** Number of records ever used: live ones are below this. */
 export function secretSlotCount(): u32 { return secrets.count(); }
@@ -75,7 +79,9 @@ export function liveSecrets(): u32 { return secrets.live(); }
 @inline export function secretIsLive(secret: u32): bool { return secrets.isLive(secret); }
 
 /** Takes a record (reusing a released one first) and fills it; sets createdGeneration. */
-export function claimSecret(flags: u32, heapIndex: u32, owner: u32, page: usize, slot: u32, size: u64, dataOffset: u64): u32 {
+export function claimSecret(
+  flags: u32, heapIndex: u32, owner: u32, page: usize, slot: u32, size: u64, dataOffset: u64,
+): u32 {
   const secret = secrets.claim();
   const record = recordOf(secret);
   store<u32>(record + FLAGS, flags);

@@ -164,7 +164,8 @@ static struct secure_region secret_open(size_t size) {
   int fd = (int)syscall(SYS_memfd_secret, (unsigned)O_CLOEXEC);
   if (fd < 0) die("memfd_secret");
   if (ftruncate(fd, (off_t)r.pages_length)) die("ftruncate");
-  if (mmap(r.base + r.pages_offset, r.pages_length, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0) == MAP_FAILED) die("mmap");
+  void *pages = mmap(r.base + r.pages_offset, r.pages_length, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0);
+  if (pages == MAP_FAILED) die("mmap");
   close(fd);
   size_t back = r.data_offset + size;
   write_canary(r.base, r.pages_offset, r.data_offset - r.pages_offset);

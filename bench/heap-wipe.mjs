@@ -84,4 +84,9 @@ const rows = [
 const width = Math.max(...rows.map(([name]) => name.length));
 writeSync(1, `wiping one freed 32-byte secret at rest, node ${process.version}, median of ${ROUNDS}:\n`);
 for (const [name, ns] of rows) writeSync(1, `  ${name.padEnd(width)}  ${(ns / 1000).toFixed(2).padStart(6)} µs\n`);
-writeSync(1, `${JSON.stringify({ wipeOneFreedSecretNs: { mprotectOpenZeroClose: Math.round(byMprotect), pwriteProcSelfMem: Math.round(byProcMem), secureHeapBatch: Math.round(byBatch) } })}\n`);
+const wipeOneFreedSecretNs = {
+  mprotectOpenZeroClose: Math.round(byMprotect),
+  pwriteProcSelfMem: Math.round(byProcMem),
+  secureHeapBatch: Math.round(byBatch),
+};
+writeSync(1, `${JSON.stringify({ wipeOneFreedSecretNs })}\n`);

@@ -2,9 +2,11 @@
 // per secret), and how many live 32-byte secrets an ordinary user can hold, beside sodium-native.
 /** @typedef {import('./lib/cases.mjs').TimedCase} TimedCase */
 /** @typedef {import('./lib/cases.mjs').CountCase} CountCase */
+import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { runUnprivileged, unprivilegedUnavailable } from './lib/unprivileged.mjs';
+import { unprivileged } from '../test/helpers/privilege.mjs';
 
 const SIZE = 32;
 const TICK = 100; // frees per turn of the event loop in the per-tick row
@@ -17,6 +19,29 @@ function liveFiles(env) {
   const files = [LIVE_CHILD, fileURLToPath(new URL('../dist/src/index.js', import.meta.url))];
   if (env.sodium) files.push(createRequire(import.meta.url).resolve('sodium-native'));
   return files;
+}
+
+/**
+ * Runs `node script ...args` as an ordinary user (the suite's privilege module decides how: as
+ * nobody without capabilities under root). Each stdout line goes to `onLine` as it arrives, so a
+ * child that dies keeps what it printed. Resolves when it exits, whatever the exit.
+ * @returns {Promise<{ code: number | null, signal: string | null, user: string, stderr: string }>}
+ */
+function runUnprivileged(script, args, onLine) {
+  const run = unprivileged([process.execPath, script, ...args]);
+  if ('skip' in run) return Promise.reject(new Error(run.skip));
+  const [command, ...rest] = run.argv;
+  const child = spawn(command, rest, { cwd: '/', stdio: ['ignore', 'pipe', 'pipe'] });
+  createInterface({ input: child.stdout }).on('line', onLine);
+  const stderr = [];
+  child.stderr.on('data', (chunk) => stderr.push(chunk));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    // 'close', not 'exit': every line of stdout has been read by then.
+    child.on('close', (code, signal) => {
+      resolve({ code, signal, user: run.user, stderr: Buffer.concat(stderr).toString() });
+    });
+  });
 }
 
 /** A heap already holding its first arena and formatted pages, so no batch pays for them. */
@@ -104,7 +129,11 @@ export default {
       id: 'heap-live-secrets-32',
       title: `live 32 B secrets until failure (or ${LIVE_LIMIT / 1000}k), unprivileged`,
       unit: 'secrets',
-      skip: (env) => unprivilegedUnavailable(liveFiles(env)),
+      // Nobody must be able to read what the children load; the node binary is checked too.
+      skip: (env) => {
+        const run = unprivileged([process.execPath, ...liveFiles(env)]);
+        return 'skip' in run ? run.skip.replace(/^skipped: /, '') : undefined; // run.mjs says 'skipped' itself
+      },
       // Each side in its own process as nobody without CAP_IPC_LOCK: RLIMIT_MEMLOCK applies.
       async measure(env) {
         const limit = env.quick ? LIVE_LIMIT_QUICK : LIVE_LIMIT;

@@ -90,7 +90,7 @@ async function compare(title, iterations, sides) {
   console.log('|---|---|---|');
   for (const name of names) {
     const ratio = summarize(pairedRatios(samples[name], base));
-    console.log(`| ${name} | ${formatTime(summarize(samples[name]).median)} | ${ratio.median.toFixed(2)} (${ratio.p10.toFixed(2)}–${ratio.p90.toFixed(2)}) |`);
+    console.log(`| ${name} | ${formatTime(summarize(samples[name]).median)} | ` + `${ratio.median.toFixed(2)} (${ratio.p10.toFixed(2)}–${ratio.p90.toFixed(2)}) |`);
   }
 }
 

@@ -80,7 +80,8 @@ export function readDumpExcludedRuns(): AddressRuns | undefined {
   const bytes = new Uint8Array(CHUNK_BYTES);
   let current: { start: number; end: number; ours: boolean } | undefined;
   const line = (from: number, to: number) => {
-    const header = hexDigit(bytes[from]) >= 0 ? parseHeader(bytes, from, to) : undefined; // field lines start with a capital
+    // field lines start with a capital
+    const header = hexDigit(bytes[from]) >= 0 ? parseHeader(bytes, from, to) : undefined;
     if (header) {
       current = header;
       return;

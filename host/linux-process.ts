@@ -26,5 +26,6 @@ let calls: ReturnType<typeof bind> | undefined;
 
 /** The calls, bound on first use. */
 export function linuxProcessCalls(): ReturnType<typeof bind> {
-  return (calls ??= bind());
+  calls ??= bind();
+  return calls;
 }

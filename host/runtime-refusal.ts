@@ -19,7 +19,10 @@ export class RuntimeRefusedError extends Error {
 // --allow-read lists other paths) would only lead to a second refusal.
 const ALL_ACCESS_PATHS = /^\/(proc|sys|dev)\//;
 
-/** The flag that allows reading `path`, if `error` is a runtime's refusal ("… run again with the --allow-read flag"). */
+/**
+ * The flag that allows reading `path`, if `error` is a runtime's refusal ("… run again with the
+ * --allow-read flag").
+ */
 function refusalFlag(error: unknown, path: string): string | undefined {
   const { name, message } = (error ?? {}) as { name?: unknown; message?: unknown };
   if (name !== 'NotCapable' && name !== 'PermissionDenied') return undefined;

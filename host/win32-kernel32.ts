@@ -67,7 +67,7 @@ function bindAll() {
     GetLargePageMinimum: kernel32.func('size_t __stdcall GetLargePageMinimum()'),
     VirtualAlloc: kernel32.func('void * __stdcall VirtualAlloc(void *address, size_t size, uint32_t type, uint32_t protect)'),
     VirtualAlloc2: kernelbase && optional(kernelbase,
-      'void * __stdcall VirtualAlloc2(void *process, void *address, size_t size, uint32_t type, uint32_t protect, memshield_MEM_EXTENDED_PARAMETER *parameters, uint32_t count)'),
+      'void * __stdcall VirtualAlloc2(void *process, void *address, size_t size, uint32_t ' + 'type, uint32_t protect, memshield_MEM_EXTENDED_PARAMETER *parameters, uint32_t count)'),
     VirtualFree: kernel32.func('int __stdcall VirtualFree(void *address, size_t size, uint32_t type)'),
     VirtualProtect: kernel32.func('int __stdcall VirtualProtect(void *address, size_t size, uint32_t protect, _Out_ uint32_t *old)'),
     VirtualLock: kernel32.func('int __stdcall VirtualLock(void *address, size_t size)'),
@@ -81,7 +81,7 @@ function bindAll() {
     RtlMoveMemory: kernel32.func('void __stdcall RtlMoveMemory(void *destination, const void *source, size_t length)'),
     OpenProcessToken: advapi32.func('int __stdcall OpenProcessToken(void *process, uint32_t access, _Out_ void **token)'),
     LookupPrivilegeValueW: advapi32.func('int __stdcall LookupPrivilegeValueW(const char16_t *system, const char16_t *name, _Out_ memshield_LUID *luid)'),
-    AdjustTokenPrivileges: advapi32.func('int __stdcall AdjustTokenPrivileges(void *token, int disableAll, memshield_TOKEN_PRIVILEGES_1 *state, uint32_t length, void *previous, void *returnLength)'),
+    AdjustTokenPrivileges: advapi32.func('int __stdcall AdjustTokenPrivileges(void *token, int disableAll, ' + 'memshield_TOKEN_PRIVILEGES_1 *state, uint32_t length, void *previous, void *returnLength)'),
   };
 }
 

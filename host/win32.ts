@@ -31,7 +31,7 @@ export const WIN32_SYSCALLS: Readonly<Record<HostOperation, string>> = {
   decommit: 'VirtualFree',
 };
 
-const LARGE_PAGE_NOTE = 'large pages (MEM_LARGE_PAGES): always resident, so VirtualLock is not needed; always read/write, so VirtualProtect is refused';
+const LARGE_PAGE_NOTE = 'large pages (MEM_LARGE_PAGES): always resident, so VirtualLock ' + 'is not needed; always read/write, so VirtualProtect is refused';
 
 /** One live allocation: where it is, how long, whether it is made of large pages. */
 interface Mapping {
@@ -67,7 +67,8 @@ export function createWin32Host(): Host {
     hugePageSize: largePages.available ? largePages.minimum : pageSize,
     secretMemory: false, // no memfd_secret: Secure memory is ordinary locked pages
   };
-  const lastError = (): number => k.GetLastError() || WIN32_ERRORS.ERROR_INVALID_PARAMETER; // never report success for a failure
+  // never report success for a failure
+  const lastError = (): number => k.GetLastError() || WIN32_ERRORS.ERROR_INVALID_PARAMETER;
   const status = (ok: number): number => (ok ? 0 : lastError());
   const at = (id: number, offset: number): bigint => mapping(id).address + BigInt(offset);
   function mapping(id: number): Mapping {
@@ -84,7 +85,8 @@ export function createWin32Host(): Host {
 
     map(length, alignment, protection, flags) {
       const large = (flags & MAP_EXPLICIT_HUGE) !== 0;
-      if (large && protection !== Protection.ReadWrite) return -WIN32_ERRORS.ERROR_NOT_SUPPORTED; // large pages are always read/write
+      // large pages are always read/write
+      if (large && protection !== Protection.ReadWrite) return -WIN32_ERRORS.ERROR_NOT_SUPPORTED;
       const type = MEM.RESERVE | MEM.COMMIT | (large ? MEM.LARGE_PAGES : 0);
       const native = WIN32_PROTECTION[protection];
       const naturalAlignment = large ? largePages.minimum : allocationGranularity;
@@ -119,7 +121,8 @@ export function createWin32Host(): Host {
       if (mapping(id).largePages) return 0;
       return status(k.VirtualUnlock(at(id, offset), length));
     },
-    advise: () => WIN32_ERRORS.ERROR_NOT_SUPPORTED, // no such advice on Windows: capabilities say so, the core never asks
+    // no such advice on Windows: capabilities say so, the core never asks
+    advise: () => WIN32_ERRORS.ERROR_NOT_SUPPORTED,
     copyIn(id, offset, source) {
       k.RtlMoveMemory(at(id, offset), source, byteLengthOf(source));
       return 0;
@@ -136,7 +139,8 @@ export function createWin32Host(): Host {
     randomBytes: fillRandom,
     address: (id) => mapping(id).address,
     errorName: (error) => win32ErrorName(error),
-    memlockStatus: () => undefined, // Windows has no RLIMIT_MEMLOCK: the working set bounds locking (notes say when it grew)
+    // Windows has no RLIMIT_MEMLOCK: the working set bounds locking (notes say when it grew)
+    memlockStatus: () => undefined,
     kernelView: (address, length) => queryRanges(k, address, length, pageSize),
     notes: (id) => [...(mapGet(mappings, id)?.notes ?? [])],
   };

@@ -15,7 +15,8 @@ export function readCoreNumbers(wasm) {
   const imports = {};
   for (const { module: from, name, kind } of WebAssembly.Module.imports(module)) {
     if (kind !== 'function') throw new Error(`core import ${from}.${name} is a ${kind}; only functions are expected`);
-    (imports[from] ??= {})[name] = () => 0;
+    imports[from] ??= {};
+    imports[from][name] = () => 0;
   }
   const instance = new WebAssembly.Instance(module, imports);
   return readInstance(instance.exports);

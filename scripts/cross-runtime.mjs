@@ -72,7 +72,7 @@ if (json) {
 } else {
   console.log('runtime          version                   bytes    sha256');
   for (const result of summary.runtimes) {
-    console.log(`${result.runtime.padEnd(16)} ${(result.version ?? '').padEnd(25)} ${String(result.bytes ?? '-').padEnd(8)} ${result.sha256?.slice(0, 16) ?? result.error}`);
+    console.log(`${result.runtime.padEnd(16)} ${(result.version ?? '').padEnd(25)} ` + `${String(result.bytes ?? '-').padEnd(8)} ${result.sha256?.slice(0, 16) ?? result.error}`);
   }
   console.log(identical ? `identical: ${summary.traceEntries} trace entries, same canary, addresses and errors` : 'DIFFERENT: the runtimes disagree');
 }

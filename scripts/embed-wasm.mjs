@@ -38,5 +38,5 @@ write('src', 'core-wasm.ts',
     `export const coreWasmBase64 =\n  '${wasm.toString('base64')}';\n`);
 write('src', 'core-numbers.ts',
   numbersSource(tableNames.filter((name) => !HOST_TABLES.has(name))) +
-    `\n/** Every function the core exports, with its parameter count. */\nexport const CORE_FUNCTIONS = {\n${functionTable}\n} as const;\n`);
+    `\n/** Every function the core exports, with its parameter count. ` + `*/\nexport const CORE_FUNCTIONS = {\n${functionTable}\n} as const;\n`);
 write('host', 'host-numbers.ts', numbersSource(tableNames.filter((name) => HOST_TABLES.has(name))));

@@ -61,7 +61,8 @@ const mem = api.createPlatformMemory({ host });
 const other = api.createPlatformMemory({ host: { ...native, kernelView: undefined } }); // outside the ledger
 const foreignRegion = other.allocate(16, 8, 'ReadWrite', 'Regular'); // belongs to another PlatformMemory
 const capabilityEffective = /^CapEff:\s*([0-9a-f]+)/m.exec(await import('node:fs').then((fs) => fs.readFileSync('/proc/self/status', 'utf8')));
-const privileged = capabilityEffective ? ((BigInt(`0x${capabilityEffective[1]}`) >> 14n) & 1n) === 1n : false; // CAP_IPC_LOCK
+// CAP_IPC_LOCK
+const privileged = capabilityEffective ? ((BigInt(`0x${capabilityEffective[1]}`) >> 14n) & 1n) === 1n : false;
 const secretMemory = native.capabilities().secretMemory === true;
 const setup = {
   api, mem, host, foreignRegion, page: host.pageSize(), secretMemory, privileged, kernel: true,
@@ -97,7 +98,7 @@ const stats = mem.stats();
 
 const problems = [];
 for (const run of runs) {
-  for (const entry of run.unexpected) problems.push(`seed ${entry.seed}, operation ${entry.operation} (${entry.name}): unexpected ${entry.code ?? 'error'}: ${entry.message}`);
+  for (const entry of run.unexpected) problems.push(`seed ${entry.seed}, operation ${entry.operation} (${entry.name}): ` + `unexpected ${entry.code ?? 'error'}: ${entry.message}`);
   for (const mismatch of run.mismatches.slice(0, 20)) problems.push(`seed ${run.seed}: the model and memshield or the kernel disagree: ${mismatch}`);
 }
 if (after.vmLocked !== baseline.vmLocked) problems.push(`VmLck is ${after.vmLocked} bytes, was ${baseline.vmLocked}`);
@@ -107,7 +108,7 @@ if (after.maps - baseline.maps > MAPS_TOLERANCE) problems.push(`${after.maps} ma
 if (after.rss - baseline.rss > RSS_TOLERANCE) problems.push(`RSS ${after.rss} bytes, was ${baseline.rss} (tolerance ${RSS_TOLERANCE})`);
 // What the first seed's run made V8 keep, it keeps; a leak grows on with every further seed.
 const rssGrowth = afterEachSeed.at(-1).rss - afterEachSeed[0].rss;
-if (rssGrowth > RSS_GROWTH_TOLERANCE) problems.push(`RSS grew by ${rssGrowth} bytes from the end of the first seed's run to the end of the last (tolerance ${RSS_GROWTH_TOLERANCE})`);
+if (rssGrowth > RSS_GROWTH_TOLERANCE) problems.push(`RSS grew by ${rssGrowth} bytes from the end of the first seed's ` + `run to the end of the last (tolerance ${RSS_GROWTH_TOLERANCE})`);
 if (stats.liveRegions !== 0 || stats.lockedBytes !== 0 || stats.mappedBytes !== 0) problems.push(`PlatformMemory.stats() is ${JSON.stringify(stats)} after teardown`);
 if (ledger.live() !== 0) problems.push(`memshield's host still holds ${ledger.live()} mappings after teardown`);
 for (const line of leftBehind.slice(0, 10)) problems.push(`still mapped right after memshield unmapped it: ${line}`);
@@ -138,7 +139,7 @@ const report = {
 
 if (!args.json) {
   const rows = Object.entries(report.counts).sort(([, a], [, b]) => b - a);
-  console.log(`memshield soak: ${report.operations} operations, seeds ${args.seeds.join(', ')}, ${report.seconds} s, ${report.checkpoints} checkpoints (model = inspect = smaps)`);
+  console.log(`memshield soak: ${report.operations} operations, seeds ${args.seeds.join(', ')}, ` + `${report.seconds} s, ${report.checkpoints} checkpoints (model = inspect = smaps)`);
   for (const [name, count] of rows) console.log(`  ${name.padEnd(26)} ${String(count).padStart(9)}`);
   console.log(`  expected errors: ${Object.entries(report.expectedErrors).map(([code, count]) => `${code} ${count}`).join(', ')}`);
   const line = (label, key, unit = '') => console.log(`  ${label.padEnd(26)} ${String(baseline[key]).padStart(12)}${unit} → ${after[key]}${unit}`);

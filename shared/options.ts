@@ -23,7 +23,10 @@ function distance(a: string, b: string): number {
   return row[b.length];
 }
 
-/** The known option an unknown key is a typo of (two edits or fewer, case ignored), if any: it is named, the key is not. */
+/**
+ * The known option an unknown key is a typo of (two edits or fewer, case ignored), if any: it is
+ * named, the key is not.
+ */
 function nearest(known: readonly string[], key: string): string | undefined {
   for (let i = 0; i < known.length; i++) {
     const name = known[i];
@@ -61,7 +64,7 @@ export function readOptions<T extends object>(value: unknown, what: string, know
     if (typeof key !== 'string') throw invalidArgument(`${what} has a symbol key; known options: ${joined(known)}`);
     if (indexIn(known, key) < 0) {
       const near = nearest(known, key);
-      throw invalidArgument(`${what} has an unknown key (${describeValue(key)}${near ? `, close to '${near}'` : ''}); known options: ${joined(known)}`);
+      throw invalidArgument(`${what} has an unknown key ` + `(${describeValue(key)}${near ? `, close to '${near}'` : ''}); known options: ${joined(known)}`);
     }
     let descriptor: PropertyDescriptor | undefined;
     try {
@@ -71,7 +74,7 @@ export function readOptions<T extends object>(value: unknown, what: string, know
     }
     if (descriptor === undefined) continue; // a Proxy listed a key it does not have
     if (!hasOwn(descriptor, 'value')) {
-      throw invalidArgument(`${what}.${key} is a getter or setter: memshield reads options without running code, so pass a plain value ({ ${key}: … })`);
+      throw invalidArgument(`${what}.${key} is a getter or setter: memshield reads options ` + `without running code, so pass a plain value ({ ${key}: … })`);
     }
     if (descriptor.value !== undefined) record[key] = descriptor.value;
   }

@@ -5,6 +5,11 @@ import { HOST_OPERATIONS, type Host, type MemlockStatus } from '../host/types.js
 import type { CoreExports } from './core.js';
 import { describeOwnUsage } from './own-usage.js';
 
+// What ENOMEM from mmap means, and what to do.
+const OUT_OF_MAPPINGS =
+  'The process is out of memory or mappings (vm.max_map_count), or past its address-space limit ' +
+  '(RLIMIT_AS, ulimit -v): free regions or ask for less.';
+
 // What each of the core's region refusals means (assembly/status.ts REASON_*).
 const REASONS: Record<number, string> = {
   [Reason.SIZE_NOT_POSITIVE_INTEGER]: 'size must be a positive integer number of bytes',
@@ -20,9 +25,9 @@ const REASONS: Record<number, string> = {
   [Reason.OFFSET]: 'offset is outside the region',
   [Reason.LENGTH]: 'length runs past the end of the region',
   [Reason.PAGE_SIZE]: 'the page size must be a power of two of at least 1024',
-  [Reason.SECRET_MEMORY_LOCKED]: 'its data pages are secret memory (memfd_secret), which the kernel keeps locked until they are freed; allocate without secretMemory for memory you need to unlock',
+  [Reason.SECRET_MEMORY_LOCKED]: 'its data pages are secret memory (memfd_secret), which the kernel keeps locked ' + 'until they are freed; allocate without secretMemory for memory you need to unlock',
   [Reason.SECRET_MEMORY_TYPE]: "secretMemory applies to Secure allocations only",
-  [Reason.SECRET_MEMORY_EXECUTE]: "secret memory cannot be executable: choose NoAccess, ReadOnly or ReadWrite, or pass { secretMemory: 'preferred' } to get ordinary pages for an executable region",
+  [Reason.SECRET_MEMORY_EXECUTE]: "secret memory cannot be executable: choose NoAccess, ReadOnly or ReadWrite, or " + "pass { secretMemory: 'preferred' } to get ordinary pages for an executable region",
   [Reason.MEMORY_SHORT]: 'its pages are more than this process can still commit',
 };
 
@@ -73,27 +78,27 @@ export function errorFromStatus(core: CoreExports, host: Host, status: number, c
     case 'LOCK_FAILED': {
       const memlock = host.memlockStatus();
       const numbers = memlock
-        ? `; the memlock limit is ${bytes(memlock.soft)} (soft) / ${bytes(memlock.hard)} (hard) and ${lockedNow(memlock)}`
+        ? `; the memlock limit is ${bytes(memlock.soft)} (soft) / ` + `${bytes(memlock.hard)} (hard) and ${lockedNow(memlock)}`
         : '';
       // Whether the locked memory that ran out is memshield's own (secrets never disposed) or not.
       const own = `; ${describeOwnUsage(host)}`;
       return new MemoryProtectionError(code,
-        `${prefix}: ${osPart}${numbers}${own}. Free other locked memory, ${RAISE_LOCK_LIMIT[host.platform]}, or pass { lock: 'bestEffort' } to accept memory that may be swapped. Nothing was left mapped or locked.`,
+        `${prefix}: ${osPart}${numbers}${own}. Free other locked memory, ${RAISE_LOCK_LIMIT[host.platform]}, or ` + `pass { lock: 'bestEffort' } to accept memory that may be swapped. Nothing was left mapped or locked.`,
         details);
     }
     case 'UNLOCK_FAILED':
       return new MemoryProtectionError(code, `${prefix}: ${osPart}. The region is still locked.`, details);
-    case 'ALLOCATION_FAILED':
-      return new MemoryProtectionError(code,
-        `${prefix}: ${osPart}. Nothing was left mapped. ${errnoName === 'ENOMEM' ? 'The process is out of memory or mappings (vm.max_map_count), or past its address-space limit (RLIMIT_AS, ulimit -v): free regions or ask for less.' : 'Check the size and the system limits.'}`,
-        details);
+    case 'ALLOCATION_FAILED': {
+      const advice = errnoName === 'ENOMEM' ? OUT_OF_MAPPINGS : 'Check the size and the system limits.';
+      return new MemoryProtectionError(code, `${prefix}: ${osPart}. Nothing was left mapped. ${advice}`, details);
+    }
     case 'PROTECTION_FAILED':
       return new MemoryProtectionError(code, `${prefix}: ${osPart}. The region keeps the protection it had (see inspect()).`, details);
     case 'NOT_SUPPORTED':
-      return new MemoryProtectionError(code, `${prefix}: ${osPart || 'this platform does not support it'}. Pass { lock: 'bestEffort' } where an unlocked region is acceptable.`, details);
+      return new MemoryProtectionError(code, `${prefix}: ${osPart || 'this platform does not support it'}. Pass ` + `{ lock: 'bestEffort' } where an unlocked region is acceptable.`, details);
     case 'CANARY_CORRUPTED':
       return new MemoryProtectionError(code,
-        `${context.action}: the canary bytes next to the data were overwritten, so something wrote outside the region's bounds (a buffer overflow in native code). The memory was still wiped and unmapped; find the writer.`,
+        `${context.action}: the canary bytes next to the data were overwritten, so something wrote outside the ` + `region's bounds (a buffer overflow in native code). The ` + `memory was still wiped and unmapped; find the writer.`,
         details);
     case 'FREE_FAILED':
       return new MemoryProtectionError(code, `${prefix}: ${osPart}. The region is still live; try again.`, details);
@@ -103,7 +108,8 @@ export function errorFromStatus(core: CoreExports, host: Host, status: number, c
       return new MemoryProtectionError(code, `${prefix}: the region was already freed. Free each region once.`);
     case 'ACCESS_DENIED':
       return new MemoryProtectionError(code,
-        `${prefix}: ${osPart || 'the region\'s protection forbids it'}. Change it first with protect() (ReadWrite to write, ReadOnly or ReadWrite to read).`,
+        `${prefix}: ${osPart || 'the region\'s protection forbids it'}. Change it first with protect() ` +
+          '(ReadWrite to write, ReadOnly or ReadWrite to read).',
         details);
     case 'OUT_OF_BOUNDS':
       return new MemoryProtectionError(code, `${prefix}: ${reason ?? 'outside the region'}.`);
@@ -118,15 +124,15 @@ function secretMemoryError(
 ): MemoryProtectionError {
   if (code === 'NOT_SUPPORTED') {
     return new MemoryProtectionError(code,
-      `${prefix}: secret memory (memfd_secret) is not available on this machine (\`memshield doctor\` says why: Linux 5.14 or later, on by default since 6.5). Pass { secretMemory: 'preferred' } to fall back to ordinary locked pages.`,
+      `${prefix}: secret memory (memfd_secret) is not available ` + `on this machine (\`memshield doctor\` says why: Linux ` + `5.14 or later, on by default since 6.5). Pass { secretMemory: ` + `'preferred' } to fall back to ordinary locked pages.`,
       details);
   }
   const memlock = host.memlockStatus();
   const numbers = memlock
-    ? ` Secret memory is locked by the kernel and counts against RLIMIT_MEMLOCK: the limit is ${bytes(memlock.soft)} (soft) / ${bytes(memlock.hard)} (hard) and ${lockedNow(memlock)}; ${describeOwnUsage(host)}.`
+    ? ` Secret memory is locked by the kernel and counts against RLIMIT_MEMLOCK: the limit is ${bytes(memlock.soft)} ` + `(soft) / ${bytes(memlock.hard)} (hard) and ${lockedNow(memlock)}; ${describeOwnUsage(host)}.`
     : '';
   return new MemoryProtectionError(code,
-    `${prefix}: ${osPart}.${numbers} Free other secrets, ${RAISE_LOCK_LIMIT[host.platform]}, or pass { secretMemory: 'preferred' } to fall back to ordinary locked pages. Nothing was left mapped.`,
+    `${prefix}: ${osPart}.${numbers} Free other secrets, ${RAISE_LOCK_LIMIT[host.platform]}, or pass ` + `{ secretMemory: 'preferred' } to fall back to ordinary locked pages. Nothing was left mapped.`,
     details);
 }
 
@@ -135,12 +141,12 @@ function memoryShortError(code: MemoryProtectionErrorCode, prefix: string, host:
   const room = host.memoryRoom?.();
   const figures: string[] = [];
   if (room?.available !== undefined) figures.push(`MemAvailable is ${bytes(room.available)}`);
-  if (room?.cgroup) figures.push(`the memory cgroup ${room.cgroup.path} allows ${bytes(room.cgroup.limit)} and has ${bytes(room.cgroup.used)} in use`);
+  if (room?.cgroup) figures.push(`the memory cgroup ${room.cgroup.path} allows ` + `${bytes(room.cgroup.limit)} and has ${bytes(room.cgroup.used)} in use`);
   const memlock = host.memlockStatus();
-  if (memlock) figures.push(`RLIMIT_MEMLOCK is ${bytes(memlock.soft)} with ${memlock.lockedBytes === undefined ? 'an unknown amount' : bytes(memlock.lockedBytes)} locked`);
+  if (memlock) figures.push(`RLIMIT_MEMLOCK is ${bytes(memlock.soft)} with ` + `${memlock.lockedBytes === undefined ? 'an unknown amount' : bytes(memlock.lockedBytes)} locked`);
   const undone = code === 'LOCK_FAILED' ? 'Nothing was locked.' : 'Nothing was left mapped.';
   return new MemoryProtectionError(code,
-    `${prefix}: its pages are more than this process can still commit (${room ? bytes(room.bytes) : 'unknown'}: ${figures.join('; ') || 'no figures'}). `
-    + `A Secure region's pages are all committed when it is made, so that no later write or wipe needs memory the kernel no longer has (it would end the process with the OOM killer, not an error). `
+    `${prefix}: its pages are more than this process can still commit ` + `(${room ? bytes(room.bytes) : 'unknown'}: ${figures.join('; ') || 'no figures'}). `
+    + `A Secure region's pages are all committed when it is made, so that no later write or wipe needs ` + `memory the kernel no longer has (it would end the process with the OOM killer, not an error). `
     + `Free memory, ask for less, or raise the cgroup's memory limit. ${undone}`);
 }

@@ -36,7 +36,8 @@ const KNOWN = ['coreDumps', 'debuggers'] as const;
  * this also covers everything else the process holds (strings, buffers, the V8 heap).
  *
  * @param options - `{ coreDumps: false }`, `{ debuggers: false }`, or both
- * @returns one step per OS call: what was called, `applied`/`failed`/`unavailable`, what the OS says now; `ok` when all applied
+ * @returns one step per OS call: what was called, `applied`/`failed`/`unavailable`, what the OS
+ * says now; `ok` when all applied
  * @throws {MemoryProtectionError} INVALID_ARGUMENT for an unknown option or a value that is not a boolean
  * @example
  * const report = hardenProcess({ coreDumps: false });

@@ -78,7 +78,7 @@ function kernelViewOf(host: Host, address: bigint, length: number): KernelRange[
     if (!(error instanceof RuntimeRefusedError)) throw error;
     throw new MemoryProtectionError('NOT_SUPPORTED',
       `cannot inspect the region: the kernel's view of it is in ${error.path}, and this runtime refused to read it. ` +
-      `Run with ${error.flag} to call inspect() (Deno reads /proc only with --allow-all, whatever --allow-read names); everything else works without it.`);
+      `Run with ${error.flag} to call inspect() (Deno reads /proc only with ` + `--allow-all, whatever --allow-read names); everything else works without it.`);
   }
 }
 

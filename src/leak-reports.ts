@@ -100,7 +100,7 @@ const leaks = new FinalizationRegistry<LeakedThing>((leaked) => {
     // a finalizer has nobody to throw to; the report below still says it leaked
   }
   if (leaked.site !== undefined) {
-    emitCodedWarning(`${leaked.what} was garbage-collected without ${leaked.release}; memshield wiped and freed it then (its locked memory was held until this collection). It was created at:\n${leaked.site}`, LEAK_WARNING_CODE, 'MemshieldLeakWarning');
+    emitCodedWarning(`${leaked.what} was garbage-collected without ${leaked.release}; memshield wiped and freed it ` + `then (its locked memory was held until this collection). It was created at:\n${leaked.site}`, LEAK_WARNING_CODE, 'MemshieldLeakWarning');
     return;
   }
   untracedLeaks++;
@@ -109,7 +109,12 @@ const leaks = new FinalizationRegistry<LeakedThing>((leaked) => {
   // One warning per process, after the leaks the same collection found have been counted.
   setTimeout(() => {
     emitCodedWarning(
-      `${untracedLeaks} SecureBuffer or SecureHeap object${untracedLeaks === 1 ? ' was' : 's were'} garbage-collected without dispose()/destroy(); memshield wiped and freed ${untracedLeaks === 1 ? 'it' : 'them'} then, but held locked memory until the collection. Run with ${TRACE_LEAKS_ENV}=1 (or call configureLeakReports({ trace: true })) to get a warning naming where each was created. Further leaks are not announced.`,
+      `${untracedLeaks} SecureBuffer or SecureHeap ${untracedLeaks === 1 ? 'object was' : 'objects were'} ` +
+        'garbage-collected without dispose()/destroy(); ' +
+        `memshield wiped and freed ${untracedLeaks === 1 ? 'it' : 'them'} ` +
+        `then, but held locked memory until the collection. Run with ${TRACE_LEAKS_ENV}=1 ` +
+        '(or call configureLeakReports({ trace: true })) to get a warning naming where each was created. ' +
+        'Further leaks are not announced.',
       LEAK_WARNING_CODE, 'MemshieldLeakWarning');
   }, 0);
 });

@@ -88,10 +88,10 @@ export function checkLentAccess(span: ByteSpan, access: 'read' | 'write', name: 
   if (span.byteLength === 0) return;
   if (countOf(lendCounts, span.buffer)?.open === 0) {
     throw new MemoryProtectionError('ACCESS_DENIED',
-      `${name} is a view lent by use() or update() whose call has returned: its pages are NoAccess now. Copy what you need inside the callback.`);
+      `${name} is a view lent by use() or update() whose call has returned: ` + `its pages are NoAccess now. Copy what you need inside the callback.`);
   }
   if (access === 'write' && inReadOnlyLend(span)) {
     throw new MemoryProtectionError('ACCESS_DENIED',
-      `${name} is a view lent by use(), which is read-only: memshield cannot write into it. Use update() to change a secret.`);
+      `${name} is a view lent by use(), which is read-only: memshield ` + `cannot write into it. Use update() to change a secret.`);
   }
 }

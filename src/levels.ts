@@ -1,6 +1,6 @@
 import { Protection } from '../host/types.js';
 import { namesByNumber } from '../shared/names-by-number.js';
-import { AllocationType as ALLOCATION_TYPE_NUMBERS, PageKind } from './generated/core-numbers.js';
+import { AllocationType as ALLOCATION_TYPE_NUMBERS, PageKind as PAGE_KIND_NUMBERS } from './generated/core-numbers.js';
 
 /**
  * Protection levels for a region's data pages.
@@ -48,10 +48,10 @@ export const ALLOCATION_TYPES: readonly AllocationType[] = Object.freeze(namesBy
 
 /** How a region's pages are backed, as `inspect` reports it. */
 export type PageKind = 'normal' | 'transparent-huge' | 'explicit-huge';
-const PAGE_KIND_NAMES: Record<keyof typeof PageKind, PageKind> = {
+const PAGE_KIND_NAMES: Record<keyof typeof PAGE_KIND_NUMBERS, PageKind> = {
   normal: 'normal', transparentHuge: 'transparent-huge', explicitHuge: 'explicit-huge',
 };
-export const PAGE_KINDS: readonly PageKind[] = namesByNumber(PageKind).map((key) => PAGE_KIND_NAMES[key]);
+export const PAGE_KINDS: readonly PageKind[] = namesByNumber(PAGE_KIND_NUMBERS).map((key) => PAGE_KIND_NAMES[key]);
 
 /**
  * Where a Secure allocation's data pages come from (option `secretMemory`):

@@ -22,7 +22,10 @@ const coresByHost = new WeakMap<Host, CoreExports[]>();
 /** Records a core bound to `host` (core.ts calls this once per bound core). */
 export function registerCore(host: Host, core: CoreExports): void {
   let cores = weakGet(coresByHost, host);
-  if (!cores) weakSet(coresByHost, host, (cores = []));
+  if (!cores) {
+    cores = [];
+    weakSet(coresByHost, host, cores);
+  }
   cores[cores.length] = core;
 }
 
@@ -44,5 +47,5 @@ export function ownUsage(host: Host): OwnUsage {
 export function describeOwnUsage(host: Host): string {
   const { secrets, regions, lockedBytes } = ownUsage(host);
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-  return `memshield itself holds ${plural(secrets, 'live secret')} in ${plural(regions, 'region')}, ${plural(lockedBytes, 'byte')} of them locked`;
+  return `memshield itself holds ${plural(secrets, 'live secret')} in ` + `${plural(regions, 'region')}, ${plural(lockedBytes, 'byte')} of them locked`;
 }

@@ -21,14 +21,14 @@ function notSupported(what: string, instead: string): MemoryProtectionError {
 /** The file calls of this platform. @throws {MemoryProtectionError} NOT_SUPPORTED where there are none */
 export function fileCalls(what: string): FileCalls {
   const calls = platformEntry()?.files;
-  if (!calls) throw notSupported(what, 'Read the bytes into a Uint8Array yourself and pass it to SecureBuffer.from(bytes), which zeroes it after the copy.');
+  if (!calls) throw notSupported(what, 'Read the bytes into a Uint8Array yourself and pass it to ' + 'SecureBuffer.from(bytes), which zeroes it after the copy.');
   return calls;
 }
 
 /** The terminal calls of this platform. @throws {MemoryProtectionError} NOT_SUPPORTED where there are none */
 export function terminalCalls(what: string): TerminalCalls {
   const calls = platformEntry()?.terminal;
-  if (!calls) throw notSupported(what, 'Read the password with your own prompt into a Uint8Array and pass it to SecureBuffer.from(bytes), which zeroes it after the copy.');
+  if (!calls) throw notSupported(what, 'Read the password with your own prompt into a Uint8Array and pass ' + 'it to SecureBuffer.from(bytes), which zeroes it after the copy.');
   return calls;
 }
 

@@ -146,13 +146,13 @@ function secretMemoryFlags(value: unknown, type: number): number {
   const policy = checkSecretMemoryPolicy(value, 'off');
   if (policy === 'off') return 0;
   if (ALLOCATION_TYPES[type] !== AllocationType.Secure) {
-    throw invalidArgument(`secretMemory applies to Secure allocations only, got type ${ALLOCATION_TYPES[type]}; leave it out or use AllocationType.Secure`);
+    throw invalidArgument(`secretMemory applies to Secure allocations only, got type ` + `${ALLOCATION_TYPES[type]}; leave it out or use AllocationType.Secure`);
   }
   return policy === 'required' ? Option.SECRET_REQUIRED : Option.SECRET_PREFERRED;
 }
 
 function describeSize(size: unknown, type: unknown): string {
-  return `${typeof size === 'number' ? size : '?'} bytes (${indexIn(ALLOCATION_TYPES, type) >= 0 || type === 'guarded' ? type : describeValue(type)})`;
+  return `${typeof size === 'number' ? size : '?'} bytes ` + `(${indexIn(ALLOCATION_TYPES, type) >= 0 || type === 'guarded' ? type : describeValue(type)})`;
 }
 
 /**
@@ -188,7 +188,7 @@ export function createPlatformMemory(options: { host: Host }): PlatformMemory {
     const at = handle.freedByCall ? undefined : purgeAfter(handle.purgesAtMaking);
     if (at === undefined) return;
     throw new MemoryProtectionError(status === Status.DOUBLE_FREE ? 'DOUBLE_FREE' : 'USE_AFTER_FREE',
-      `cannot ${action}: the region was purged by purge() at ${at} (wiped and unmapped with every other secret). Allocate a new one.`);
+      `cannot ${action}: the region was purged by purge() at ${at} ` + `(wiped and unmapped with every other secret). Allocate a new one.`);
   }
 
   /** The handle of one of this memory's regions (live or freed). */
@@ -317,7 +317,7 @@ export function createPlatformMemory(options: { host: Host }): PlatformMemory {
       const count = byteLengthOf(bytes);
       if (count > size - at) {
         throw new MemoryProtectionError('OUT_OF_BOUNDS',
-          `cannot write ${count} bytes at offset ${at}: the region holds ${size} bytes, so at most ${size - at} fit there`);
+          `cannot write ${count} bytes at offset ${at}: the region ` + `holds ${size} bytes, so at most ${size - at} fit there`);
       }
       let status: number;
       bound.stage(bytes, count);
@@ -347,7 +347,7 @@ export function createPlatformMemory(options: { host: Host }): PlatformMemory {
       const count = byteLengthOf(bytes);
       if (count > size - at) {
         throw new MemoryProtectionError('OUT_OF_BOUNDS',
-          `cannot read ${count} bytes at offset ${at}: the region holds ${size} bytes, so at most ${size - at} are there; pass a shorter target (subarray)`);
+          `cannot read ${count} bytes at offset ${at}: the region holds ${size} ` + `bytes, so at most ${size - at} are there; pass a shorter target (subarray)`);
       }
       copyOut(handle, at, bytes);
     },

@@ -49,7 +49,10 @@ export interface CoordinatorV1 {
 /** The key of the coordinator on globalThis, shared by every copy through the symbol registry. */
 export const COORDINATOR_KEY = Symbol.for('memshield.process-coordinator.v1');
 
-/** The fatal signals memshield wipes at: all three end a Node process by default (even under nohup: Node resets dispositions at start). */
+/**
+ * The fatal signals memshield wipes at: all three end a Node process by default (even under nohup:
+ * Node resets dispositions at start).
+ */
 export const WIPE_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 type Listener = (...args: unknown[]) => void;
@@ -122,7 +125,10 @@ let fallbackCoordinator: CoordinatorV1 | undefined;
 export function joinProcessEnds(participant: Participant): void {
   const shared = processCoordinator();
   shared.join(participant);
-  if (!madeHere.has(shared)) (fallbackCoordinator ??= createCoordinator()).join(participant);
+  if (!madeHere.has(shared)) {
+    fallbackCoordinator ??= createCoordinator();
+    fallbackCoordinator.join(participant);
+  }
 }
 
 /** Re-reads this copy's wishes in every coordinator it joined (after configureExitWipe). */

@@ -136,6 +136,6 @@ function failure(build: () => MemoryProtectionError): MemoryProtectionError {
 /** One warning for the whole purge: a panic button does not throw, but it is never silent. */
 function warnIncomplete(failures: MemoryProtectionError[]): void {
   emitCodedWarning(
-    `purge() finished with ${failures.length} failure${failures.length === 1 ? '' : 's'} (everything else was wiped and freed; see the report's failures): ${failures.map((error) => `${error.code}: ${error.message}`).join(' | ')}`,
+    `purge() finished with ${failures.length} failure${failures.length === 1 ? '' : 's'} ` + `(everything else was wiped and freed; see the ` + `report's failures): ${failures.map((error) => `${error.code}: ${error.message}`).join(' | ')}`,
     'MEMSHIELD_PURGE_INCOMPLETE');
 }

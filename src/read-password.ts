@@ -43,7 +43,8 @@ const descriptor = (value: unknown, name: string, fallback: number): number => {
  * @param prompt - shown before reading (default `'Password: '`)
  * @param options - `{ input?, output?, maxSize?, lock?, secretMemory?, host? }`
  * @returns the typed bytes (UTF-8), without the final newline
- * @throws {MemoryProtectionError} READ_FAILED (cancelled with Ctrl-C, or a read error), INVALID_ARGUMENT (nothing typed), OUT_OF_BOUNDS (longer than maxSize)
+ * @throws {MemoryProtectionError} READ_FAILED (cancelled with Ctrl-C, or a read error),
+ * INVALID_ARGUMENT (nothing typed), OUT_OF_BOUNDS (longer than maxSize)
  * @example
  * const password = readPassword('Vault password: ');
  */

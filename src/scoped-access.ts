@@ -32,8 +32,10 @@ declare const scopedViewBrand: unique symbol;
  */
 export type ScopedView = Uint8Array & { readonly [scopedViewBrand]: 'valid only during the use() call' };
 
+// Joined by a template literal type only to keep the line short: the type is one string literal.
+type AsyncRefusalReason = 'access cannot stay open across an await; start async work after they return';
 /** What the types answer to a callback that returns a promise. */
-export type AsyncCallbackRefused = 'use() and update() need a synchronous callback: access cannot stay open across an await; start async work after they return';
+export type AsyncCallbackRefused = `use() and update() need a synchronous callback: ${AsyncRefusalReason}`;
 /** What the types answer to a use() callback that returns its view. */
 export type ViewReturnRefused = 'use() must not return its view: it faults once the call returns; return view.slice() or a result computed from it';
 
@@ -89,13 +91,13 @@ function asyncRefused(method: string): MemoryProtectionError {
  */
 export function runScoped<T>(secret: SecretLocation, access: typeof Protection.ReadOnly | typeof Protection.ReadWrite, fn: (view: Uint8Array) => T, method: 'use' | 'update'): T {
   if (typeof fn !== 'function') {
-    throw new MemoryProtectionError('INVALID_ARGUMENT', `${method}() needs a callback (view) => result, got ${fn === null ? 'null' : typeof fn}`);
+    throw new MemoryProtectionError('INVALID_ARGUMENT', `${method}() needs a callback (view) => result, ` + `got ${fn === null ? 'null' : typeof fn}`);
   }
   let prototype: object | null;
   try {
     prototype = getPrototypeOf(fn); // not instanceof: it would ask a Proxy, and a revoked one throws
   } catch {
-    throw new MemoryProtectionError('INVALID_ARGUMENT', `${method}() needs a callback (view) => result, got a revoked Proxy`);
+    throw new MemoryProtectionError('INVALID_ARGUMENT', `${method}() needs a callback (view) ` + `=> result, got a revoked Proxy`);
   }
   if (prototype === AsyncFunctionPrototype) throw asyncRefused(method);
   const { core } = secret;
@@ -163,6 +165,7 @@ export function runScoped<T>(secret: SecretLocation, access: typeof Protection.R
       emitWarning(secureError(core, closed, `wipe and free the SecureBuffer purge() deferred until its ${method}() returned`));
     } else if (closed !== 0 && !failed) {
       // A failure to close is reported unless the callback's own error is already on its way.
+      // biome-ignore lint/correctness/noUnsafeFinally: a close failure replaces a successful result, on purpose
       throw secureError(core, closed, `close the SecureBuffer after ${method}()`);
     }
   }

@@ -30,13 +30,14 @@ const processEnv = (): Env | undefined => (globalThis as { process?: { env?: Env
  * be wiped) and deleted. Child processes started afterwards do not inherit it.
  * @param name - the variable's name
  * @param options - `{ encoding?, keep?, lock?, secretMemory?, host? }`
- * @throws {MemoryProtectionError} INVALID_ARGUMENT (not set, empty, not in that encoding, bad name), LOCK_FAILED, ALLOCATION_FAILED
+ * @throws {MemoryProtectionError} INVALID_ARGUMENT (not set, empty, not in that encoding, bad
+ * name), LOCK_FAILED, ALLOCATION_FAILED
  * @example
  * const token = secretFromEnv('API_TOKEN'); // process.env.API_TOKEN is gone, and so is /proc/self/environ's copy
  */
 export function secretFromEnv(name: string, options?: SecretFromEnvOptions): SecureBuffer {
   if (typeof name !== 'string' || name.length === 0 || name.includes('=') || name.includes('\0')) {
-    throw invalidArgument(`secretFromEnv needs a variable name (a non-empty string without '=' or NUL), got ${typeof name === 'string' ? `a string of ${name.length} characters` : typeof name}`);
+    throw invalidArgument(`secretFromEnv needs a variable name (a non-empty string ` + `without '=' or NUL), got ${typeof name === 'string' ? `a string of ${name.length} characters` : typeof name}`);
   }
   const opts = readOptions<SecretFromEnvOptions>(options, 'options', OPTION_NAMES);
   const encoding = opts.encoding ?? 'utf8';
@@ -46,7 +47,7 @@ export function secretFromEnv(name: string, options?: SecretFromEnvOptions): Sec
   const notSet = () => invalidArgument(`the environment variable ${name} is not set. Set it before starting the program, or check its name.`);
 
   if (processEnv() === undefined) {
-    throw new MemoryProtectionError('NOT_SUPPORTED', `secretFromEnv(${JSON.stringify(name).length - 2}-character name) needs an environment, and this runtime has none (no process.env: a browser, Web Worker or edge runtime). Hand the secret in as bytes and use SecureBuffer.from(bytes).`);
+    throw new MemoryProtectionError('NOT_SUPPORTED', `secretFromEnv(${JSON.stringify(name).length - 2}-character ` + `name) needs an environment, and this runtime has none (no ` + `process.env: a browser, Web Worker or edge runtime). Hand ` + `the secret in as bytes and use SecureBuffer.from(bytes).`);
   }
   const access = environmentCalls();
   const copied = access?.withValue(name, (value) => fromBytes(value, encoding, allocation, name));

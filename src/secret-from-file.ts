@@ -21,7 +21,7 @@ const OPTION_NAMES = ['maxSize', 'trimNewline', 'lock', 'secretMemory', 'host'] 
 
 function readFailed(failure: DescriptorFailure, what: string): MemoryProtectionError {
   return new MemoryProtectionError('READ_FAILED',
-    `cannot read ${what}: ${failure.syscall} failed with ${failure.errnoName}${failure.errno ? ` (${failure.errno})` : ''}. Check that it exists and this process may read it. Nothing was kept.`,
+    `cannot read ${what}: ${failure.syscall} failed ` + `with ${failure.errnoName}${failure.errno ? ` (${failure.errno})` : ''}. Check that it exists and this ` + `process may read it. Nothing was kept.`,
     { syscall: failure.syscall, errno: failure.errno, errnoName: failure.errnoName });
 }
 
@@ -32,13 +32,14 @@ function readFailed(failure: DescriptorFailure, what: string): MemoryProtectionE
  * @param source - a path, or an open file descriptor
  * @param options - `{ maxSize?, trimNewline?, lock?, secretMemory?, host? }`
  * @returns a SecureBuffer exactly as long as what was read
- * @throws {MemoryProtectionError} READ_FAILED (with syscall and errno), OUT_OF_BOUNDS (longer than maxSize), INVALID_ARGUMENT (empty, bad options), LOCK_FAILED, ALLOCATION_FAILED
+ * @throws {MemoryProtectionError} READ_FAILED (with syscall and errno), OUT_OF_BOUNDS (longer than
+ * maxSize), INVALID_ARGUMENT (empty, bad options), LOCK_FAILED, ALLOCATION_FAILED
  * @example
  * const key = secretFromFile('/run/secrets/hmac-key', { trimNewline: true });
  */
 export function secretFromFile(source: string | number, options?: SecretFromFileOptions): SecureBuffer {
   if (typeof source !== 'string' && !(typeof source === 'number' && Number.isInteger(source) && source >= 0)) {
-    throw invalidArgument(`secretFromFile needs a path or an open file descriptor, got ${typeof source === 'number' ? `the number ${source}` : typeof source}`);
+    throw invalidArgument(`secretFromFile needs a path or an open file ` + `descriptor, got ${typeof source === 'number' ? `the number ${source}` : typeof source}`);
   }
   const opts = readOptions<SecretFromFileOptions>(options, 'options', OPTION_NAMES);
   const maxSize = opts.maxSize === undefined ? DEFAULT_MAX_SIZE : checkSize(opts.maxSize, 'options.maxSize');
@@ -52,7 +53,7 @@ export function secretFromFile(source: string | number, options?: SecretFromFile
   const { lock, secretMemory, host } = opts;
   try {
     if (opened.size !== undefined && opened.size > maxSize) {
-      throw new MemoryProtectionError('OUT_OF_BOUNDS', `${what} holds ${opened.size} bytes, more than maxSize (${maxSize} bytes). Pass a larger { maxSize } if it really is a secret this long. Nothing was read.`);
+      throw new MemoryProtectionError('OUT_OF_BOUNDS', `${what} holds ${opened.size} bytes, more than maxSize (${maxSize} bytes). Pass ` + `a larger { maxSize } if it really is a secret this long. Nothing was read.`);
     }
     const builder = new SecretBuilder(what, maxSize, { lock, secretMemory, host }, opened.size);
     try {

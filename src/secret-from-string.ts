@@ -100,13 +100,17 @@ export function decodeInto(text: EncodedSource, encoding: Exclude<SecretEncoding
  * @param text - the encoded secret
  * @param encoding - `'hex'`, `'base64'`, `'base64url'` (either alphabet, padding optional) or `'utf8'`
  * @param options - `{ lock?, secretMemory?, host? }`
- * @throws {MemoryProtectionError} INVALID_ARGUMENT (not that encoding, with the position only; empty), LOCK_FAILED, ALLOCATION_FAILED
+ * @throws {MemoryProtectionError} INVALID_ARGUMENT (not that encoding, with the position only;
+ * empty), LOCK_FAILED, ALLOCATION_FAILED
  * @example
  * const key = secretFromString(config.hmacKeyHex, 'hex');
  */
 export function secretFromString(text: string, encoding: SecretEncoding, options?: SecureBufferOptions): SecureBuffer {
   if (typeof text !== 'string') throw invalidArgument(`secretFromString needs a string, got ${text === null ? 'null' : typeof text}`);
-  if (indexIn(ENCODINGS, encoding) < 0) throw invalidArgument(`encoding must be one of ${joined(ENCODINGS, ', ')}, got ${typeof encoding === 'string' ? `a string of ${(encoding as string).length} characters` : typeof encoding}`);
+  if (indexIn(ENCODINGS, encoding) < 0) {
+    const got = typeof encoding === 'string' ? `a string of ${(encoding as string).length} characters` : typeof encoding;
+    throw invalidArgument(`encoding must be one of ${joined(ENCODINGS, ', ')}, got ${got}`);
+  }
   const opts = readOptions<SecureBufferOptions>(options, 'options', OPTION_NAMES);
   const source = stringSource(text);
   const length = decodedLength(source, encoding);

@@ -21,7 +21,10 @@ import { creationSite, watchForLeak, type LeakedThing } from './leak-reports.js'
 
 /** Options of `SecureBuffer.alloc`. */
 export interface SecureBufferOptions {
-  /** `'required'` (default): LOCK_FAILED if the page cannot be locked; `'bestEffort'`: accept it unlocked (inspect() says so). */
+  /**
+   * `'required'` (default): LOCK_FAILED if the page cannot be locked; `'bestEffort'`: accept it
+   * unlocked (inspect() says so).
+   */
   lock?: 'required' | 'bestEffort';
   /**
    * `'preferred'` (default): the page comes from secret memory (Linux memfd_secret: out of the
@@ -127,9 +130,12 @@ export class SecureBuffer {
    * @param bytes - the secret, 1 byte or more
    * @param options - `{ wipeSource?, lock?, host? }`
    * @returns a SecureBuffer holding a copy of `bytes`
-   * @throws {MemoryProtectionError} INVALID_ARGUMENT, LOCK_FAILED (with the memlock numbers), ALLOCATION_FAILED, ACCESS_DENIED (`wipeSource: true` on a view lent by use(), or a view whose use() has returned)
+   * @throws {MemoryProtectionError} INVALID_ARGUMENT, LOCK_FAILED (with the memlock numbers),
+   * ALLOCATION_FAILED, ACCESS_DENIED (`wipeSource: true` on a view lent by use(), or a view whose
+   * use() has returned)
    * @example
-   * const password = SecureBuffer.from(new TextEncoder().encode(input)); // the encoded copy is zeroed; the string input itself cannot be wiped
+   * const password = SecureBuffer.from(new TextEncoder().encode(input)); // the encoded copy is
+   * zeroed; the string input itself cannot be wiped
    */
   static from(bytes: Uint8Array, options?: SecureBufferFromOptions): SecureBuffer {
     const source = checkBytes(bytes, 'bytes');
@@ -276,7 +282,8 @@ export class SecureBuffer {
    * Wipes the secret and gives its memory back: a region of its own is wiped, its canary
    * checked, unlocked and unmapped now; a heap slot is wiped and checked by the heap's next
    * flush (at the latest at the end of the current tick). Calling it again does nothing.
-   * @throws {MemoryProtectionError} CANARY_CORRUPTED (after wiping and unmapping), ACCESS_DENIED inside its own use()/update()
+   * @throws {MemoryProtectionError} CANARY_CORRUPTED (after wiping and unmapping), ACCESS_DENIED
+   * inside its own use()/update()
    */
   dispose(): void {
     if (this.#disposed) return;
@@ -342,10 +349,10 @@ export class SecureBuffer {
     if (this.#disposedByCall) return new MemoryProtectionError('USE_AFTER_FREE', `${prefix}: it was already disposed. Keep using a secret only until dispose().`);
     const purgedAt = this.#owner?.destroyedByCall() ? undefined : purgeAfter(this.#purgesAtMaking);
     if (purgedAt !== undefined) {
-      return new MemoryProtectionError('USE_AFTER_FREE', `${prefix}: it was purged by purge() at ${purgedAt} (wiped and unmapped with every other secret). Make a new one.`);
+      return new MemoryProtectionError('USE_AFTER_FREE', `${prefix}: it was purged by purge() at ${purgedAt} (wiped ` + `and unmapped with every other secret). Make a new one.`);
     }
     return new MemoryProtectionError('USE_AFTER_FREE',
-      `${prefix}: it was already wiped ${this.#owner ? "by its heap's destroy()" : ''}${this.#owner ? ' or ' : 'by '}the process-exit wipe. Keep using a secret only while it and its heap live.`);
+      `${prefix}: it was already wiped ` + `${this.#owner ? "by its heap's destroy()" : ''}${this.#owner ? ' or ' : 'by '}the ` + `process-exit wipe. Keep using a secret only while it and its heap live.`);
   }
 }
 

@@ -60,7 +60,7 @@ export function secureCoreFor(host: Host): SecureCore {
 export function hostFromOptions(host: unknown, what: string): Host {
   if (host === undefined) return nativeHost();
   if (!isHost(host)) {
-    throw invalidArgument(`${what}: options.host must be a host (createSimulatedHost() or the native one), got ${host === null ? 'null' : typeof host}`);
+    throw invalidArgument(`${what}: options.host must be a host (createSimulatedHost() or ` + `the native one), got ${host === null ? 'null' : typeof host}`);
   }
   return host as Host;
 }

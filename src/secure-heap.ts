@@ -22,11 +22,20 @@ import type { SecretMemoryPolicy } from './levels.js';
 
 /** Options of `new SecureHeap()`. */
 export interface SecureHeapOptions {
-  /** Bytes of slots per arena, rounded up to whole pages (default 256 KiB: 5,440 secrets of 32 bytes on 4 KiB pages). */
+  /**
+   * Bytes of slots per arena, rounded up to whole pages (default 256 KiB: 5,440 secrets of 32 bytes
+   * on 4 KiB pages).
+   */
   arenaSize?: number;
-  /** The most bytes the heap may map in all, guard pages included (default Infinity: no limit but the memlock limit). */
+  /**
+   * The most bytes the heap may map in all, guard pages included (default Infinity: no limit but
+   * the memlock limit).
+   */
   maxSize?: number;
-  /** `'required'` (default): growing fails with LOCK_FAILED when an arena cannot be locked; `'bestEffort'`: use it unlocked (stats() shows it). */
+  /**
+   * `'required'` (default): growing fails with LOCK_FAILED when an arena cannot be locked;
+   * `'bestEffort'`: use it unlocked (stats() shows it).
+   */
   lock?: 'required' | 'bestEffort';
   /**
    * `'preferred'` (default): arenas (and dedicated regions) in secret memory (Linux memfd_secret)
@@ -169,7 +178,8 @@ export class SecureHeap {
   /**
    * A new zero-filled secret of `size` bytes: a slot of up to 1 KiB, or a Secure region of its
    * own for larger ones. Usually makes no system call.
-   * @throws {MemoryProtectionError} INVALID_ARGUMENT, LOCK_FAILED (growing past the memlock limit, with the numbers), ALLOCATION_FAILED, USE_AFTER_FREE (destroyed heap)
+   * @throws {MemoryProtectionError} INVALID_ARGUMENT, LOCK_FAILED (growing past the memlock limit,
+   * with the numbers), ALLOCATION_FAILED, USE_AFTER_FREE (destroyed heap)
    * @example
    * const key = heap.alloc(32);
    */
@@ -250,7 +260,8 @@ export class SecureHeap {
   /**
    * Wipes every freed secret now and checks the canaries around them (otherwise done at the end
    * of the current tick).
-   * @throws {MemoryProtectionError} CANARY_CORRUPTED if damage was found (by this or an earlier wipe), PROTECTION_FAILED
+   * @throws {MemoryProtectionError} CANARY_CORRUPTED if damage was found (by this or an earlier
+   * wipe), PROTECTION_FAILED
    */
   flush(): void {
     this.#live('flush the SecureHeap');
@@ -274,7 +285,8 @@ export class SecureHeap {
   /**
    * Wipes every secret of the heap (live ones too: their SecureBuffers then throw USE_AFTER_FREE),
    * checks every canary, and unmaps every arena. Calling it again does nothing.
-   * @throws {MemoryProtectionError} CANARY_CORRUPTED (after everything is wiped and unmapped), ACCESS_DENIED inside a use()/update() of one of its secrets
+   * @throws {MemoryProtectionError} CANARY_CORRUPTED (after everything is wiped and unmapped),
+   * ACCESS_DENIED inside a use()/update() of one of its secrets
    */
   destroy(): void {
     if (this.#destroyed) return;
@@ -291,7 +303,7 @@ export class SecureHeap {
     if (status === Status.CANARY_CORRUPTED || failuresBefore > this.#reportedFailures) {
       const damage = this.#damageDescription(arenaAddresses);
       throw new MemoryProtectionError('CANARY_CORRUPTED',
-        `destroy the SecureHeap: canary bytes between its secrets were overwritten${damage}, so something wrote outside a secret's bounds (a buffer overflow in native code). Every secret was still wiped and every arena unmapped; find the writer.`);
+        `destroy the SecureHeap: canary bytes between its secrets were ` + `overwritten${damage}, so something wrote outside a secret's ` + `bounds (a buffer overflow in native code). Every secret ` + `was still wiped and every arena unmapped; find the writer.`);
     }
     if (status !== Status.OK) throw secureError(core, status, 'destroy the SecureHeap');
   }
@@ -315,7 +327,8 @@ export class SecureHeap {
 
   /** A description without secrets. */
   toString(): string {
-    return `SecureHeap(${this.#destroyed ? 'destroyed' : `${this.#core.exports.heapStat(this.#index, HeapStat.live)} live`})`;
+    if (this.#destroyed) return 'SecureHeap(destroyed)';
+    return `SecureHeap(${this.#core.exports.heapStat(this.#index, HeapStat.live)} live)`;
   }
 
   #live(action: string): void {
@@ -326,7 +339,7 @@ export class SecureHeap {
     }
     const purgedAt = this.#destroyedByCall ? undefined : purgeAfter(this.#purgesAtMaking);
     if (purgedAt !== undefined) {
-      throw new MemoryProtectionError('USE_AFTER_FREE', `cannot ${action}: it was purged by purge() at ${purgedAt} (every secret wiped, every arena unmapped). Make a new SecureHeap.`);
+      throw new MemoryProtectionError('USE_AFTER_FREE', `cannot ${action}: it was purged by purge() at ${purgedAt} (every ` + `secret wiped, every arena unmapped). Make a new SecureHeap.`);
     }
     if (this.#destroyedByCall) throw new MemoryProtectionError('USE_AFTER_FREE', `cannot ${action}: it was already destroyed. Make a new SecureHeap.`);
     throw secureError(this.#core, Status.USE_AFTER_FREE, action, Reason.NOT_A_HEAP);
@@ -352,13 +365,13 @@ export class SecureHeap {
     const base = mapGet(addresses, region);
     if (base === undefined) return '';
     const offset = this.#core.exports.heapStat(this.#index, HeapStat.damagedOffset);
-    return ` (the first at address 0x${(base + BigInt(offset)).toString(16)}, in the arena mapped at 0x${base.toString(16)})`;
+    return ` (the first at address 0x${(base + BigInt(offset)).toString(16)}, ` + `in the arena mapped at 0x${base.toString(16)})`;
   }
 
   #damageError(action: string): MemoryProtectionError {
     const count = this.#failures() - this.#reportedFailures;
     return new MemoryProtectionError('CANARY_CORRUPTED',
-      `${action}: ${count} canary check${count === 1 ? '' : 's'} around freed secrets failed${this.#damageDescription()}: something wrote outside a secret's bounds (a buffer overflow in native code). The secrets were still wiped and the canaries restored; find the writer.`);
+      `${action}: ${count} canary check${count === 1 ? '' : 's'} around ` + `freed secrets failed${this.#damageDescription()}: something wrote ` + `outside a secret's bounds (a buffer overflow in native code). The ` + `secrets were still wiped and the canaries restored; find the writer.`);
   }
 
   /** Damage found outside a call that can throw it (end-of-tick wipe, alloc): a process warning. */
@@ -387,6 +400,6 @@ export class SecureHeap {
     }
     const stats = this.#readStats();
     return secureError(this.#core, status,
-      `allocate ${size} bytes in the SecureHeap (${stats.live} secrets live, ${stats.arenas} arenas of ${stats.arenaSize} bytes, ${stats.lockedBytes} bytes locked by this heap)`);
+      `allocate ${size} bytes in the SecureHeap (${stats.live} secrets live, ${stats.arenas} ` + `arenas of ${stats.arenaSize} bytes, ${stats.lockedBytes} bytes locked by this heap)`);
   }
 }

@@ -156,7 +156,10 @@ function transientErrno(error: unknown): number {
  */
 function threadState(): ThreadState | undefined {
   if (state !== null) return state;
-  if (!registry) return (state = undefined);
+  if (!registry) {
+    state = undefined;
+    return state;
+  }
   try {
     const calls = createNativeThreadRegions();
     // Where the platform has no such calls (macOS, Windows): one thread's guarantees, for good.
@@ -232,7 +235,10 @@ interface Sweep {
 function threadAlive(sweep: Sweep, tid: number, start: number): boolean {
   const key = `${tid}:${start}`;
   let alive = mapGet(sweep.alive, key);
-  if (alive === undefined) mapSet(sweep.alive, key, (alive = sweep.s.calls.threadAlive({ tid, start })));
+  if (alive === undefined) {
+    alive = sweep.s.calls.threadAlive({ tid, start });
+    mapSet(sweep.alive, key, alive);
+  }
   return alive;
 }
 
@@ -350,9 +356,11 @@ export function releaseEndedThreads(): number {
         continue;
       }
       released++;
-      cutOut(sweep.runs!, doubles[addressAt(i)], doubles[lengthAt(i)]); // no longer memshield's: a stale twin entry must not unmap it again
+      // no longer memshield's: a stale twin entry must not unmap it again
+      cutOut(sweep.runs!, doubles[addressAt(i)], doubles[lengthAt(i)]);
     }
-    if (judged === 'later') Atomics.store(ints, stateAt(i), LIVE); // its thread ended: LIVE, RELEASING or CLAIMED all mean "give back"
+    // its thread ended: LIVE, RELEASING or CLAIMED all mean "give back"
+    if (judged === 'later') Atomics.store(ints, stateAt(i), LIVE);
     else freeEntry(s, i);
   }
   return released;

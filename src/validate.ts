@@ -83,7 +83,7 @@ export const ACCEPTED_BYTES = 'a Uint8Array (a Buffer, or a subclass of Uint8Arr
  */
 export function checkBytes(value: unknown, name = 'data', access: 'read' | 'write' = 'read'): Uint8Array {
   if (typedArrayKind(value) !== 'Uint8Array') {
-    throw invalidArgument(`${name} must be ${ACCEPTED_BYTES}, got ${describeValue(value)}; wrap other memory as new Uint8Array(buffer, offset, length)`);
+    throw invalidArgument(`${name} must be ${ACCEPTED_BYTES}, got ${describeValue(value)}; ` + `wrap other memory as new Uint8Array(buffer, offset, length)`);
   }
   const span = byteSpanOf(value as Uint8Array, scratchSpan); // no record made per call
   try {
@@ -107,7 +107,7 @@ export function checkWipeSource(value: unknown, source: Uint8Array): boolean {
   if (!inReadOnlyLend(byteSpanOf(source))) return value !== false;
   if (value === true) {
     throw new MemoryProtectionError('ACCESS_DENIED',
-      'cannot wipe the source: it is a view lent by use(), which is read-only. Leave wipeSource out to copy the secret without wiping it (its own SecureBuffer wipes it on dispose), or copy inside update()');
+      'cannot wipe the source: it is a view lent by use(), which is read-only. Leave wipeSource out to copy ' + 'the secret without wiping it (its own SecureBuffer wipes it on dispose), or copy inside update()');
   }
   return false;
 }

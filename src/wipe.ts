@@ -13,7 +13,8 @@ let witness = 0;
  * and the zeroes are read back, so the engine cannot drop the fill as dead.
  * @param bytes - what to wipe
  * @returns the number of bytes zeroed
- * @throws {MemoryProtectionError} INVALID_ARGUMENT for anything else (a string cannot be wiped: V8 strings are immutable)
+ * @throws {MemoryProtectionError} INVALID_ARGUMENT for anything else (a string cannot be wiped: V8
+ * strings are immutable)
  * @example
  * const body = new TextEncoder().encode('a token we had to hold');
  * wipe(body); // 22
@@ -26,7 +27,7 @@ export function wipe(bytes: ArrayBufferView | ArrayBufferLike): number {
   let fold = 0;
   for (let i = 0; i < length; i++) fold |= target[i];
   witness = fold;
-  if (witness !== 0) throw invalidArgument(`wipe() found a non-zero byte after zeroing ${length} bytes: another thread wrote to this shared memory meanwhile. Wipe it when no one else writes to it.`);
+  if (witness !== 0) throw invalidArgument(`wipe() found a non-zero byte after zeroing ${length} bytes: another thread ` + `wrote to this shared memory meanwhile. Wipe it when no one else writes to it.`);
   return length;
 }
 

@@ -16,8 +16,10 @@ import { BENCH_DIR } from './floor.mjs';
  *   node:crypto rows: the key in a plain Buffer); or null ("nothing")
  * @property {(env: BenchEnv) => string | undefined} [skip] - why this machine cannot run the case, if it cannot
  * @property {(env: BenchEnv) => any} [setup] - makes the state (regions, buffers); untimed
- * @property {(state: any, iterations: number) => void | Promise<void>} memshield - does the operation `iterations` times
- * @property {((state: any, iterations: number) => void | Promise<void>) | null} [sodium] - the same with sodium-native, or null
+ * @property {(state: any, iterations: number) => void | Promise<void>} memshield - does the
+ * operation `iterations` times
+ * @property {((state: any, iterations: number) => void | Promise<void>) | null} [sodium] - the same
+ * with sodium-native, or null
  * @property {(state: any, env: BenchEnv) => void} [teardown] - frees the state; untimed
  * @property {number} [bytes] - bytes moved per operation, for a throughput figure
  * @property {{ memshield?: number, floor?: number, sodium?: number }} [maxBatch] - most iterations per timed batch
@@ -47,7 +49,8 @@ import { BENCH_DIR } from './floor.mjs';
  * @property {number} memshield
  * @property {number} [floor]
  * @property {number} [sodium]
- * @property {{ memshield?: string, floor?: string, sodium?: string }} [details] - e.g. `all locked, stopped by LOCK_FAILED`
+ * @property {{ memshield?: string, floor?: string, sodium?: string }} [details] - e.g. `all locked,
+ * stopped by LOCK_FAILED`
  * @property {object} [facts] - the JSON's `facts`
  */
 

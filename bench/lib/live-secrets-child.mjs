@@ -1,5 +1,5 @@
 // The "live 32 B secrets held until failure" count (bench/heap.bench.mjs), one side per process,
-// run unprivileged (bench/lib/unprivileged.mjs): allocates 32-byte secrets, writes each, and keeps
+// run unprivileged (test/helpers/privilege.mjs): allocates 32-byte secrets, writes each, and keeps
 // them all alive until an allocation fails, the process dies, or `limit` is reached. What was
 // reached and locked is printed as it goes, so a child that aborts has already said it.
 //

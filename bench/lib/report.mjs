@@ -125,16 +125,16 @@ export function formatTable(report) {
   ];
   for (const result of report.cases) {
     if (result.skipped || result.error) {
-      lines.push(`| ${result.title} | ${result.skipped ? `skipped: ${result.skipped}` : `failed: ${result.error}`} | | | | | | |`);
+      lines.push(`| ${result.title} | ` + `${result.skipped ? `skipped: ${result.skipped}` : `failed: ${result.error}`} | | | | | | |`);
     } else if (result.kind === 'count') {
       const count = (side) => {
         if (result.counts[side] === undefined) return '—';
         const detail = result.details?.[side];
         return `${result.counts[side]} ${result.unit}${detail ? ` (${detail})` : ''}`;
       };
-      lines.push(`| ${result.title} | ${count('memshield')} | ${count('floor')} | | ${count('sodium')} | | | ${targetCell(result)} |`);
+      lines.push(`| ${result.title} | ${count('memshield')} | ${count('floor')} ` + `| | ${count('sodium')} | | | ${targetCell(result)} |`);
     } else {
-      lines.push(`| ${result.title} | ${timeCell(result.memshield, result.bytes)} | ${timeCell(result.floor, result.bytes)} | ${ratioCell(result.ratio.floor)} | ${timeCell(result.sodium, result.bytes)} | ${ratioCell(result.ratio.sodium)} | ${syscallCell(result.syscalls)} | ${targetCell(result)} |`);
+      lines.push(`| ${result.title} | ${timeCell(result.memshield, result.bytes)} | ` + `${timeCell(result.floor, result.bytes)} | ${ratioCell(result.ratio.floor)} ` + `| ${timeCell(result.sodium, result.bytes)} | ${ratioCell(result.ratio.sodium)} ` + `| ${syscallCell(result.syscalls)} | ${targetCell(result)} |`);
     }
   }
   const missed = report.summary.missed;

@@ -30,6 +30,6 @@ function dumpableStep(goals: HardeningGoal[], get: () => number, set: () => numb
     goals,
     call,
     outcome: after === 0 ? 'applied' : 'failed',
-    detail: `PR_GET_DUMPABLE ${before} → ${after}: no core dump, and other processes of this user can no longer ptrace it or read /proc/${process.pid}/mem (a program it execs is dumpable again)`,
+    detail: `PR_GET_DUMPABLE ${before} → ${after}: no core dump, and other processes of this user can no ` + `longer ptrace it or read /proc/${process.pid}/mem (a program it execs is dumpable again)`,
   };
 }

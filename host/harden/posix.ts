@@ -26,6 +26,6 @@ export function coreLimitStep(libcName: string, resource: number): HardeningStep
     goals: ['coreDumps'],
     call,
     outcome: applied ? 'applied' : 'failed',
-    detail: `RLIMIT_CORE soft ${limitText(before[0])} → ${limitText(after[0])}, hard ${limitText(after[1])} kept: no core file is written; children may raise the soft limit again`,
+    detail: `RLIMIT_CORE soft ${limitText(before[0])} → ${limitText(after[0])}, hard ` + `${limitText(after[1])} kept: no core file is written; children may raise the soft limit again`,
   };
 }

@@ -51,7 +51,7 @@ export function hardenWin32(goals: HardeningGoal[], liveSecretMappings: () => Li
         goals: ['coreDumps'],
         call: excludeCall,
         outcome: left === 0 ? 'applied' : 'failed',
-        detail: `${registered} of ${mappings.length} live secret mappings left out of error reports${left > 0 ? ` (WER keeps at most ${MAX_EXCLUDED_BLOCKS})` : ''}; secrets made later are not registered`,
+        detail: `${registered} of ${mappings.length} live secret ` + `mappings left out of error ` + `reports${left > 0 ? ` (WER keeps at most ${MAX_EXCLUDED_BLOCKS})` : ''}; secrets made ` + `later are not registered`,
         ...(failure !== undefined && { errno: failure >>> 0, errnoName: hresult(failure) }),
       });
     }

@@ -68,7 +68,7 @@ function ruleOf(given: SimulatedFault, name: string): Rule {
   if (typeof fault.errno === 'number') errno = Number.isSafeInteger(fault.errno) && fault.errno >= 1 && fault.errno <= 4095 ? fault.errno : undefined;
   else if (typeof fault.errno === 'string') errno = errnoNumber(fault.errno);
   if (errno === undefined) {
-    throw invalidArgument(`${name}.errno must be an errno name (${knownErrnoNames().slice(0, 12).join(', ')}, …) or a number from 1 to 4095, got ${describeValue(fault.errno)}`);
+    throw invalidArgument(`${name}.errno must be an errno name (${knownErrnoNames().slice(0, 12).join(', ')}, ` + `…) or a number from 1 to 4095, got ${describeValue(fault.errno)}`);
   }
   return { op: fault.op, nth: fault.nth, when: fault.when, errno, matched: 0 };
 }
@@ -80,7 +80,9 @@ export class FaultPlan {
 
   constructor(faults: readonly SimulatedFault[] = [], name = 'faults') {
     if (!Array.isArray(faults)) throw invalidArgument(`${name} must be an array of { op, nth?, when?, errno }`);
-    faults.forEach((fault, index) => this.rules.push(ruleOf(fault, `${name}[${index}]`)));
+    faults.forEach((fault, index) => {
+      this.rules.push(ruleOf(fault, `${name}[${index}]`));
+    });
   }
 
   /** Adds a rule; its `nth` counts from now. */

@@ -83,7 +83,7 @@ export function settingsOf(given?: SimulatedHostOptions): SimulatedSettings {
   const options = readOptions<SimulatedHostOptions>(given, 'createSimulatedHost options', KNOWN_OPTIONS);
   const pageSize = options.pageSize ?? 4096;
   if (!isPowerOfTwo(pageSize) || pageSize < 1024 || pageSize > 2 ** 30) {
-    throw invalidArgument(`pageSize must be a power of two from 1024 to 2^30 (4096, 16384 and 65536 are the real ones), got ${describeValue(options.pageSize)}`);
+    throw invalidArgument(`pageSize must be a power of two from 1024 to 2^30 (4096, 16384 and ` + `65536 are the real ones), got ${describeValue(options.pageSize)}`);
   }
   const seed = options.seed ?? 0;
   if (!(typeof seed === 'bigint' || (typeof seed === 'number' && Number.isSafeInteger(seed)))) {
@@ -120,7 +120,7 @@ function capabilitiesOf(overrides: Partial<HostCapabilities> | undefined, pageSi
   if (given.hugePageSize !== undefined) {
     const value = given.hugePageSize;
     if (typeof value !== 'number' || !isPowerOfTwo(value) || value < pageSize || value > 2 ** 30) {
-      throw invalidArgument(`capabilities.hugePageSize must be a power of two from the page size (${pageSize}) to 2^30, got ${describeValue(value)}`);
+      throw invalidArgument(`capabilities.hugePageSize must be a power of two from the ` + `page size (${pageSize}) to 2^30, got ${describeValue(value)}`);
     }
     capabilities.hugePageSize = value;
   }

@@ -62,7 +62,7 @@ export function checkModel(model, mem, { kernel }) {
   });
   const stats = mem.stats();
   expect(stats.liveRegions === model.regions.length, `PlatformMemory.stats() says ${stats.liveRegions} live regions, the model ${model.regions.length}`);
-  expect(stats.lockedBytes === locked && stats.mappedBytes === mapped, `PlatformMemory.stats() says ${stats.mappedBytes} mapped / ${stats.lockedBytes} locked, inspect ${mapped} / ${locked}`);
+  expect(stats.lockedBytes === locked && stats.mappedBytes === mapped, `PlatformMemory.stats() says ${stats.mappedBytes} mapped / ` + `${stats.lockedBytes} locked, inspect ${mapped} / ${locked}`);
 
   model.buffers.forEach((entry, i) => {
     const info = entry.buffer.inspect();

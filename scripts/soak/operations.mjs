@@ -40,7 +40,7 @@ const randomAlign = (rng) => 2 ** rng.pick([0, 0, 1, 2, 3, 3, 4, 4, 5, 6, 8, 12]
 // ── Regions (PlatformMemory) ────────────────────────────────────────────────────────────────
 
 function allocate(ctx) {
-  const { rng, model, mem, api } = ctx;
+  const { rng, model, mem } = ctx;
   if (model.regions.length >= MAX_REGIONS) return free(ctx);
   const largeLive = model.regions.filter((entry) => entry.kind === 'LargePage').length;
   const weights = [3, 3, largeLive < MAX_LARGE_PAGES ? 0.3 : 0, 2];
@@ -162,7 +162,7 @@ function inspectRegion(ctx) {
   if (!entry) return allocate(ctx);
   const info = ctx.mem.inspect(entry.region);
   if (info.protection !== entry.protection || info.locked !== entry.locked || info.backing !== entry.backing || info.size !== entry.size) {
-    ctx.mismatches.push(`inspect of a ${entry.kind} region says ${info.protection}/${info.locked}/${info.backing}, the model ${entry.protection}/${entry.locked}/${entry.backing}`);
+    ctx.mismatches.push(`inspect of a ${entry.kind} region says ${info.protection}/${info.locked}/${info.backing}, ` + `the model ${entry.protection}/${entry.locked}/${entry.backing}`);
   }
 }
 

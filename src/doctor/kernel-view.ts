@@ -1,7 +1,10 @@
 // Reading the kernel's entries for a range the way the doctor shows them: `rw-p lo dd dc`.
 import type { KernelRange } from '../../host/types.js';
 
-/** The VmFlags that matter for secrets, in the order shown: locked, not dumped, not forked, wiped on fork, huge pages asked for or refused. */
+/**
+ * The VmFlags that matter for secrets, in the order shown: locked, not dumped, not forked, wiped on
+ * fork, huge pages asked for or refused.
+ */
 export const SHOWN_FLAGS = ['lo', 'dd', 'dc', 'wf', 'hg', 'nh'] as const;
 
 export { SMAPS_PERMISSIONS } from '../../host/smaps.js';

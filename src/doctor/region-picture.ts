@@ -88,7 +88,9 @@ export function drawRegion(info: RegionInfo): string[] {
   for (const width of widths) columns.push(columns[columns.length - 1] + width + 1);
   const ends = [...cells.map((cell) => cell.range.address), cells[cells.length - 1].range.address + BigInt(cells[cells.length - 1].range.length)];
   let addresses = '';
-  ends.forEach((address, i) => (addresses = placeAt(addresses, columns[i], hex(address))));
+  ends.forEach((address, i) => {
+    addresses = placeAt(addresses, columns[i], hex(address));
+  });
 
   const dataIndex = cells.findIndex((cell) => cell.range === info.dataPages);
   return [

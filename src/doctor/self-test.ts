@@ -67,7 +67,7 @@ class Checks {
 }
 
 /** What a step returns besides its checks. */
-type StepOutcome = { kernel?: string; detail?: string } | void;
+type StepOutcome = { kernel?: string; detail?: string } | undefined;
 
 /** Runs the self-test on `memory` (the native PlatformMemory by default). Never throws. */
 export function runSelfTest(memory: PlatformMemory, hostOfMemory: () => Host): SelfTestResult {
@@ -228,7 +228,7 @@ export function runSelfTest(memory: PlatformMemory, hostOfMemory: () => Host): S
     let kernel: string | undefined;
     if (kernelChecks) {
       const left = host!.kernelView!(info.mapping.address, info.mapping.length);
-      check.that(left.length === 0, `smaps still has ${describeEntries(left)} in ${hex(info.mapping.address)}–${hex(info.mapping.address + BigInt(info.mapping.length))}`);
+      check.that(left.length === 0, `smaps still has ${describeEntries(left)} in ` + `${hex(info.mapping.address)}–${hex(info.mapping.address + BigInt(info.mapping.length))}`);
       kernel = left.length === 0 ? `no entry in ${hex(info.mapping.address)}–${hex(info.mapping.address + BigInt(info.mapping.length))}` : describeEntries(left);
     }
     const lock = vmLckNow(check, 0);

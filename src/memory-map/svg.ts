@@ -57,7 +57,7 @@ function cell(page: MapPage, x: number, y: number): string {
   return [
     `<g class="page" ${attributes}>`,
     // A locked page gets a thick blue border: locked is the state most worth seeing.
-    `<rect x="${x}" y="${y}" width="${CELL_WIDTH}" height="${CELL_HEIGHT}" rx="3" fill="${fill}" stroke="${page.locked ? '#1d4ed8' : '#374151'}" stroke-width="${page.locked ? 3 : 1}"/>`,
+    `<rect x="${x}" y="${y}" width="${CELL_WIDTH}" height="${CELL_HEIGHT}" rx="3" fill="${fill}" ` + `stroke="${page.locked ? '#1d4ed8' : '#374151'}" stroke-width="${page.locked ? 3 : 1}"/>`,
     `<text class="role" x="${middle}" y="${y + 15}" fill="${text}" font-weight="bold">${page.role}</text>`,
     `<text class="address" x="${middle}" y="${y + 29}" fill="${text}">…${page.address.toString(16).slice(-5)}</text>`,
     `<text class="permissions" x="${middle}" y="${y + 43}" fill="${text}">${xml(page.permissions)}</text>`,
@@ -73,7 +73,7 @@ function legend(y: number): string {
   ];
   const parts = items.map(([name, fill], i) => {
     const x = MARGIN + i * 104;
-    return `<rect x="${x}" y="${y}" width="14" height="14" fill="${fill}" stroke="#374151"/><text x="${x + 20}" y="${y + 11}" text-anchor="start">${name}</text>`;
+    return `<rect x="${x}" y="${y}" width="14" height="14" fill="${fill}" stroke="#374151"/><text ` + `x="${x + 20}" y="${y + 11}" text-anchor="start">${name}</text>`;
   });
   const notes = ['thick blue border: locked in RAM (lo)', 'dd: not in core dumps · dc: not inherited by fork · secret: memfd_secret'];
   const text = notes.map((note, i) => `<text x="${MARGIN}" y="${y + 32 + 14 * i}" text-anchor="start">${note}</text>`);
@@ -95,11 +95,14 @@ export function renderPageMapSvg(regions: readonly MapRegion[], title = 'memshie
   regions.forEach((region, index) => {
     const first = region.pages[0]?.address ?? 0n;
     const headers = [
-      `region ${index + 1} · ${region.host} host · ${region.source === 'kernel' ? "the kernel's view" : "memshield's record"}`,
-      `0x${first.toString(16)} · ${region.pages.length} pages of ${region.pageSize} B · ${region.data.length} B of data at 0x${region.data.address.toString(16)}`,
+      `region ${index + 1} · ${region.host} host · ` + `${region.source === 'kernel' ? "the kernel's view" : "memshield's record"}`,
+      `0x${first.toString(16)} · ${region.pages.length} pages of ${region.pageSize} ` + `B · ${region.data.length} B of data at 0x${region.data.address.toString(16)}`,
     ];
     body.push(`<g class="region" data-index="${index}" data-source="${region.source}" data-pages="${region.pages.length}">`);
-    headers.forEach((header, i) => body.push(`<text class="region-header" x="${MARGIN}" y="${y + 13 + 14 * i}" text-anchor="start">${xml(header)}</text>`));
+    headers.forEach((header, i) => {
+      const headerY = y + 13 + 14 * i;
+      body.push(`<text class="region-header" x="${MARGIN}" y="${headerY}" text-anchor="start">${xml(header)}</text>`);
+    });
     region.pages.forEach((page, i) => {
       const x = MARGIN + (i % PAGES_PER_LINE) * (CELL_WIDTH + GAP);
       body.push(cell(page, x, y + ROW_HEADER + Math.floor(i / PAGES_PER_LINE) * (CELL_HEIGHT + GAP)));
@@ -110,7 +113,7 @@ export function renderPageMapSvg(regions: readonly MapRegion[], title = 'memshie
   body.push(legend(y + 4));
   const height = y + LEGEND_HEIGHT + MARGIN;
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="monospace" font-size="11" text-anchor="middle">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 ` + `0 ${width} ${height}" font-family="monospace" font-size="11" text-anchor="middle">`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
     ...body,
     '</svg>',

@@ -62,7 +62,7 @@ describe('a browser app bundled with esbuild', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('builds with no warnings (a static Node built-in import would be one) and without the native memory host (control: the Node bundle has it)', async () => {
+  it('builds with no warnings (a static Node built-in import would be one) ' + 'and without the native memory host (control: the Node bundle has it)', async () => {
     expect(example).toContain("from 'memshield'");
     const forBrowser = await bundleApp(dir, 'browser');
     expect(forBrowser.warnings).toEqual([]);
@@ -82,9 +82,11 @@ describe('a browser app bundled with esbuild', () => {
     await page.goto('http://memshield.test/');
     await page.addScriptTag({ type: 'module', content: outputFiles[0].text });
     await page.waitForFunction(() => 'nativeCall' in globalThis);
-    const outcome = await page.evaluate(() => ({
-      results: (globalThis as any).results, nativeCall: (globalThis as any).nativeCall, hardening: (globalThis as any).hardening as string[],
-    }));
+    const outcome = await page.evaluate(() => {
+      // What the bundled app left on the page's global object.
+      const app = globalThis as unknown as { results: unknown; nativeCall: unknown; hardening: string[] };
+      return { results: app.results, nativeCall: app.nativeCall, hardening: app.hardening };
+    });
     expect(errors).toEqual([]);
     expect(outcome.results).toEqual([{ name: 'reports a lock failure instead of keeping the key unprotected', ok: true }]);
     expect(outcome.nativeCall).toBe('NOT_SUPPORTED');

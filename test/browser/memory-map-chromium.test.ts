@@ -13,7 +13,9 @@ const SCREENSHOT = new URL('../../test-output/memory-map.png', import.meta.url);
 
 describe('the memory map in headless Chromium', () => {
   let browser: Browser;
-  beforeAll(async () => void (browser = await launchChromium()), 60_000);
+  beforeAll(async () => {
+    browser = await launchChromium();
+  }, 60_000);
   afterAll(async () => browser?.close());
 
   it('draws one visible cell per page, labelled as the page table says', async () => {

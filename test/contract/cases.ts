@@ -12,7 +12,7 @@ import {
   type PlatformMemory,
   type Region,
 } from '../../src/index.js';
-import { type Host } from '../../src/testing.js';
+import type { Host } from '../../src/testing.js';
 import { kernelDisagreements } from './kernel-check.js';
 import type { PlatformDifferences } from './platform-differences.js';
 

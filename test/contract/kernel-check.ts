@@ -25,7 +25,7 @@ export function kernelDisagreements(info: RegionInfo, differences: PlatformDiffe
       // are neither); an unlocked entry has none locked.
       const lockedExpected = locked ? entry.residentBytes : 0;
       if (locked !== undefined && entry.lockedBytes !== lockedExpected) {
-        problems.push(`${at}: ${entry.lockedBytes} bytes locked of ${entry.residentBytes} resident, memshield says it is ${locked ? '' : 'not '}locked`);
+        problems.push(`${at}: ${entry.lockedBytes} bytes locked of ${entry.residentBytes} ` + `resident, memshield says it is ${locked ? '' : 'not '}locked`);
       }
     }
   };

@@ -111,9 +111,9 @@ describe('the declared CoreExports', () => {
         `import type { ExportsMatch, MustBeTrue, SecureCoreExports } from '${root}src/core-exports.js';`,
         `import type { CORE_FUNCTIONS } from '${root}src/generated/core-numbers.js';`,
         `export type AsDeclared = MustBeTrue<ExportsMatch<SecureCoreExports, typeof CORE_FUNCTIONS>>;`,
-        `export type DeclaredLacksOne = MustBeTrue<ExportsMatch<Omit<SecureCoreExports, 'heapStat'>, typeof CORE_FUNCTIONS>>;`,
-        `export type DeclaredArityDiffers = MustBeTrue<ExportsMatch<Omit<SecureCoreExports, 'check'> & { check(slot: number): number }, typeof CORE_FUNCTIONS>>;`,
-        `export type CoreHasAnother = MustBeTrue<ExportsMatch<SecureCoreExports, typeof CORE_FUNCTIONS & { extra: 0 }>>;`,
+        `export type DeclaredLacksOne = MustBeTrue<ExportsMatch<Omit<SecureCoreExports, ` + `'heapStat'>, typeof CORE_FUNCTIONS>>;`,
+        `export type DeclaredArityDiffers = MustBeTrue<ExportsMatch<Omit<SecureCoreExports, ` + `'check'> & { check(slot: number): number }, typeof CORE_FUNCTIONS>>;`,
+        `export type CoreHasAnother = MustBeTrue<ExportsMatch<SecureCoreExports, ` + `typeof CORE_FUNCTIONS & { extra: 0 }>>;`,
         '',
       ].join('\n'));
       let output = '';

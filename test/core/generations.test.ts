@@ -67,7 +67,7 @@ describe('handle generations at the ceiling', () => {
     expect(bytes).toEqual(SECRET);
   });
 
-  it('retire region and heap records too (regions: a stale handle is USE_AFTER_FREE, the next region elsewhere)', () => {
+  it('retire region and heap records too (regions: a stale ' + 'handle is USE_AFTER_FREE, the next region elsewhere)', () => {
     const { exports: x } = coreWithCeiling(false);
     const allocate = () => x.allocate(64, 8, Protection.ReadWrite, AllocationType.Regular, 0, 0, 0);
     const first = allocate();

@@ -27,7 +27,8 @@ function plan(size: number, align: number, pageSize: number, before: number, aft
   };
 }
 
-// [size, align, guards before, guards after, at end] → [mapping, data pages offset, data pages length, data offset, base alignment]
+// [size, align, guards before, guards after, at end] → [mapping, data pages offset, data pages
+// length, data offset, base alignment]
 type Row = [number, number, number, number, boolean, [number, number, number, number, number]];
 
 const tables: Record<number, Row[]> = {

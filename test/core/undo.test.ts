@@ -4,7 +4,7 @@
 // after a failed change.
 import { describe, expect, it } from 'vitest';
 import { AllocationType, MemoryProtectionLevel } from '../../src/index.js';
-import { type SimulatedFault } from '../../src/testing.js';
+import type { SimulatedFault } from '../../src/testing.js';
 import { PAGE_SIZES, expectCode, expectNothingLeft, expectPageTableAgrees, simulated } from '../simulated/fixtures.js';
 
 const { ReadWrite, ReadOnly, NoAccess } = MemoryProtectionLevel;
@@ -102,7 +102,7 @@ describe.each(PAGE_SIZES)('undo after a failed host call, %i-byte pages', (pageS
       expectPageTableAgrees(mem, region);
     });
 
-    it('if closing fails: PROTECTION_FAILED, and the region is recorded as the kernel left it (ReadOnly, locked)', () => {
+    it('if closing fails: PROTECTION_FAILED, and the region ' + 'is recorded as the kernel left it (ReadOnly, locked)', () => {
       const { host, mem, region } = closedRegion();
       host.injectFault({ op: 'protect', nth: 2, errno: 'ENOMEM' });
       expectCode(() => mem.lock(region), 'PROTECTION_FAILED');
@@ -121,7 +121,7 @@ describe.each(PAGE_SIZES)('undo after a failed host call, %i-byte pages', (pageS
     expectPageTableAgrees(mem, region);
   });
 
-  it('secureClear of a NoAccess region: a failed opening changes nothing, a failed closing leaves it recorded ReadWrite', () => {
+  it('secureClear of a NoAccess region: a failed opening changes ' + 'nothing, a failed closing leaves it recorded ReadWrite', () => {
     const { host, mem } = simulated({ pageSize });
     const region = mem.allocate(16, 8, ReadWrite, Secure);
     mem.write(region, new Uint8Array(16).fill(9));

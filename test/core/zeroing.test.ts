@@ -3,7 +3,7 @@
 // the bytes as they were at unmap (onUnmap) and the exact ranges each fill covered (trace).
 import { describe, expect, it } from 'vitest';
 import { AllocationType, MemoryProtectionLevel, type Region } from '../../src/index.js';
-import { type TraceEntry, type UnmapRecord } from '../../src/testing.js';
+import type { TraceEntry, UnmapRecord } from '../../src/testing.js';
 import { PAGE_SIZES, simulated } from '../simulated/fixtures.js';
 
 const { ReadWrite, NoAccess, ReadOnly } = MemoryProtectionLevel;

@@ -1,6 +1,7 @@
 // The macOS host against macOS's own account (mach_vm_region), then the contract suite
-// (test/contract) on it. Runs only on macOS: the macos-latest CI job. It cannot run on the Linux machines this project is built on.
-import { execFileSync, spawnSync } from 'node:child_process';
+// (test/contract) on it. Runs only on macOS: the macos-latest CI job. It cannot run on the Linux
+// machines this project is built on.
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 

@@ -15,7 +15,10 @@ import { drawnPages, type DrawnPage } from '../memory-map/drawn-pages.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'memshield.js');
-/** A wrapper that runs the rest of a command line without CAP_IPC_LOCK under RLIMIT_MEMLOCK `limit` (nobody, under root). */
+/**
+ * A wrapper that runs the rest of a command line without CAP_IPC_LOCK under RLIMIT_MEMLOCK `limit`
+ * (nobody, under root).
+ */
 function unprivileged(limit: number): string[] {
   return (memlockEnforced(limit, []) as { argv: string[] }).argv;
 }
@@ -112,7 +115,7 @@ describe('memshield doctor --json reports this machine as the kernel and its too
     expect(core.pattern).toBe(readFileSync('/proc/sys/kernel/core_pattern', 'utf8').trimEnd());
   });
 
-  it('reads the limits from the kernel: under prlimit --memlock=65536:131072 --core=4096:8192 it reports exactly those', () => {
+  it('reads the limits from the kernel: under prlimit ' + '--memlock=65536:131072 --core=4096:8192 it reports exactly those', () => {
     const limited = doctorJson(['prlimit', '--memlock=65536:131072', '--core=4096:8192']).report;
     expect(known(limited.facts.memlock)).toMatchObject({ soft: 65536, hard: 131072 });
     expect(known(limited.facts.coreDumps)).toMatchObject({ soft: 4096, hard: 8192 });
@@ -157,7 +160,7 @@ describe('memshield doctor --json reports this machine as the kernel and its too
     expect(memory.bytes).toBeLessThanOrEqual(memory.available!);
   });
 
-  it('probes memfd_secret for real and closes the descriptor, and reports PR_GET_DUMPABLE as the kernel answered (strace)', () => {
+  it('probes memfd_secret for real and closes the descriptor, and ' + 'reports PR_GET_DUMPABLE as the kernel answered (strace)', () => {
     const trace = join(tmpdir(), `memshield-doctor-strace-${process.pid}.txt`);
     try {
       const traced = memshield(['doctor', '--json'], ['strace', '-f', '-qq', '-e', 'trace=memfd_secret,close,prctl', '-o', trace]);
@@ -208,7 +211,7 @@ describe('the self-test of memshield doctor', () => {
     expect(kernel('free')).toMatch(/^no entry in 0x[0-9a-f]+–0x[0-9a-f]+$/);
   });
 
-  it('reports the region as the kernel mapped it: guards ---p, data pages rw-p locked, not dumped, not forked, data against the trailing guard', () => {
+  it('reports the region as the kernel mapped it: guards ---p, data pages ' + 'rw-p locked, not dumped, not forked, data against the trailing guard', () => {
     const region = report.selfTest.region!;
     const page = known(report.facts.pageSize).bytes;
     expect(region.guards.map((guard) => guard.kernel!.map((entry) => entry.permissions))).toEqual([['---p'], ['---p']]);
@@ -226,7 +229,7 @@ describe('the self-test of memshield doctor', () => {
     expect(status).toBe(0);
   });
 
-  it.skipIf(unprivilegedSkip !== undefined)(`fails with exit status 1, says why and runs nothing else when the kernel refuses to lock (memlock 0, unprivileged)${unprivilegedNote}`, () => {
+  it.skipIf(unprivilegedSkip !== undefined)(`fails with exit status 1, says why and runs nothing else when the ` + `kernel refuses to lock (memlock 0, unprivileged)${unprivilegedNote}`, () => {
     const { status, report } = doctorJson(unprivileged(0));
     expect(status).toBe(1);
     expect(report.ok).toBe(false);
@@ -240,13 +243,23 @@ describe('the self-test of memshield doctor', () => {
 });
 
 describe('what the doctor says SecureBuffer and SecureHeap get', () => {
-  it.skipIf(unprivilegedSkip !== undefined)(`under memlock 0, unprivileged: memfd_secret works, but no secret can be made, and the locking line says why${unprivilegedNote}`, () => {
+  it.skipIf(unprivilegedSkip !== undefined)(`under memlock 0, unprivileged: memfd_secret works, but no secret ` + `can be made, and the locking line says why${unprivilegedNote}`, () => {
     const { report } = doctorJson(unprivileged(0));
     expect(report.facts.secretBacking.error?.code).toBe('LOCK_FAILED');
     expect(report.facts.secretBacking.backing).toBeUndefined();
     const text = memshield(['doctor'], unprivileged(0)).stdout;
-    expect(text).toMatch(/locked memory +RLIMIT_MEMLOCK soft 0 B.*\n +no room for one more locked page: Secure regions, SecureBuffer and SecureHeap fail with LOCK_FAILED/);
-    expect(text).toMatch(/secrets now +SecureBuffer and SecureHeap cannot allocate here: SecureBuffer\.alloc\(32\) failed with LOCK_FAILED/);
+    expect(text).toMatch(
+      new RegExp(
+        'locked memory +RLIMIT_MEMLOCK soft 0 B.*\\n +no room for one more locked page: ' +
+          'Secure regions, SecureBuffer and SecureHeap fail with LOCK_FAILED',
+      ),
+    );
+    expect(text).toMatch(
+      new RegExp(
+        'secrets now +SecureBuffer and SecureHeap cannot allocate here: ' +
+          'SecureBuffer\\.alloc\\(32\\) failed with LOCK_FAILED',
+      ),
+    );
     expect(text).not.toContain('keep secrets in');
   });
 
@@ -260,7 +273,7 @@ describe('what the doctor says SecureBuffer and SecureHeap get', () => {
     expect(text).not.toContain('no room for one more locked page');
   });
 
-  it.skipIf(unprivilegedSkip !== undefined)(`with room to lock (the control): a secret was made, in secret memory exactly when memfd_secret works${unprivilegedNote}`, () => {
+  it.skipIf(unprivilegedSkip !== undefined)(`with room to lock (the control): a secret was made, in secret ` + `memory exactly when memfd_secret works${unprivilegedNote}`, () => {
     const { report } = doctorJson(unprivileged(65536));
     const memfd = known(report.facts.memfdSecret);
     expect(report.facts.secretBacking.error).toBeUndefined();
@@ -269,7 +282,12 @@ describe('what the doctor says SecureBuffer and SecureHeap get', () => {
 
   it('follows MEMSHIELD_SECRET_MEMORY=off, and names it as the source', () => {
     const result = memshield(['doctor'], [], { env: { ...process.env, MEMSHIELD_SECRET_MEMORY: 'off' } });
-    expect(result.stdout).toMatch(/secrets now +SecureBuffer and SecureHeap keep secrets in ordinary locked pages: .*secretMemory 'off' \(set by MEMSHIELD_SECRET_MEMORY\)/);
+    expect(result.stdout).toMatch(
+      new RegExp(
+        'secrets now +SecureBuffer and SecureHeap keep secrets in ordinary locked pages: ' +
+          ".*secretMemory 'off' \\(set by MEMSHIELD_SECRET_MEMORY\\)",
+      ),
+    );
   });
 
   it('says whether this machine can hibernate, as /sys/power/state and /sys/power/disk say', () => {
@@ -377,7 +395,10 @@ function mapDisagreements(pages: readonly DrawnPage[], region: JsonReport['selfT
     const guard = address < dataStart || address >= dataEnd;
     if ((page.role === 'guard') !== guard) problems.push(`page ${i} drawn as ${page.role}`);
     const entry = region.mapping.kernel!.find((range) => BigInt(range.start) <= address && BigInt(range.end) > address);
-    if (!entry) return void problems.push(`page ${i} has no smaps entry`);
+    if (!entry) {
+      problems.push(`page ${i} has no smaps entry`);
+      return;
+    }
     if (page.permissions !== entry.permissions) problems.push(`page ${i} drawn ${page.permissions}; smaps says ${entry.permissions}`);
     for (const [flag, drawn] of [['lo', page.locked], ['dd', page.dumpExcluded], ['dc', page.forkExcluded]] as const) {
       if (entry.flags.includes(flag) !== drawn) problems.push(`page ${i} drawn ${drawn ? 'with' : 'without'} ${flag}; smaps disagrees`);
@@ -387,7 +408,7 @@ function mapDisagreements(pages: readonly DrawnPage[], region: JsonReport['selfT
 }
 
 describe('memshield doctor --svg', () => {
-  it('writes a memory map whose drawn pages match inspect() and its smaps view (control: a changed page is caught)', () => {
+  it('writes a memory map whose drawn pages match inspect() ' + 'and its smaps view (control: a changed page is caught)', () => {
     const path = join(tmpdir(), `memshield-doctor-${process.pid}.svg`);
     try {
       const result = memshield(['doctor', '--json', '--svg', path]);

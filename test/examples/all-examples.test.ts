@@ -11,7 +11,7 @@
 //   console.error(e); // "text…"  → what the block printed contains "text"
 //   console.log(a, b); // 64 true  → the line printed (util.format of the arguments) is exactly "64 true"
 // HTML comments right above a block's fence adjust how it runs:
-//   <!-- example: given CODE -->           CODE runs first (what the prose assumes exists)
+//   <!-- example: given CODE -->           CODE runs first (what the prose assumes exists; several run in order)
 //   <!-- example: throws NAME -->          the block must throw an error named or coded NAME
 //   <!-- example: memlock 0, unprivileged --> it runs under prlimit --memlock=0 (and, as root, setpriv to nobody)
 //   <!-- example: not run: REASON -->      it does not run, and REASON says why (and what checks it instead)
@@ -25,10 +25,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import * as memshield from '../../src/index.js';
 import * as testing from '../../src/testing.js';
 import { expectFreshBuild } from '../helpers/fresh-build.js';
+import { memlockEnforced } from '../helpers/privilege.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const DOCUMENTS = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`)];
-const NO_LOCKING = ['prlimit', '--memlock=0:0', ...(process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', '--bounding-set=-all'] : [])];
 
 interface Block {
   where: string;
@@ -55,6 +55,12 @@ function blocksOf(document: string): Block[] {
 }
 
 const marker = (block: Block, key: string) => block.markers.find((text) => text.startsWith(`example: ${key}`))?.slice(`example: ${key}`.length).trim();
+/** The code of every `given` marker, in order (a long one is split over several). */
+const givens = (block: Block) =>
+  block.markers
+    .filter((text) => text.startsWith('example: given'))
+    .map((text) => text.slice('example: given'.length).trim())
+    .join('\n');
 /** The test file a marker names as being the block (a reason not to run may name files too). */
 const fileMarker = (block: Block) => block.markers.filter((text) => !/^example: (not run|given|throws)/.test(text)).map((text) => /test\/\S+\.test\.ts/.exec(text)?.[0]).find(Boolean);
 
@@ -97,7 +103,12 @@ const __results = [];
 const __out = [];
 function __claim(read, expected, kind, line) {
   const actual = read();
-  const ok = kind === 'oneOf' ? expected.includes(actual) : kind === 'contains' ? expected.every((item) => actual.includes(item)) : __equal(actual, expected);
+  const ok =
+    kind === 'oneOf'
+      ? expected.includes(actual)
+      : kind === 'contains'
+        ? expected.every((item) => actual.includes(item))
+        : __equal(actual, expected);
   __results.push({ line, ok, actual: String(actual), expected: JSON.stringify(expected), kind });
 }
 process.on('uncaughtException', (error) => {
@@ -121,14 +132,19 @@ function runBlock(block: Block, directory: string, index: number): { results: Ar
   const { code, claims } = withClaims(block.code);
   const imported = new Set([...block.code.matchAll(/import\s*\{([^}]*)\}\s*from/g)].flatMap((match) => match[1].split(',').map((name) => name.replace(/\btype\b/, '').trim()).filter(Boolean)));
   const names = (list: string[]) => list.filter((name) => !imported.has(name)).join(', ');
-  const scope = `const { ${names(Object.keys(memshield))} } = __memshield;\nconst { ${names(Object.keys(testing).filter((name) => !(name in memshield)))} } = __testing;\nconst { ${names(['createHmac', 'randomBytes'])} } = __crypto;\n`;
+  const scope = `const { ${names(Object.keys(memshield))} } = __memshield;\nconst { ` + `${names(Object.keys(testing).filter((name) => !(name in memshield)))} ` + `} = __testing;\nconst { ${names(['createHmac', 'randomBytes'])} } = __crypto;\n`;
   // A module's imports are hoisted, so the block goes in whole; what it throws ends the process
   // through the handler, which still prints the claims checked so far.
-  const source = [PRELUDE, scope, marker(block, 'given') ?? '', code, 'console.log(JSON.stringify(__results));'].join('\n');
+  const source = [PRELUDE, scope, givens(block), code, 'console.log(JSON.stringify(__results));'].join('\n');
   const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
   const file = join(directory, `block-${index}.mjs`);
   writeFileSync(file, js, { mode: 0o644 }); // readable by the unprivileged child too
-  const command = [...(marker(block, 'memlock 0, unprivileged') !== undefined ? NO_LOCKING : []), process.execPath, file];
+  let command = [process.execPath, file];
+  if (marker(block, 'memlock 0, unprivileged') !== undefined) {
+    const enforced = memlockEnforced(0, command);
+    if ('skip' in enforced) throw new Error(`${block.where} needs memlock 0 unprivileged: ${enforced.skip}`);
+    command = enforced.argv;
+  }
   const child = spawnSync(command[0], command.slice(1), { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
   const last = child.stdout.trim().split('\n').at(-1);
   if (!last?.startsWith('[')) throw new Error(`${block.where} printed no results (status ${child.status}): ${child.stderr.slice(0, 2000)}`);
@@ -183,7 +199,16 @@ describe.runIf(process.platform === 'linux')('the claim checker (controls)', () 
   it('finds each kind of claim, and a false one fails', () => {
     const block: Block = {
       where: 'control', markers: [],
-      code: "[1, 2].length; // 2\n'x'.repeat(2); // 'xx' or 'yy'\n[0, 1, 2]; // [..., 2]\nconsole.log('printed text'); // \"printed t…\"\n[1].length; // 5 — false\nconsole.log(64, true); // 64 true\nconsole.log(64, true); // 64 false\n",
+      code: [
+        '[1, 2].length; // 2',
+        "'x'.repeat(2); // 'xx' or 'yy'",
+        '[0, 1, 2]; // [..., 2]',
+        "console.log('printed text'); // \"printed t…\"",
+        '[1].length; // 5 — false',
+        'console.log(64, true); // 64 true',
+        'console.log(64, true); // 64 false',
+        '',
+      ].join('\n'),
     };
     const { results, claims } = runBlock(block, workDirectory(), 999);
     expect(claims).toBe(7);

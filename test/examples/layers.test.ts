@@ -55,7 +55,7 @@ describe('the layers', () => {
     expect(koffiImports('host')).toContain('host/posix.ts');
   });
 
-  it('src/ reaches the OS calls of the ways in (files, terminal, environment) only through the platform registry (type imports aside)', () => {
+  it('src/ reaches the OS calls of the ways in (files, terminal, environment) only through the platform registry ' + '(type imports aside)', () => {
     const hostModules = ['host/descriptors.ts', 'host/terminal.ts', 'host/environ.ts', 'host/linux-environ.ts', 'host/linux-files.ts'];
     const valueImports = (folder: string) => sources(folder).flatMap((file) =>
       [...readFileSync(join(root, file), 'utf8').matchAll(IMPORT)]

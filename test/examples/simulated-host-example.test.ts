@@ -2,7 +2,12 @@
 // (docs/simulated-host.md shows this file; test/simulated/docs.test.ts keeps the two identical.)
 import { describe, expect, it } from 'vitest';
 import {
-  AllocationType, MemoryProtectionError, MemoryProtectionLevel, createPlatformMemory, type PlatformMemory, type Region,
+  AllocationType,
+  MemoryProtectionError,
+  MemoryProtectionLevel,
+  createPlatformMemory,
+  type PlatformMemory,
+  type Region,
 } from 'memshield';
 import { createSimulatedHost } from 'memshield/testing';
 
@@ -53,6 +58,8 @@ describe('storeKey', () => {
 
   it('lets other failures through, such as running out of mappings', () => {
     const memory = createPlatformMemory({ host: createSimulatedHost({ faults: [{ op: 'map', errno: 'ENOMEM' }] }) });
-    expect(() => storeKey(memory, key, () => {})).toThrow(expect.objectContaining({ code: 'ALLOCATION_FAILED', errnoName: 'ENOMEM' }));
+    expect(() => storeKey(memory, key, () => {})).toThrow(
+      expect.objectContaining({ code: 'ALLOCATION_FAILED', errnoName: 'ENOMEM' }),
+    );
   });
 });

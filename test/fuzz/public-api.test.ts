@@ -50,7 +50,7 @@ beforeAll(async () => {
   [{ report, exit }, polluted] = await Promise.all([fuzz('plain', RUNS), fuzz('polluted', Math.ceil(RUNS / 4))]);
 }, 300_000);
 
-describe.skipIf(skip !== undefined)(`fuzzing every public entry point (fast-check seed ${SEED}, ${RUNS} runs each; MEMSHIELD_FUZZ_SEED/RUNS change them)${skip ? ` (${skip})` : ''}`, () => {
+describe.skipIf(skip !== undefined)(`fuzzing every public entry point (fast-check seed ${SEED}, ` + `${RUNS} runs each; MEMSHIELD_FUZZ_SEED/RUNS change them)${skip ? ` (${skip})` : ''}`, () => {
   it('handed out every hostile shape, in every argument of every entry point', () => {
     for (const shape of SHAPES) expect(report.shapes[shape], shape).toBeGreaterThan(0);
     expect(Object.keys(report.shapes).sort()).toEqual([...SHAPES].sort());

@@ -119,7 +119,7 @@ describe.runIf(process.platform === 'linux')('the golden traces, against the ker
     });
   }
 
-  it('sees the calls it must: a Secure allocation shows mmap, madvise (dump), mprotect, madvise (fork) and mlock', () => {
+  it('sees the calls it must: a Secure allocation shows mmap, ' + 'madvise (dump), mprotect, madvise (fork) and mlock', () => {
     const index = scenarios.findIndex((scenario) => scenario.name === 'Secure: allocate');
     const entry = report.reports.find((candidate) => candidate.index === index)!;
     const observed = observedSyscalls(betweenMarkers(calls, `begin-${index}`, `end-${index}`), entry);

@@ -91,7 +91,7 @@ describe('hardenProcess({ coreDumps: false }) on Linux', () => {
     expect(runs['abort-hardened'].cores).toEqual([]);
   });
 
-  it.skipIf(coreFileSkip !== undefined)(`hardened, it leaves no core file even when its soft limit is raised again (PR_SET_DUMPABLE 0 alone holds)${coreFileSkip ?? ''}`, () => {
+  it.skipIf(coreFileSkip !== undefined)(`hardened, it leaves no core file even when its soft limit is ` + `raised again (PR_SET_DUMPABLE 0 alone holds)${coreFileSkip ?? ''}`, () => {
     const { report, signal, cores } = runs['abort-hardened-raised'];
     expect(report.raised).toBe(true);
     expect(report.after).toEqual({ dumpable: 0, coreSoft: String(ONE_MIB), coreHard: 'unlimited' });
@@ -99,7 +99,7 @@ describe('hardenProcess({ coreDumps: false }) on Linux', () => {
     expect(cores).toEqual([]);
   });
 
-  it('does not cripple children: a program it starts is dumpable and may raise its soft limit back to the hard one', () => {
+  it('does not cripple children: a program it starts is dumpable ' + 'and may raise its soft limit back to the hard one', () => {
     expect(runs['abort-hardened'].report.grandchild).toEqual({
       before: { dumpable: 1, coreSoft: '0', coreHard: 'unlimited' },
       raised: true,
@@ -133,7 +133,7 @@ describe.skipIf(yamaReason !== undefined)(`hardenProcess({ coreDumps: false }) a
     }
   }
 
-  it('control: unhardened, another process of its user reads its memory through /proc/PID/mem and gdb attaches', async () => {
+  it('control: unhardened, another process of its user reads ' + 'its memory through /proc/PID/mem and gdb attaches', async () => {
     const { marker, ready, read, gdb } = await probe('hold');
     expect(ready.uid).toBe(holderUid);
     expect(read).toEqual({ read: marker });

@@ -1,6 +1,7 @@
-// What this run of the suite may do, decided in one place from the kernel's own account of the
-// process (/proc/self/status: effective uid and capabilities). Plain JavaScript, so that the
-// child fixtures (plain node) and the tests (TypeScript) read the same answer.
+// What this run of the suite (and of the benchmarks) may do, decided in one place from the
+// kernel's own account of the process (/proc/self/status: effective uid and capabilities). Plain
+// JavaScript, so that the child fixtures (plain node), the tests (TypeScript) and bench/ read the
+// same answer.
 //
 // Tests that need the kernel to enforce RLIMIT_MEMLOCK run their child through
 // `memlockEnforced`: as root (CAP_IPC_LOCK makes mlock ignore the limit) the child becomes
@@ -39,13 +40,18 @@ export function privilegeOf(status = readFileSync('/proc/self/status', 'utf8')) 
   };
 }
 
-/** This process's privileges, read once. */
-export const privilege = privilegeOf();
+/**
+ * This process's privileges, read once. Without /proc (macOS: bench/ may load this module there)
+ * root is taken to ignore the memlock limit and not to be able to drop that in a child.
+ */
+export const privilege = existsSync('/proc/self/status')
+  ? privilegeOf()
+  : { uid: process.getuid?.() ?? -1, ipcLock: process.getuid?.() === 0, canBecomeNobody: false };
 
 /** Why a test that needs another user is skipped here (undefined where it runs). */
 export const needsRootReason = privilege.canBecomeNobody
   ? undefined
-  : `skipped: needs root to start a process as another user (this suite runs as uid ${privilege.uid} without CAP_SETUID/CAP_SETGID/CAP_SETPCAP)`;
+  : `skipped: needs root to start a process as another user (this suite runs ` + `as uid ${privilege.uid} without CAP_SETUID/CAP_SETGID/CAP_SETPCAP)`;
 
 /** `command` run as nobody with no capabilities, no supplementary groups, an empty bounding set. */
 export function asNobody(command) {
@@ -62,7 +68,26 @@ function unreadableByNobody(command) {
     const [program, ...args] = asNobody(['test', '-r', file]);
     return spawnSync(program, args).status !== 0;
   });
-  return unreadable && `skipped: the user nobody cannot read ${unreadable} (make the checkout and its parents readable by others to run this as root)`;
+  return unreadable && `skipped: the user nobody cannot read ${unreadable} (make the ` + `checkout and its parents readable by others to run this as root)`;
+}
+
+/**
+ * How to run `command` as an ordinary user, held to the limits this machine gives one (the
+ * RLIMIT_MEMLOCK it inherits): as nobody without capabilities where this process holds
+ * CAP_IPC_LOCK (root), as this user otherwise. `{ argv, user }`, or `{ skip }` with the reason.
+ * @param {string[]} command the program and its arguments
+ * @returns {{ argv: string[], user: string } | { skip: string }}
+ */
+export function unprivileged(command) {
+  if (typeof process.getuid !== 'function') return { skip: 'skipped: no POSIX user ids on this platform' };
+  if (!privilege.ipcLock) return { argv: command, user: `uid ${privilege.uid}` };
+  // CAP_IPC_LOCK would make mlock ignore the limit: the child must drop it, as nobody.
+  if (!privilege.canBecomeNobody) {
+    return { skip: 'skipped: this process holds CAP_IPC_LOCK but may not drop it in a child (no CAP_SETPCAP/CAP_SETUID)' };
+  }
+  const unreadable = unreadableByNobody(command);
+  if (unreadable) return { skip: unreadable };
+  return { argv: asNobody(command), user: `nobody (uid ${NOBODY}, no capabilities)` };
 }
 
 /** The hard RLIMIT_MEMLOCK of this process in bytes (Infinity for unlimited). */
@@ -81,17 +106,17 @@ function memlockHardLimit() {
  */
 export function memlockEnforced(limit, command, otherLimits = []) {
   const prlimit = ['prlimit', `--memlock=${limit}:${limit}`, ...otherLimits, '--'];
-  if (privilege.ipcLock) {
-    // CAP_IPC_LOCK would make mlock ignore the limit: the child must drop it, as nobody.
-    if (!privilege.canBecomeNobody) return { skip: 'skipped: this process holds CAP_IPC_LOCK but may not drop it in a child (no CAP_SETPCAP/CAP_SETUID)' };
-    const unreadable = unreadableByNobody(command);
-    if (unreadable) return { skip: unreadable };
-    return { argv: [...prlimit, ...asNobody(command)] };
+  if (!privilege.ipcLock) {
+    // Without CAP_IPC_LOCK, lowering one's own limit needs no privilege; raising the hard one does.
+    const hard = memlockHardLimit();
+    if (limit > hard) {
+      return {
+        skip: `skipped: needs RLIMIT_MEMLOCK ${limit} bytes, above this ` + `user's hard limit (${hard}), which only root may raise`,
+      };
+    }
   }
-  // Without CAP_IPC_LOCK, lowering one's own limit needs no privilege; raising the hard one does.
-  const hard = memlockHardLimit();
-  if (limit > hard) return { skip: `skipped: needs RLIMIT_MEMLOCK ${limit} bytes, above this user's hard limit (${hard}), which only root may raise` };
-  return { argv: [...prlimit, ...command] };
+  const run = unprivileged(command);
+  return 'skip' in run ? run : { argv: [...prlimit, ...run.argv] };
 }
 
 /**

@@ -46,7 +46,7 @@ describe('in a child process: never a crash', () => {
 });
 
 describe('in this process', () => {
-  it('from(view) and heap.from(view) inside use() copy without wiping; a wipe, a fill or a stale view is ACCESS_DENIED', () => {
+  it('from(view) and heap.from(view) inside use() copy without ' + 'wiping; a wipe, a fill or a stale view is ACCESS_DENIED', () => {
     const original = SecureBuffer.from(new Uint8Array(16).fill(7));
     const heap = new SecureHeap({ arenaSize: 16 * 1024 });
     const copies = [original.use((view) => SecureBuffer.from(view)), original.use((view) => heap.from(view.subarray(8)))];
@@ -76,7 +76,10 @@ describe('in this process', () => {
     });
     expect(copy.use((view) => Array.from(view))).toEqual(new Array(16).fill(7));
     // Control: once the outer call has returned, the same view is refused.
-    const kept = secret.use((outer) => (secret.use(() => 0), outer));
+    const kept = secret.use((outer) => {
+      secret.use(() => 0);
+      return outer;
+    });
     expect(errorOf(() => SecureBuffer.from(kept))?.code).toBe('ACCESS_DENIED');
     // Lent again by the next use() it is live again: the secret's pages are open for that call.
     const again = secret.use(() => SecureBuffer.from(kept));

@@ -45,7 +45,8 @@ const decode = (bytes: ArrayBufferLike | ArrayLike<number>) =>
 
 /** The canary in every shape a careless caller might hand it over, and how to see it is there. */
 function wrongShapes(): [shape: string, value: unknown, reveal: () => string][] {
-  const forward = { get: (target: Uint8Array, key: PropertyKey) => Reflect.get(target, key) }; // reads answer as the array would
+  // reads answer as the array would
+  const forward = { get: (target: Uint8Array, key: PropertyKey) => Reflect.get(target, key) };
   const { proxy, revoke } = Proxy.revocable(BYTES.slice(), forward);
   const revealRevoked = decode(proxy as Uint8Array); // read before revoking: afterwards nothing can
   revoke();

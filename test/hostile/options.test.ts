@@ -40,7 +40,7 @@ describe('readOptions', () => {
     expect(calls).toBe(1);
   });
 
-  it('refuses Proxies whose traps throw, revoked Proxies, symbol keys and arrays with INVALID_ARGUMENT (control: the traps do throw)', () => {
+  it('refuses Proxies whose traps throw, revoked Proxies, symbol keys ' + 'and arrays with INVALID_ARGUMENT (control: the traps do throw)', () => {
     const throwing = new Proxy({}, { ownKeys() { throw new RangeError('ownKeys trap'); } });
     expect(() => Reflect.ownKeys(throwing)).toThrow(RangeError);
     const descriptorThrows = new Proxy({ lock: 'required' }, { getOwnPropertyDescriptor() { throw new RangeError('descriptor trap'); } });

@@ -18,7 +18,7 @@ const OPTION_NAMES = [
 ];
 
 interface KernelEntry { perms: string; locked: boolean; secretmem: boolean }
-interface Report { mode: string; secretMemoryHere: boolean; control: Record<string, unknown>; facts: Record<string, any> }
+interface Report { mode: string; secretMemoryHere: boolean; control: Record<string, unknown>; facts: Record<string, unknown> }
 
 const reports = new Map<string, Report>();
 beforeAll(async () => {
@@ -50,7 +50,7 @@ describe.each(MODES)('with %s pollution', (mode) => {
     expect(facts['SecureBuffer.alloc(32)']).toEqual({ backing, locked: true });
   });
 
-  it('new SecureHeap() keeps its defaults: lock required, secret memory preferred, 256 KiB arenas, no size limit', () => {
+  it('new SecureHeap() keeps its defaults: lock required, ' + 'secret memory preferred, 256 KiB arenas, no size limit', () => {
     const { facts, secretMemoryHere } = reports.get(mode)!;
     expect(facts['new SecureHeap(), alloc, from']).toMatchObject({
       lock: 'required', secretMemory: 'preferred', arenaSize: 256 * 1024, sourceWiped: true, grows: 'none',
@@ -83,7 +83,7 @@ describe.each(MODES)('with %s pollution', (mode) => {
     });
   });
 
-  it('write and readInto copy the 16 real bytes, whatever the TypedArray getters say (builtins mode: they say 65536)', () => {
+  it('write and readInto copy the 16 real bytes, whatever the ' + 'TypedArray getters say (builtins mode: they say 65536)', () => {
     const { facts } = reports.get(mode)!;
     expect(facts['write and readInto copy 16 real bytes whatever the TypedArray getters say']).toEqual({ written: [-1, true], readInto: [0xaa, 0xaa, 0, 0] });
   });

@@ -39,7 +39,7 @@ describe('forged and borrowed regions', () => {
     for (const [name, call] of operations(mine, forged)) expect(errorOf(call)?.code, name).toBe('INVALID_ARGUMENT');
   });
 
-  it('a region of another PlatformMemory, or a Proxy around a real one, is INVALID_ARGUMENT for every operation', () => {
+  it('a region of another PlatformMemory, or a Proxy around ' + 'a real one, is INVALID_ARGUMENT for every operation', () => {
     const region = theirs.allocate(16, 8, ReadWrite, AllocationType.Secure);
     theirs.write(region, new Uint8Array(16).fill(9));
     const proxied = new Proxy(mine.allocate(16, 8, ReadWrite, AllocationType.Regular), {});

@@ -50,7 +50,7 @@ describe('a fork() child and the parent\'s secrets', () => {
     expect(report.results[name]).toMatchObject({ readableHere: true, copyErrno: EFAULT, touchSignal: SIGSEGV, sawMarker: false });
   });
 
-  it('control: the child reads a Regular region of the parent, marker and all (the probe finds what fork hands down)', () => {
+  it('control: the child reads a Regular region of the parent, ' + 'marker and all (the probe finds what fork hands down)', () => {
     expect(report.controls['Regular region']).toEqual({ copyErrno: 0, touchSignal: 0, sawMarker: true, dontFork: false });
   });
 

@@ -75,7 +75,7 @@ interface SwapReport {
 // 64 KiB is below any hard limit; what can stop the child is privilege (see privilege.mjs).
 const unprivilegedSkip = skipReasonOf(memlockEnforced(LIMIT, [process.execPath, FIXTURE]));
 
-describe.skipIf(unprivilegedSkip !== undefined)(`under a ${LIMIT / 1024} KiB memlock limit, unprivileged: the caller is told${unprivilegedSkip ? ` (${unprivilegedSkip})` : ''}`, () => {
+describe.skipIf(unprivilegedSkip !== undefined)(`under a ${LIMIT / 1024} KiB memlock limit, ` + `unprivileged: the caller is told${unprivilegedSkip ? ` (${unprivilegedSkip})` : ''}`, () => {
   let report: SwapReport;
   const runOf = (secretMemory: string, lock: string) => report.runs.find((entry) => entry.secretMemory === secretMemory && entry.lock === lock)!;
   beforeAll(async () => {
@@ -87,7 +87,7 @@ describe.skipIf(unprivilegedSkip !== undefined)(`under a ${LIMIT / 1024} KiB mem
     expect(report.memlockLimit).toBe(LIMIT);
   });
 
-  it.each(['preferred', 'off'])('secretMemory %s, lock required: stops with LOCK_FAILED, the limit and mlock in the message; every buffer handed out is locked', (secretMemory) => {
+  it.each(['preferred', 'off'])('secretMemory %s, lock required: stops with LOCK_FAILED, the limit ' + 'and mlock in the message; every buffer handed out is locked', (secretMemory) => {
     const entry = runOf(secretMemory, 'required');
     expect(entry.count).toBe(LIMIT / 4096);
     expect(entry.failure).toMatchObject({ code: 'LOCK_FAILED', syscall: 'mlock', errnoName: 'ENOMEM' });
@@ -95,7 +95,7 @@ describe.skipIf(unprivilegedSkip !== undefined)(`under a ${LIMIT / 1024} KiB mem
     expect(entry.held.every((held) => held.locked && held.kernelLocked)).toBe(true);
   });
 
-  it.skipIf(!secretMemoryHere)(`secretMemory required: stops with ALLOCATION_FAILED from memfd_secret (EAGAIN), saying secret memory counts against RLIMIT_MEMLOCK${secretMemoryHere ? '' : ' (skipped: memfd_secret does not work on this kernel)'}`, () => {
+  it.skipIf(!secretMemoryHere)(`secretMemory required: stops with ALLOCATION_FAILED from memfd_secret (EAGAIN), saying secret memory counts ` + `against RLIMIT_MEMLOCK${secretMemoryHere ? '' : ' (skipped: memfd_secret does not work on this kernel)'}`, () => {
     const entry = runOf('required', 'required');
     expect(entry.count).toBe(LIMIT / 4096);
     expect(entry.failure).toMatchObject({ code: 'ALLOCATION_FAILED', syscall: 'memfd_secret', errnoName: 'EAGAIN' });
@@ -103,7 +103,7 @@ describe.skipIf(unprivilegedSkip !== undefined)(`under a ${LIMIT / 1024} KiB mem
     expect(entry.held.every((held) => held.backing === 'secret-memory' && held.kernelLocked)).toBe(true);
   });
 
-  it.each(['preferred', 'off'])('secretMemory %s, lock bestEffort: goes on past the limit, and every buffer past it says locked: false (the kernel agrees)', (secretMemory) => {
+  it.each(['preferred', 'off'])('secretMemory %s, lock bestEffort: goes on past the limit, and ' + 'every buffer past it says locked: false (the kernel agrees)', (secretMemory) => {
     const entry = runOf(secretMemory, 'bestEffort');
     expect(entry.failure).toBeUndefined();
     const locked = entry.held.filter((held) => held.locked);
@@ -116,7 +116,7 @@ describe.skipIf(unprivilegedSkip !== undefined)(`under a ${LIMIT / 1024} KiB mem
     expect(unlocked.every((held) => held.secretMemoryRequested === (secretMemory === 'preferred'))).toBe(true);
   });
 
-  it('a SecureHeap stops growing with LOCK_FAILED; with lock bestEffort its stats show the arenas it could not lock', () => {
+  it('a SecureHeap stops growing with LOCK_FAILED; with lock ' + 'bestEffort its stats show the arenas it could not lock', () => {
     const [required, bestEffort] = report.heaps;
     expect(required.failure).toMatchObject({ code: 'LOCK_FAILED' });
     expect(required.stats.lockedBytes).toBe(required.dataBytes);

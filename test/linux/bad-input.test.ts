@@ -12,7 +12,7 @@ import {
   type PlatformMemory as Memory,
 } from '../../src/index.js';
 import { nativeHost } from '../../src/default-memory.js';
-import { type Host } from '../../src/testing.js';
+import type { Host } from '../../src/testing.js';
 import { PERMS, entryAt, readSmaps } from '../helpers/kernel.js';
 
 const { ReadWrite, ReadOnly, NoAccess, Execute, ReadExecute } = MemoryProtectionLevel;
@@ -73,7 +73,10 @@ function expectRefused(call: () => unknown, code: string, message: RegExp) {
 
 const SIZE = /size must be a positive integer number of bytes/;
 const ALIGN = /align must be a power of two/;
-const LEVEL = /protection must be a MemoryProtectionLevel \(NoAccess, ReadOnly, ReadWrite, Execute, ReadExecute, ReadWriteExecute\)/;
+const LEVEL = new RegExp(
+  'protection must be a MemoryProtectionLevel ' +
+    '\\(NoAccess, ReadOnly, ReadWrite, Execute, ReadExecute, ReadWriteExecute\\)',
+);
 const TYPE = /type must be an AllocationType \(Regular, Secure, LargePage\)/;
 const NOT_A_REGION = /expected a Region returned by allocate\(\)/;
 const FOREIGN = /belongs to another PlatformMemory; use the one that allocated it/;

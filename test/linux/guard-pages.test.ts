@@ -86,7 +86,7 @@ describe('allocateWithGuardPages, against the kernel', () => {
     [1, 3, 1, 1 << 20],
   ];
 
-  it.each(cases)('size %i with %i page(s) before, %i after, align %i: guards ---p, data against the trailing guard, edges round-trip', (size, before, after, align) => {
+  it.each(cases)('size %i with %i page(s) before, %i after, align %i: guards ' + '---p, data against the trailing guard, edges round-trip', (size, before, after, align) => {
     const region = PlatformMemory.allocateWithGuardPages(size, before, after, align);
     expect(region.type).toBe(AllocationType.Regular);
     expectGuardedLayout(region, before, after, align);
@@ -130,7 +130,7 @@ describe('canaries in the slack', () => {
   const libc = koffi.load('libc.so.6');
   const memset = libc.func('void *memset(void *s, int c, size_t n)');
 
-  it('a byte written into the slack before the data (through a raw pointer) is reported at free as CANARY_CORRUPTED, and the region is still unmapped', () => {
+  it('a byte written into the slack before the data (through a raw pointer) is ' + 'reported at free as CANARY_CORRUPTED, and the region is still unmapped', () => {
     const region = PlatformMemory.allocate(32, 8, MemoryProtectionLevel.ReadWrite, AllocationType.Secure);
     const info = PlatformMemory.inspect(region);
     memset(info.data.address - 1n, 0x41, 1);

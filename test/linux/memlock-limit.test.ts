@@ -1,6 +1,7 @@
 // The real RLIMIT_MEMLOCK (8 MiB): root (as CI runs) has CAP_IPC_LOCK and the kernel ignores the limit,
 // so a child runs as nobody without capabilities (setpriv; as an ordinary user, the child only sets
-// its limit: test/helpers/privilege.mjs) and allocates 64 KiB Secure regions until mlock fails. The child reports what /proc/self/smaps says (test/fixtures/linux-memlock-limit.mjs).
+// its limit: test/helpers/privilege.mjs) and allocates 64 KiB Secure regions until mlock fails. The
+// child reports what /proc/self/smaps says (test/fixtures/linux-memlock-limit.mjs).
 import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -88,7 +89,7 @@ describe.skipIf(skip !== undefined)(`Secure allocations up to the real memlock l
     expect(message).toMatch(/raise the limit \(ulimit -l.*or pass \{ lock: 'bestEffort' \}/);
   });
 
-  it('a failed allocation leaves nothing half-mapped: no new dump-excluded entry, no new mapping, no new lock', () => {
+  it('a failed allocation leaves nothing half-mapped: no ' + 'new dump-excluded entry, no new mapping, no new lock', () => {
     for (const { message, ...failure } of report.failures) {
       const context = JSON.stringify(failure);
       expect(failure.dontDumpBefore, context).toBeGreaterThan(0); // control: the live regions' entries are seen

@@ -27,7 +27,7 @@ function procMem(address: bigint, length: number): Uint8Array | string {
 const holds = (read: Uint8Array | string, secret: Uint8Array) => typeof read !== 'string' && Buffer.from(read).equals(Buffer.from(secret));
 
 describe('purge() on the native host', () => {
-  it('wipes and unmaps a SecureBuffer, a SecureHeap and a PlatformMemory region: the control reads them all first', () => {
+  it('wipes and unmaps a SecureBuffer, a SecureHeap and a ' + 'PlatformMemory region: the control reads them all first', () => {
     const lockedBefore = vmLockedBytes();
     // Ordinary pages: /proc/self/mem reads them even at NoAccess (secret memory it never reads).
     const key = marker(32);
@@ -70,7 +70,8 @@ describe('purge() on the native host', () => {
       expect(read === 'EIO' || (typeof read !== 'string' && read.every((byte) => byte === 0))).toBe(true);
     }
     expect(vmLockedBytes()).toBe(lockedBefore);
-    expect(report.unlockedBytes).toBe(lockedWithSecrets - lockedBefore); // what purge() says it unlocked is what the kernel unlocked
+    // what purge() says it unlocked is what the kernel unlocked
+    expect(report.unlockedBytes).toBe(lockedWithSecrets - lockedBefore);
     expect(report).toMatchObject({
       secureBuffers: { count: 1, bytes: 32 },
       heaps: 1,

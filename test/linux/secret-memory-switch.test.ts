@@ -29,12 +29,12 @@ const SECRET = { backing: 'secret-memory', secretmem: true };
 const ORDINARY = { backing: 'anonymous', secretmem: false };
 
 describe.runIf(available)('MEMSHIELD_SECRET_MEMORY (memfd_secret works here)', () => {
-  it('unset: SecureBuffer and SecureHeap secrets are in secret memory, and smaps shows /secretmem (the control)', async () => {
+  it('unset: SecureBuffer and SecureHeap secrets are in ' + 'secret memory, and smaps shows /secretmem (the control)', async () => {
     const report = await child(undefined);
     expect(report).toMatchObject({ buffer: SECRET, heapSecret: SECRET, afterEnvChange: SECRET, anySecretmem: true });
   });
 
-  it('off: ordinary locked pages, and no /secretmem mapping anywhere in the process; changing process.env later changes nothing', async () => {
+  it('off: ordinary locked pages, and no /secretmem mapping anywhere ' + 'in the process; changing process.env later changes nothing', async () => {
     const report = await child('off');
     expect(report).toMatchObject({ buffer: ORDINARY, heapSecret: ORDINARY, afterEnvChange: ORDINARY, anySecretmem: false });
   });
@@ -48,7 +48,7 @@ describe.runIf(available)('MEMSHIELD_SECRET_MEMORY (memfd_secret works here)', (
     expect(await child('required')).toMatchObject({ buffer: SECRET, heapSecret: SECRET, anySecretmem: true });
   });
 
-  it('an unknown value: every default allocation is refused with INVALID_ARGUMENT naming the variable, not echoing the value', async () => {
+  it('an unknown value: every default allocation is refused with ' + 'INVALID_ARGUMENT naming the variable, not echoing the value', async () => {
     const report = await child('bogus-value');
     expect(report.buffer).toMatchObject({ error: 'INVALID_ARGUMENT' });
     expect(report.heap).toMatchObject({ error: 'INVALID_ARGUMENT' }); // new SecureHeap() too

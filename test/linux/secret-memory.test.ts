@@ -25,7 +25,7 @@ afterEach(() => {
 });
 
 describe.runIf(available)('secret memory on this kernel (memfd_secret works here)', () => {
-  it('is what SecureBuffer gets by default: a shared /secretmem mapping, lo dd dc, between ordinary unlocked guard pages', () => {
+  it('is what SecureBuffer gets by default: a shared /secretmem ' + 'mapping, lo dd dc, between ordinary unlocked guard pages', () => {
     const secret = SecureBuffer.alloc(32);
     cleanup.push(() => secret.dispose());
     const info = secret.inspect();
@@ -54,7 +54,8 @@ describe.runIf(available)('secret memory on this kernel (memfd_secret works here
     cleanup.push(() => { secret.dispose(); ordinary.dispose(); });
     expect(Array.from(peek(ordinary.inspect().data.address, 32))).toEqual(new Array(32).fill(0x5a));
     expect(() => peek(secret.inspect().data.address, 32)).toThrow(/EIO/);
-    expect(secret.use((view) => view.every((byte) => byte === 0x5a))).toBe(true); // the process itself reads it in use()
+    // the process itself reads it in use()
+    expect(secret.use((view) => view.every((byte) => byte === 0x5a))).toBe(true);
   });
 
   it('backs SecureHeap arenas too: stats say how many bytes, inspect says which arena', () => {
@@ -68,7 +69,7 @@ describe.runIf(available)('secret memory on this kernel (memfd_secret works here
     expect(heap.inspect().arenas.every((arena) => arena.backing === 'secret-memory')).toBe(true);
   });
 
-  it('is opt-in for PlatformMemory Secure regions; there unlock is refused (the kernel keeps it locked) and lock is a no-op', () => {
+  it('is opt-in for PlatformMemory Secure regions; there unlock ' + 'is refused (the kernel keeps it locked) and lock is a no-op', () => {
     const plain = PlatformMemory.allocate(32, 8, MemoryProtectionLevel.ReadWrite, AllocationType.Secure);
     const secret = PlatformMemory.allocate(32, 8, MemoryProtectionLevel.ReadWrite, AllocationType.Secure, { secretMemory: 'required' });
     cleanup.push(() => { PlatformMemory.free(plain); PlatformMemory.free(secret); });
@@ -81,7 +82,7 @@ describe.runIf(available)('secret memory on this kernel (memfd_secret works here
     expect(secret.locked).toBe(true);
   });
 
-  it('refuses execute protections (its file system is noexec): PROTECTION_FAILED with EACCES, the region unchanged', () => {
+  it('refuses execute protections (its file system is noexec): ' + 'PROTECTION_FAILED with EACCES, the region unchanged', () => {
     const region = PlatformMemory.allocate(32, 8, MemoryProtectionLevel.ReadWrite, AllocationType.Secure, { secretMemory: 'required' });
     cleanup.push(() => PlatformMemory.free(region));
     expect(() => PlatformMemory.protect(region, MemoryProtectionLevel.ReadExecute)).toThrow(expect.objectContaining({ code: 'PROTECTION_FAILED', errnoName: 'EACCES' }));
@@ -132,7 +133,7 @@ function observedSyscalls(window: Syscall[], address: bigint, length: number): s
 }
 
 describe.runIf(available)('secret memory, as strace sees it', () => {
-  it('a SecureBuffer makes exactly the calls the simulated host predicts: mmap, memfd_secret, ftruncate, mmap MAP_FIXED, close, two madvise, mprotect', async () => {
+  it('a SecureBuffer makes exactly the calls the simulated host predicts: mmap, ' + 'memfd_secret, ftruncate, mmap MAP_FIXED, close, two madvise, mprotect', async () => {
     const scratch = mkdtempSync(join(tmpdir(), 'memshield-secret-strace-'));
     try {
       const log = join(scratch, 'strace.log');
@@ -161,7 +162,7 @@ describe.runIf(available)('secret memory, as strace sees it', () => {
 });
 
 describe('without memfd_secret (ENOSYS injected by strace, as on a kernel without it)', () => {
-  it('falls back to ordinary locked pages and says so; secretMemory required refuses with NOT_SUPPORTED naming memfd_secret', async () => {
+  it('falls back to ordinary locked pages and says so; secretMemory ' + 'required refuses with NOT_SUPPORTED naming memfd_secret', async () => {
     const child = await run('strace', ['-f', '-qq', '-e', 'trace=memfd_secret', '-e', 'inject=memfd_secret:error=ENOSYS', '-o', '/dev/null', process.execPath, FIXTURE, 'fallback']);
     expect(child.status, child.stderr).toBe(0);
     const report = lastJson<{

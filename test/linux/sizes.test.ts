@@ -39,7 +39,7 @@ function memoryCgroup(limit: number): string | undefined {
 }
 
 describe('sizes beyond memory (real kernel, children)', () => {
-  it('SecureBuffer.alloc(1.5 × MemTotal) fails at once with ALLOCATION_FAILED naming MemAvailable, and maps nothing', async () => {
+  it('SecureBuffer.alloc(1.5 × MemTotal) fails at once with ' + 'ALLOCATION_FAILED naming MemAvailable, and maps nothing', async () => {
     const result = await child('too-big');
     expect(result.status, result.stderr).toBe(0);
     const report = lastJson<{ total: number; code: string; message: string; mapsChanges: number[] }>(result);
@@ -50,7 +50,7 @@ describe('sizes beyond memory (real kernel, children)', () => {
     expect(report.mapsChanges, `maps line changes ${report.mapsChanges}`).toContain(0);
   });
 
-  it('a Secure buffer has every data page resident when alloc returns (secret memory and ordinary), so its dispose faults nothing in; a Regular region none (control)', async () => {
+  it('a Secure buffer has every data page resident when alloc returns (secret memory ' + 'and ordinary), so its dispose faults nothing in; a Regular region none (control)', async () => {
     const result = await child('commit');
     expect(result.status, result.stderr).toBe(0);
     const { disposePeakGrowth, ...report } = lastJson<Record<string, { backing?: string; dataPages: number; resident: number }> & { disposePeakGrowth: number }>(result);
@@ -63,7 +63,7 @@ describe('sizes beyond memory (real kernel, children)', () => {
     expect(disposePeakGrowth).toBeLessThan(4 * MiB); // the wipe at dispose faulted nothing in
   });
 
-  it('freeing a never-written 4 GiB NoAccess Regular region faults nothing in (VmHWM stays); writing 128 MiB moves it (control)', async () => {
+  it('freeing a never-written 4 GiB NoAccess Regular region faults ' + 'nothing in (VmHWM stays); writing 128 MiB moves it (control)', async () => {
     const result = await child('free-untouched');
     expect(result.status, result.stderr).toBe(0);
     const report = lastJson<{ residentBeforeFree: number; peakBefore: number; peakAfter: number; peakAfterControl: number }>(result);
@@ -72,7 +72,7 @@ describe('sizes beyond memory (real kernel, children)', () => {
     expect(report.peakAfterControl - report.peakAfter).toBeGreaterThanOrEqual(96 * MiB);
   });
 
-  it('the exit wipe of a SecureHeap with a 64 MiB arena leaves the arena\'s resident pages as they were (only formatted pages are wiped)', async () => {
+  it('the exit wipe of a SecureHeap with a 64 MiB arena leaves the arena\'s ' + 'resident pages as they were (only formatted pages are wiped)', async () => {
     const result = await child('heap-exit');
     expect(result.status, result.stderr).toBe(0);
     const report = lastJson<{ before: { backing: string; arenaBytes: number; formattedPages: number; resident: number; peak: number }; atEnd: { resident: number; peak: number; destroyed: boolean } }>(result);
@@ -87,7 +87,7 @@ describe('sizes beyond memory (real kernel, children)', () => {
     if (report.before.backing === 'secret-memory') expect(report.before.resident).toBeLessThan(report.before.arenaBytes);
   });
 
-  it('inside a 256 MiB memory cgroup a 512 MiB SecureBuffer (and lock() of 512 MiB) is refused naming the cgroup, while plain memory written past it is OOM-killed (control)', async (context) => {
+  it('inside a 256 MiB memory cgroup a 512 MiB SecureBuffer (and lock() of 512 MiB) is ' + 'refused naming the cgroup, while plain memory written past it is OOM-killed (control)', async (context) => {
     const cgroup = memoryCgroup(256 * MiB);
     if (!cgroup) {
       context.skip('skipped: needs root and a memory controller this process may delegate');
@@ -98,7 +98,7 @@ describe('sizes beyond memory (real kernel, children)', () => {
       const refused = await inside('cgroup');
       expect(refused.status, refused.stderr).toBe(0);
       const report = lastJson<{ code: string; message: string; fits: string; lock: { code: string; message: string; locked: boolean } }>(refused);
-      const named = `the memory cgroup ${cgroup.replace(/^\/sys\/fs\/cgroup(\/memory)?/, '')} allows ${256 * MiB} bytes`;
+      const named = `the memory cgroup ${cgroup.replace(/^\/sys\/fs\/cgroup(\/memory)?/, '')} ` + `allows ${256 * MiB} bytes`;
       expect(report.code).toBe('ALLOCATION_FAILED');
       expect(report.message).toContain(named);
       expect(report.fits).toBe('none'); // what fits is allocated

@@ -20,7 +20,7 @@ function expectUnmapped(address: bigint, length: number) {
 }
 
 describe('the specification examples, against /proc/self/smaps', () => {
-  it('1. basic allocation: 4 KiB of read-write memory is mapped rw-p, holds what is written, and is gone after free', () => {
+  it('1. basic allocation: 4 KiB of read-write memory is mapped ' + 'rw-p, holds what is written, and is gone after free', () => {
     const region = PlatformMemory.allocate(size, 8, ReadWrite, AllocationType.Regular);
     const info = PlatformMemory.inspect(region);
     expect(info.data.length).toBe(size);
@@ -34,7 +34,7 @@ describe('the specification examples, against /proc/self/smaps', () => {
     expectUnmapped(info.mapping.address, info.mapping.length);
   });
 
-  it('2. guard pages: the data sits between two ---p guard pages, exactly, and freeGuardedMemory unmaps all three', () => {
+  it('2. guard pages: the data sits between two ---p guard ' + 'pages, exactly, and freeGuardedMemory unmaps all three', () => {
     const page = PlatformMemory.pageSize();
     const region = PlatformMemory.allocateWithGuardPages(size, 1, 1, 8);
     const info = PlatformMemory.inspect(region);
@@ -123,7 +123,7 @@ describe('the specification examples, against /proc/self/smaps', () => {
     PlatformMemory.free(region);
   });
 
-  it('a Secure allocation is guarded ---p on both sides, locked (lo, Locked), dump- and fork-excluded (dd, dc), and placed against the trailing guard', () => {
+  it('a Secure allocation is guarded ---p on both sides, locked (lo, Locked), ' + 'dump- and fork-excluded (dd, dc), and placed against the trailing guard', () => {
     const page = PlatformMemory.pageSize();
     const lockedBefore = vmLockedBytes();
     const dumpExcludedBefore = dontDumpEntries().length;

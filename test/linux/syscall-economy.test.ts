@@ -39,7 +39,7 @@ beforeAll(async () => {
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe('system calls of no-op transitions, counted by strace in a child', () => {
-  it('400 protect-to-the-current-level, lock-when-locked and unlock-when-unlocked calls make no system call on the regions', () => {
+  it('400 protect-to-the-current-level, lock-when-locked and ' + 'unlock-when-unlocked calls make no system call on the regions', () => {
     const window = betweenMarkers(calls, 'noop-begin', 'noop-end');
     expect(memshieldCalls(window)).toEqual([]);
     // Nothing in the whole process locked or unlocked memory meanwhile.

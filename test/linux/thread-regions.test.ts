@@ -69,7 +69,7 @@ describe('giving back another thread\'s mappings (Linux)', () => {
     munmap(witness, length);
   });
 
-  it('wipeInPlace() zeroes a NoAccess mapping without changing its protection, and never faults an untouched page in', () => {
+  it('wipeInPlace() zeroes a NoAccess mapping without changing ' + 'its protection, and never faults an untouched page in', () => {
     const length = 4 * PAGE;
     const address = mmap(null, length, PROT_RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) as bigint;
     memcpyIn(address, secret(PAGE), PAGE); // only the first page is ever touched
@@ -90,13 +90,15 @@ describe('giving back another thread\'s mappings (Linux)', () => {
     expect(readlinkSync('/proc/thread-self')).toBe(`${process.pid}/task/${self.tid}`);
     expect(readFileSync(`/proc/self/task/${self.tid}/stat`, 'utf8')).toContain(`${self.tid} (`);
     expect(calls.threadAlive(self)).toBe(true);
-    expect(calls.threadAlive({ tid: self.tid, start: self.start + 1 })).toBe(false); // same id, another start: not this thread
+    // same id, another start: not this thread
+    expect(calls.threadAlive({ tid: self.tid, start: self.start + 1 })).toBe(false);
     expect(calls.threadAlive({ tid: 0x7fffffff, start: self.start })).toBe(false);
-    expect(calls.threadAlive({ tid: self.tid, start: -1 })).toBe(true); // any start: a sweeping thread named by id alone
+    // any start: a sweeping thread named by id alone
+    expect(calls.threadAlive({ tid: self.tid, start: -1 })).toBe(true);
     expect(calls.threadAlive({ tid: 0x7fffffff, start: -1 })).toBe(false);
   });
 
-  it('dumpExcludedRuns() lists an anonymous mapping once it is MADV_DONTDUMP, guards and data as one run (control: the same mapping before the advice)', () => {
+  it('dumpExcludedRuns() lists an anonymous mapping once it is MADV_DONTDUMP, ' + 'guards and data as one run (control: the same mapping before the advice)', () => {
     const madvise = libc.func('int madvise(void *addr, size_t length, int advice)');
     const MADV_DONTDUMP = 16;
     const length = 3 * PAGE;
@@ -109,7 +111,8 @@ describe('giving back another thread\'s mappings (Linux)', () => {
     const run = runs.find(([start, end]) => start <= Number(address) && Number(address) < end)!;
     expect(run[1] - Number(address)).toBeGreaterThanOrEqual(length); // the three VMAs joined into one run
     expect(entryAt(readSmaps(), address + BigInt(PAGE))!.perms).toBe('rw-p'); // they are three in the kernel's view
-    for (let i = 1; i < runs.length; i++) expect(runs[i][0]).toBeGreaterThan(runs[i - 1][1]); // sorted, adjacent ones merged
+    // sorted, adjacent ones merged
+    for (let i = 1; i < runs.length; i++) expect(runs[i][0]).toBeGreaterThan(runs[i - 1][1]);
     munmap(address, length);
     expect(holding(calls.dumpExcludedRuns())).toBe(false); // gone
   });

@@ -52,17 +52,23 @@ describe('leak reports (a child with --expose-gc)', () => {
     expect(byMaker('makeLeakyHeap').map((warning) => warning.message.split(' was ')[0]).sort()).toEqual(['a SecureBuffer of 16 bytes (in a SecureHeap)', 'a SecureHeap']);
     expect(byMaker('makeDisposedKey')).toEqual([]); // the control: disposed, so no leak
     expect(leaks.every((warning) => warning.message.includes('leak-reports.mjs:'))).toBe(true);
-    expect(leaks.some((warning) => /dist\/src|src\/secure-/.test(warning.message))).toBe(false); // memshield's own frames are left out
+    // memshield's own frames are left out
+    expect(leaks.some((warning) => /dist\/src|src\/secure-/.test(warning.message))).toBe(false);
     expect(leaks).toHaveLength(6);
   });
 
-  it('untraced: one warning for the process, with the count and how to turn tracing on; later leaks are wiped but not announced', async () => {
+  it('untraced: one warning for the process, with the count and how ' + 'to turn tracing on; later leaks are wiped but not announced', async () => {
     const report = await child('untraced');
     expectFreed(report);
     expect(report.warnings).toEqual([{
       code: 'MEMSHIELD_LEAK',
       name: 'MemshieldLeakWarning',
-      message: expect.stringMatching(/^\d+ SecureBuffer or SecureHeap objects? (was|were) garbage-collected without dispose\(\)\/destroy\(\).*MEMSHIELD_TRACE_LEAKS=1/),
+      message: expect.stringMatching(
+        new RegExp(
+          '^\\d+ SecureBuffer or SecureHeap objects? (was|were) ' +
+            'garbage-collected without dispose\\(\\)/destroy\\(\\).*MEMSHIELD_TRACE_LEAKS=1',
+        ),
+      ),
     }]);
     // The count is of the leaks collected before the warning's timer ran: the first collection
     // finds the four buffers and a heap only once its buffer's finalizer let go of it.

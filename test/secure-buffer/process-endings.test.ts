@@ -126,28 +126,30 @@ for (const [layout, entries] of layouts) {
       });
     }
 
-    it('control: beside signal-exit with the wipe turned off, the witness sees the secrets at the re-raise', async () => {
+    it('control: beside signal-exit with the wipe turned ' + 'off, the witness sees the secrets at the re-raise', async () => {
       const result = await runSignalled(['--signal-exit-before', '--off'], entries);
       expect(result.signal).toBe('SIGTERM');
       expect(lastJson<EndingReport>(result)).toMatchObject({ at: 'kill', seen: secrets('secret') });
     });
 
-    it('a frozen fake coordinator of the exact shape planted before memshield loads: still dies by SIGTERM, wiped (this copy hooks the signal itself too)', async () => {
+    it('a frozen fake coordinator of the exact shape planted before memshield ' + 'loads: still dies by SIGTERM, wiped (this copy hooks the signal itself too)', async () => {
       const result = await runSignalled(['--planted'], entries);
-      expect(result.signal).toBe('SIGTERM'); // before: no listener at all, the process died with no wipe and no witness
+      // Before: no listener at all, the process died with no wipe and no witness.
+      expect(result.signal).toBe('SIGTERM');
       expect(lastJson<EndingReport & { fakeCalls: string[] }>(result)).toMatchObject({ at: 'kill', fakeCalls: expect.arrayContaining(['join']), seen: secrets('zero') });
     });
 
-    it('the same fake beside signal-exit: dies by SIGTERM, wiped (control: with the wipe turned off the witness sees the secrets)', async () => {
+    it('the same fake beside signal-exit: dies by SIGTERM, wiped ' + '(control: with the wipe turned off the witness sees the secrets)', async () => {
       const [wiped, kept] = await Promise.all([runSignalled(['--planted', '--signal-exit-before'], entries), runSignalled(['--planted', '--signal-exit-before', '--off'], entries)]);
       expect(wiped.signal).toBe('SIGTERM');
-      expect(lastJson<EndingReport>(wiped)).toMatchObject({ at: 'kill', signalExitCalls: 1, seen: secrets('zero') }); // before: 'secret' (the fake took the wipe)
+      // before: 'secret' (the fake took the wipe)
+      expect(lastJson<EndingReport>(wiped)).toMatchObject({ at: 'kill', signalExitCalls: 1, seen: secrets('zero') });
       expect(kept.signal).toBe('SIGTERM');
       expect(lastJson<EndingReport>(kept)).toMatchObject({ at: 'kill', seen: secrets('secret') });
     });
 
     for (const extra of [[], ['--signal-exit-after']]) {
-      it(`a SIGTERM listener of the program's own keeps the process alive, secrets intact, until it exits${extra.length ? ' (signal-exit loaded too)' : ''}`, async () => {
+      it(`a SIGTERM listener of the program's own keeps the process alive, secrets ` + `intact, until it exits${extra.length ? ' (signal-exit loaded too)' : ''}`, async () => {
         const result = await runSignalled(['--own-listener', ...extra], entries);
         expect(result.signal).toBeNull();
         expect(result.status).toBe(0);

@@ -13,7 +13,7 @@ const FIXTURE = fileURLToPath(new URL('../fixtures/thread-registry-trust.mjs', i
 const child = (...args: string[]) => run(process.execPath, [FIXTURE, ...args]);
 
 describe.runIf(process.platform === 'linux')('the worker registry is not trusted', () => {
-  it('a forged entry over the main thread\'s key, over a plain anonymous mapping or over nothing is dropped, not released; one over a dump-excluded mapping is (control), and so is a terminate()d worker\'s secret', async () => {
+  it('a forged entry over the main thread\'s key, over a plain anonymous mapping or over nothing is dropped, ' + 'not released; one over a dump-excluded mapping is (control), and so is a terminate()d worker\'s secret', async () => {
     const result = await child('forge');
     expect(result.signal, result.stderr).toBeNull(); // the key's pages unmapped would crash its use()
     expect(lastJson(result)).toEqual({
@@ -27,7 +27,7 @@ describe.runIf(process.platform === 'linux')('the worker registry is not trusted
     });
   });
 
-  it('a buffer of the wrong size planted under the registry key before memshield loads gets a fresh registry, not a RangeError', async () => {
+  it('a buffer of the wrong size planted under the registry key ' + 'before memshield loads gets a fresh registry, not a RangeError', async () => {
     const result = await child('plant');
     expect(result.status, result.stderr).toBe(0);
     expect(lastJson(result)).toEqual({ mode: 'plant', alloc: 'secret', registryBytes: 16 + 65536 * 32 });
@@ -38,7 +38,8 @@ describe.runIf(process.platform === 'linux')('a worker terminate()d inside an un
   it('leaves its entry RELEASING, and the parent\'s sweep finishes the release: unmapped, unlocked', async () => {
     const report = lastJson<{ held: { seen: string; vmLocked: number }; ended: { mapped: boolean; seen: string; vmLocked: number }; length: number }>(await child('unmap-race'));
     expect(report.held).toEqual({ seen: 'secret', vmLocked: report.length });
-    expect(report.ended).toEqual({ mapped: false, seen: 'EIO', vmLocked: 0 }); // before: removed first, it stayed mapped and locked
+    // before: removed first, it stayed mapped and locked
+    expect(report.ended).toEqual({ mapped: false, seen: 'EIO', vmLocked: 0 });
   });
 
   it('control: the same region through the bare host (no registry) stays mapped, locked and readable', async () => {

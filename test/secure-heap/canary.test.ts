@@ -7,7 +7,7 @@ import { lastJson, run } from '../helpers/kernel.js';
 const FIXTURE = fileURLToPath(new URL('../fixtures/secure-canary.mjs', import.meta.url));
 
 describe('canary damage on Linux', () => {
-  it('after a heap slot is found when the slot is wiped; the slot is zero, the gap restored, the neighbour intact', async () => {
+  it('after a heap slot is found when the slot is wiped; the ' + 'slot is zero, the gap restored, the neighbour intact', async () => {
     const report = lastJson<Record<string, unknown>>(await run(process.execPath, [FIXTURE, 'heap']));
     expect(report.damagedGap).toBe(true); // the control: the write landed
     expect(report.flushed).toMatchObject({ code: 'CANARY_CORRUPTED' });

@@ -1,7 +1,7 @@
 // SecureHeap and SecureBuffer over the simulated host: the host calls they make (traced), other
 // page sizes, the memlock limit, and canary damage written by "native code" (raw access).
 import { describe, expect, it } from 'vitest';
-import { MemoryProtectionError, SecureBuffer, SecureHeap } from '../../src/index.js';
+import { type MemoryProtectionError, SecureBuffer, SecureHeap } from '../../src/index.js';
 import { createSimulatedHost } from '../../src/testing.js';
 import { slotLayout } from './slot-layout.js';
 import { secretBytes } from '../secure-buffer/peek.js';

@@ -21,7 +21,7 @@ const GAP = 16;
 const isZero = (bytes: Uint8Array) => bytes.every((byte) => byte === 0);
 
 describe('wiping freed heap secrets', () => {
-  it('keeps a freed secret (NoAccess) until the end of the tick, then zeroes it and leaves the gaps intact', async () => {
+  it('keeps a freed secret (NoAccess) until the end of ' + 'the tick, then zeroes it and leaves the gaps intact', async () => {
     const heap = makeHeap();
     const key = heap.from(secretBytes(32));
     const { address } = key.inspect().data;

@@ -61,12 +61,15 @@ describe.each(PAGE_SIZES)('after free, %i-byte pages (simulated host)', (pageSiz
       expectAllZero(unmaps, [m]);
     });
 
-    it('SecureHeap: slots freed (wiped at the end of the tick), trimmed, a dedicated region, the rest destroyed', async () => {
+    it('SecureHeap: slots freed (wiped at the end of the ' + 'tick), trimmed, a dedicated region, the rest destroyed', async () => {
       const { host, unmaps } = watched(pageSize, secretMemory);
       const heap = new SecureHeap({ host, secretMemory: policy, arenaSize: pageSize * 2 });
       const markers = [marker(2), marker(3, 48), marker(4, 5000)];
       const [freed, live, big] = markers.map((m) => heap.from(m.slice()));
-      markers.forEach((m, i) => expect(rawInside(host, [freed, live, big][i])).toEqual(m)); // the controls
+      // The controls.
+      markers.forEach((m, i) => {
+        expect(rawInside(host, [freed, live, big][i])).toEqual(m);
+      });
       freed.dispose();
       big.dispose(); // its own region: wiped and unmapped now
       await new Promise((resolve) => setTimeout(resolve, 0)); // the end-of-tick wipe of the freed slot
@@ -89,7 +92,7 @@ describe.each(PAGE_SIZES)('after free, %i-byte pages (simulated host)', (pageSiz
     expectAllZero(unmaps, [m]);
   });
 
-  it('a fallback from secret memory unmaps its first try empty; and the records do see bytes left behind (a failed allocation\'s canary)', () => {
+  it('a fallback from secret memory unmaps its first try empty; and the ' + 'records do see bytes left behind (a failed allocation\'s canary)', () => {
     const { host, unmaps } = watched(pageSize, true);
     host.injectFault({ op: 'mapSecret', nth: 1, errno: 'EAGAIN' });
     const secret = SecureBuffer.alloc(32, { host });

@@ -5,7 +5,7 @@
 // held data. Each test has its control: the same call where the pages were written.
 import { describe, expect, it } from 'vitest';
 import { AllocationType, MemoryProtectionLevel, SecureBuffer, SecureHeap } from '../../src/index.js';
-import { type SimulatedHost, type TraceEntry } from '../../src/testing.js';
+import type { SimulatedHost, TraceEntry } from '../../src/testing.js';
 import { wipeAllLiveSecrets } from '../../src/exit-wipe.js';
 import { PAGE_SIZES, expectCode, simulated } from './fixtures.js';
 
@@ -21,7 +21,7 @@ function residentBytes(host: SimulatedHost, address: bigint, length: number): nu
 const fills = (trace: TraceEntry[]) => trace.flatMap((entry) => (entry.op === 'fill' ? [[entry.offset, entry.length]] : []));
 
 describe('commit at allocation', () => {
-  it('a Secure region whose lock failed (best effort) has every data page committed; a Regular one of the same size none (control)', () => {
+  it('a Secure region whose lock failed (best effort) has every data ' + 'page committed; a Regular one of the same size none (control)', () => {
     const { host, mem } = simulated({ memlockLimit: 0 });
     const secure = mem.allocate(10 * PAGE, 16, MemoryProtectionLevel.NoAccess, AllocationType.Secure, { lock: 'bestEffort' });
     const info = mem.inspect(secure);
@@ -41,10 +41,13 @@ describe('commit at allocation', () => {
     secret.dispose();
   });
 
-  it('a Secure allocation larger than the memory left fails then, naming the figures, and leaves nothing mapped', () => {
+  it('a Secure allocation larger than the memory left fails ' + 'then, naming the figures, and leaves nothing mapped', () => {
     const { host, mem } = simulated({ availableMemory: 4 * MiB });
     const error = expectCode(() => mem.allocate(8 * MiB, 16, MemoryProtectionLevel.ReadWrite, AllocationType.Secure), 'ALLOCATION_FAILED');
-    expect(error.message).toMatch(/cannot allocate 8388608 bytes \(Secure\): its pages are more than this process can still commit \(4194304 bytes: MemAvailable is 4194304 bytes/);
+    expect(error.message).toContain(
+      'cannot allocate 8388608 bytes (Secure): its pages are more than this process can still commit ' +
+        '(4194304 bytes: MemAvailable is 4194304 bytes',
+    );
     expect(error.message).toMatch(/OOM killer/);
     expect(host.usage()).toMatchObject({ mappings: 0, lockedBytes: 0 });
     // Control: what fits is allocated and committed, and what it took is no longer available.
@@ -79,7 +82,7 @@ describe('commit at allocation', () => {
 });
 
 describe('wipes touch only pages that held data', () => {
-  it('freeing a never-written 64 MiB NoAccess Regular region only unmaps it; one written page is wiped whole (control)', () => {
+  it('freeing a never-written 64 MiB NoAccess Regular region ' + 'only unmaps it; one written page is wiped whole (control)', () => {
     const { host, mem } = simulated();
     const untouched = mem.allocate(64 * MiB, 16, MemoryProtectionLevel.NoAccess, AllocationType.Regular);
     host.clearTrace();
@@ -112,7 +115,7 @@ describe('wipes touch only pages that held data', () => {
     mem.free(region);
   });
 
-  it.each(PAGE_SIZES)('with %i-byte pages, freeing a never-written guarded Regular region wipes only its two canary pages; a written middle page too (control)', (PAGE) => {
+  it.each(PAGE_SIZES)('with %i-byte pages, freeing a never-written guarded Regular region ' + 'wipes only its two canary pages; a written middle page too (control)', (PAGE) => {
     const { host, mem } = simulated({ pageSize: PAGE });
     // 100 bytes short of 64 pages: canary slack in front (first page) and behind (last page).
     const free = (write: boolean) => {
@@ -145,7 +148,7 @@ describe('wipes touch only pages that held data', () => {
     expect(host.unmapped().at(-1)!.nonZeroBytes).toBe(0);
   });
 
-  it('the exit wipe fills a heap arena\'s formatted pages, not its 255 virgin ones; the heap secret is zero after (control)', () => {
+  it('the exit wipe fills a heap arena\'s formatted pages, not its ' + '255 virgin ones; the heap secret is zero after (control)', () => {
     const { host } = simulated();
     const heap = new SecureHeap({ host, arenaSize: 256 * PAGE });
     const secret = heap.from(new Uint8Array(32).fill(0x5a));

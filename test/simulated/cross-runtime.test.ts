@@ -21,7 +21,7 @@ interface Summary {
 }
 
 describe('the cross-runtime check', () => {
-  it('finds Node, Bun, Deno, a Chromium page, a Chromium worker and workerd give byte-identical output for the same seed', async () => {
+  it('finds Node, Bun, Deno, a Chromium page, a Chromium worker ' + 'and workerd give byte-identical output for the same seed', async () => {
     expectFreshBuild();
     const result = await run(process.execPath, [script, '--json']);
     const summary = lastJson<Summary>(result);
@@ -79,7 +79,7 @@ async function deno(permissions: string[], { wrapper = [] as string[], env = {} 
 }
 
 describe.runIf(process.platform === 'linux')('Deno with memshield\'s minimal permissions (--allow-ffi, --allow-read of node_modules)', () => {
-  it('makes, uses and disposes secrets on the native host; inspect() is NOT_SUPPORTED naming --allow-all, never NotCapable', async () => {
+  it('makes, uses and disposes secrets on the native host; inspect() ' + 'is NOT_SUPPORTED naming --allow-all, never NotCapable', async () => {
     expectFreshBuild();
     const report = await deno(MINIMAL);
     expect(report.secureBuffer).toBe(7);
@@ -99,16 +99,19 @@ describe.runIf(process.platform === 'linux')('Deno with memshield\'s minimal per
     expect((report.secureBuffer as Failure).message).toContain('--allow-ffi');
   });
 
-  it('at the memlock limit: LOCK_FAILED says what is locked now is unknown and why, not "0 bytes"; with -A it says the number (the control)', async () => {
+  it('at the memlock limit: LOCK_FAILED says what is locked now is unknown ' + 'and why, not "0 bytes"; with -A it says the number (the control)', async () => {
     const minimal = (await deno(MINIMAL, { wrapper: NO_LOCKING })).secureBuffer as Failure;
     expect(minimal.code).toBe('LOCK_FAILED');
-    expect(minimal.message).toMatch(/the memlock limit is 0 bytes \(soft\) \/ 0 bytes \(hard\) and what this process has locked now is unknown \(the runtime refused to read \/proc\/self\/status; run it with --allow-all\)/);
+    expect(minimal.message).toContain(
+      'the memlock limit is 0 bytes (soft) / 0 bytes (hard) and what this process has locked now is unknown ' +
+        '(the runtime refused to read /proc/self/status; run it with --allow-all)',
+    );
     expect(minimal.message).not.toMatch(/bytes locked now/);
     const all = (await deno(['-A'], { wrapper: NO_LOCKING })).secureBuffer as Failure;
     expect(all.message).toMatch(/and this process has 0 bytes locked now/);
   });
 
-  it.runIf(nativeHost().capabilities().secretMemory)('MEMSHIELD_SECRET_MEMORY=off is read only with --allow-env=MEMSHIELD_SECRET_MEMORY; without it the built-in default stays', async () => {
+  it.runIf(nativeHost().capabilities().secretMemory)('MEMSHIELD_SECRET_MEMORY=off is read only with ' + '--allow-env=MEMSHIELD_SECRET_MEMORY; without it the built-in default stays', async () => {
     const env = { MEMSHIELD_SECRET_MEMORY: 'off' };
     expect((await deno([...MINIMAL, '--allow-env=MEMSHIELD_SECRET_MEMORY'], { env })).heapSecretMemoryBytes).toBe(0);
     expect((await deno(MINIMAL, { env })).heapSecretMemoryBytes).toBe(4096);

@@ -63,7 +63,7 @@ describe.runIf(process.platform === 'linux' && skip === undefined)(`the simulate
     expect(answers.get('a after protect, lock and advice: page 3')).toBe(`r--p rd mr mw me lo ac dd${hg}`);
   });
 
-  it('on what smaps shows for each page: permissions and VmFlags (lo, dd, hg; not ac, which is machine state)', async () => {
+  it('on what smaps shows for each page: permissions and ' + 'VmFlags (lo, dd, hg; not ac, which is machine state)', async () => {
     const report = await runUnprivileged(4 * PAGE);
     expect(pageViews(report.linux)).toHaveLength(6);
     expect(pageViews(report.simulated)).toEqual(pageViews(report.linux));

@@ -71,7 +71,7 @@ describe('the simulated page table', () => {
     expectNothingLeft(host, mem);
   });
 
-  it('refuses every lock with EPERM when the limit is 0 (no CAP_IPC_LOCK), and best effort then gives an unlocked region', () => {
+  it('refuses every lock with EPERM when the limit is 0 (no ' + 'CAP_IPC_LOCK), and best effort then gives an unlocked region', () => {
     const { mem } = simulated({ memlockLimit: 0 });
     expect(expectCode(() => mem.allocate(16, 8, ReadWrite, Secure), 'LOCK_FAILED')).toMatchObject({ errnoName: 'EPERM', errno: 1 });
     const region = mem.allocate(16, 8, ReadWrite, Secure, { lock: 'bestEffort' });

@@ -24,7 +24,7 @@ function warningsOf<T>(body: () => T): { result: T; warnings: Array<{ code?: str
 }
 
 describe('purge() and secrets in use', () => {
-  it('defers a secret whose use() is running: it stays readable to that callback, takes no new scope, and is wiped and unmapped when the callback returns', () => {
+  it('defers a secret whose use() is running: it stays readable to that callback, ' + 'takes no new scope, and is wiped and unmapped when the callback returns', () => {
     const host = createSimulatedHost({ seed: 1 });
     const open = SecureBuffer.from(filled(32, 0xaa), { host });
     const other = SecureBuffer.from(filled(32, 0xbb), { host });
@@ -53,12 +53,12 @@ describe('purge() and secrets in use', () => {
     expect(open.disposed).toBe(true);
   });
 
-  it('frees the other secrets of a heap at once and destroys the heap when the last running callback of its secrets returns', () => {
+  it('frees the other secrets of a heap at once and destroys the ' + 'heap when the last running callback of its secrets returns', () => {
     const host = createSimulatedHost({ seed: 2 });
     const heap = new SecureHeap({ host });
     const busy = heap.from(filled(24, 0x11));
     const idle = heap.from(filled(24, 0x22));
-    const big = heap.from(filled(2000, 0x33)); // a dedicated region
+    heap.from(filled(2000, 0x33)); // a dedicated region, which the purge frees too
 
     const during = busy.use(() => {
       const report = purge();
@@ -85,7 +85,7 @@ describe('purge() and secrets in use', () => {
 });
 
 describe('purge() never stops half-way', () => {
-  it('a failed unmap is reported in failures and as one warning; every other secret is still purged; a second purge finishes the job', () => {
+  it('a failed unmap is reported in failures and as one warning; every ' + 'other secret is still purged; a second purge finishes the job', () => {
     const host = createSimulatedHost({ seed: 3 });
     const first = SecureBuffer.from(filled(16, 0x44), { host });
     const second = SecureBuffer.from(filled(16, 0x55), { host });
@@ -115,7 +115,8 @@ describe('purge() never stops half-way', () => {
     const damaged = SecureBuffer.from(filled(32, 0x77), { host });
     const intact = SecureBuffer.from(filled(32, 0x78), { host });
     const before = damaged.inspect().data.address - 1n; // the canary slack right in front of the data
-    damaged.update(() => host.raw.write(before, Uint8Array.of(host.raw.read(before, 1)[0] ^ 0xff))); // an underflow by native code
+    // an underflow by native code
+    damaged.update(() => host.raw.write(before, Uint8Array.of(host.raw.read(before, 1)[0] ^ 0xff)));
 
     const { result: report, warnings } = warningsOf(() => purge());
 

@@ -23,7 +23,7 @@ describe('secret memory on the simulated host', () => {
     secret.dispose();
   });
 
-  it('backs a SecureBuffer\'s data pages when on: shared, locked, dump- and fork-excluded, between ordinary guards', () => {
+  it('backs a SecureBuffer\'s data pages when on: shared, ' + 'locked, dump- and fork-excluded, between ordinary guards', () => {
     const host = secretHost();
     const secret = SecureBuffer.alloc(32, { host });
     const info = secret.inspect();
@@ -38,7 +38,7 @@ describe('secret memory on the simulated host', () => {
     expect(host.usage()).toEqual({ mappings: 1, vmas: 1, mappedBytes: 3 * PAGE, lockedBytes: 0 });
   });
 
-  it('counts against the memlock limit: past it, preferred falls back (and then LOCK_FAILED), required fails with EAGAIN', () => {
+  it('counts against the memlock limit: past it, preferred falls ' + 'back (and then LOCK_FAILED), required fails with EAGAIN', () => {
     const host = secretHost({ memlockLimit: 2 * PAGE });
     const held = [SecureBuffer.alloc(32, { host }), SecureBuffer.alloc(32, { host })];
     expect(held.map((secret) => secret.inspect().backing)).toEqual(['secret-memory', 'secret-memory']);
@@ -70,7 +70,7 @@ describe('secret memory on the simulated host', () => {
     expect(host.usage().mappings).toBe(0);
   });
 
-  it('keeps the kernel\'s rules: no mlock (ENOMEM), no execute (EACCES), no unlock (NOT_SUPPORTED, no host call)', () => {
+  it('keeps the kernel\'s rules: no mlock (ENOMEM), no execute ' + '(EACCES), no unlock (NOT_SUPPORTED, no host call)', () => {
     const host = secretHost();
     const mem = createPlatformMemory({ host });
     const region = mem.allocate(32, 8, MemoryProtectionLevel.ReadWrite, AllocationType.Secure, { secretMemory: 'required' });
@@ -86,7 +86,7 @@ describe('secret memory on the simulated host', () => {
     mem.free(region);
   });
 
-  it('is faultable: a scripted mapSecret failure falls back (preferred) or fails (required), leaving nothing mapped', () => {
+  it('is faultable: a scripted mapSecret failure falls back ' + '(preferred) or fails (required), leaving nothing mapped', () => {
     const host = secretHost({ faults: [{ op: 'mapSecret', errno: 'ENOMEM' }] });
     const mem = createPlatformMemory({ host });
     const fallback = mem.allocate(32, 8, MemoryProtectionLevel.ReadWrite, AllocationType.Secure, { secretMemory: 'preferred' });

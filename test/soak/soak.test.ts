@@ -40,7 +40,7 @@ describe('soak: 40,000 random operations, seeds 11 and 12', () => {
     result = await soak('--operations', '40000', '--seeds', '11,12', '--check-every', '5000');
   });
 
-  it('ends back at the baseline, with only predicted errors and the model equal to inspect and smaps throughout', () => {
+  it('ends back at the baseline, with only predicted errors ' + 'and the model equal to inspect and smaps throughout', () => {
     expect(result.report.problems).toEqual([]);
     expect(result.report.ok).toBe(true);
     expect(result.status).toBe(0);
@@ -52,12 +52,13 @@ describe('soak: 40,000 random operations, seeds 11 and 12', () => {
     expect(operations).toBe(40000);
     for (const kind of OPERATION_KINDS) expect(counts[kind] ?? 0, kind).toBeGreaterThan(0);
     const codes = ['INVALID_ARGUMENT', 'ACCESS_DENIED', 'OUT_OF_BOUNDS', 'USE_AFTER_FREE', 'DOUBLE_FREE'];
-    if (result.report.secretMemory) codes.push('NOT_SUPPORTED', 'PROTECTION_FAILED'); // unlock / execute on secret memory
+    // unlock / execute on secret memory
+    if (result.report.secretMemory) codes.push('NOT_SUPPORTED', 'PROTECTION_FAILED');
     for (const code of codes) expect(expectedErrors[code] ?? 0, code).toBeGreaterThan(0);
     expect(result.report.mappingsMade).toBeGreaterThan(1000);
   });
 
-  it('gave back every locked byte and every memshield mapping (exact), and stayed within V8\'s tolerance for the rest', () => {
+  it('gave back every locked byte and every memshield mapping ' + '(exact), and stayed within V8\'s tolerance for the rest', () => {
     const { baseline, after } = result.report;
     expect(after.vmLocked).toBe(baseline.vmLocked);
     expect(after.dontDumpEntries).toBe(baseline.dontDumpEntries);
@@ -73,7 +74,7 @@ describe('soak controls: each check does fail when its condition is broken', () 
     expect(report.problems.some((problem) => /smaps shows .* for its data pages, the model/.test(problem))).toBe(true);
   });
 
-  it('a Secure region left allocated is reported: VmLck, the dump-excluded mappings, stats and the mapping ledger', async () => {
+  it('a Secure region left allocated is reported: VmLck, the ' + 'dump-excluded mappings, stats and the mapping ledger', async () => {
     const { report, status } = await soak('--operations', '4000', '--seeds', '3', '--check-every', '1000', '--control', 'leak');
     expect(status).toBe(1);
     expect(report.problems).toEqual(expect.arrayContaining([

@@ -94,7 +94,7 @@ describe('the packed package, installed as npm installs it', () => {
     expect(existsSync(join(project, 'node_modules/memshield/dist/src/index.js'))).toBe(true);
   });
 
-  it('installs without a warning about a memshield install script (koffi\'s own shows the warning would be seen)', () => {
+  it('installs without a warning about a memshield install ' + 'script (koffi\'s own shows the warning would be seen)', () => {
     expect(installWarnings).not.toMatch(/memshield@\S+ \((pre|post)?(install|prepare)/);
     expect(installWarnings).toMatch(/koffi@\S+ \(install:/); // the control: npm 11 lists install scripts this way
   });
@@ -103,7 +103,8 @@ describe('the packed package, installed as npm installs it', () => {
 describe('the packed declarations, compiled as a consumer compiles them', () => {
   it('use @types/node 20 and the compilers the matrix names', async () => {
     const types = JSON.parse(readFileSync(join(project, 'node_modules/@types/node/package.json'), 'utf8')) as { version: string };
-    expect(existsSync(join(project, 'node_modules/typescript'))).toBe(false); // the compilers are ours, not installed there
+    // the compilers are ours, not installed there
+    expect(existsSync(join(project, 'node_modules/typescript'))).toBe(false);
     expect(types.version).toMatch(/^20\./);
     for (const { tsc, version } of COMPILERS) expect((await run(process.execPath, [tsc, '--version'])).stdout).toMatch(version);
   });

@@ -7,11 +7,14 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { SecureBuffer, secretFromString } from '../../src/index.js';
 
+/** memshield's built entry, as a module specifier for the children's scripts. */
+const DIST_INDEX = JSON.stringify(new URL('../../dist/src/index.js', import.meta.url).href);
+
 const message = Buffer.from('the message to authenticate');
 const hmacKeyBytes = () => Buffer.from('7f'.repeat(32), 'hex');
 
 describe('a KeyObject made inside use()', () => {
-  it('HMAC-SHA256 through createSecretKey(view) equals HMAC with the plain key, and keeps working after use() closed', () => {
+  it('HMAC-SHA256 through createSecretKey(view) equals HMAC ' + 'with the plain key, and keeps working after use() closed', () => {
     const key = SecureBuffer.from(hmacKeyBytes());
     const keyObject = key.use((view) => createSecretKey(view));
     expect(key.inspect().protection).toBe('NoAccess'); // the pages are closed again
@@ -39,7 +42,8 @@ describe('a KeyObject made inside use()', () => {
     secret.dispose();
     const signature = sign(null, message, privateKey);
     expect(verify(null, message, ed25519.publicKey, signature)).toBe(true);
-    expect(verify(null, Buffer.from('another message'), createPublicKey(privateKey), signature)).toBe(false); // the control
+    // the control
+    expect(verify(null, Buffer.from('another message'), createPublicKey(privateKey), signature)).toBe(false);
   });
 });
 
@@ -61,13 +65,19 @@ describe('node --secure-heap and private keys (crypto.secureHeapUsed, in childre
   const measure = (flags: string[]) => {
     const script = `
       const crypto = await import('node:crypto');
-      const { SecureBuffer } = await import(${JSON.stringify(new URL('../../dist/src/index.js', import.meta.url).href)});
+      const { SecureBuffer } = await import(${DIST_INDEX});
       const out = {};
       for (const [name, options] of [['ed25519', {}], ['rsa', { modulusLength: 2048 }], ['secret', null]]) {
-        const der = options ? crypto.generateKeyPairSync(name, options).privateKey.export({ format: 'der', type: 'pkcs8' }) : crypto.randomBytes(32);
+        const der = options
+          ? crypto.generateKeyPairSync(name, options).privateKey.export({ format: 'der', type: 'pkcs8' })
+          : crypto.randomBytes(32);
         const secret = SecureBuffer.from(der);
         const before = crypto.secureHeapUsed().used;
-        const keyObject = secret.use((view) => options ? crypto.createPrivateKey({ key: Buffer.from(view.buffer, view.byteOffset, view.byteLength), format: 'der', type: 'pkcs8' }) : crypto.createSecretKey(view));
+        const keyObject = secret.use((view) => {
+          if (!options) return crypto.createSecretKey(view);
+          const key = Buffer.from(view.buffer, view.byteOffset, view.byteLength);
+          return crypto.createPrivateKey({ key, format: 'der', type: 'pkcs8' });
+        });
         out[name] = crypto.secureHeapUsed().used - before;
         globalThis['keep' + name] = keyObject;
       }

@@ -42,7 +42,7 @@ describe('the ways in go through the platform registry', () => {
     expect(password).toMatchObject({ code: 'NOT_SUPPORTED', message: expect.stringContaining(`readPassword is not supported on ${platform}`) });
   });
 
-  it('on darwin, secretFromEnv reads and deletes the process.env entry (no environment block to scrub); on linux the block is scrubbed too (control: test/ways-in/ways-in.test.ts)', () => {
+  it('on darwin, secretFromEnv reads and deletes the process.env entry (no environment block ' + 'to scrub); on linux the block is scrubbed too (control: test/ways-in/ways-in.test.ts)', () => {
     process.env.MEMSHIELD_REGISTRY_TEST = 'abc123';
     const secret = on('darwin', () => secretFromEnv('MEMSHIELD_REGISTRY_TEST', { secretMemory: 'off' }));
     expect(secret.use((view) => Buffer.from(view).toString())).toBe('abc123');

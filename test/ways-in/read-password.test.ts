@@ -12,6 +12,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { scanFile } from '../helpers/scan.js';
 
+/** memshield's built entry, as a module specifier for the children's scripts. */
+const DIST_INDEX = JSON.stringify(new URL('../../dist/src/index.js', import.meta.url).href);
+
 const FIXTURE = fileURLToPath(new URL('../fixtures/password-prompt.mjs', import.meta.url));
 const hasScript = spawnSync('script', ['--version']).status === 0;
 const scratch = mkdtempSync(join(tmpdir(), 'memshield-prompt-'));
@@ -78,7 +81,7 @@ describe('readPassword without a terminal', () => {
   it('reads one line from a pipe and leaves the rest of the input unread', () => {
     const script = `
       const { readSync } = await import('node:fs');
-      const { readPassword } = await import(${JSON.stringify(new URL('../../dist/src/index.js', import.meta.url).href)});
+      const { readPassword } = await import(${DIST_INDEX});
       const first = readPassword('');
       const rest = Buffer.alloc(64);
       const n = readSync(0, rest);

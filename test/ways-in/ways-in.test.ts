@@ -10,9 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SecureBuffer, secretFromFile, secretFromString } from '../../src/index.js';
+import { type SecureBuffer, secretFromFile, secretFromString } from '../../src/index.js';
 import { vmLockedBytes } from '../helpers/kernel.js';
 import { errorOf } from '../helpers/errors.js';
+
+/** memshield's built entry, as a module specifier for the children's scripts. */
+const DIST_INDEX = JSON.stringify(new URL('../../dist/src/index.js', import.meta.url).href);
 
 const scratch = mkdtempSync(join(tmpdir(), 'memshield-ways-in-unit-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -44,8 +47,9 @@ describe('secretFromFile', () => {
     closeSync(fd); // still open: closing it succeeds
     secret.dispose();
     const piped = spawnSync(process.execPath, ['--input-type=module', '-e',
-      `const { secretFromFile } = await import(${JSON.stringify(new URL('../../dist/src/index.js', import.meta.url).href)});
-       const s = secretFromFile(0); process.stdout.write(String(s.size) + ':' + s.use((v) => Buffer.from(v).toString('hex')));`],
+      `const { secretFromFile } = await import(${DIST_INDEX});
+       const s = secretFromFile(0);
+       process.stdout.write(String(s.size) + ':' + s.use((v) => Buffer.from(v).toString('hex')));`],
     { input: Buffer.alloc(10_000, 0x61) });
     expect(piped.stderr.toString()).toBe('');
     expect(piped.stdout.toString()).toBe(`10000:${'61'.repeat(10_000)}`);
@@ -101,7 +105,8 @@ describe('secretFromString', () => {
     fc.assert(fc.property(fc.string({ minLength: 1, unit: 'grapheme' }), (text) => {
       expect(contents(secretFromString(text, 'utf8')).equals(Buffer.from(text, 'utf8'))).toBe(true);
     }), { numRuns: 100 });
-    expect(contents(secretFromString('a\ud800b', 'utf8')).equals(Buffer.from('a\ud800b', 'utf8'))).toBe(true); // a lone surrogate
+    // a lone surrogate
+    expect(contents(secretFromString('a\ud800b', 'utf8')).equals(Buffer.from('a\ud800b', 'utf8'))).toBe(true);
   });
 
   it('refuses what is not that encoding by position, never showing the text, and keeps nothing', () => {
@@ -122,7 +127,7 @@ describe('secretFromEnv', () => {
   const child = (keep: boolean) => {
     const script = `
       const { readFileSync } = await import('node:fs');
-      const { secretFromEnv } = await import(${JSON.stringify(new URL('../../dist/src/index.js', import.meta.url).href)});
+      const { secretFromEnv } = await import(${DIST_INDEX});
       const shows = () => readFileSync('/proc/self/environ').includes(Buffer.from('s3cr3t-${'x'.repeat(8)}'));
       const before = shows();
       const secret = secretFromEnv('MEMSHIELD_TEST_SECRET', { keep: ${keep} });

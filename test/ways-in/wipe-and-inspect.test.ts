@@ -93,7 +93,7 @@ describe('util.inspect of a SecureBuffer', () => {
     // The control: inspecting the view inside use() does show the bytes, so the check above could fail.
     const shown = key.use((view) => inspect(view));
     expect(shown).toContain(String(expected[0]));
-    expect(inspect(key)).not.toContain(String(expected[0]) + ',');
+    expect(inspect(key)).not.toContain(`${String(expected[0])},`);
     key.dispose();
     expect(inspect(key)).toBe('SecureBuffer(16 bytes, disposed)');
   });

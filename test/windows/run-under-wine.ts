@@ -37,7 +37,7 @@ function context(t: TestContext): WindowsContext {
   };
 }
 
-test(`Windows host under ${wine ? `Wine ${wine}` : 'Windows'} (${process.platform} ${process.arch}, Node ${process.version})`, () => {
+test(`Windows host under ${wine ? `Wine ${wine}` : 'Windows'} (${process.platform} ` + `${process.arch}, Node ${process.version})`, () => {
   if (!existsSync(childScript)) throw new Error(`guard child not found at ${childScript}: set MEMSHIELD_SOURCE_ROOT`);
 });
 
@@ -45,7 +45,7 @@ for (const item of WIN32_CASES) test(item.name, (t) => item.run(context(t)));
 
 // The shared contract suite (test/contract/cases.ts): the same cases every host runs.
 const differences = win32Differences(host, wine);
-if (wine) console.log(`  note: Wine ${wine}: the contract's kernel comparison is left out (QueryWorkingSetEx reports no locks); the win32 cases check VirtualQuery`);
+if (wine) console.log(`  note: Wine ${wine}: the contract's kernel comparison is left out ` + `(QueryWorkingSetEx reports no locks); the win32 cases check VirtualQuery`);
 for (const item of CONTRACT_CASES) {
   test(`contract: ${item.name}`, () =>
     item.run({ platform: 'win32', differences, createMemory: () => createPlatformMemory({ host }), host, rawWrite: koffiWrite }));

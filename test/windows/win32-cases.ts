@@ -9,7 +9,7 @@ import { allocateByRetry, allocateWithRequirements } from '../../host/win32-alig
 import { MEM, PAGE } from '../../host/win32-constants.js';
 import { bindKernel32 } from '../../host/win32-kernel32.js';
 import { enableLargePages } from '../../host/win32-large-pages.js';
-import { AllocationType, MemoryProtectionError, MemoryProtectionLevel, type PlatformMemory } from '../../src/index.js';
+import { AllocationType, MemoryProtectionError, MemoryProtectionLevel, type PlatformMemory, type Region } from '../../src/index.js';
 import { WINDOWS, rawBytes, systemInfo, virtualQuery, workingSet, workingSetPages } from './windows-view.js';
 
 /** What a case gets. */
@@ -116,7 +116,7 @@ export const WIN32_CASES: WindowsCase[] = [
         const pages = workingSetPages(info.dataPages.address, info.dataPages.length);
         assert.ok(pages.every((page) => page.valid), 'VirtualLock made the data pages resident');
         if (wine) {
-          note(`Wine ${wine} differs from Windows: QueryWorkingSetEx never sets the Locked bit; it is checked only on Windows`);
+          note(`Wine ${wine} differs from Windows: QueryWorkingSetEx ` + `never sets the Locked bit; it is checked only on Windows`);
         } else {
           assert.ok(pages.every((page) => page.locked), 'QueryWorkingSetEx reports the data pages locked');
           assert.equal(info.dataPages.kernel?.[0].lockedBytes, info.dataPages.length);
@@ -194,7 +194,7 @@ export const WIN32_CASES: WindowsCase[] = [
       try {
         const result = host.unlock(id, 0, 4096);
         if (wine) {
-          note(`Wine ${wine} differs from Windows: VirtualUnlock of an unlocked range succeeds; ERROR_NOT_LOCKED (158) is checked only on Windows`);
+          note(`Wine ${wine} differs from Windows: VirtualUnlock of an unlocked ` + `range succeeds; ERROR_NOT_LOCKED (158) is checked only on Windows`);
           assert.equal(result, 0);
         } else {
           assert.equal(result, 158);
@@ -209,7 +209,7 @@ export const WIN32_CASES: WindowsCase[] = [
     name: 'a lock beyond the working-set quota grows the working set, retries, and inspect says so',
     run({ memory, wine, skip }) {
       if (wine) {
-        skip(`Wine ${wine} differs from Windows: VirtualLock never reports ERROR_WORKING_SET_QUOTA and SetProcessWorkingSetSize changes nothing; checked only on Windows`);
+        skip(`Wine ${wine} differs from Windows: VirtualLock never reports ERROR_WORKING_SET_QUOTA ` + `and SetProcessWorkingSetSize changes nothing; checked only on Windows`);
         return;
       }
       const before = workingSet.get();
@@ -239,7 +239,7 @@ export const WIN32_CASES: WindowsCase[] = [
       if (support.available) {
         // Held (granted by policy): large pages are always read/write, so protect is refused.
         assert.equal(host.capabilities().explicitHugePages, true);
-        let region;
+        let region: Region;
         try {
           region = memory.allocate(support.minimum, 8, MemoryProtectionLevel.ReadWrite, AllocationType.LargePage);
         } catch (error) {

@@ -1,5 +1,6 @@
 // The Windows host's cases (win32-cases.ts) and the contract suite (test/contract) under vitest,
-// on real Windows: the windows-latest CI job runs them. Here (Linux) they skip; `npm run test:windows` runs the same cases inside
+// on real Windows: the windows-latest CI job runs them. Here (Linux) they skip; `npm run
+// test:windows` runs the same cases inside
 // the Windows build of Node under Wine.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';

@@ -16,7 +16,8 @@ let kept: SecureBuffer;
   const label = key.use((view) => (view.length > 16 ? 'long' : 'short') as 'long' | 'short');
   const copy: Uint8Array = key.use((view) => view.slice()); // a copy may leave; the view may not
   const same = key.equals(copy);
-  const inferred: [Exactly<typeof first, number>, Exactly<typeof label, 'long' | 'short'>, Exactly<typeof updated, void>, Exactly<typeof same, boolean>] = [true, true, true, true]; // …exactly
+  // …exactly
+  const inferred: [Exactly<typeof first, number>, Exactly<typeof label, 'long' | 'short'>, Exactly<typeof updated, void>, Exactly<typeof same, boolean>] = [true, true, true, true];
   void inferred;
   lines.push(`inside: first ${first}, copy ${copy.length} bytes, equal ${same}`);
 }
