@@ -8,7 +8,7 @@
 //  The byte at mapping offset p is c[p & CANARY_MASK]: a chunk for offset p is copied from
 //  pattern + (p & CANARY_MASK), so the pattern lines up wherever a chunk starts.
 //  scratch ─► ┌──────────── CHUNK bytes ────────┐  mapping bytes read back for comparison
-import { hostCoreIn, hostCoreOut, hostRandomBytes } from "./host";
+import { hostCoreIn, hostCoreOut, hostRandomBytes } from './host';
 
 const CANARY_BITS: usize = 4;
 const CANARY_SIZE: usize = 1 << CANARY_BITS;
@@ -30,7 +30,9 @@ export function initCanary(): void {
 }
 
 /** The pattern: the canary byte for mapping offset p is at canaryPattern() + (p & 15). */
-export function canaryPattern(): usize { return pattern; }
+export function canaryPattern(): usize {
+  return pattern;
+}
 
 /** Writes canary bytes over [offset, offset + length). Returns 0 or the host's error. */
 export function writeCanary(id: i32, offset: u64, length: u64): i32 {
@@ -54,7 +56,10 @@ export function checkCanary(id: i32, offset: u64, length: u64): bool {
   while (length > 0) {
     const step = length < <u64>CHUNK ? length : <u64>CHUNK;
     const error = hostCoreOut(id, <f64>offset, <f64>step, scratch);
-    if (error != 0) { canaryHostError = error; return false; }
+    if (error != 0) {
+      canaryHostError = error;
+      return false;
+    }
     // Compare every byte (no early exit): timing says nothing about where damage is.
     // Eight bytes at a time: a page of slack is checked at every free.
     const expected = pattern + (<usize>offset & CANARY_MASK);

@@ -1,5 +1,5 @@
 // What went wrong in the last failed call: the public layer reads these to build its error.
-import { OK, REASON_NONE } from "./status";
+import { OK, REASON_NONE } from './status';
 
 /** Which argument was refused (REASON_*), for INVALID_ARGUMENT and OUT_OF_BOUNDS. */
 export let lastReason: i32 = REASON_NONE;

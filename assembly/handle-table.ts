@@ -18,7 +18,7 @@
 // reads as freed instead of reaching the next record made there. Generations never wrap: a record
 // whose generation would pass the ceiling is retired (2^32 - 1 reuses of one record first).
 
-import { OK, INVALID_ARGUMENT, USE_AFTER_FREE, DOUBLE_FREE } from "./status";
+import { OK, INVALID_ARGUMENT, USE_AFTER_FREE, DOUBLE_FREE } from './status';
 
 export const HEADER_SIZE: usize = 8;
 const GENERATION: usize = 0;
@@ -63,20 +63,38 @@ export class HandleTable {
    * @param firstCapacity - records allocated at the first claim (then doubled)
    * @param handles - records are named by handles (their generations matter; retire at the ceiling)
    */
-  constructor(private recordSize: usize, private firstCapacity: u32, private handles: bool) {}
+  constructor(
+    private recordSize: usize,
+    private firstCapacity: u32,
+    private handles: bool,
+  ) {}
 
-  @inline recordOf(index: u32): usize { return this.records + <usize>index * this.recordSize; }
-  @inline generationOf(index: u32): u32 { return load<u32>(this.recordOf(index) + GENERATION); }
-  @inline isLive(index: u32): bool { return index < this.used && load<u32>(this.recordOf(index) + LINK) == LIVE; }
+  @inline recordOf(index: u32): usize {
+    return this.records + <usize>index * this.recordSize;
+  }
+  @inline generationOf(index: u32): u32 {
+    return load<u32>(this.recordOf(index) + GENERATION);
+  }
+  @inline isLive(index: u32): bool {
+    return index < this.used && load<u32>(this.recordOf(index) + LINK) == LIVE;
+  }
   /** Records ever claimed: every live record's index is below this. */
-  @inline count(): u32 { return this.used; }
+  @inline count(): u32 {
+    return this.used;
+  }
   /** Live records. */
-  @inline live(): u32 { return this.liveCount; }
+  @inline live(): u32 {
+    return this.liveCount;
+  }
 
   /** The first free record (NONE: none), for owners that choose which to reuse (claimFree). */
-  firstFree(): u32 { return this.freeHead; }
+  firstFree(): u32 {
+    return this.freeHead;
+  }
   /** The free record after `index` on the free list. */
-  nextFree(index: u32): u32 { return load<u32>(this.recordOf(index) + LINK); }
+  nextFree(index: u32): u32 {
+    return load<u32>(this.recordOf(index) + LINK);
+  }
 
   /** Takes a record, reusing the last released one first; its generation is the handle's. */
   claim(): u32 {

@@ -1,15 +1,15 @@
 // Formatting heap pages for a size class: writing the class's image (heap-layout.ts) over a
 // page that holds no secret, inside a span (heap-spans.ts), and linking it into the class list.
-import { OK, FREE_FAILED } from "./status";
-import { osFailure } from "./failure";
-import { hostCoreIn, OP_COPY_IN } from "./host";
-import { pageSize } from "./machine";
-import { imageOf } from "./heap-layout";
-import { pageClass, formatPage } from "./heap-pages";
-import { arenaHostId, pageAt, pageOffset, arenaHeap, setArenaVirgin } from "./heap-arenas";
-import { addClassPages } from "./heap-records";
-import { openSpan, restoreSpan } from "./heap-spans";
-import { pushPage, unlinkPage } from "./heap-page-lists";
+import { OK, FREE_FAILED } from './status';
+import { osFailure } from './failure';
+import { hostCoreIn, OP_COPY_IN } from './host';
+import { pageSize } from './machine';
+import { imageOf } from './heap-layout';
+import { pageClass, formatPage } from './heap-pages';
+import { arenaHostId, pageAt, pageOffset, arenaHeap, setArenaVirgin } from './heap-arenas';
+import { addClassPages } from './heap-records';
+import { openSpan, restoreSpan } from './heap-spans';
+import { pushPage, unlinkPage } from './heap-page-lists';
 
 /** Writes class `c`'s image over a whole page (the page must hold no secret and be writable). */
 export function writeImage(arena: u32, number: u32, c: i32): i32 {

@@ -9,8 +9,17 @@
 //               │page A│ ───► │page B│ ───► │page C│ ◄── a page regaining a free slot joins here
 //               └──────┘ ◄─── └──────┘ ◄─── └──────┘
 //                  ▲ alloc takes A's next free slot at or after its cursor
-import { pageClass, pageFlags, setPageFlags, pagePrev, pageNext, setPagePrev, setPageNext, PAGE_IN_LIST } from "./heap-pages";
-import { setClassHead, classTail, setClassTail } from "./heap-records";
+import {
+  pageClass,
+  pageFlags,
+  setPageFlags,
+  pagePrev,
+  pageNext,
+  setPagePrev,
+  setPageNext,
+  PAGE_IN_LIST,
+} from './heap-pages';
+import { setClassHead, classTail, setClassTail } from './heap-records';
 
 /** Links a page in at the tail of its heap's list for its class (pages with a free slot). */
 export function pushPage(h: u32, page: usize): void {
@@ -19,7 +28,8 @@ export function pushPage(h: u32, page: usize): void {
   const tail = classTail(h, c);
   setPagePrev(page, tail);
   setPageNext(page, 0);
-  if (tail != 0) setPageNext(tail, page); else setClassHead(h, c, page);
+  if (tail != 0) setPageNext(tail, page);
+  else setClassHead(h, c, page);
   setClassTail(h, c, page);
   setPageFlags(page, pageFlags(page) | PAGE_IN_LIST);
 }
@@ -30,8 +40,10 @@ export function unlinkPage(h: u32, page: usize): void {
   const c = <i32>pageClass(page);
   const prev = pagePrev(page);
   const next = pageNext(page);
-  if (prev != 0) setPageNext(prev, next); else setClassHead(h, c, next);
-  if (next != 0) setPagePrev(next, prev); else setClassTail(h, c, prev);
+  if (prev != 0) setPageNext(prev, next);
+  else setClassHead(h, c, next);
+  if (next != 0) setPagePrev(next, prev);
+  else setClassTail(h, c, prev);
   setPagePrev(page, 0);
   setPageNext(page, 0);
   setPageFlags(page, pageFlags(page) & ~PAGE_IN_LIST);

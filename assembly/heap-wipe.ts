@@ -2,15 +2,15 @@
 // are wiped when, and how many at once, is the wipe policy (src/wipe-policy.ts and
 // assembly/wipe-policy.ts); this file only does it. Pages rest NoAccess, so a wipe runs inside a
 // span the caller opened (heap-spans.ts).
-import { OK, FREE_FAILED } from "./status";
-import { osFailure } from "./failure";
-import { hostFill, hostCoreIn, hostCoreOut, OP_FILL } from "./host";
-import { GAP_SIZE, imageOf, slotOffset, strideOf } from "./heap-layout";
-import { pageClass, pageSlots, pageFree, slotDataSize, isPending, markWiped } from "./heap-pages";
-import { arenaHostId, pageAt, pageOffset, addArenaPending } from "./heap-arenas";
-import { addHeapPending, recordDamage } from "./heap-records";
-import { pushPage } from "./heap-page-lists";
-import { WIPE_BYTE } from "./wipe-policy";
+import { OK, FREE_FAILED } from './status';
+import { osFailure } from './failure';
+import { hostFill, hostCoreIn, hostCoreOut, OP_FILL } from './host';
+import { GAP_SIZE, imageOf, slotOffset, strideOf } from './heap-layout';
+import { pageClass, pageSlots, pageFree, slotDataSize, isPending, markWiped } from './heap-pages';
+import { arenaHostId, pageAt, pageOffset, addArenaPending } from './heap-arenas';
+import { addHeapPending, recordDamage } from './heap-records';
+import { pushPage } from './heap-page-lists';
+import { WIPE_BYTE } from './wipe-policy';
 
 const CHUNK: usize = 4096; // bytes read back per host call when checking
 let scratch: usize = 0;
@@ -33,7 +33,11 @@ export function firstDifference(arena: u32, number: u32, c: i32, from: u32, to: 
   while (at < to && found < 0) {
     const step: u32 = to - at < <u32>CHUNK ? to - at : <u32>CHUNK;
     const error = hostCoreOut(arenaHostId(arena), <f64>(base + at), <f64>step, scratch);
-    if (error) { imageReadError = error; found = <i32>at; break; }
+    if (error) {
+      imageReadError = error;
+      found = <i32>at;
+      break;
+    }
     // Eight bytes at a time (ranges are multiples of 16 long), then any tail byte by byte.
     let difference: u64 = 0;
     const words = step & ~7;
@@ -41,7 +45,10 @@ export function firstDifference(arena: u32, number: u32, c: i32, from: u32, to: 
     for (let i = words; i < step; i++) difference |= <u64>(load<u8>(scratch + i) ^ load<u8>(image + at + i));
     if (difference != 0) {
       for (let i: u32 = 0; i < step; i++) {
-        if (load<u8>(scratch + i) != load<u8>(image + at + i)) { found = <i32>(at + i); break; }
+        if (load<u8>(scratch + i) != load<u8>(image + at + i)) {
+          found = <i32>(at + i);
+          break;
+        }
       }
     }
     at += step;
@@ -73,7 +80,10 @@ export function wipePendingSlots(h: u32, arena: u32, number: u32): i32 {
   const slots = pageSlots(page);
   let i: u32 = 0;
   while (i < slots) {
-    if (!isPending(page, i)) { i++; continue; }
+    if (!isPending(page, i)) {
+      i++;
+      continue;
+    }
     let j = i;
     while (j + 1 < slots && isPending(page, j + 1)) j++;
     for (let k = i; k <= j; k++) {
@@ -97,4 +107,3 @@ export function wipePendingSlots(h: u32, arena: u32, number: u32): i32 {
   if (pageFree(page) > 0) pushPage(h, page);
   return OK;
 }
-

@@ -27,42 +27,102 @@
 // by flushHeap — which the public layer runs at the end of the current tick, and which alloc
 // (step 2), trim and destroy run first. So a freed
 // secret's bytes stay (NoAccess, locked, not dumped) at most until the end of the current tick.
-import { OK, ALLOCATION_FAILED, CANARY_CORRUPTED } from "./status";
-import { refuse, osFailure } from "./failure";
-import { hostFill } from "./host";
-import { pageSize } from "./machine";
-import { NO_ACCESS, READ_WRITE, TYPE_SECURE } from "./protection";
+import { OK, ALLOCATION_FAILED, CANARY_CORRUPTED } from './status';
+import { refuse, osFailure } from './failure';
+import { hostFill } from './host';
+import { pageSize } from './machine';
+import { NO_ACCESS, READ_WRITE, TYPE_SECURE } from './protection';
 import {
-  allocateRegion, freeRegion, OPTION_LOCK_BEST_EFFORT, OPTION_SECRET_PREFERRED, OPTION_SECRET_REQUIRED,
+  allocateRegion,
+  freeRegion,
+  OPTION_LOCK_BEST_EFFORT,
+  OPTION_SECRET_PREFERRED,
+  OPTION_SECRET_REQUIRED,
   OPTION_COMMIT_AS_FORMATTED,
-} from "./operations";
+} from './operations';
 import {
-  hostIdOf, dataPagesOffsetOf, dataPagesLengthOf, mappingLengthOf, flagsOf, setProtection, FLAG_LOCKED,
+  hostIdOf,
+  dataPagesOffsetOf,
+  dataPagesLengthOf,
+  mappingLengthOf,
+  flagsOf,
+  setProtection,
+  FLAG_LOCKED,
   FLAG_SECRET_MEMORY,
-} from "./regions";
-import { NO_CLASS, classOf, classSize, slotOffset, strideOf } from "./heap-layout";
+} from './regions';
+import { NO_CLASS, classOf, classSize, slotOffset, strideOf } from './heap-layout';
 import {
-  pageGeometry, pageClass, pageArena, pageNumber, pageLive, pagePending, pageOpen, pageFree, pageSlots,
-  slotDataSize, isFree, takeFreeSlot, markPending, rewindPage, pageNext, NO_SLOT,
-} from "./heap-pages";
+  pageGeometry,
+  pageClass,
+  pageArena,
+  pageNumber,
+  pageLive,
+  pagePending,
+  pageOpen,
+  pageFree,
+  pageSlots,
+  slotDataSize,
+  isFree,
+  takeFreeSlot,
+  markPending,
+  rewindPage,
+  pageNext,
+  NO_SLOT,
+} from './heap-pages';
 import {
-  NO_ARENA, claimArena, releaseArena, arenaNext, setArenaNext, arenaPages, arenaVirgin, arenaRegion,
-  arenaHostId, arenaDirtyLow, arenaDirtyHigh, clearDirty, markDirty, pageAt, pageOffset, addArenaLive,
-  addArenaPending, arenaLiveSlots, arenaPendingSlots,
-} from "./heap-arenas";
+  NO_ARENA,
+  claimArena,
+  releaseArena,
+  arenaNext,
+  setArenaNext,
+  arenaPages,
+  arenaVirgin,
+  arenaRegion,
+  arenaHostId,
+  arenaDirtyLow,
+  arenaDirtyHigh,
+  clearDirty,
+  markDirty,
+  pageAt,
+  pageOffset,
+  addArenaLive,
+  addArenaPending,
+  arenaLiveSlots,
+  arenaPendingSlots,
+} from './heap-arenas';
 import {
-  claimHeap, heapFlags, heapArenaPages, heapFirstArena, setHeapFirstArena, heapMaxBytes,
-  heapReservedBytes, heapPending, heapCanaryFailures, classHead, classPages, addClassPages, addHeapArenas,
-  addHeapLive, addHeapPending, addHeapUsedBytes, addHeapSlotBytes, addHeapReservedBytes, addHeapLockedBytes,
-  addHeapSecretBytes, recordDamage, HEAP_LOCK_BEST_EFFORT, HEAP_SECRET_PREFERRED, HEAP_SECRET_REQUIRED,
-} from "./heap-records";
-import { openSpan, restoreSpan } from "./heap-spans";
-import { wipePendingSlots, firstDifference } from "./heap-wipe";
-import { formatVirginPages, reformatPage } from "./heap-format";
-import { unlinkPage, sendToBack } from "./heap-page-lists";
-import { FLUSH_BEFORE_GROWING_AT_PAGES, WIPE_BYTE } from "./wipe-policy";
-import { claimSecret, releaseSecret, SECRET_IN_SLOT } from "./secrets";
-import { REASON_HEAP_FULL } from "./heap-status";
+  claimHeap,
+  heapFlags,
+  heapArenaPages,
+  heapFirstArena,
+  setHeapFirstArena,
+  heapMaxBytes,
+  heapReservedBytes,
+  heapPending,
+  heapCanaryFailures,
+  classHead,
+  classPages,
+  addClassPages,
+  addHeapArenas,
+  addHeapLive,
+  addHeapPending,
+  addHeapUsedBytes,
+  addHeapSlotBytes,
+  addHeapReservedBytes,
+  addHeapLockedBytes,
+  addHeapSecretBytes,
+  recordDamage,
+  HEAP_LOCK_BEST_EFFORT,
+  HEAP_SECRET_PREFERRED,
+  HEAP_SECRET_REQUIRED,
+} from './heap-records';
+import { openSpan, restoreSpan } from './heap-spans';
+import { wipePendingSlots, firstDifference } from './heap-wipe';
+import { formatVirginPages, reformatPage } from './heap-format';
+import { unlinkPage, sendToBack } from './heap-page-lists';
+import { FLUSH_BEFORE_GROWING_AT_PAGES, WIPE_BYTE } from './wipe-policy';
+import { claimSecret, releaseSecret, SECRET_IN_SLOT } from './secrets';
+import { REASON_HEAP_FULL } from './heap-status';
 
 /** Most virgin pages formatted for a class in one open/close. */
 const VIRGIN_BATCH_MAX: u32 = 8;
@@ -80,9 +140,11 @@ export function createHeap(arenaPages: u32, maxBytes: u64, flags: u32): u32 {
 /** allocateRegion's options for the heap's arenas and dedicated regions: its lock and secret-memory policy. */
 export function heapRegionOptions(h: u32): u32 {
   const flags = heapFlags(h);
-  return (flags & HEAP_LOCK_BEST_EFFORT ? OPTION_LOCK_BEST_EFFORT : 0)
-    | (flags & HEAP_SECRET_PREFERRED ? OPTION_SECRET_PREFERRED : 0)
-    | (flags & HEAP_SECRET_REQUIRED ? OPTION_SECRET_REQUIRED : 0);
+  return (
+    (flags & HEAP_LOCK_BEST_EFFORT ? OPTION_LOCK_BEST_EFFORT : 0) |
+    (flags & HEAP_SECRET_PREFERRED ? OPTION_SECRET_PREFERRED : 0) |
+    (flags & HEAP_SECRET_REQUIRED ? OPTION_SECRET_REQUIRED : 0)
+  );
 }
 
 /** Maps, advises and locks a new arena (all NoAccess, all virgin). Returns OK or a status. */
@@ -94,7 +156,15 @@ function growHeap(h: u32): i32 {
   if (max != 0 && heapReservedBytes(h) + mapping > max) return refuse(ALLOCATION_FAILED, REASON_HEAP_FULL);
   // A Secure region: guard pages, MADV_DONTDUMP/DONTFORK, locked (or LOCK_FAILED), then NoAccess;
   // its data pages in secret memory if the heap asks for it.
-  const region = allocateRegion(bytes, pageSize, NO_ACCESS, TYPE_SECURE, 0, 0, heapRegionOptions(h) | OPTION_COMMIT_AS_FORMATTED);
+  const region = allocateRegion(
+    bytes,
+    pageSize,
+    NO_ACCESS,
+    TYPE_SECURE,
+    0,
+    0,
+    heapRegionOptions(h) | OPTION_COMMIT_AS_FORMATTED,
+  );
   if (region < 0) return -region;
   const slot = <u32>region;
   const arena = claimArena(h, slot, hostIdOf(slot), pages, dataPagesOffsetOf(slot));
@@ -202,8 +272,8 @@ export function freeSlot(h: u32, secret: u32, arena: u32, page: usize, slot: u32
   addArenaPending(arena, 1);
   addHeapLive(h, -1);
   addHeapPending(h, 1);
-  addHeapUsedBytes(h, -<i64>size);
-  addHeapSlotBytes(h, -<i64>classSize(<i32>pageClass(page)));
+  addHeapUsedBytes(h, -(<i64>size));
+  addHeapSlotBytes(h, -(<i64>classSize(<i32>pageClass(page))));
   releaseSecret(secret);
 }
 
@@ -263,7 +333,8 @@ function releaseArenaChecked(h: u32, arena: u32): i32 {
       const base = pageOffset(arena, number);
       const slots = pageSlots(page);
       for (let slot: u32 = 0; slot < slots; slot++) {
-        if (!isFree(page, slot)) hostFill(id, <f64>(base + slotOffset(c, slot)), <f64>slotDataSize(page, slot), WIPE_BYTE);
+        if (!isFree(page, slot))
+          hostFill(id, <f64>(base + slotOffset(c, slot)), <f64>slotDataSize(page, slot), WIPE_BYTE);
       }
       const damage = firstDifference(arena, number, c, 0, slotOffset(c, slots - 1) + strideOf(c));
       if (damage >= 0) recordDamage(h, arena, base + <u64>damage);
@@ -275,12 +346,12 @@ function releaseArenaChecked(h: u32, arena: u32): i32 {
   // Only formatted pages were ever written; the virgin ones are still the kernel's zero pages.
   const freed = freeRegion(region, <u64>formatted * pageSize);
   if (freed != OK && freed != CANARY_CORRUPTED) return freed; // still mapped: keep the records
-  addHeapReservedBytes(h, -<i64>mapping);
-  addHeapLockedBytes(h, -<i64>locked);
-  addHeapSecretBytes(h, -<i64>secretBytes);
+  addHeapReservedBytes(h, -(<i64>mapping));
+  addHeapLockedBytes(h, -(<i64>locked));
+  addHeapSecretBytes(h, -(<i64>secretBytes));
   addHeapArenas(h, -1);
-  addHeapLive(h, -<i32>arenaLiveSlots(arena));
-  addHeapPending(h, -<i32>arenaPendingSlots(arena));
+  addHeapLive(h, -(<i32>arenaLiveSlots(arena)));
+  addHeapPending(h, -(<i32>arenaPendingSlots(arena)));
   releaseArena(arena);
   return OK;
 }
@@ -297,7 +368,8 @@ export function trimHeap(h: u32): i32 {
     if (arenaLiveSlots(arena) == 0 && arenaPendingSlots(arena) == 0) {
       const released = releaseArenaChecked(h, arena);
       if (released == OK) {
-        if (previous == NO_ARENA) setHeapFirstArena(h, next); else setArenaNext(previous, next);
+        if (previous == NO_ARENA) setHeapFirstArena(h, next);
+        else setArenaNext(previous, next);
         arena = next;
         continue;
       }

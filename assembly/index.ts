@@ -1,32 +1,84 @@
 // The core's entry points. Each checks its arguments (integers arrive as f64 from JS), clears
 // the failure record, and hands over to operations.ts. Statuses are in status.ts.
 import {
-  OK, INVALID_ARGUMENT, REASON_SIZE_NOT_POSITIVE_INTEGER, REASON_SIZE_TOO_LARGE,
-  REASON_ALIGN_NOT_POWER_OF_TWO, REASON_ALIGN_TOO_LARGE, REASON_UNKNOWN_PROTECTION,
-  REASON_UNKNOWN_TYPE, REASON_GUARD_COUNT, REASON_NO_GUARD_PAGES, REASON_OFFSET, REASON_LENGTH,
-  REASON_PAGE_SIZE, REASON_SECRET_MEMORY_TYPE, OUT_OF_BOUNDS,
-} from "./status";
-import { refuse, resetFailure, lastReason, lastOperation, lastError } from "./failure";
+  OK,
+  INVALID_ARGUMENT,
+  REASON_SIZE_NOT_POSITIVE_INTEGER,
+  REASON_SIZE_TOO_LARGE,
+  REASON_ALIGN_NOT_POWER_OF_TWO,
+  REASON_ALIGN_TOO_LARGE,
+  REASON_UNKNOWN_PROTECTION,
+  REASON_UNKNOWN_TYPE,
+  REASON_GUARD_COUNT,
+  REASON_NO_GUARD_PAGES,
+  REASON_OFFSET,
+  REASON_LENGTH,
+  REASON_PAGE_SIZE,
+  REASON_SECRET_MEMORY_TYPE,
+  OUT_OF_BOUNDS,
+} from './status';
+import { refuse, resetFailure, lastReason, lastOperation, lastError } from './failure';
 import {
-  MAX_MAPPING, MAX_ALIGN, MAX_GUARD_PAGES, isPowerOfTwo, planLayout, planMappingLength,
-  planDataPagesOffset, planDataPagesLength, planDataOffset, planBaseAlignment,
-} from "./layout";
+  MAX_MAPPING,
+  MAX_ALIGN,
+  MAX_GUARD_PAGES,
+  isPowerOfTwo,
+  planLayout,
+  planMappingLength,
+  planDataPagesOffset,
+  planDataPagesLength,
+  planDataOffset,
+  planBaseAlignment,
+} from './layout';
 import {
-  flagsOf, typeOf, protectionOf, pageKindOf, sizeOf, alignOf, mappingLengthOf,
-  dataPagesOffsetOf, dataPagesLengthOf, dataOffsetOf, granuleOf, liveRegions, generationOf, checkHandle,
-} from "./regions";
-import { setMachine } from "./machine";
-import { statusOfHandle } from "./handle-table";
+  flagsOf,
+  typeOf,
+  protectionOf,
+  pageKindOf,
+  sizeOf,
+  alignOf,
+  mappingLengthOf,
+  dataPagesOffsetOf,
+  dataPagesLengthOf,
+  dataOffsetOf,
+  granuleOf,
+  liveRegions,
+  generationOf,
+  checkHandle,
+} from './regions';
+import { setMachine } from './machine';
+import { statusOfHandle } from './handle-table';
 import {
-  FIELD_FLAGS, FIELD_TYPE, FIELD_PROTECTION, FIELD_PAGE_KIND, FIELD_SIZE, FIELD_ALIGN, FIELD_MAPPING_LENGTH,
-  FIELD_DATA_PAGES_OFFSET, FIELD_DATA_PAGES_LENGTH, FIELD_DATA_OFFSET, FIELD_GRANULE,
-} from "./fields";
-import { initCanary } from "./canary";
-import { PROTECTION_COUNT, TYPE_COUNT, TYPE_SECURE } from "./protection";
+  FIELD_FLAGS,
+  FIELD_TYPE,
+  FIELD_PROTECTION,
+  FIELD_PAGE_KIND,
+  FIELD_SIZE,
+  FIELD_ALIGN,
+  FIELD_MAPPING_LENGTH,
+  FIELD_DATA_PAGES_OFFSET,
+  FIELD_DATA_PAGES_LENGTH,
+  FIELD_DATA_OFFSET,
+  FIELD_GRANULE,
+} from './fields';
+import { initCanary } from './canary';
+import { PROTECTION_COUNT, TYPE_COUNT, TYPE_SECURE } from './protection';
 import {
-  useHandle, allocateRegion, freeRegion, protectRegion, lockRegion, unlockRegion, clearRegion,
-  writeRegion, readRegion, OPTION_CUSTOM_GUARDS, OPTION_SECRET_ANY, mappedBytes, lockedBytes, lastGeneration,
-} from "./operations";
+  useHandle,
+  allocateRegion,
+  freeRegion,
+  protectRegion,
+  lockRegion,
+  unlockRegion,
+  clearRegion,
+  writeRegion,
+  readRegion,
+  OPTION_CUSTOM_GUARDS,
+  OPTION_SECRET_ANY,
+  mappedBytes,
+  lockedBytes,
+  lastGeneration,
+} from './operations';
 
 const NOT_A_COUNT: i64 = -1;
 
@@ -67,22 +119,38 @@ function checkShape(size: f64, align: f64, guardsBefore: f64, guardsAfter: f64):
  * or -status. Guard counts apply only with OPTION_CUSTOM_GUARDS (allocateWithGuardPages).
  */
 export function allocate(
-  size: f64, align: f64, protection: i32, type: i32, guardsBefore: f64, guardsAfter: f64, options: u32,
+  size: f64,
+  align: f64,
+  protection: i32,
+  type: i32,
+  guardsBefore: f64,
+  guardsAfter: f64,
+  options: u32,
 ): i32 {
   resetFailure();
   const shape = checkShape(size, align, guardsBefore, guardsAfter);
   if (shape != OK) return -shape;
   if (protection < 0 || protection >= PROTECTION_COUNT) return -refuse(INVALID_ARGUMENT, REASON_UNKNOWN_PROTECTION);
   if (type < 0 || type >= TYPE_COUNT) return -refuse(INVALID_ARGUMENT, REASON_UNKNOWN_TYPE);
-  if ((options & OPTION_SECRET_ANY) != 0 && type != <i32>TYPE_SECURE) return -refuse(INVALID_ARGUMENT, REASON_SECRET_MEMORY_TYPE);
+  if ((options & OPTION_SECRET_ANY) != 0 && type != <i32>TYPE_SECURE)
+    return -refuse(INVALID_ARGUMENT, REASON_SECRET_MEMORY_TYPE);
   const custom = (options & OPTION_CUSTOM_GUARDS) != 0;
   if (custom && guardsBefore + guardsAfter == 0) return -refuse(INVALID_ARGUMENT, REASON_NO_GUARD_PAGES);
-  return allocateRegion(<u64>size, <u64>align, <u8>protection, <u8>type,
-    custom ? <u32>guardsBefore : 0, custom ? <u32>guardsAfter : 0, options);
+  return allocateRegion(
+    <u64>size,
+    <u64>align,
+    <u8>protection,
+    <u8>type,
+    custom ? <u32>guardsBefore : 0,
+    custom ? <u32>guardsAfter : 0,
+    options,
+  );
 }
 
 /** The generation that, with the slot allocate() returned, makes the region's handle. */
-export function allocatedGeneration(): u32 { return lastGeneration; }
+export function allocatedGeneration(): u32 {
+  return lastGeneration;
+}
 
 export function free(slot: u32, generation: u32): i32 {
   resetFailure();
@@ -154,40 +222,64 @@ export function check(slot: u32, generation: u32): i32 {
 /** One field of a live region's record (call check() first); -1 for an unknown field. */
 export function regionField(slot: u32, field: i32): f64 {
   switch (field) {
-    case FIELD_FLAGS: return <f64>flagsOf(slot);
-    case FIELD_TYPE: return <f64>typeOf(slot);
-    case FIELD_PROTECTION: return <f64>protectionOf(slot);
-    case FIELD_PAGE_KIND: return <f64>pageKindOf(slot);
-    case FIELD_SIZE: return <f64>sizeOf(slot);
-    case FIELD_ALIGN: return <f64>alignOf(slot);
-    case FIELD_MAPPING_LENGTH: return <f64>mappingLengthOf(slot);
-    case FIELD_DATA_PAGES_OFFSET: return <f64>dataPagesOffsetOf(slot);
-    case FIELD_DATA_PAGES_LENGTH: return <f64>dataPagesLengthOf(slot);
-    case FIELD_DATA_OFFSET: return <f64>dataOffsetOf(slot);
-    case FIELD_GRANULE: return <f64>granuleOf(slot);
-    default: return -1;
+    case FIELD_FLAGS:
+      return <f64>flagsOf(slot);
+    case FIELD_TYPE:
+      return <f64>typeOf(slot);
+    case FIELD_PROTECTION:
+      return <f64>protectionOf(slot);
+    case FIELD_PAGE_KIND:
+      return <f64>pageKindOf(slot);
+    case FIELD_SIZE:
+      return <f64>sizeOf(slot);
+    case FIELD_ALIGN:
+      return <f64>alignOf(slot);
+    case FIELD_MAPPING_LENGTH:
+      return <f64>mappingLengthOf(slot);
+    case FIELD_DATA_PAGES_OFFSET:
+      return <f64>dataPagesOffsetOf(slot);
+    case FIELD_DATA_PAGES_LENGTH:
+      return <f64>dataPagesLengthOf(slot);
+    case FIELD_DATA_OFFSET:
+      return <f64>dataOffsetOf(slot);
+    case FIELD_GRANULE:
+      return <f64>granuleOf(slot);
+    default:
+      return -1;
   }
 }
 
 /** The mapping id the host gave a live region (for inspect's addresses). */
-export { hostIdOf as regionHostId } from "./regions";
+export { hostIdOf as regionHostId } from './regions';
 export { generationOf as slotGeneration };
 
 // Totals.
-export function statLiveRegions(): u32 { return liveRegions(); }
-export function statMappedBytes(): f64 { return <f64>mappedBytes; }
-export function statLockedBytes(): f64 { return <f64>lockedBytes; }
+export function statLiveRegions(): u32 {
+  return liveRegions();
+}
+export function statMappedBytes(): f64 {
+  return <f64>mappedBytes;
+}
+export function statLockedBytes(): f64 {
+  return <f64>lockedBytes;
+}
 
 /**
  * Test only: generations of every handle table end at `ceiling` (a record then retires), or with
  * `wrap` go back to 1 as they once did — the control showing what retiring prevents.
  */
-export { setGenerationCeiling as testOnlySetGenerationCeiling } from "./handle-table";
+export { setGenerationCeiling as testOnlySetGenerationCeiling } from './handle-table';
 
 // The failure record of the last call.
-export function failureReason(): i32 { return lastReason; }
-export function failureOperation(): i32 { return lastOperation; }
-export function failureError(): i32 { return lastError; }
+export function failureReason(): i32 {
+  return lastReason;
+}
+export function failureOperation(): i32 {
+  return lastOperation;
+}
+export function failureError(): i32 {
+  return lastError;
+}
 
 /**
  * Layout planning alone, for tests and for callers that size things up front. Returns OK or
@@ -208,17 +300,23 @@ export function plan(size: f64, align: f64, granule: f64, guardsBefore: f64, gua
 
 export function planField(field: i32): f64 {
   switch (field) {
-    case 0: return <f64>planMappingLength;
-    case 1: return <f64>planDataPagesOffset;
-    case 2: return <f64>planDataPagesLength;
-    case 3: return <f64>planDataOffset;
-    case 4: return <f64>planBaseAlignment;
-    default: return -1;
+    case 0:
+      return <f64>planMappingLength;
+    case 1:
+      return <f64>planDataPagesOffset;
+    case 2:
+      return <f64>planDataPagesLength;
+    case 3:
+      return <f64>planDataOffset;
+    case 4:
+      return <f64>planBaseAlignment;
+    default:
+      return -1;
   }
 }
 
 // SecureBuffer and SecureHeap (secure-entry.ts).
-export * from "./secure-entry";
+export * from './secure-entry';
 
 // The numbers the TypeScript layers share with the core, as exported globals (numbers.ts).
-export * from "./numbers";
+export * from './numbers';

@@ -19,7 +19,7 @@ export {
   NOT_SUPPORTED as Status_NOT_SUPPORTED,
   CANARY_CORRUPTED as Status_CANARY_CORRUPTED,
   FREE_FAILED as Status_FREE_FAILED,
-} from "./status";
+} from './status';
 
 // Why an argument was refused (failureReason()), for the region entry points.
 export {
@@ -40,7 +40,7 @@ export {
   REASON_SECRET_MEMORY_TYPE as Reason_SECRET_MEMORY_TYPE,
   REASON_SECRET_MEMORY_EXECUTE as Reason_SECRET_MEMORY_EXECUTE,
   REASON_MEMORY_SHORT as Reason_MEMORY_SHORT,
-} from "./status";
+} from './status';
 
 // … and for the secret and heap entry points (numbered from 101).
 export {
@@ -56,7 +56,7 @@ export {
   REASON_NOT_READABLE as Reason_NOT_READABLE,
   REASON_PURGED as Reason_PURGED,
   REASON_HEAPS_LIVE as Reason_HEAPS_LIVE,
-} from "./heap-status";
+} from './heap-status';
 
 // Option bits of allocate(), secretCreate() and heapCreate(): one layout for all three.
 export {
@@ -65,7 +65,7 @@ export {
   OPTION_SECRET_PREFERRED as Option_SECRET_PREFERRED,
   OPTION_SECRET_REQUIRED as Option_SECRET_REQUIRED,
   OPTION_ISOLATED as Option_ISOLATED,
-} from "./operations";
+} from './operations';
 
 // Capability bits init() takes.
 export {
@@ -76,7 +76,7 @@ export {
   CAP_TRANSPARENT_HUGE as Capability_TRANSPARENT_HUGE,
   CAP_SECRET_MEMORY as Capability_SECRET_MEMORY,
   CAP_DECOMMIT as Capability_DECOMMIT,
-} from "./machine";
+} from './machine';
 
 // Region record flags, as regionField(FIELD_FLAGS) returns them.
 export {
@@ -89,7 +89,7 @@ export {
   FLAG_HUGEPAGE_ADVISED as RegionFlag_HUGEPAGE_ADVISED,
   FLAG_SECRET_MEMORY as RegionFlag_SECRET_MEMORY,
   FLAG_SECRET_WANTED as RegionFlag_SECRET_WANTED,
-} from "./regions";
+} from './regions';
 
 // Fields of regionField().
 export {
@@ -104,7 +104,7 @@ export {
   FIELD_DATA_PAGES_LENGTH as Field_dataPagesLength,
   FIELD_DATA_OFFSET as Field_dataOffset,
   FIELD_GRANULE as Field_granule,
-} from "./fields";
+} from './fields';
 
 // Fields of secretField().
 export {
@@ -119,7 +119,7 @@ export {
   SECRET_FIELD_PAGES_OFFSET as SecretField_pagesOffset,
   SECRET_FIELD_PAGES_LENGTH as SecretField_pagesLength,
   SECRET_FIELD_SLOT_SIZE as SecretField_slotSize,
-} from "./fields";
+} from './fields';
 
 // Statistics of heapStat().
 export {
@@ -142,7 +142,7 @@ export {
   HEAP_STAT_SECRET_BYTES as HeapStat_secretBytes,
   HEAP_STAT_SECRET_POLICY as HeapStat_secretPolicy,
   HEAP_STAT_ISOLATED as HeapStat_isolated,
-} from "./fields";
+} from './fields';
 
 // Figures of quarantineStat().
 export {
@@ -150,7 +150,7 @@ export {
   QUARANTINE_STAT_BYTES as QuarantineStat_bytes,
   QUARANTINE_STAT_CAP as QuarantineStat_capBytes,
   QUARANTINE_STAT_EVICTED as QuarantineStat_evicted,
-} from "./fields";
+} from './fields';
 
 // The report of the last purge (purgeField()).
 export {
@@ -167,21 +167,21 @@ export {
   PURGE_STAT_CANARY_DAMAGE as PurgeStat_canaryDamage,
   PURGE_STAT_UNMAPPED_BYTES as PurgeStat_unmappedBytes,
   PURGE_STAT_UNLOCKED_BYTES as PurgeStat_unlockedBytes,
-} from "./fields";
+} from './fields';
 
 // Allocation types, in the order of AllocationType.
 export {
   TYPE_REGULAR as AllocationType_Regular,
   TYPE_SECURE as AllocationType_Secure,
   TYPE_LARGE_PAGE as AllocationType_LargePage,
-} from "./protection";
+} from './protection';
 
 // How a region's pages are backed (regionField(FIELD_PAGE_KIND)).
 export {
   PAGE_NORMAL as PageKind_normal,
   PAGE_TRANSPARENT_HUGE as PageKind_transparentHuge,
   PAGE_EXPLICIT_HUGE as PageKind_explicitHuge,
-} from "./regions";
+} from './regions';
 
 // The host contract (host/generated/host-numbers.ts): protections, operations, map flags, advice.
 
@@ -193,7 +193,7 @@ export {
   EXECUTE as Protection_Execute,
   READ_EXECUTE as Protection_ReadExecute,
   READ_WRITE_EXECUTE as Protection_ReadWriteExecute,
-} from "./protection";
+} from './protection';
 
 // Host operations, as failureOperation() names them (0: none), keyed by the Host method.
 export {
@@ -208,16 +208,14 @@ export {
   OP_COPY_OUT as HostOperation_copyOut,
   OP_MAP_SECRET as HostOperation_mapSecret,
   OP_DECOMMIT as HostOperation_decommit,
-} from "./host";
+} from './host';
 
 // Flags of the host's map().
-export {
-  MAP_HUGETLB as MapFlag_EXPLICIT_HUGE,
-} from "./host";
+export { MAP_HUGETLB as MapFlag_EXPLICIT_HUGE } from './host';
 
 // Advice of the host's advise(), keyed as host/types.ts's Advice.
 export {
   ADVICE_DONTDUMP as Advice_DontDump,
   ADVICE_DONTFORK as Advice_DontFork,
   ADVICE_HUGEPAGE as Advice_HugePage,
-} from "./host";
+} from './host';

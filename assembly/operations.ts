@@ -1,39 +1,119 @@
 // The region operations: each decides which host calls to make and in what order, and undoes
 // the earlier steps when a later one fails. Arguments arrive checked (see index.ts).
 import {
-  OK, INVALID_ARGUMENT, OUT_OF_BOUNDS, ACCESS_DENIED,
-  ALLOCATION_FAILED, PROTECTION_FAILED, LOCK_FAILED, UNLOCK_FAILED, NOT_SUPPORTED,
-  CANARY_CORRUPTED, FREE_FAILED, REASON_NOT_A_REGION, REASON_SIZE_TOO_LARGE, REASON_OFFSET,
-  REASON_LENGTH, REASON_SECRET_MEMORY_LOCKED, REASON_SECRET_MEMORY_EXECUTE, REASON_MEMORY_SHORT,
-} from "./status";
-import { refuse, osFailure } from "./failure";
+  OK,
+  INVALID_ARGUMENT,
+  OUT_OF_BOUNDS,
+  ACCESS_DENIED,
+  ALLOCATION_FAILED,
+  PROTECTION_FAILED,
+  LOCK_FAILED,
+  UNLOCK_FAILED,
+  NOT_SUPPORTED,
+  CANARY_CORRUPTED,
+  FREE_FAILED,
+  REASON_NOT_A_REGION,
+  REASON_SIZE_TOO_LARGE,
+  REASON_OFFSET,
+  REASON_LENGTH,
+  REASON_SECRET_MEMORY_LOCKED,
+  REASON_SECRET_MEMORY_EXECUTE,
+  REASON_MEMORY_SHORT,
+} from './status';
+import { refuse, osFailure } from './failure';
 import {
-  hostMap, hostUnmap, hostProtect, hostLock, hostUnlock, hostAdvise, hostFill, hostCopyIn,
-  hostCopyOut, hostMapSecret, hostMemoryRoom, OP_MAP, OP_UNMAP, OP_PROTECT, OP_LOCK, OP_UNLOCK, OP_ADVISE, OP_FILL,
-  OP_COPY_IN, OP_COPY_OUT, OP_MAP_SECRET, MAP_HUGETLB, ADVICE_DONTDUMP, ADVICE_DONTFORK, ADVICE_HUGEPAGE,
-} from "./host";
+  hostMap,
+  hostUnmap,
+  hostProtect,
+  hostLock,
+  hostUnlock,
+  hostAdvise,
+  hostFill,
+  hostCopyIn,
+  hostCopyOut,
+  hostMapSecret,
+  hostMemoryRoom,
+  OP_MAP,
+  OP_UNMAP,
+  OP_PROTECT,
+  OP_LOCK,
+  OP_UNLOCK,
+  OP_ADVISE,
+  OP_FILL,
+  OP_COPY_IN,
+  OP_COPY_OUT,
+  OP_MAP_SECRET,
+  MAP_HUGETLB,
+  ADVICE_DONTDUMP,
+  ADVICE_DONTFORK,
+  ADVICE_HUGEPAGE,
+} from './host';
 import {
-  planLayout, planMappingLength, planDataPagesOffset, planDataPagesLength, planDataOffset,
+  planLayout,
+  planMappingLength,
+  planDataPagesOffset,
+  planDataPagesLength,
+  planDataOffset,
   planBaseAlignment,
-} from "./layout";
+} from './layout';
 import {
-  claimSlot, releaseSlot, checkHandle, generationOf, hostIdOf, flagsOf, setFlags,
-  protectionOf, setProtection, sizeOf, dataOffsetOf, dataPagesOffsetOf, dataPagesLengthOf,
-  mappingLengthOf, granuleOf, typeOf, writtenLowOf, writtenHighOf, markWritten, FLAG_LOCKED, FLAG_GUARDED, FLAG_CANARY, FLAG_DONTDUMP, FLAG_DONTFORK,
-  FLAG_LOCK_WANTED, FLAG_HUGEPAGE_ADVISED, FLAG_SECRET_MEMORY, FLAG_SECRET_WANTED, PAGE_NORMAL,
-  PAGE_TRANSPARENT_HUGE, PAGE_EXPLICIT_HUGE,
-} from "./regions";
-import { writeCanary, checkCanary, canaryHostError } from "./canary";
-import { retireMapping } from "./quarantine";
-import { statusOfHandle } from "./handle-table";
-import { WIPE_BYTE } from "./wipe-policy";
+  claimSlot,
+  releaseSlot,
+  checkHandle,
+  generationOf,
+  hostIdOf,
+  flagsOf,
+  setFlags,
+  protectionOf,
+  setProtection,
+  sizeOf,
+  dataOffsetOf,
+  dataPagesOffsetOf,
+  dataPagesLengthOf,
+  mappingLengthOf,
+  granuleOf,
+  typeOf,
+  writtenLowOf,
+  writtenHighOf,
+  markWritten,
+  FLAG_LOCKED,
+  FLAG_GUARDED,
+  FLAG_CANARY,
+  FLAG_DONTDUMP,
+  FLAG_DONTFORK,
+  FLAG_LOCK_WANTED,
+  FLAG_HUGEPAGE_ADVISED,
+  FLAG_SECRET_MEMORY,
+  FLAG_SECRET_WANTED,
+  PAGE_NORMAL,
+  PAGE_TRANSPARENT_HUGE,
+  PAGE_EXPLICIT_HUGE,
+} from './regions';
+import { writeCanary, checkCanary, canaryHostError } from './canary';
+import { retireMapping } from './quarantine';
+import { statusOfHandle } from './handle-table';
+import { WIPE_BYTE } from './wipe-policy';
 import {
-  pageSize, hugePageSize, has, CAP_LOCK, CAP_DONTDUMP, CAP_DONTFORK, CAP_EXPLICIT_HUGE,
-  CAP_TRANSPARENT_HUGE, CAP_SECRET_MEMORY,
-} from "./machine";
+  pageSize,
+  hugePageSize,
+  has,
+  CAP_LOCK,
+  CAP_DONTDUMP,
+  CAP_DONTFORK,
+  CAP_EXPLICIT_HUGE,
+  CAP_TRANSPARENT_HUGE,
+  CAP_SECRET_MEMORY,
+} from './machine';
 import {
-  NO_ACCESS, READ_ONLY, READ_WRITE, canRead, canWrite, canExecute, TYPE_SECURE, TYPE_LARGE_PAGE,
-} from "./protection";
+  NO_ACCESS,
+  READ_ONLY,
+  READ_WRITE,
+  canRead,
+  canWrite,
+  canExecute,
+  TYPE_SECURE,
+  TYPE_LARGE_PAGE,
+} from './protection';
 
 /** allocate() options. */
 export const OPTION_LOCK_BEST_EFFORT: u32 = 1 << 0; // a failed lock leaves the region unlocked
@@ -97,10 +177,19 @@ export function useHandle(slot: u32, generation: u32, freeing: bool): i32 {
  * pages (the region records that it was asked for) and `required` fails.
  */
 export function allocateRegion(
-  size: u64, align: u64, protection: u8, type: u8, guardsBefore: u32, guardsAfter: u32, options: u32,
+  size: u64,
+  align: u64,
+  protection: u8,
+  type: u8,
+  guardsBefore: u32,
+  guardsAfter: u32,
+  options: u32,
 ): i32 {
   const secure = type == TYPE_SECURE;
-  if (secure && (options & OPTION_CUSTOM_GUARDS) == 0) { guardsBefore = 1; guardsAfter = 1; }
+  if (secure && (options & OPTION_CUSTOM_GUARDS) == 0) {
+    guardsBefore = 1;
+    guardsAfter = 1;
+  }
   const guarded = guardsBefore + guardsAfter > 0;
   const secretWanted = secure && (options & OPTION_SECRET_ANY) != 0;
   const secretRequired = secretWanted && (options & OPTION_SECRET_REQUIRED) != 0;
@@ -152,8 +241,16 @@ export function allocateRegion(
 
 /** The steps after the mapping exists. Returns the slot, or -status (caller unmaps). */
 function finishRegion(
-  id: i32, size: u64, align: u64, protection: u8, type: u8, pageKind: u8, granule: u64,
-  guarded: bool, options: u32, secretFlags: u32,
+  id: i32,
+  size: u64,
+  align: u64,
+  protection: u8,
+  type: u8,
+  pageKind: u8,
+  granule: u64,
+  guarded: bool,
+  options: u32,
+  secretFlags: u32,
 ): i32 {
   const mappingLength = planMappingLength;
   const pagesOffset = planDataPagesOffset;
@@ -229,9 +326,18 @@ function finishRegion(
   // by zeroing the data bytes, unless the canary writes touched them all already. A heap arena
   // (checked whole above) is committed a batch at a time as the heap formats its pages, so a large
   // arena costs only what its secrets use.
-  if (type == TYPE_SECURE && guarded && (options & OPTION_COMMIT_AS_FORMATTED) == 0
-    && (!(flags & FLAG_LOCKED) || (flags & FLAG_SECRET_MEMORY))
-    && !canaryTouchesEveryPage(pagesLength, granule, dataOffset - pagesOffset, pagesOffset + pagesLength - dataOffset - size)) {
+  if (
+    type == TYPE_SECURE &&
+    guarded &&
+    (options & OPTION_COMMIT_AS_FORMATTED) == 0 &&
+    (!(flags & FLAG_LOCKED) || flags & FLAG_SECRET_MEMORY) &&
+    !canaryTouchesEveryPage(
+      pagesLength,
+      granule,
+      dataOffset - pagesOffset,
+      pagesOffset + pagesLength - dataOffset - size,
+    )
+  ) {
     error = hostFill(id, <f64>dataOffset, <f64>size, WIPE_BYTE);
     if (error) return -osFailure(ALLOCATION_FAILED, OP_FILL, error);
   }
@@ -240,8 +346,20 @@ function finishRegion(
     error = hostProtect(id, <f64>pagesOffset, <f64>pagesLength, protection);
     if (error) return -osFailure(ALLOCATION_FAILED, OP_PROTECT, error);
   }
-  const slot = claimSlot(id, flags, type, protection, pageKind, size, align, mappingLength,
-    pagesOffset, pagesLength, dataOffset, granule);
+  const slot = claimSlot(
+    id,
+    flags,
+    type,
+    protection,
+    pageKind,
+    size,
+    align,
+    mappingLength,
+    pagesOffset,
+    pagesLength,
+    dataOffset,
+    granule,
+  );
   lastGeneration = generationOf(slot);
   mappedBytes += mappingLength;
   if (flags & FLAG_LOCKED) lockedBytes += pagesLength;
@@ -315,13 +433,15 @@ function wipeWrittenPages(slot: u32, touchedLength: u64): i32 {
   }
   runLow = runHigh = 0;
   let error: i32 = 0;
-  if (flagsOf(slot) & FLAG_CANARY && dataOffsetOf(slot) > pagesOffset) error = addRun(id, pagesOffset, pagesOffset + granule);
+  if (flagsOf(slot) & FLAG_CANARY && dataOffsetOf(slot) > pagesOffset)
+    error = addRun(id, pagesOffset, pagesOffset + granule);
   if (!error && high > low) {
-    const first = pagesOffset + (low - pagesOffset) / granule * granule;
-    const last = pagesOffset + (high - pagesOffset + granule - 1) / granule * granule;
+    const first = pagesOffset + ((low - pagesOffset) / granule) * granule;
+    const last = pagesOffset + ((high - pagesOffset + granule - 1) / granule) * granule;
     error = addRun(id, first, last < pagesEnd ? last : pagesEnd);
   }
-  if (!error && flagsOf(slot) & FLAG_CANARY && dataOffsetOf(slot) + sizeOf(slot) < pagesEnd) error = addRun(id, pagesEnd - granule, pagesEnd);
+  if (!error && flagsOf(slot) & FLAG_CANARY && dataOffsetOf(slot) + sizeOf(slot) < pagesEnd)
+    error = addRun(id, pagesEnd - granule, pagesEnd);
   const flushed = flushRun(id);
   return error ? error : flushed;
 }
@@ -351,8 +471,9 @@ export function freeRegion(slot: u32, touchedLength: u64 = U64.MAX_VALUE, quaran
   if (flags & FLAG_CANARY) {
     const dataOffset = dataOffsetOf(slot);
     const backOffset = dataOffset + sizeOf(slot);
-    canaryIntact = checkCanary(id, pagesOffset, dataOffset - pagesOffset)
-      && checkCanary(id, backOffset, pagesOffset + pagesLength - backOffset);
+    canaryIntact =
+      checkCanary(id, pagesOffset, dataOffset - pagesOffset) &&
+      checkCanary(id, backOffset, pagesOffset + pagesLength - backOffset);
   }
   const canaryError = canaryHostError;
   // 3. Wipe every page that ever held data or canary bytes.
@@ -407,7 +528,10 @@ export function lockRegion(slot: u32): i32 {
     error = hostProtect(id, offset, length, protection);
     if (error) {
       setProtection(slot, READ_ONLY); // the kernel's state, recorded as it is
-      if (!lockError) { setFlags(slot, flags | FLAG_LOCKED); lockedBytes += <u64>length; }
+      if (!lockError) {
+        setFlags(slot, flags | FLAG_LOCKED);
+        lockedBytes += <u64>length;
+      }
       return osFailure(PROTECTION_FAILED, OP_PROTECT, error);
     }
   }

@@ -14,7 +14,10 @@ export default {
       floor: { name: 'secure-alloc-free', bytes: 32 },
       setup: (env) => env,
       memshield(env, iterations) {
-        const { memory, memshield: { MemoryProtectionLevel: L, AllocationType: T } } = env;
+        const {
+          memory,
+          memshield: { MemoryProtectionLevel: L, AllocationType: T },
+        } = env;
         for (let i = 0; i < iterations; i++) memory.free(memory.allocate(32, 8, L.ReadWrite, T.Secure));
       },
       // sodium_free only detaches the buffer; the unmap waits for the garbage collector (its
@@ -35,7 +38,10 @@ export default {
       floor: { name: 'regular-alloc-free', bytes: 32 },
       setup: (env) => env,
       memshield(env, iterations) {
-        const { memory, memshield: { MemoryProtectionLevel: L, AllocationType: T } } = env;
+        const {
+          memory,
+          memshield: { MemoryProtectionLevel: L, AllocationType: T },
+        } = env;
         for (let i = 0; i < iterations; i++) memory.free(memory.allocate(32, 8, L.ReadWrite, T.Regular));
       },
       sodium: null,
@@ -48,13 +54,17 @@ export default {
       floor: { name: 'largepage-alloc-free', bytes: HUGE },
       skip(env) {
         const capabilities = env.host.capabilities();
-        if (capabilities.explicitHugePages) return 'explicit huge pages are reserved here; the floor mirrors transparent huge pages only';
+        if (capabilities.explicitHugePages)
+          return 'explicit huge pages are reserved here; the floor mirrors transparent huge pages only';
         if (!capabilities.transparentHugePages) return 'transparent huge pages are off (THP mode never)';
         return undefined;
       },
       setup: (env) => env,
       memshield(env, iterations) {
-        const { memory, memshield: { MemoryProtectionLevel: L, AllocationType: T } } = env;
+        const {
+          memory,
+          memshield: { MemoryProtectionLevel: L, AllocationType: T },
+        } = env;
         for (let i = 0; i < iterations; i++) memory.free(memory.allocate(HUGE, 8, L.ReadWrite, T.LargePage));
       },
       sodium: null,

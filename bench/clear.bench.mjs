@@ -13,8 +13,15 @@ export default {
       floor: { name: 'clear', bytes: SIZE },
       bytes: SIZE,
       setup(env) {
-        const { memory, memshield: { MemoryProtectionLevel: L, AllocationType: T } } = env;
-        return { env, region: memory.allocate(SIZE, 8, L.ReadWrite, T.Secure), buffer: env.sodium?.sodium_malloc(SIZE) };
+        const {
+          memory,
+          memshield: { MemoryProtectionLevel: L, AllocationType: T },
+        } = env;
+        return {
+          env,
+          region: memory.allocate(SIZE, 8, L.ReadWrite, T.Secure),
+          buffer: env.sodium?.sodium_malloc(SIZE),
+        };
       },
       memshield({ env: { memory }, region }, iterations) {
         for (let i = 0; i < iterations; i++) memory.secureClear(region);

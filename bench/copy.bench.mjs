@@ -8,7 +8,10 @@ const MIB = 1024 * 1024;
 /** A Secure region of `size` bytes holding a pattern, the source/target arrays, a sodium buffer. */
 function copySetup(size) {
   return (env) => {
-    const { memory, memshield: { MemoryProtectionLevel: L, AllocationType: T } } = env;
+    const {
+      memory,
+      memshield: { MemoryProtectionLevel: L, AllocationType: T },
+    } = env;
     const region = memory.allocate(size, 8, L.ReadWrite, T.Secure);
     const data = new Uint8Array(size).fill(0x5a);
     memory.write(region, data);

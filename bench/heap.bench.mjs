@@ -77,7 +77,10 @@ async function countLive(side, limit) {
   });
   let end;
   if (run.signal) end = `died by ${run.signal}`;
-  else if (run.code !== 0) throw new Error(`the ${side} child failed (exit ${run.code}): ${run.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+  else if (run.code !== 0)
+    throw new Error(
+      `the ${side} child failed (exit ${run.code}): ${run.stderr.trim().split('\n').slice(-3).join(' | ')}`,
+    );
   else if (stopped) end = `stopped by ${stopped.code}`;
   else end = `limit of ${limit} reached`;
   return { ...facts, end, stopped, runAs: run.user };

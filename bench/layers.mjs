@@ -12,10 +12,15 @@ import { pairedRatios, summarize } from './lib/stats.mjs';
 
 const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '31' } } });
 const env = await createEnv();
-const { memory, memshield: { MemoryProtectionLevel: L, AllocationType: T, createPlatformMemory } } = env;
+const {
+  memory,
+  memshield: { MemoryProtectionLevel: L, AllocationType: T, createPlatformMemory },
+} = env;
 const { host } = env;
 const koffi = (await import('koffi')).default;
-const floorRun = koffi.load(buildFloorLibrary()).func('int64_t floor_run(const char *name, uint64_t bytes, uint64_t iterations)');
+const floorRun = koffi
+  .load(buildFloorLibrary())
+  .func('int64_t floor_run(const char *name, uint64_t bytes, uint64_t iterations)');
 const mprotect = koffi.load('libc.so.6').func('int mprotect(void *addr, size_t length, int prot)');
 const child = new FloorProcess(buildFloor().binary);
 
@@ -51,7 +56,14 @@ function wasmToggle(protect) {
   const text = (word) => [word.length, ...Buffer.from(word)];
   const section = (id, bytes) => [id, bytes.length, ...bytes];
   const bytes = [
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
     ...section(1, [2, 0x60, 4, 0x7f, 0x7c, 0x7c, 0x7f, 1, 0x7f, 0x60, 0, 1, 0x7f]),
     ...section(2, [1, ...text('host'), ...text('protect'), 0x00, 0]),
     ...section(3, [1, 1]),
@@ -90,7 +102,10 @@ async function compare(title, iterations, sides) {
   console.log('|---|---|---|');
   for (const name of names) {
     const ratio = summarize(pairedRatios(samples[name], base));
-    console.log(`| ${name} | ${formatTime(summarize(samples[name]).median)} | ` + `${ratio.median.toFixed(2)} (${ratio.p10.toFixed(2)}–${ratio.p90.toFixed(2)}) |`);
+    console.log(
+      `| ${name} | ${formatTime(summarize(samples[name]).median)} | ` +
+        `${ratio.median.toFixed(2)} (${ratio.p10.toFixed(2)}–${ratio.p90.toFixed(2)}) |`,
+    );
   }
 }
 
@@ -116,20 +131,32 @@ async function compare(title, iterations, sides) {
     'C loop, in this process (floor.so)': async (n) => Number(floorRun('protect-toggle', 32, n)) / n,
     'C loop, child process (the bench floor)': async (n) => (await child.run('protect-toggle', 32, n)) / n,
     'koffi mprotect ×2 from JS': timed((n) => {
-      for (let i = 0; i < n; i++) { mprotect(dataPage, PAGE, PROT_NONE); mprotect(dataPage, PAGE, PROT_READ); }
+      for (let i = 0; i < n; i++) {
+        mprotect(dataPage, PAGE, PROT_NONE);
+        mprotect(dataPage, PAGE, PROT_READ);
+      }
     }),
     'koffi mprotect ×2 from a JS import called by Wasm': timed((n) => {
       for (let i = 0; i < n; i++) viaWasm();
     }),
     'Linux host protect ×2 from JS': timed((n) => {
-      for (let i = 0; i < n; i++) { host.protect(id, PAGE, PAGE, NO_ACCESS); host.protect(id, PAGE, PAGE, READ_ONLY); }
+      for (let i = 0; i < n; i++) {
+        host.protect(id, PAGE, PAGE, NO_ACCESS);
+        host.protect(id, PAGE, PAGE, READ_ONLY);
+      }
     }),
     'memshield (PlatformMemory.protect ×2)': timed((n) => {
-      for (let i = 0; i < n; i++) { memory.protect(region, L.NoAccess); memory.protect(region, L.ReadOnly); }
+      for (let i = 0; i < n; i++) {
+        memory.protect(region, L.NoAccess);
+        memory.protect(region, L.ReadOnly);
+      }
     }),
     'memshield with the syscalls removed': timed((n) => {
       state.idle = true;
-      for (let i = 0; i < n; i++) { leanMemory.protect(leanRegion, L.NoAccess); leanMemory.protect(leanRegion, L.ReadOnly); }
+      for (let i = 0; i < n; i++) {
+        leanMemory.protect(leanRegion, L.NoAccess);
+        leanMemory.protect(leanRegion, L.ReadOnly);
+      }
       state.idle = false;
     }),
   });
@@ -146,7 +173,7 @@ async function compare(title, iterations, sides) {
   await compare('Secure allocate+free, 32 B', 500, {
     'C loop, in this process (floor.so)': async (n) => Number(floorRun('secure-alloc-free', 32, n)) / n,
     'C loop, child process (the bench floor)': async (n) => (await child.run('secure-alloc-free', 32, n)) / n,
-    'memshield': timed((n) => {
+    memshield: timed((n) => {
       for (let i = 0; i < n; i++) memory.free(memory.allocate(32, 8, L.ReadWrite, T.Secure));
     }),
     'memshield with the syscalls removed (canary copies kept)': timed((n) => {

@@ -12,7 +12,10 @@ export default {
       title: 'lock+unlock, 64 KiB',
       floor: { name: 'lock-unlock', bytes: SIZE },
       setup(env) {
-        const { memory, memshield: { MemoryProtectionLevel: L, AllocationType: T } } = env;
+        const {
+          memory,
+          memshield: { MemoryProtectionLevel: L, AllocationType: T },
+        } = env;
         // sodium_mlock takes any buffer; a plain Buffer is what callers hand it.
         return { env, region: memory.allocate(SIZE, 8, L.ReadWrite, T.Regular), buffer: Buffer.alloc(SIZE) };
       },

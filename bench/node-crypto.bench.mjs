@@ -65,7 +65,11 @@ export default {
       memshield({ keyObject, data }, iterations) {
         for (let i = 0; i < iterations; i++) sign(null, data, keyObject);
       },
-      floor: { js: ({ plainKeyObject, data }, iterations) => { for (let i = 0; i < iterations; i++) sign(null, data, plainKeyObject); } },
+      floor: {
+        js: ({ plainKeyObject, data }, iterations) => {
+          for (let i = 0; i < iterations; i++) sign(null, data, plainKeyObject);
+        },
+      },
     },
     {
       ...common,
@@ -73,9 +77,14 @@ export default {
       title: 'Ed25519 sign 1 KiB: DER parsed from use() each call',
       setup: ed25519Setup,
       memshield({ key, data }, iterations) {
-        for (let i = 0; i < iterations; i++) key.use((view) => sign(null, data, { key: view, format: 'der', type: 'pkcs8' }));
+        for (let i = 0; i < iterations; i++)
+          key.use((view) => sign(null, data, { key: view, format: 'der', type: 'pkcs8' }));
       },
-      floor: { js: ({ plain, data }, iterations) => { for (let i = 0; i < iterations; i++) sign(null, data, { key: plain, format: 'der', type: 'pkcs8' }); } },
+      floor: {
+        js: ({ plain, data }, iterations) => {
+          for (let i = 0; i < iterations; i++) sign(null, data, { key: plain, format: 'der', type: 'pkcs8' });
+        },
+      },
       note: 'Ed25519 rows: the floor is the same signature from a plain Buffer key; parsing the key per call costs more than signing, so make the KeyObject once.',
     },
   ],

@@ -59,27 +59,66 @@ function operations({ api, host }) {
   const { lean, state } = idleProtectHost(host);
   const leanSecret = SecureBuffer.alloc(32, { host: lean, secretMemory: 'off' });
   // Its page stays readable: the close of this use() is skipped, so idle opens cannot fault.
-  leanSecret.use(() => { state.idle = true; });
+  leanSecret.use(() => {
+    state.idle = true;
+  });
   state.idle = false;
   const leanMemory = api.createPlatformMemory({ host: lean });
   const leanRegion = leanMemory.allocate(32, 8, L.ReadWrite, T.Secure);
   leanMemory.protect(leanRegion, L.ReadOnly);
   const readFirst = (view) => view[0];
   let sink = 0;
-  const idle = (loop) => (n) => { state.idle = true; try { loop(n); } finally { state.idle = false; } };
+  const idle = (loop) => (n) => {
+    state.idle = true;
+    try {
+      loop(n);
+    } finally {
+      state.idle = false;
+    }
+  };
   return {
-    'protect NoAccess↔ReadOnly': (n) => { for (let i = 0; i < n; i++) { memory.protect(toggled, L.NoAccess); memory.protect(toggled, L.ReadOnly); } },
-    'protect toggle, no syscalls': idle((n) => { for (let i = 0; i < n; i++) { leanMemory.protect(leanRegion, L.NoAccess); leanMemory.protect(leanRegion, L.ReadOnly); } }),
-    'write 32 B': (n) => { for (let i = 0; i < n; i++) memory.write(r32, b32); },
-    'write 1 KiB': (n) => { for (let i = 0; i < n; i++) memory.write(r1k, b1k); },
-    'readInto 32 B': (n) => { for (let i = 0; i < n; i++) memory.readInto(r32, b32); },
-    'readInto 1 KiB': (n) => { for (let i = 0; i < n; i++) memory.readInto(r1k, b1k); },
-    'read 32 B': (n) => { for (let i = 0; i < n; i++) sink ^= memory.read(r32)[0]; },
-    'use 32 B standalone': (n) => { for (let i = 0; i < n; i++) sink ^= standalone.use(readFirst); },
-    'use 32 B in a heap': (n) => { for (let i = 0; i < n; i++) sink ^= inHeap.use(readFirst); },
-    'use 32 B, no syscalls': idle((n) => { for (let i = 0; i < n; i++) sink ^= leanSecret.use(readFirst); }),
-    'Secure allocate+free 32 B': (n) => { for (let i = 0; i < n; i++) memory.free(region(32)); },
-    get sink() { return sink; },
+    'protect NoAccess↔ReadOnly': (n) => {
+      for (let i = 0; i < n; i++) {
+        memory.protect(toggled, L.NoAccess);
+        memory.protect(toggled, L.ReadOnly);
+      }
+    },
+    'protect toggle, no syscalls': idle((n) => {
+      for (let i = 0; i < n; i++) {
+        leanMemory.protect(leanRegion, L.NoAccess);
+        leanMemory.protect(leanRegion, L.ReadOnly);
+      }
+    }),
+    'write 32 B': (n) => {
+      for (let i = 0; i < n; i++) memory.write(r32, b32);
+    },
+    'write 1 KiB': (n) => {
+      for (let i = 0; i < n; i++) memory.write(r1k, b1k);
+    },
+    'readInto 32 B': (n) => {
+      for (let i = 0; i < n; i++) memory.readInto(r32, b32);
+    },
+    'readInto 1 KiB': (n) => {
+      for (let i = 0; i < n; i++) memory.readInto(r1k, b1k);
+    },
+    'read 32 B': (n) => {
+      for (let i = 0; i < n; i++) sink ^= memory.read(r32)[0];
+    },
+    'use 32 B standalone': (n) => {
+      for (let i = 0; i < n; i++) sink ^= standalone.use(readFirst);
+    },
+    'use 32 B in a heap': (n) => {
+      for (let i = 0; i < n; i++) sink ^= inHeap.use(readFirst);
+    },
+    'use 32 B, no syscalls': idle((n) => {
+      for (let i = 0; i < n; i++) sink ^= leanSecret.use(readFirst);
+    }),
+    'Secure allocate+free 32 B': (n) => {
+      for (let i = 0; i < n; i++) memory.free(region(32));
+    },
+    get sink() {
+      return sink;
+    },
   };
 }
 
@@ -92,13 +131,24 @@ function sodiumOperations() {
   sodium.sodium_mprotect_noaccess(resting);
   let sink = 0;
   const use = (n) => {
-    for (let i = 0; i < n; i++) { sodium.sodium_mprotect_readonly(resting); sink ^= resting[0]; sodium.sodium_mprotect_noaccess(resting); }
+    for (let i = 0; i < n; i++) {
+      sodium.sodium_mprotect_readonly(resting);
+      sink ^= resting[0];
+      sodium.sodium_mprotect_noaccess(resting);
+    }
   };
   return {
-    'protect NoAccess↔ReadOnly': (n) => { for (let i = 0; i < n; i++) { sodium.sodium_mprotect_noaccess(toggled); sodium.sodium_mprotect_readonly(toggled); } },
+    'protect NoAccess↔ReadOnly': (n) => {
+      for (let i = 0; i < n; i++) {
+        sodium.sodium_mprotect_noaccess(toggled);
+        sodium.sodium_mprotect_readonly(toggled);
+      }
+    },
     'use 32 B standalone': use,
     'use 32 B in a heap': use,
-    get sink() { return sink; },
+    get sink() {
+      return sink;
+    },
   };
 }
 
@@ -109,7 +159,7 @@ function calibrate(run, ms) {
     const start = process.hrtime.bigint();
     run(iterations);
     const ns = Number(process.hrtime.bigint() - start);
-    if (ns > ms * 1e6 / 4 || iterations > 1e7) return Math.max(1, Math.round((iterations * ms * 1e6) / ns));
+    if (ns > (ms * 1e6) / 4 || iterations > 1e7) return Math.max(1, Math.round((iterations * ms * 1e6) / ns));
     iterations *= ns < ms * 1e4 ? 10 : 2;
   }
 }
@@ -130,8 +180,12 @@ const builds = { this: operations(await loadBuild(`${import.meta.dirname}/..`)) 
 if (args.against) builds.against = operations(await loadBuild(args.against));
 else if (args.sodium) builds.against = sodiumOperations();
 const other = args.against ?? (args.sodium ? 'sodium-native' : undefined);
-const names = Object.keys(builds.this).filter((name) => name !== 'sink' && (!builds.against || name in builds.against) &&
-  (args.only.length === 0 || args.only.some((word) => name.includes(word))));
+const names = Object.keys(builds.this).filter(
+  (name) =>
+    name !== 'sink' &&
+    (!builds.against || name in builds.against) &&
+    (args.only.length === 0 || args.only.some((word) => name.includes(word))),
+);
 const rounds = Number(args.rounds);
 
 console.log(`| operation | this build | ${other ? `${other} | this ÷ that (p10–p90) | fastest ÷ fastest |` : ''}`);
@@ -147,7 +201,10 @@ for (const name of names) {
       samples[side].push(timed(runs[side], iterations[side]));
     }
   }
-  const cells = samples.map((series) => { const s = summarize(series); return `${formatTime(s.median)} (${formatTime(s.p10)}–${formatTime(s.p90)})`; });
+  const cells = samples.map((series) => {
+    const s = summarize(series);
+    return `${formatTime(s.median)} (${formatTime(s.p10)}–${formatTime(s.p90)})`;
+  });
   if (sides.length === 2) {
     const ratio = summarize(pairedRatios(samples[0], samples[1]));
     cells.push(`${ratio.median.toFixed(2)} (${ratio.p10.toFixed(2)}–${ratio.p90.toFixed(2)})`);

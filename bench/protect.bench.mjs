@@ -3,7 +3,10 @@
 
 /** A Secure 32-byte region, read-only, and a sodium_malloc(32) buffer beside it. */
 function secureRegion(env) {
-  const { memory, memshield: { MemoryProtectionLevel: L, AllocationType: T } } = env;
+  const {
+    memory,
+    memshield: { MemoryProtectionLevel: L, AllocationType: T },
+  } = env;
   const region = memory.allocate(32, 8, L.ReadWrite, T.Secure);
   memory.protect(region, L.ReadOnly);
   return { env, region, L, buffer: env.sodium?.sodium_malloc(32) };

@@ -20,7 +20,9 @@ import { describeMachine, formatTable, summarize, verdicts } from './lib/report.
 
 // sodium_free unmaps only when the garbage collector runs: the benchmark forces it.
 if (typeof globalThis.gc !== 'function') {
-  const again = spawnSync(process.execPath, ['--expose-gc', ...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit' });
+  const again = spawnSync(process.execPath, ['--expose-gc', ...process.execArgv, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+  });
   process.exit(again.status ?? 1);
 }
 
@@ -57,7 +59,10 @@ function progress(text, final = false) {
 }
 
 const extraFiles = (args.file ?? []).map((file) => resolve(file));
-const cases = selectCases(await loadCaseGroups({ extraFiles }), args.only.flatMap((item) => item.split(',')));
+const cases = selectCases(
+  await loadCaseGroups({ extraFiles }),
+  args.only.flatMap((item) => item.split(',')),
+);
 if (cases.length === 0) throw new Error(`no case matches --only ${args.only.join(',')}`);
 const { binary, compiler } = buildFloor();
 const floor = new FloorProcess(binary);
@@ -67,7 +72,13 @@ const results = [];
 try {
   for (const [index, kase] of cases.entries()) {
     const label = `[${index + 1}/${cases.length}] ${kase.title}`;
-    const result = { id: kase.id, title: kase.title, kind: kase.kind ?? 'time', targets: kase.targets ?? {}, note: kase.note };
+    const result = {
+      id: kase.id,
+      title: kase.title,
+      kind: kase.kind ?? 'time',
+      targets: kase.targets ?? {},
+      note: kase.note,
+    };
     results.push(result);
     const skipped = kase.skip?.(env);
     if (skipped) {
@@ -83,7 +94,9 @@ try {
       } else {
         const state = kase.setup ? kase.setup(env) : env;
         try {
-          const measured = await measureTimed(kase, state, floor, env, options, (round, rounds) => progress(`${label}: round ${round}/${rounds}`));
+          const measured = await measureTimed(kase, state, floor, env, options, (round, rounds) =>
+            progress(`${label}: round ${round}/${rounds}`),
+          );
           Object.assign(result, { bytes: kase.bytes, floor: null, sodium: null, ...measured });
         } finally {
           kase.teardown?.(state, env);
@@ -106,7 +119,12 @@ if (!args['no-audit']) {
   } else {
     progress('syscall audit (strace)…');
     const audited = cases.filter((kase) => !results.find((result) => result.id === kase.id)?.skipped);
-    const counts = await auditSyscalls({ cases: audited, floorBinary: binary, iterations: options.auditIterations, extraFiles });
+    const counts = await auditSyscalls({
+      cases: audited,
+      floorBinary: binary,
+      iterations: options.auditIterations,
+      extraFiles,
+    });
     for (const result of results) if (counts[result.id]) result.syscalls = counts[result.id];
     audit = `strace, ${options.auditIterations} iterations per case and side`;
     progress('syscall audit (strace): done', true);
@@ -118,7 +136,13 @@ const report = {
   schema: 1,
   date: new Date().toISOString(),
   machine: describeMachine(compiler),
-  options: { quick: options.quick, rounds: options.rounds, batchMs: options.iterations ? undefined : options.batchMs, iterations: options.iterations, audit },
+  options: {
+    quick: options.quick,
+    rounds: options.rounds,
+    batchMs: options.iterations ? undefined : options.batchMs,
+    iterations: options.iterations,
+    audit,
+  },
   cases: results,
   summary: summarize(results),
 };

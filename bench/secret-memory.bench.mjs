@@ -30,8 +30,12 @@ export default {
       skip,
       setup: (env) => env,
       memshield(env, iterations) {
-        const { memory, memshield: { MemoryProtectionLevel: L, AllocationType: T } } = env;
-        for (let i = 0; i < iterations; i++) memory.free(memory.allocate(SIZE, 8, L.ReadWrite, T.Secure, { secretMemory: 'required' }));
+        const {
+          memory,
+          memshield: { MemoryProtectionLevel: L, AllocationType: T },
+        } = env;
+        for (let i = 0; i < iterations; i++)
+          memory.free(memory.allocate(SIZE, 8, L.ReadWrite, T.Secure, { secretMemory: 'required' }));
       },
       sodium: sodiumAllocateFree,
       batch: { sodium: 1000 },
@@ -43,7 +47,15 @@ export default {
       floor: { name: 'secret-buffer-alloc-free', bytes: SIZE },
       skip,
       setup: (env) => ({ env, host: env.host }),
-      memshield({ env: { memshield: { SecureBuffer } }, host }, iterations) {
+      memshield(
+        {
+          env: {
+            memshield: { SecureBuffer },
+          },
+          host,
+        },
+        iterations,
+      ) {
         for (let i = 0; i < iterations; i++) SecureBuffer.alloc(SIZE, { host, secretMemory: 'required' }).dispose();
       },
       async sodium({ env }, iterations) {

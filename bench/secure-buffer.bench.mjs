@@ -43,7 +43,15 @@ export default {
       // A Secure allocation left NoAccess (one mprotect more), and opened again to be wiped.
       floor: { name: 'secure-buffer-alloc-free', bytes: SIZE },
       setup: (env) => ({ env, host: env.host }),
-      memshield({ env: { memshield: { SecureBuffer } }, host }, iterations) {
+      memshield(
+        {
+          env: {
+            memshield: { SecureBuffer },
+          },
+          host,
+        },
+        iterations,
+      ) {
         for (let i = 0; i < iterations; i++) SecureBuffer.alloc(SIZE, { host, ...OFF }).dispose();
       },
       // As in allocate.bench.mjs: sodium_free unmaps only after a garbage collection.
@@ -84,7 +92,9 @@ export default {
         // The floor opens the arena's first page: check that the secret is there.
         const arena = heap.inspect().arenas[0];
         if (secret.inspect().dataPages.address !== arena.dataPages.address) {
-          throw new Error('the first heap secret is not on the arena\'s first page: floor.c arena-use no longer mirrors heap-use');
+          throw new Error(
+            "the first heap secret is not on the arena's first page: floor.c arena-use no longer mirrors heap-use",
+          );
         }
         return { env, heap, secret, buffer: restingSodiumBuffer(env.sodium) };
       },

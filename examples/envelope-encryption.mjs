@@ -27,7 +27,10 @@ function encryptRecord(record) {
   const dataKey = heap.alloc(32);
   try {
     dataKey.update((view) => crypto.getRandomValues(view));
-    return dataKey.use((view) => ({ wrappedKey: seal(masterKey, view), ciphertext: seal(view, Buffer.from(JSON.stringify(record))) }));
+    return dataKey.use((view) => ({
+      wrappedKey: seal(masterKey, view),
+      ciphertext: seal(view, Buffer.from(JSON.stringify(record))),
+    }));
   } finally {
     dataKey.dispose();
   }
@@ -46,11 +49,23 @@ function decryptRecord({ wrappedKey, ciphertext }) {
   }
 }
 
-const records = Array.from({ length: 100 }, (_, id) => ({ id, name: `customer ${id}`, card: `4111-${String(id).padStart(4, '0')}` }));
+const records = Array.from({ length: 100 }, (_, id) => ({
+  id,
+  name: `customer ${id}`,
+  card: `4111-${String(id).padStart(4, '0')}`,
+}));
 const stored = records.map(encryptRecord);
 const back = stored.map(decryptRecord);
 const roundTrip = JSON.stringify(back) === JSON.stringify(records);
 const distinctKeys = new Set(stored.map((entry) => entry.wrappedKey.toString('hex'))).size;
-console.log(JSON.stringify({ records: stored.length, roundTrip, distinctKeys, masterInEnv: 'MASTER_KEY' in process.env, liveInHeap: heap.stats().live }));
+console.log(
+  JSON.stringify({
+    records: stored.length,
+    roundTrip,
+    distinctKeys,
+    masterInEnv: 'MASTER_KEY' in process.env,
+    liveInHeap: heap.stats().live,
+  }),
+);
 heap.destroy();
 master.dispose();

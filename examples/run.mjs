@@ -15,11 +15,17 @@ const key = randomBytes(32).toString('hex');
 const keyFile = join(scratch, 'hmac.key');
 writeFileSync(keyFile, `${key}\n`, { mode: 0o600 });
 const hmac = (message) => createHmac('sha256', Buffer.from(key)).update(message).digest('hex');
-const check = (condition, what) => { if (!condition) throw new Error(what); };
+const check = (condition, what) => {
+  if (!condition) throw new Error(what);
+};
 
 /** Runs `node example args`, resolves with its stdout (fails on a non-zero exit). */
 function node(example, args, options = {}) {
-  const result = spawnSync(process.execPath, [here(example), ...args], { encoding: 'utf8', timeout: 60_000, ...options });
+  const result = spawnSync(process.execPath, [here(example), ...args], {
+    encoding: 'utf8',
+    timeout: 60_000,
+    ...options,
+  });
   if (result.status !== 0) throw new Error(`${example} exited ${result.status}: ${result.stderr}`);
   return result.stdout;
 }
@@ -28,7 +34,9 @@ function post(port, body) {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/sign' }, (res) => {
       let text = '';
-      res.on('data', (chunk) => { text += chunk; });
+      res.on('data', (chunk) => {
+        text += chunk;
+      });
       res.on('end', () => resolve({ status: res.statusCode, text }));
     });
     req.on('error', reject);
@@ -38,10 +46,15 @@ function post(port, body) {
 
 const examples = {
   async 'hmac-service'() {
-    const child = spawn(process.execPath, [here('hmac-service.mjs'), keyFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [here('hmac-service.mjs'), keyFile], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     try {
       const port = await new Promise((resolve, reject) => {
-        child.stdout.on('data', (chunk) => { const match = /listening (\d+)/.exec(String(chunk)); if (match) resolve(Number(match[1])); });
+        child.stdout.on('data', (chunk) => {
+          const match = /listening (\d+)/.exec(String(chunk));
+          if (match) resolve(Number(match[1]));
+        });
         child.on('exit', (code) => reject(new Error(`the service exited (${code})`)));
       });
       const signed = await post(port, 'hello, world');
@@ -51,17 +64,29 @@ const examples = {
     } finally {
       child.kill('SIGTERM');
     }
-    const code = await new Promise((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.on('exit', resolve)));
+    const code = await new Promise((resolve) =>
+      child.exitCode !== null ? resolve(child.exitCode) : child.on('exit', resolve),
+    );
     check(code === 0, `the service ended with ${code} after SIGTERM`);
   },
 
   async 'envelope-encryption'() {
-    const out = JSON.parse(node('envelope-encryption.mjs', [], { env: { ...process.env, MASTER_KEY: randomBytes(32).toString('hex') } }));
-    check(out.records === 100 && out.roundTrip && out.distinctKeys === 100 && out.masterInEnv === false && out.liveInHeap === 0, JSON.stringify(out));
+    const out = JSON.parse(
+      node('envelope-encryption.mjs', [], { env: { ...process.env, MASTER_KEY: randomBytes(32).toString('hex') } }),
+    );
+    check(
+      out.records === 100 &&
+        out.roundTrip &&
+        out.distinctKeys === 100 &&
+        out.masterInEnv === false &&
+        out.liveInHeap === 0,
+      JSON.stringify(out),
+    );
   },
 
   async 'password-kdf'() {
-    if (spawnSync('script', ['--version']).status !== 0) return 'skipped: no util-linux script(1) to drive a pseudo-terminal';
+    if (spawnSync('script', ['--version']).status !== 0)
+      return 'skipped: no util-linux script(1) to drive a pseudo-terminal';
     const salt = randomBytes(16).toString('hex');
     const command = [process.execPath, here('password-kdf.mjs'), salt].map((part) => `'${part}'`).join(' ');
     const child = spawn('script', ['-q', '-e', '-c', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'inherit'] });
@@ -70,10 +95,15 @@ const examples = {
     await new Promise((resolve, reject) => {
       child.stdout.on('data', (chunk) => {
         screen += chunk;
-        if (!typed && screen.includes('Password: ')) { typed = true; child.stdin.write('correct horse\x7fe\r'); }
+        if (!typed && screen.includes('Password: ')) {
+          typed = true;
+          child.stdin.write('correct horse\x7fe\r');
+        }
       });
       child.on('error', reject);
-      child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`password-kdf exited ${code}: ${screen}`))));
+      child.on('close', (code) =>
+        code === 0 ? resolve() : reject(new Error(`password-kdf exited ${code}: ${screen}`)),
+      );
     });
     const derived = scryptSync('correct horse', Buffer.from(salt, 'hex'), 32, { N: 1 << 14, r: 8, p: 1 });
     const expected = createHmac('sha256', derived).update('memshield check').digest('hex');

@@ -10,18 +10,29 @@ if (isMainThread) {
   const keyFile = process.argv[2];
   const jobs = Array.from({ length: 40 }, (_, i) => `job ${i}`);
   const workers = Array.from({ length: 4 }, () => new Worker(new URL(import.meta.url), { workerData: { keyFile } }));
-  const results = await Promise.all(jobs.map((job, i) => new Promise((resolve) => {
-    const worker = workers[i % workers.length];
-    const onMessage = (reply) => {
-      if (reply.job !== job) return;
-      worker.off('message', onMessage);
-      resolve(reply);
-    };
-    worker.on('message', onMessage);
-    worker.postMessage(job);
-  })));
+  const results = await Promise.all(
+    jobs.map(
+      (job, i) =>
+        new Promise((resolve) => {
+          const worker = workers[i % workers.length];
+          const onMessage = (reply) => {
+            if (reply.job !== job) return;
+            worker.off('message', onMessage);
+            resolve(reply);
+          };
+          worker.on('message', onMessage);
+          worker.postMessage(job);
+        }),
+    ),
+  );
   await Promise.all(workers.map((worker) => worker.terminate()));
-  console.log(JSON.stringify({ jobs: results.length, threads: new Set(results.map((reply) => reply.thread)).size, signatures: Object.fromEntries(results.map((reply) => [reply.job, reply.tag])) }));
+  console.log(
+    JSON.stringify({
+      jobs: results.length,
+      threads: new Set(results.map((reply) => reply.thread)).size,
+      signatures: Object.fromEntries(results.map((reply) => [reply.job, reply.tag])),
+    }),
+  );
 } else {
   const { threadId } = await import('node:worker_threads');
   const key = secretFromFile(workerData.keyFile, { trimNewline: true });

@@ -60,7 +60,8 @@ export const DARWIN_ERRNO = {
 export const DARWIN_SIGNATURES = {
   mach_vm_allocate: 'int mach_vm_allocate(uint32_t target, _Inout_ uint64_t *address, uint64_t size, int flags)',
   mach_vm_deallocate: 'int mach_vm_deallocate(uint32_t target, uint64_t address, uint64_t size)',
-  mach_vm_protect: 'int mach_vm_protect(uint32_t target, uint64_t address, uint64_t size, int set_maximum, int new_protection)',
+  mach_vm_protect:
+    'int mach_vm_protect(uint32_t target, uint64_t address, uint64_t size, int set_maximum, int new_protection)',
   minherit: 'int minherit(void *address, size_t length, int inherit)',
   getpid: 'int getpid()',
   proc_pid_rusage: 'int proc_pid_rusage(int pid, int flavor, void *buffer)',

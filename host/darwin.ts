@@ -44,7 +44,8 @@ function wiredBytes(mach: ReturnType<typeof bindMach>): number {
 
 /** Pages made by Mach. mach_vm_allocate always gives read/write pages: then protect them. */
 function machPages(mach: ReturnType<typeof bindMach>): PageCalls {
-  const deallocate = (address: bigint, length: number) => errnoOfKernReturn(mach.deallocate(mach.task, address, length));
+  const deallocate = (address: bigint, length: number) =>
+    errnoOfKernReturn(mach.deallocate(mach.task, address, length));
   return {
     map(length, prot) {
       const address = [0n];
@@ -90,7 +91,9 @@ export function createDarwinHost(): Host {
       pages: machPages(mach),
       advise: {
         [Advice.DontFork]: (address, length) =>
-          (mach.minherit(address, length, DARWIN_MACH.VM_INHERIT_NONE) === 0 ? 0 : c.koffi.errno() || DARWIN_MACH.KERN_FAILURE),
+          mach.minherit(address, length, DARWIN_MACH.VM_INHERIT_NONE) === 0
+            ? 0
+            : c.koffi.errno() || DARWIN_MACH.KERN_FAILURE,
       },
       syscalls: DARWIN_SYSCALLS,
     },

@@ -57,7 +57,10 @@ export function readDescriptor(fd: number, target: Uint8Array): number | Descrip
     } catch (error) {
       const code = (error as { code?: unknown }).code;
       if (code === 'EINTR') continue; // interrupted by a signal before any byte: read again
-      if (code === 'EAGAIN') { waitReadable(); continue; } // a non-blocking pipe or terminal with nothing yet
+      if (code === 'EAGAIN') {
+        waitReadable();
+        continue;
+      } // a non-blocking pipe or terminal with nothing yet
       return failure(error, 'read');
     }
   }
@@ -89,4 +92,8 @@ function waitReadable(): void {
 }
 
 /** Node's fs, as the registry hands it out (platforms.ts). */
-export const NODE_FILE_CALLS: FileCalls = Object.freeze({ open: openDescriptor, read: readDescriptor, close: closeDescriptor });
+export const NODE_FILE_CALLS: FileCalls = Object.freeze({
+  open: openDescriptor,
+  read: readDescriptor,
+  close: closeDescriptor,
+});

@@ -11,4 +11,7 @@ export interface EnvironmentAccess {
 }
 
 /** Linux's: libc's bytes and the initial block behind /proc/PID/environ (linux-environ.ts). */
-export const LINUX_ENVIRONMENT: EnvironmentAccess = Object.freeze({ withValue: linux.withEnvironmentValue, scrub: linux.scrubEnvironmentValue });
+export const LINUX_ENVIRONMENT: EnvironmentAccess = Object.freeze({
+  withValue: linux.withEnvironmentValue,
+  scrub: linux.scrubEnvironmentValue,
+});

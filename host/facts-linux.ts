@@ -7,8 +7,16 @@ import { linuxProcessCalls } from './linux-process.js';
 import { errnoNameTable } from './posix.js';
 import { limitCalls } from './posix-limits.js';
 import {
-  limitOf, type CoreDumpFacts, type Fact, type HibernationFacts, type HugePageFacts, type MachineFacts, type MappingFacts,
-  type MemfdSecretFacts, type MemlockFacts, type MemoryFacts,
+  limitOf,
+  type CoreDumpFacts,
+  type Fact,
+  type HibernationFacts,
+  type HugePageFacts,
+  type MachineFacts,
+  type MappingFacts,
+  type MemfdSecretFacts,
+  type MemlockFacts,
+  type MemoryFacts,
 } from './facts.js';
 
 // linux/capability.h: the capability that lets mlock ignore RLIMIT_MEMLOCK.
@@ -46,7 +54,10 @@ function rlimit(resource: number, name: string) {
 function memlockFacts(): MemlockFacts {
   const status = kernelFile('/proc/self/status');
   const effective = /^CapEff:\s*([0-9a-f]+)/m.exec(status);
-  const facts: MemlockFacts = { ...rlimit(LINUX_CONSTANTS.RLIMIT_MEMLOCK, 'RLIMIT_MEMLOCK'), lockedBytes: field(status, 'VmLck', '/proc/self/status') };
+  const facts: MemlockFacts = {
+    ...rlimit(LINUX_CONSTANTS.RLIMIT_MEMLOCK, 'RLIMIT_MEMLOCK'),
+    lockedBytes: field(status, 'VmLck', '/proc/self/status'),
+  };
   if (effective) facts.ignoresLimit = ((BigInt(`0x${effective[1]}`) >> CAP_IPC_LOCK) & 1n) === 1n;
   return facts;
 }

@@ -144,4 +144,3 @@ export interface MachineFacts {
   mappings: Fact<MappingFacts>;
   memory: Fact<MemoryFacts>;
 }
-

@@ -10,7 +10,8 @@ type Koffi = ReturnType<typeof loadKoffi>;
 
 const NativeUint8Array = Uint8Array;
 const webCrypto = globalThis.crypto as Crypto | undefined;
-const getRandomValues = webCrypto && uncurry(webCrypto.getRandomValues as (this: never, target: Uint8Array<ArrayBuffer>) => unknown);
+const getRandomValues =
+  webCrypto && uncurry(webCrypto.getRandomValues as (this: never, target: Uint8Array<ArrayBuffer>) => unknown);
 
 /** koffi.view of the koffi instance seen last (one per process in practice), captured at first sight. */
 let viewsOf: Koffi | undefined;

@@ -46,7 +46,11 @@ function hasDontDump(bytes: Uint8Array, from: number, to: number): boolean {
  * An entry header `7f12a0000000-7f12a0003000 rw-p 00000000 00:00 0   [name]`: its range and
  * whether it is anonymous or secret memory; undefined if the line is not a header.
  */
-function parseHeader(bytes: Uint8Array, from: number, to: number): { start: number; end: number; ours: boolean } | undefined {
+function parseHeader(
+  bytes: Uint8Array,
+  from: number,
+  to: number,
+): { start: number; end: number; ours: boolean } | undefined {
   let i = from;
   let start = 0;
   let end = 0;
@@ -60,7 +64,8 @@ function parseHeader(bytes: Uint8Array, from: number, to: number): { start: numb
     while (i < to && bytes[i] === SPACE) i++;
   }
   const nameLength = to - i;
-  const ours = nameLength === 0 || (nameLength === SECRET_MEMORY_NAME.length && startsWith(bytes, i, to, SECRET_MEMORY_NAME));
+  const ours =
+    nameLength === 0 || (nameLength === SECRET_MEMORY_NAME.length && startsWith(bytes, i, to, SECRET_MEMORY_NAME));
   return { start, end, ours };
 }
 

@@ -35,7 +35,8 @@ function bind(): EnvironCalls {
   return calls;
 }
 
-const toAddress = (pointer: unknown): bigint => (typeof pointer === 'bigint' ? pointer : BigInt(bind().koffi.address(pointer as never)));
+const toAddress = (pointer: unknown): bigint =>
+  typeof pointer === 'bigint' ? pointer : BigInt(bind().koffi.address(pointer as never));
 
 /**
  * Calls `fn` with a zero-copy view of the variable's value bytes in libc's environment, or
@@ -56,7 +57,10 @@ export function withEnvironmentValue<T>(name: string, fn: (value: Uint8Array) =>
 export function initialEnvironmentBlock(): { start: bigint; end: bigint } | undefined {
   const stat = readKernelFile('/proc/self/stat');
   if (!stat) return undefined;
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).trim().split(/\s+/); // fields[0] is field 3
+  const fields = stat
+    .slice(stat.lastIndexOf(')') + 2)
+    .trim()
+    .split(/\s+/); // fields[0] is field 3
   const start = BigInt(fields[50 - 3] ?? 0);
   const end = BigInt(fields[51 - 3] ?? 0);
   return start > 0n && end > start ? { start, end } : undefined;
@@ -68,10 +72,11 @@ export function initialEnvironmentBlock(): { start: bigint; end: bigint } | unde
  * (which only unlinks the entry). Returns how many bytes were zeroed.
  */
 export function scrubEnvironmentValue(name: string, nameBytes: Uint8Array): number {
-  let zeroed = withEnvironmentValue(name, (value) => {
-    value.fill(0);
-    return value.length;
-  })?.result ?? 0;
+  let zeroed =
+    withEnvironmentValue(name, (value) => {
+      value.fill(0);
+      return value.length;
+    })?.result ?? 0;
   const block = initialEnvironmentBlock();
   const view = block && lendView(bind().koffi, block.start, Number(block.end - block.start));
   if (!view) return zeroed;
@@ -79,7 +84,10 @@ export function scrubEnvironmentValue(name: string, nameBytes: Uint8Array): numb
   for (let at = 0; at < view.length; ) {
     let end = view.indexOf(0, at);
     if (end < 0) end = view.length;
-    const matches = end - at > nameBytes.length && view[at + nameBytes.length] === 0x3d && nameBytes.every((byte, i) => view[at + i] === byte);
+    const matches =
+      end - at > nameBytes.length &&
+      view[at + nameBytes.length] === 0x3d &&
+      nameBytes.every((byte, i) => view[at + i] === byte);
     if (matches) {
       const valueStart = at + nameBytes.length + 1;
       view.fill(0, valueStart, end);

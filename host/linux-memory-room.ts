@@ -13,9 +13,17 @@ interface CgroupFiles {
   inactiveFile: RegExp; // in memory.stat: page cache the kernel reclaims before it kills
 }
 
-const V2: CgroupFiles = { root: '/sys/fs/cgroup', limit: 'memory.max', usage: 'memory.current', inactiveFile: /^inactive_file (\d+)$/m };
+const V2: CgroupFiles = {
+  root: '/sys/fs/cgroup',
+  limit: 'memory.max',
+  usage: 'memory.current',
+  inactiveFile: /^inactive_file (\d+)$/m,
+};
 const V1: CgroupFiles = {
-  root: '/sys/fs/cgroup/memory', limit: 'memory.limit_in_bytes', usage: 'memory.usage_in_bytes', inactiveFile: /^total_inactive_file (\d+)$/m,
+  root: '/sys/fs/cgroup/memory',
+  limit: 'memory.limit_in_bytes',
+  usage: 'memory.usage_in_bytes',
+  inactiveFile: /^total_inactive_file (\d+)$/m,
 };
 
 /** A limit file's value in bytes; `max` and v1's "no limit" (about 2^63) read as Infinity. */
@@ -24,7 +32,11 @@ function limitValue(text: string | undefined): number | undefined {
   if (!word) return undefined;
   if (word === 'max') return Number.POSITIVE_INFINITY;
   const value = Number(word);
-  return Number.isFinite(value) && value < 2 ** 62 ? value : Number.isFinite(value) ? Number.POSITIVE_INFINITY : undefined;
+  return Number.isFinite(value) && value < 2 ** 62
+    ? value
+    : Number.isFinite(value)
+      ? Number.POSITIVE_INFINITY
+      : undefined;
 }
 
 /** This process's memory cgroup path and the files to read there, from /proc/self/cgroup. */
@@ -37,7 +49,7 @@ function ownCgroup(): { files: CgroupFiles; path: string } | undefined {
 }
 
 /** The tightest cgroup from this process's up to the root: limit - (usage - inactive page cache). */
-function cgroupRoom(): MemoryRoom['cgroup'] & { room: number } | undefined {
+function cgroupRoom(): (MemoryRoom['cgroup'] & { room: number }) | undefined {
   const own = ownCgroup();
   if (!own) return undefined;
   let tightest: (MemoryRoom['cgroup'] & { room: number }) | undefined;
@@ -62,7 +74,9 @@ export function linuxMemoryRoom(): MemoryRoom | undefined {
   const available = procField(readKernelFile('/proc/meminfo'), 'MemAvailable');
   const cgroup = cgroupRoom();
   if (available === undefined && !cgroup) return undefined;
-  const room: MemoryRoom = { bytes: Math.min(available ?? Number.POSITIVE_INFINITY, cgroup?.room ?? Number.POSITIVE_INFINITY) };
+  const room: MemoryRoom = {
+    bytes: Math.min(available ?? Number.POSITIVE_INFINITY, cgroup?.room ?? Number.POSITIVE_INFINITY),
+  };
   if (available !== undefined) room.available = available;
   if (cgroup) room.cgroup = { path: cgroup.path, limit: cgroup.limit, used: cgroup.used };
   return room;

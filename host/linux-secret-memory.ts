@@ -48,7 +48,8 @@ export function bindSecretMemory(libcName: string): SecretMemoryCalls {
       // Size the file, map it over the range (MAP_FIXED replaces the pages there), drop the
       // descriptor: the mapping keeps the memory alive until munmap.
       let error = ftruncate(fd, length) === 0 ? 0 : errno();
-      if (!error && (mmap(address, length, prot, MAP_SHARED | MAP_FIXED, fd, 0) as bigint) === MAP_FAILED) error = errno();
+      if (!error && (mmap(address, length, prot, MAP_SHARED | MAP_FIXED, fd, 0) as bigint) === MAP_FAILED)
+        error = errno();
       close(fd);
       return error;
     },

@@ -48,12 +48,26 @@ export interface MappedBytes {
 const NativeUint8Array = Uint8Array;
 const typedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype) as object;
 /** `target.set(source, offset)` through the captured built-in; no argument array is made per call. */
-const setAt = uncurry(Reflect.get(typedArrayPrototype, 'set') as (this: never, source: Uint8Array, offset: number) => void);
-const bufferOf = uncurry(Object.getOwnPropertyDescriptor(typedArrayPrototype, 'buffer')!.get! as (this: never) => ArrayBuffer);
+const setAt = uncurry(
+  Reflect.get(typedArrayPrototype, 'set') as (this: never, source: Uint8Array, offset: number) => void,
+);
+const bufferOf = uncurry(
+  Object.getOwnPropertyDescriptor(typedArrayPrototype, 'buffer')!.get! as (this: never) => ArrayBuffer,
+);
 
 /** The record for a mapping just made at `address`. */
 export function mappedBytes(address: bigint, length: number): MappedBytes {
-  return { address, length, lastAddress: address, lastOffset: -1, whole: undefined, copies: 0, window: undefined, windowOffset: -1, windowLength: -1 };
+  return {
+    address,
+    length,
+    lastAddress: address,
+    lastOffset: -1,
+    whole: undefined,
+    copies: 0,
+    window: undefined,
+    windowOffset: -1,
+    windowLength: -1,
+  };
 }
 
 /** The address `offset` bytes into the mapping, as koffi takes it fastest (the last one is reused). */

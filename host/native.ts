@@ -13,7 +13,10 @@ export const NATIVE_PLATFORMS = Object.keys(PLATFORMS);
 export function createNativeHost(): Host {
   const entry = platformEntry();
   if (!entry) {
-    throw new Error(`no native memshield host for platform ${runningPlatform() ?? '(not Node, Bun or Deno)'}; supported: ` + `${NATIVE_PLATFORMS.join(', ')}. Use createSimulatedHost() (memshield/testing) for tests.`);
+    throw new Error(
+      `no native memshield host for platform ${runningPlatform() ?? '(not Node, Bun or Deno)'}; supported: ` +
+        `${NATIVE_PLATFORMS.join(', ')}. Use createSimulatedHost() (memshield/testing) for tests.`,
+    );
   }
   return entry.createHost();
 }

@@ -11,7 +11,10 @@ export const NATIVE_PLATFORMS = [] as const;
 
 /** Always throws: this runtime has no OS memory calls memshield can reach. */
 export function createNativeHost(): Host {
-  throw new Error('no native memshield host in a browser, Web Worker or edge runtime ' + 'build; use createSimulatedHost() from memshield/testing there');
+  throw new Error(
+    'no native memshield host in a browser, Web Worker or edge runtime ' +
+      'build; use createSimulatedHost() from memshield/testing there',
+  );
 }
 
 /** No calls on other threads' regions: there is no native memory to give back. */

@@ -49,6 +49,7 @@ function withPollutionHidden<T>(load: () => T): T {
   try {
     return load();
   } finally {
-    for (const key of hidden) Reflect.defineProperty(proto, key, { __proto__: null, enumerable: true } as PropertyDescriptor);
+    for (const key of hidden)
+      Reflect.defineProperty(proto, key, { __proto__: null, enumerable: true } as PropertyDescriptor);
   }
 }

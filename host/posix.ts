@@ -4,7 +4,14 @@ import { byteLengthOf } from '../shared/byte-length.js';
 import { mapDelete, mapGet, mapSet, newMap } from '../shared/intrinsics.js';
 import { RuntimeRefusedError } from './runtime-refusal.js';
 import { fillRandom } from './lend.js';
-import { addressAt, copyIntoMapping, copyOutOfMapping, lentView, mappedBytes, type MappedBytes } from './mapped-bytes.js';
+import {
+  addressAt,
+  copyIntoMapping,
+  copyOutOfMapping,
+  lentView,
+  mappedBytes,
+  type MappedBytes,
+} from './mapped-bytes.js';
 import { loadKoffi, builtin } from './node-builtins.js';
 import { limitCalls, limitNumber } from './posix-limits.js';
 import { Advice, MAP_EXPLICIT_HUGE, Protection, type Host, type HostOperation, type MemlockStatus } from './types.js';
@@ -211,12 +218,14 @@ export function createPosixHost(platform: PosixPlatform, c: Libc): Host {
     },
     copyIn(id, offset, source) {
       const target = mapping(id);
-      if (!copyIntoMapping(koffi, target, offset, source)) c.memcpy(addressAt(target, offset), source, byteLengthOf(source));
+      if (!copyIntoMapping(koffi, target, offset, source))
+        c.memcpy(addressAt(target, offset), source, byteLengthOf(source));
       return 0;
     },
     copyOut(id, offset, target) {
       const source = mapping(id);
-      if (!copyOutOfMapping(koffi, source, offset, target)) c.memcpy(target, addressAt(source, offset), byteLengthOf(target));
+      if (!copyOutOfMapping(koffi, source, offset, target))
+        c.memcpy(target, addressAt(source, offset), byteLengthOf(target));
       return 0;
     },
     fill(id, offset, length, byte) {

@@ -9,7 +9,10 @@
  */
 
 import {
-  Protection as PROTECTION_NUMBERS, HostOperation as OPERATION_NUMBERS, MapFlag, Advice as ADVICE_NUMBERS,
+  Protection as PROTECTION_NUMBERS,
+  HostOperation as OPERATION_NUMBERS,
+  MapFlag,
+  Advice as ADVICE_NUMBERS,
 } from './generated/host-numbers.js';
 import { namesByNumber } from '../shared/names-by-number.js';
 
@@ -26,7 +29,10 @@ export const PROTECTION_NAMES: readonly ProtectionName[] = namesByNumber(Protect
 export type HostOperation = keyof typeof OPERATION_NUMBERS;
 
 /** Host operations by the number the core's failureOperation() gives them (0: none). */
-export const HOST_OPERATIONS: readonly ('none' | HostOperation)[] = ['none', ...namesByNumber(OPERATION_NUMBERS).slice(1)];
+export const HOST_OPERATIONS: readonly ('none' | HostOperation)[] = [
+  'none',
+  ...namesByNumber(OPERATION_NUMBERS).slice(1),
+];
 
 /** `map` flags. */
 export const MAP_EXPLICIT_HUGE = MapFlag.EXPLICIT_HUGE;

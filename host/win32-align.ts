@@ -29,9 +29,15 @@ export function allocateWithRequirements(k: Kernel32): AlignedAllocate | undefin
   return (length, alignment, type, protect) => {
     const requirements = koffi.alloc('memshield_MEM_ADDRESS_REQUIREMENTS', 1);
     try {
-      koffi.encode(requirements, 'memshield_MEM_ADDRESS_REQUIREMENTS',
-        { LowestStartingAddress: 0n, HighestEndingAddress: 0n, Alignment: BigInt(alignment) });
-      const parameter = { Type: BigInt(MEM_EXTENDED_PARAMETER_ADDRESS_REQUIREMENTS), Value: koffi.address(requirements) };
+      koffi.encode(requirements, 'memshield_MEM_ADDRESS_REQUIREMENTS', {
+        LowestStartingAddress: 0n,
+        HighestEndingAddress: 0n,
+        Alignment: BigInt(alignment),
+      });
+      const parameter = {
+        Type: BigInt(MEM_EXTENDED_PARAMETER_ADDRESS_REQUIREMENTS),
+        Value: koffi.address(requirements),
+      };
       const address = VirtualAlloc2(null, null, length, type, protect, [parameter], 1) as bigint | null;
       return address ?? k.GetLastError();
     } finally {
@@ -60,7 +66,12 @@ export function allocateByRetry(k: Kernel32): AlignedAllocate {
 }
 
 /** The aligned allocator this Windows offers: VirtualAlloc2 where it exists, else the retry. */
-export function alignedAllocator(k: Kernel32): { allocate: AlignedAllocate; strategy: 'VirtualAlloc2' | 'reserve-and-retry' } {
+export function alignedAllocator(k: Kernel32): {
+  allocate: AlignedAllocate;
+  strategy: 'VirtualAlloc2' | 'reserve-and-retry';
+} {
   const direct = allocateWithRequirements(k);
-  return direct ? { allocate: direct, strategy: 'VirtualAlloc2' } : { allocate: allocateByRetry(k), strategy: 'reserve-and-retry' };
+  return direct
+    ? { allocate: direct, strategy: 'VirtualAlloc2' }
+    : { allocate: allocateByRetry(k), strategy: 'reserve-and-retry' };
 }

@@ -78,7 +78,9 @@ export function win32ErrorName(code: number): string {
 export function describeProtection(protect: number): { access: string; modifiers: string[] } {
   const names = Object.entries(PAGE);
   const access = names.find(([, value]) => value <= 0x80 && value === (protect & 0xff))?.[0];
-  const modifiers = names.filter(([, value]) => value > 0x80 && (protect & value) !== 0).map(([name]) => `PAGE_${name}`);
+  const modifiers = names
+    .filter(([, value]) => value > 0x80 && (protect & value) !== 0)
+    .map(([name]) => `PAGE_${name}`);
   return { access: access ? `PAGE_${access}` : protect === 0 ? '' : `0x${protect.toString(16)}`, modifiers };
 }
 

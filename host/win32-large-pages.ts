@@ -31,9 +31,11 @@ export function enableLargePages(k: Kernel32): LargePageSupport {
   }
   try {
     const luid = { LowPart: 0, HighPart: 0 };
-    if (!k.LookupPrivilegeValueW(null, LOCK_MEMORY_PRIVILEGE, luid)) return { available: false, minimum, error: k.GetLastError() };
+    if (!k.LookupPrivilegeValueW(null, LOCK_MEMORY_PRIVILEGE, luid))
+      return { available: false, minimum, error: k.GetLastError() };
     const state = { PrivilegeCount: 1, Luid: luid, Attributes: SE_PRIVILEGE_ENABLED };
-    if (!k.AdjustTokenPrivileges(token[0], 0, state, 0, null, null)) return { available: false, minimum, error: k.GetLastError() };
+    if (!k.AdjustTokenPrivileges(token[0], 0, state, 0, null, null))
+      return { available: false, minimum, error: k.GetLastError() };
     // AdjustTokenPrivileges "succeeds" for a privilege the token lacks: GetLastError tells.
     const error = k.GetLastError();
     return { available: error === WIN32_ERRORS.ERROR_SUCCESS, minimum, error };

@@ -4,7 +4,11 @@
 import type { KernelRange } from './types.js';
 import { MEM, describeMemoryConstant, describeProtection } from './win32-constants.js';
 import {
-  WORKING_SET_EX_ENTRY, WORKING_SET_LARGE_PAGE, WORKING_SET_LOCKED, WORKING_SET_VALID, type Kernel32,
+  WORKING_SET_EX_ENTRY,
+  WORKING_SET_LARGE_PAGE,
+  WORKING_SET_LOCKED,
+  WORKING_SET_VALID,
+  type Kernel32,
 } from './win32-kernel32.js';
 
 const MBI_SIZE = 48; // sizeof(MEMORY_BASIC_INFORMATION) on x64
@@ -24,11 +28,21 @@ export interface MemoryBasicInformation {
 export function virtualQuery(k: Kernel32, address: bigint): MemoryBasicInformation | undefined {
   const info = {} as MemoryBasicInformation;
   if (Number(k.VirtualQuery(address, info, MBI_SIZE)) === 0) return undefined;
-  return { ...info, BaseAddress: BigInt(info.BaseAddress), AllocationBase: BigInt(info.AllocationBase), RegionSize: BigInt(info.RegionSize) };
+  return {
+    ...info,
+    BaseAddress: BigInt(info.BaseAddress),
+    AllocationBase: BigInt(info.AllocationBase),
+    RegionSize: BigInt(info.RegionSize),
+  };
 }
 
 /** Resident, locked and large-page bytes of [start, end), page by page (zero without QueryWorkingSetEx). */
-function workingSetBytes(k: Kernel32, start: bigint, end: bigint, pageSize: number): { resident: number; locked: number; large: number } {
+function workingSetBytes(
+  k: Kernel32,
+  start: bigint,
+  end: bigint,
+  pageSize: number,
+): { resident: number; locked: number; large: number } {
   const pages = Number((end - start) / BigInt(pageSize));
   if (!k.QueryWorkingSetEx || pages === 0) return { resident: 0, locked: 0, large: 0 };
   const { koffi } = k;
@@ -36,8 +50,16 @@ function workingSetBytes(k: Kernel32, start: bigint, end: bigint, pageSize: numb
   const buffer = koffi.alloc('memshield_WORKING_SET_EX', pages);
   let entries: { VirtualAttributes: bigint | number }[];
   try {
-    koffi.encode(buffer, type, Array.from({ length: pages }, (_, i) => ({ VirtualAddress: start + BigInt(i * pageSize), VirtualAttributes: 0n })));
-    if (!k.QueryWorkingSetEx(k.GetCurrentProcess(), buffer, pages * WORKING_SET_EX_ENTRY)) return { resident: 0, locked: 0, large: 0 };
+    koffi.encode(
+      buffer,
+      type,
+      Array.from({ length: pages }, (_, i) => ({
+        VirtualAddress: start + BigInt(i * pageSize),
+        VirtualAttributes: 0n,
+      })),
+    );
+    if (!k.QueryWorkingSetEx(k.GetCurrentProcess(), buffer, pages * WORKING_SET_EX_ENTRY))
+      return { resident: 0, locked: 0, large: 0 };
     entries = koffi.decode(buffer, type);
   } finally {
     koffi.free(buffer);

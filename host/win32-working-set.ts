@@ -29,18 +29,38 @@ export function lockGrowingWorkingSet(k: Kernel32, address: bigint, length: numb
 
   const before = workingSetSize(k);
   if ('error' in before) {
-    return { error, note: `VirtualLock of ${length} bytes hit ERROR_WORKING_SET_QUOTA; GetProcessWorkingSetSize ` + `failed with ${win32ErrorName(before.error)}, so the working set was not grown` };
+    return {
+      error,
+      note:
+        `VirtualLock of ${length} bytes hit ERROR_WORKING_SET_QUOTA; GetProcessWorkingSetSize ` +
+        `failed with ${win32ErrorName(before.error)}, so the working set was not grown`,
+    };
   }
   const minimum = before.minimum + length;
   const maximum = Math.max(before.maximum, minimum) + length;
   const sizes = `${before.minimum}–${before.maximum} to ${minimum}–${maximum} bytes`;
   if (!k.SetProcessWorkingSetSize(k.GetCurrentProcess(), minimum, maximum)) {
     const setError = k.GetLastError();
-    return { error, note: `VirtualLock of ${length} bytes hit ERROR_WORKING_SET_QUOTA; growing the working ` + `set from ${sizes} failed with ${win32ErrorName(setError)} (${setError})` };
+    return {
+      error,
+      note:
+        `VirtualLock of ${length} bytes hit ERROR_WORKING_SET_QUOTA; growing the working ` +
+        `set from ${sizes} failed with ${win32ErrorName(setError)} (${setError})`,
+    };
   }
   if (k.VirtualLock(address, length)) {
-    return { error: 0, note: `VirtualLock of ${length} bytes hit ERROR_WORKING_SET_QUOTA; the host grew ` + `the process working set from ${sizes} and the retry locked the pages` };
+    return {
+      error: 0,
+      note:
+        `VirtualLock of ${length} bytes hit ERROR_WORKING_SET_QUOTA; the host grew ` +
+        `the process working set from ${sizes} and the retry locked the pages`,
+    };
   }
   const retryError = k.GetLastError();
-  return { error: retryError, note: `VirtualLock of ${length} bytes hit ERROR_WORKING_SET_QUOTA; the host grew the working set ` + `from ${sizes}, but the retry failed with ${win32ErrorName(retryError)} (${retryError})` };
+  return {
+    error: retryError,
+    note:
+      `VirtualLock of ${length} bytes hit ERROR_WORKING_SET_QUOTA; the host grew the working set ` +
+      `from ${sizes}, but the retry failed with ${win32ErrorName(retryError)} (${retryError})`,
+  };
 }

@@ -31,7 +31,9 @@ export const WIN32_SYSCALLS: Readonly<Record<HostOperation, string>> = {
   decommit: 'VirtualFree',
 };
 
-const LARGE_PAGE_NOTE = 'large pages (MEM_LARGE_PAGES): always resident, so VirtualLock ' + 'is not needed; always read/write, so VirtualProtect is refused';
+const LARGE_PAGE_NOTE =
+  'large pages (MEM_LARGE_PAGES): always resident, so VirtualLock ' +
+  'is not needed; always read/write, so VirtualProtect is refused';
 
 /** One live allocation: where it is, how long, whether it is made of large pages. */
 interface Mapping {
@@ -90,9 +92,10 @@ export function createWin32Host(): Host {
       const type = MEM.RESERVE | MEM.COMMIT | (large ? MEM.LARGE_PAGES : 0);
       const native = WIN32_PROTECTION[protection];
       const naturalAlignment = large ? largePages.minimum : allocationGranularity;
-      const result = alignment <= naturalAlignment
-        ? ((k.VirtualAlloc(null, length, type, native) as bigint | null) ?? lastError())
-        : aligned.allocate(length, alignment, type, native);
+      const result =
+        alignment <= naturalAlignment
+          ? ((k.VirtualAlloc(null, length, type, native) as bigint | null) ?? lastError())
+          : aligned.allocate(length, alignment, type, native);
       if (typeof result === 'number') return -result;
       const id = nextId++;
       const notes = large ? [LARGE_PAGE_NOTE] : [];

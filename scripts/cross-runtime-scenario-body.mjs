@@ -20,7 +20,10 @@ export function scenarioOutput(api, seed) {
     memlockLimit: 4 * 16384,
     maxMappings: 40,
     seed: BigInt(seed),
-    faults: [{ op: 'lock', nth: 3, errno: 'EPERM' }, { op: 'protect', when: (call) => call.protection === 'ReadExecute', errno: 'EACCES' }],
+    faults: [
+      { op: 'lock', nth: 3, errno: 'EPERM' },
+      { op: 'protect', when: (call) => call.protection === 'ReadExecute', errno: 'EACCES' },
+    ],
   });
   const mem = createPlatformMemory({ host });
   const events = [];
@@ -29,15 +32,30 @@ export function scenarioOutput(api, seed) {
       const value = action();
       events.push([label, 'ok', value === undefined ? null : value]);
     } catch (error) {
-      events.push([label, error.code, error.message, error.errnoName ?? null, typeof error.address === 'bigint' ? error.address.toString(16) : null]);
+      events.push([
+        label,
+        error.code,
+        error.message,
+        error.errnoName ?? null,
+        typeof error.address === 'bigint' ? error.address.toString(16) : null,
+      ]);
     }
   };
 
   const secure = mem.allocate(33, 16, ReadWrite, Secure);
   const info = mem.inspect(secure);
-  events.push(['canary', hex(host.raw.read(info.dataPages.address, Number(info.data.address - info.dataPages.address)))]);
-  events.push(['addresses', [info.mapping.address, info.data.address, ...info.guards.map((guard) => guard.address)].map((a) => a.toString(16))]);
-  mem.write(secure, Uint8Array.from({ length: 33 }, (_, i) => i * 7));
+  events.push([
+    'canary',
+    hex(host.raw.read(info.dataPages.address, Number(info.data.address - info.dataPages.address))),
+  ]);
+  events.push([
+    'addresses',
+    [info.mapping.address, info.data.address, ...info.guards.map((guard) => guard.address)].map((a) => a.toString(16)),
+  ]);
+  mem.write(
+    secure,
+    Uint8Array.from({ length: 33 }, (_, i) => i * 7),
+  );
   attempt('read', () => hex(mem.read(secure)));
   const regular = mem.allocate(100000, 4096, ReadWrite, Regular);
   attempt('secure #2', () => mem.allocate(64, 8, ReadWrite, Secure).size);
@@ -53,7 +71,10 @@ export function scenarioOutput(api, seed) {
     host.raw.write(info.data.address + 33n, new Uint8Array(20000));
   });
   attempt('free with a damaged canary', () => mem.free(secure));
-  attempt('read only', () => { mem.protect(regular, ReadOnly); return hex(mem.read(regular, 99990)); });
+  attempt('read only', () => {
+    mem.protect(regular, ReadOnly);
+    return hex(mem.read(regular, 99990));
+  });
   attempt('free', () => mem.free(regular));
   const unmapped = host.unmapped().map((record) => [record.address.toString(16), record.length, record.nonZeroBytes]);
   const random = new Uint8Array(32);

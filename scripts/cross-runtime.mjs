@@ -28,12 +28,20 @@ const firstExisting = (...paths) => paths.map((path) => `${root}${path}`).find((
 
 const RUNTIMES = [
   { name: 'node', command: process.execPath, args: [] },
-  { name: 'bun', command: firstExisting('node_modules/.bin/bun', 'node_modules/@oven/bun-linux-x64/bin/bun'), args: [] },
+  {
+    name: 'bun',
+    command: firstExisting('node_modules/.bin/bun', 'node_modules/@oven/bun-linux-x64/bin/bun'),
+    args: [],
+  },
   // -A: everything allowed, as most users start.
   { name: 'deno', command: firstExisting('node_modules/.bin/deno'), args: ['run', '-A'] },
   // memshield's minimal set (docs/platforms.md): FFI for koffi, and reading the folders that
   // resolve it (a project's node_modules; here dist/ too, since memshield is this folder).
-  { name: 'deno-minimal', command: firstExisting('node_modules/.bin/deno'), args: ['run', '--allow-ffi', `--allow-read=${root}dist,${root}node_modules`] },
+  {
+    name: 'deno-minimal',
+    command: firstExisting('node_modules/.bin/deno'),
+    args: ['run', '--allow-ffi', `--allow-read=${root}dist,${root}node_modules`],
+  },
 ];
 
 if (!existsSync(`${root}dist/src/index.js`)) {
@@ -48,16 +56,32 @@ const native = RUNTIMES.map(({ name, command, args: runtimeArgs }) => {
   if (!command) return { runtime: name, error: `not installed (npm ci installs the pinned ${name})` };
   const seed = seedFor(name);
   const version = spawnSync(command, ['--version'], { encoding: 'utf8' }).stdout.trim().split('\n')[0].split(' (')[0];
-  const run = spawnSync(command, [...runtimeArgs, scenario, seed], { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20 });
-  if (run.status !== 0) return { runtime: name, version, error: `exit ${run.status ?? run.signal}: ${run.stderr.trim().slice(0, 500)}` };
+  const run = spawnSync(command, [...runtimeArgs, scenario, seed], {
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
+  if (run.status !== 0)
+    return { runtime: name, version, error: `exit ${run.status ?? run.signal}: ${run.stderr.trim().slice(0, 500)}` };
   const output = run.stdout.trim();
   return { runtime: name, version, output };
 });
-const browsers = await runInChromium(seedFor).catch((error) => [{ runtime: 'chromium', error: String(error?.message ?? error) }]);
-const workerd = await runInWorkerd(seedFor).catch((error) => ({ runtime: 'workerd', error: String(error?.message ?? error) }));
-const results = [...native, ...browsers, workerd].map((result) => (result.error ? result : {
-  ...result, bytes: result.output.length, sha256: createHash('sha256').update(result.output).digest('hex'),
+const browsers = await runInChromium(seedFor).catch((error) => [
+  { runtime: 'chromium', error: String(error?.message ?? error) },
+]);
+const workerd = await runInWorkerd(seedFor).catch((error) => ({
+  runtime: 'workerd',
+  error: String(error?.message ?? error),
 }));
+const results = [...native, ...browsers, workerd].map((result) =>
+  result.error
+    ? result
+    : {
+        ...result,
+        bytes: result.output.length,
+        sha256: createHash('sha256').update(result.output).digest('hex'),
+      },
+);
 
 const hashes = new Set(results.map((result) => result.sha256));
 const identical = results.every((result) => !result.error) && hashes.size === 1;
@@ -72,8 +96,15 @@ if (json) {
 } else {
   console.log('runtime          version                   bytes    sha256');
   for (const result of summary.runtimes) {
-    console.log(`${result.runtime.padEnd(16)} ${(result.version ?? '').padEnd(25)} ` + `${String(result.bytes ?? '-').padEnd(8)} ${result.sha256?.slice(0, 16) ?? result.error}`);
+    console.log(
+      `${result.runtime.padEnd(16)} ${(result.version ?? '').padEnd(25)} ` +
+        `${String(result.bytes ?? '-').padEnd(8)} ${result.sha256?.slice(0, 16) ?? result.error}`,
+    );
   }
-  console.log(identical ? `identical: ${summary.traceEntries} trace entries, same canary, addresses and errors` : 'DIFFERENT: the runtimes disagree');
+  console.log(
+    identical
+      ? `identical: ${summary.traceEntries} trace entries, same canary, addresses and errors`
+      : 'DIFFERENT: the runtimes disagree',
+  );
 }
 process.exit(identical ? 0 : 1);

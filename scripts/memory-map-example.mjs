@@ -6,11 +6,20 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** The example's SVG, drawn with the given build of memshield (its main entry's exports). */
-export function exampleSvg({ createPlatformMemory, createSimulatedHost, memoryMapSvg, MemoryProtectionLevel, AllocationType }) {
+export function exampleSvg({
+  createPlatformMemory,
+  createSimulatedHost,
+  memoryMapSvg,
+  MemoryProtectionLevel,
+  AllocationType,
+}) {
   const memory = createPlatformMemory({ host: createSimulatedHost({ seed: 1n }) });
   const key = memory.allocate(32, 8, MemoryProtectionLevel.ReadWrite, AllocationType.Secure);
   const record = memory.allocate(6000, 16, MemoryProtectionLevel.NoAccess, AllocationType.Secure);
-  const svg = memoryMapSvg([memory.inspect(key), memory.inspect(record)], 'memshield memory map: two Secure regions on the simulated host');
+  const svg = memoryMapSvg(
+    [memory.inspect(key), memory.inspect(record)],
+    'memshield memory map: two Secure regions on the simulated host',
+  );
   memory.free(key);
   memory.free(record);
   return svg;

@@ -42,7 +42,8 @@ function parseArgs(argv) {
     else if (flag === '--control') args.control = value();
     else throw new Error(`unknown argument ${flag}; see the comment at the top of scripts/soak.mjs`);
   }
-  if (!Number.isSafeInteger(args.operations) || args.operations < args.seeds.length) throw new Error('--operations must be an integer of at least one per seed');
+  if (!Number.isSafeInteger(args.operations) || args.operations < args.seeds.length)
+    throw new Error('--operations must be an integer of at least one per seed');
   return args;
 }
 
@@ -60,12 +61,21 @@ const host = { ...native, ...ledger.calls, kernelView: undefined };
 const mem = api.createPlatformMemory({ host });
 const other = api.createPlatformMemory({ host: { ...native, kernelView: undefined } }); // outside the ledger
 const foreignRegion = other.allocate(16, 8, 'ReadWrite', 'Regular'); // belongs to another PlatformMemory
-const capabilityEffective = /^CapEff:\s*([0-9a-f]+)/m.exec(await import('node:fs').then((fs) => fs.readFileSync('/proc/self/status', 'utf8')));
+const capabilityEffective = /^CapEff:\s*([0-9a-f]+)/m.exec(
+  await import('node:fs').then((fs) => fs.readFileSync('/proc/self/status', 'utf8')),
+);
 // CAP_IPC_LOCK
 const privileged = capabilityEffective ? ((BigInt(`0x${capabilityEffective[1]}`) >> 14n) & 1n) === 1n : false;
 const secretMemory = native.capabilities().secretMemory === true;
 const setup = {
-  api, mem, host, foreignRegion, page: host.pageSize(), secretMemory, privileged, kernel: true,
+  api,
+  mem,
+  host,
+  foreignRegion,
+  page: host.pageSize(),
+  secretMemory,
+  privileged,
+  kernel: true,
   secretPolicies: secretMemory ? ['preferred', 'required', 'off'] : ['preferred', 'off'],
 };
 
@@ -98,26 +108,41 @@ const stats = mem.stats();
 
 const problems = [];
 for (const run of runs) {
-  for (const entry of run.unexpected) problems.push(`seed ${entry.seed}, operation ${entry.operation} (${entry.name}): ` + `unexpected ${entry.code ?? 'error'}: ${entry.message}`);
-  for (const mismatch of run.mismatches.slice(0, 20)) problems.push(`seed ${run.seed}: the model and memshield or the kernel disagree: ${mismatch}`);
+  for (const entry of run.unexpected)
+    problems.push(
+      `seed ${entry.seed}, operation ${entry.operation} (${entry.name}): ` +
+        `unexpected ${entry.code ?? 'error'}: ${entry.message}`,
+    );
+  for (const mismatch of run.mismatches.slice(0, 20))
+    problems.push(`seed ${run.seed}: the model and memshield or the kernel disagree: ${mismatch}`);
 }
 if (after.vmLocked !== baseline.vmLocked) problems.push(`VmLck is ${after.vmLocked} bytes, was ${baseline.vmLocked}`);
-if (after.dontDumpEntries !== baseline.dontDumpEntries) problems.push(`${after.dontDumpEntries} dump-excluded mappings, were ${baseline.dontDumpEntries}`);
-if (after.secretMemoryEntries !== baseline.secretMemoryEntries) problems.push(`${after.secretMemoryEntries} secret-memory mappings, were ${baseline.secretMemoryEntries}`);
-if (after.maps - baseline.maps > MAPS_TOLERANCE) problems.push(`${after.maps} mappings, were ${baseline.maps} (tolerance ${MAPS_TOLERANCE})`);
-if (after.rss - baseline.rss > RSS_TOLERANCE) problems.push(`RSS ${after.rss} bytes, was ${baseline.rss} (tolerance ${RSS_TOLERANCE})`);
+if (after.dontDumpEntries !== baseline.dontDumpEntries)
+  problems.push(`${after.dontDumpEntries} dump-excluded mappings, were ${baseline.dontDumpEntries}`);
+if (after.secretMemoryEntries !== baseline.secretMemoryEntries)
+  problems.push(`${after.secretMemoryEntries} secret-memory mappings, were ${baseline.secretMemoryEntries}`);
+if (after.maps - baseline.maps > MAPS_TOLERANCE)
+  problems.push(`${after.maps} mappings, were ${baseline.maps} (tolerance ${MAPS_TOLERANCE})`);
+if (after.rss - baseline.rss > RSS_TOLERANCE)
+  problems.push(`RSS ${after.rss} bytes, was ${baseline.rss} (tolerance ${RSS_TOLERANCE})`);
 // What the first seed's run made V8 keep, it keeps; a leak grows on with every further seed.
 const rssGrowth = afterEachSeed.at(-1).rss - afterEachSeed[0].rss;
-if (rssGrowth > RSS_GROWTH_TOLERANCE) problems.push(`RSS grew by ${rssGrowth} bytes from the end of the first seed's ` + `run to the end of the last (tolerance ${RSS_GROWTH_TOLERANCE})`);
-if (stats.liveRegions !== 0 || stats.lockedBytes !== 0 || stats.mappedBytes !== 0) problems.push(`PlatformMemory.stats() is ${JSON.stringify(stats)} after teardown`);
+if (rssGrowth > RSS_GROWTH_TOLERANCE)
+  problems.push(
+    `RSS grew by ${rssGrowth} bytes from the end of the first seed's ` +
+      `run to the end of the last (tolerance ${RSS_GROWTH_TOLERANCE})`,
+  );
+if (stats.liveRegions !== 0 || stats.lockedBytes !== 0 || stats.mappedBytes !== 0)
+  problems.push(`PlatformMemory.stats() is ${JSON.stringify(stats)} after teardown`);
 if (ledger.live() !== 0) problems.push(`memshield's host still holds ${ledger.live()} mappings after teardown`);
 for (const line of leftBehind.slice(0, 10)) problems.push(`still mapped right after memshield unmapped it: ${line}`);
 for (const line of ledger.stillHeld().slice(0, 10)) problems.push(`still mapped, never unmapped by memshield: ${line}`);
 
-const sum = (key) => runs.reduce((totals, run) => {
-  for (const [name, count] of Object.entries(run[key])) totals[name] = (totals[name] ?? 0) + count;
-  return totals;
-}, {});
+const sum = (key) =>
+  runs.reduce((totals, run) => {
+    for (const [name, count] of Object.entries(run[key])) totals[name] = (totals[name] ?? 0) + count;
+    return totals;
+  }, {});
 const report = {
   ok: problems.length === 0,
   operations: runs.reduce((total, run) => total + run.operations, 0),
@@ -139,16 +164,28 @@ const report = {
 
 if (!args.json) {
   const rows = Object.entries(report.counts).sort(([, a], [, b]) => b - a);
-  console.log(`memshield soak: ${report.operations} operations, seeds ${args.seeds.join(', ')}, ` + `${report.seconds} s, ${report.checkpoints} checkpoints (model = inspect = smaps)`);
+  console.log(
+    `memshield soak: ${report.operations} operations, seeds ${args.seeds.join(', ')}, ` +
+      `${report.seconds} s, ${report.checkpoints} checkpoints (model = inspect = smaps)`,
+  );
   for (const [name, count] of rows) console.log(`  ${name.padEnd(26)} ${String(count).padStart(9)}`);
-  console.log(`  expected errors: ${Object.entries(report.expectedErrors).map(([code, count]) => `${code} ${count}`).join(', ')}`);
-  const line = (label, key, unit = '') => console.log(`  ${label.padEnd(26)} ${String(baseline[key]).padStart(12)}${unit} → ${after[key]}${unit}`);
+  console.log(
+    `  expected errors: ${Object.entries(report.expectedErrors)
+      .map(([code, count]) => `${code} ${count}`)
+      .join(', ')}`,
+  );
+  const line = (label, key, unit = '') =>
+    console.log(`  ${label.padEnd(26)} ${String(baseline[key]).padStart(12)}${unit} → ${after[key]}${unit}`);
   line('mappings', 'maps');
   line('VmLck', 'vmLocked', ' B');
   line('RSS', 'rss', ' B');
   line('dump-excluded mappings', 'dontDumpEntries');
   line('secret-memory mappings', 'secretMemoryEntries');
-  console.log(report.ok ? '  ✓ back at the baseline, every error predicted, the model held' : `  ✗ ${problems.length} problem(s):\n    ${problems.slice(0, 30).join('\n    ')}`);
+  console.log(
+    report.ok
+      ? '  ✓ back at the baseline, every error predicted, the model held'
+      : `  ✗ ${problems.length} problem(s):\n    ${problems.slice(0, 30).join('\n    ')}`,
+  );
 }
 console.log(JSON.stringify(report));
 for (const run of runs) if (run.leaked) mem.free(run.leaked); // the 'leak' control's region, now that it was seen

@@ -1,6 +1,13 @@
 // How an argument check describes a rejected value in its message (used by src/ and host/): by
 // type and size, never by content.
-import { bufferByteLength, byteLengthOf, dataViewLength, isSharedBuffer, tryIsArray, typedArrayKind } from './intrinsics.js';
+import {
+  bufferByteLength,
+  byteLengthOf,
+  dataViewLength,
+  isSharedBuffer,
+  tryIsArray,
+  typedArrayKind,
+} from './intrinsics.js';
 
 /** "a"/"an" before a word. */
 const article = (word: string) => (/^[AEIOUaeiou]/.test(word) ? `an ${word}` : `a ${word}`);
@@ -13,13 +20,20 @@ const article = (word: string) => (/^[AEIOUaeiou]/.test(word) ? `an ${word}` : `
  */
 export function describeValue(value: unknown): string {
   switch (typeof value) {
-    case 'string': return `a string of ${value.length} character${value.length === 1 ? '' : 's'}`;
-    case 'number': return Object.is(value, -0) ? '-0' : `${value}`;
-    case 'boolean': return value ? 'true' : 'false';
-    case 'undefined': return 'undefined';
-    case 'bigint': return 'a bigint';
-    case 'symbol': return 'a symbol';
-    case 'function': return 'a function';
+    case 'string':
+      return `a string of ${value.length} character${value.length === 1 ? '' : 's'}`;
+    case 'number':
+      return Object.is(value, -0) ? '-0' : `${value}`;
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'undefined':
+      return 'undefined';
+    case 'bigint':
+      return 'a bigint';
+    case 'symbol':
+      return 'a symbol';
+    case 'function':
+      return 'a function';
   }
   if (value === null) return 'null';
   const kind = typedArrayKind(value);
@@ -27,7 +41,8 @@ export function describeValue(value: unknown): string {
   const dataView = dataViewLength(value);
   if (dataView !== undefined) return `a DataView of ${dataView} bytes`;
   const buffer = bufferByteLength(value);
-  if (buffer !== undefined) return `${isSharedBuffer(value) ? 'a SharedArrayBuffer' : 'an ArrayBuffer'} of ${buffer} bytes`;
+  if (buffer !== undefined)
+    return `${isSharedBuffer(value) ? 'a SharedArrayBuffer' : 'an ArrayBuffer'} of ${buffer} bytes`;
   const array = tryIsArray(value);
   if (array === undefined) return 'a revoked Proxy';
   return array ? 'an array' : 'an object';

@@ -25,8 +25,10 @@ const typedArrayFill = TypedArrayPrototype['fill' as keyof object] as (this: Uin
 const typedArraySet = TypedArrayPrototype['set' as keyof object] as (this: Uint8Array, source: Uint8Array) => void;
 const arrayBufferByteLength = getterOf(ArrayBuffer.prototype, 'byteLength')!;
 const arrayBufferResizable = getterOf(ArrayBuffer.prototype, 'resizable');
-const sharedBufferByteLength = typeof SharedArrayBuffer === 'function' ? getterOf(SharedArrayBuffer.prototype, 'byteLength') : undefined;
-const sharedBufferGrowable = typeof SharedArrayBuffer === 'function' ? getterOf(SharedArrayBuffer.prototype, 'growable') : undefined;
+const sharedBufferByteLength =
+  typeof SharedArrayBuffer === 'function' ? getterOf(SharedArrayBuffer.prototype, 'byteLength') : undefined;
+const sharedBufferGrowable =
+  typeof SharedArrayBuffer === 'function' ? getterOf(SharedArrayBuffer.prototype, 'growable') : undefined;
 const dataViewByteLength = getterOf(DataView.prototype, 'byteLength')!;
 const dataViewBuffer = getterOf(DataView.prototype, 'buffer')!;
 const dataViewByteOffset = getterOf(DataView.prototype, 'byteOffset')!;
@@ -51,7 +53,9 @@ function get<T>(getter: (this: never) => unknown, self: unknown): T {
  * Function.prototype.call: calling it allocates no argument array (a rest parameter would, on
  * every call that is not inlined).
  */
-export function uncurry<Args extends unknown[], R>(method: (this: never, ...args: Args) => R): (self: unknown, ...args: Args) => R {
+export function uncurry<Args extends unknown[], R>(
+  method: (this: never, ...args: Args) => R,
+): (self: unknown, ...args: Args) => R {
   return functionBind.call(functionCall, method) as (self: unknown, ...args: Args) => R;
 }
 

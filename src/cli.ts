@@ -55,7 +55,10 @@ function usage(output: CliOutput, problem?: string): number {
  * @param output - where to write (the process's streams and environment by default)
  * @returns the exit status
  */
-export function main(args: readonly string[], output: CliOutput = { stdout: process.stdout, stderr: process.stderr, env: process.env }): number {
+export function main(
+  args: readonly string[],
+  output: CliOutput = { stdout: process.stdout, stderr: process.stderr, env: process.env },
+): number {
   const [command, ...options] = args;
   if (command === undefined) return usage(output, 'no command given');
   if (command === '--help' || command === '-h' || command === 'help') return usage(output);
@@ -72,19 +75,24 @@ export function main(args: readonly string[], output: CliOutput = { stdout: proc
     if (option === '--json') json = true;
     else if (option === '--svg') {
       svgPath = options[++i];
-      if (!svgPath || svgPath.startsWith('-')) return usage(output, '--svg needs the path of the file to write, e.g. --svg map.svg');
+      if (!svgPath || svgPath.startsWith('-'))
+        return usage(output, '--svg needs the path of the file to write, e.g. --svg map.svg');
     } else if (option === '--help' || option === '-h') return usage(output);
     else return usage(output, `unknown option ${JSON.stringify(option)} for doctor`);
   }
   const report = runDoctor();
   if (svgPath !== undefined) {
     if (!report.selfTest.region) {
-      output.stderr.write(`memshield: no memory map written to ${svgPath}: the self-test could not allocate its region\n`);
+      output.stderr.write(
+        `memshield: no memory map written to ${svgPath}: the self-test could not allocate its region\n`,
+      );
     } else {
       const title = `memshield doctor: self-test Secure region of ${report.selfTest.size} B, right after allocation`;
       writeFileSync(svgPath, memoryMapSvg([report.selfTest.region], title));
     }
   }
-  output.stdout.write(json ? renderJson(report) : renderText(report, wantsColor(output.stdout, output.env) ? colorStyle : plainStyle));
+  output.stdout.write(
+    json ? renderJson(report) : renderText(report, wantsColor(output.stdout, output.env) ? colorStyle : plainStyle),
+  );
   return report.ok ? EXIT_OK : EXIT_FAILED;
 }

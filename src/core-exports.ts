@@ -13,7 +13,15 @@ export interface WasmMemory {
 export interface CoreExports {
   memory: WasmMemory;
   init(pageSize: number, hugePageSize: number, capabilities: number): number;
-  allocate(size: number, align: number, protection: number, type: number, guardsBefore: number, guardsAfter: number, options: number): number;
+  allocate(
+    size: number,
+    align: number,
+    protection: number,
+    type: number,
+    guardsBefore: number,
+    guardsAfter: number,
+    options: number,
+  ): number;
   allocatedGeneration(): number;
   free(slot: number, generation: number): number;
   protect(slot: number, generation: number, protection: number): number;
@@ -35,7 +43,14 @@ export interface CoreExports {
   failureError(): number;
   /** Test only: lowers the generation ceiling of every handle table (wrap 1: the old wrap-around). */
   testOnlySetGenerationCeiling(ceiling: number, wrap: number): void;
-  plan(size: number, align: number, granule: number, guardsBefore: number, guardsAfter: number, placeAtEnd: number): number;
+  plan(
+    size: number,
+    align: number,
+    granule: number,
+    guardsBefore: number,
+    guardsAfter: number,
+    placeAtEnd: number,
+  ): number;
   planField(field: number): number;
 }
 
@@ -71,11 +86,16 @@ export interface SecureCoreExports extends CoreExports {
 
 /** The parameter count of each function of `Declared`. */
 type Arity<Declared> = {
-  [Name in Exclude<keyof Declared, 'memory'>]: Declared[Name] extends (...args: infer A) => unknown ? A['length'] : never;
+  [Name in Exclude<keyof Declared, 'memory'>]: Declared[Name] extends (...args: infer A) => unknown
+    ? A['length']
+    : never;
 };
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 /** `true` when the declared functions and a core's function table have the same names and arities. */
-export type ExportsMatch<Declared, Functions> = Same<Arity<Declared>, { -readonly [Name in keyof Functions]: Functions[Name] }>;
+export type ExportsMatch<Declared, Functions> = Same<
+  Arity<Declared>,
+  { -readonly [Name in keyof Functions]: Functions[Name] }
+>;
 /** Accepts `true` only: a `false` is a compile error. */
 export type MustBeTrue<T extends true> = T;
 /** Compiles only while the declared functions and the compiled core's are the same, arity included. */

@@ -4,7 +4,8 @@
 import { coreWasmBase64 } from './generated/core-wasm.js';
 
 // Declared here, not taken from the DOM lib (as src/core.ts does for Instance).
-const { Module } = (globalThis as unknown as { WebAssembly: { Module: new (bytes: Uint8Array) => object } }).WebAssembly;
+const { Module } = (globalThis as unknown as { WebAssembly: { Module: new (bytes: Uint8Array) => object } })
+  .WebAssembly;
 
 function decodeBase64(text: string): Uint8Array {
   const binary = atob(text);

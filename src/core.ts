@@ -56,7 +56,9 @@ export function bindCore(host: Host): BoundCore {
   const imports = {
     env: {
       abort(message: number, file: number, line: number, column: number): never {
-        throw new Error(`memshield core: internal assertion failed (${readString(message)} at ${readString(file)}:${line}:${column})`);
+        throw new Error(
+          `memshield core: internal assertion failed (${readString(message)} at ${readString(file)}:${line}:${column})`,
+        );
       },
     },
     host: {
@@ -67,17 +69,20 @@ export function bindCore(host: Host): BoundCore {
       decommit: (id: number) => (host.decommit ? host.decommit(id) : ENOSYS),
       // Only called where capabilities().secretMemory is true; a host without it never offers it.
       map_secret: (id: number, offset: number, length: number, protection: number) =>
-        (host.mapSecret ? host.mapSecret(id, offset, length, protection as never) : ENOSYS),
+        host.mapSecret ? host.mapSecret(id, offset, length, protection as never) : ENOSYS,
       protect: (id: number, offset: number, length: number, protection: number) =>
         host.protect(id, offset, length, protection as never),
       lock: (id: number, offset: number, length: number) => host.lock(id, offset, length),
       unlock: (id: number, offset: number, length: number) => host.unlock(id, offset, length),
-      advise: (id: number, offset: number, length: number, advice: number) => host.advise(id, offset, length, advice as never),
+      advise: (id: number, offset: number, length: number, advice: number) =>
+        host.advise(id, offset, length, advice as never),
       fill: (id: number, offset: number, length: number, byte: number) => host.fill(id, offset, length, byte),
       copy_in: (id: number, offset: number, length: number) => host.copyIn(id, offset, stagedBytes(length)),
       copy_out: (id: number, offset: number, length: number) => host.copyOut(id, offset, stagedBytes(length)),
-      core_in: (id: number, offset: number, length: number, pointer: number) => host.copyIn(id, offset, coreBytes(pointer, length)),
-      core_out: (id: number, offset: number, length: number, pointer: number) => host.copyOut(id, offset, coreBytes(pointer, length)),
+      core_in: (id: number, offset: number, length: number, pointer: number) =>
+        host.copyIn(id, offset, coreBytes(pointer, length)),
+      core_out: (id: number, offset: number, length: number, pointer: number) =>
+        host.copyOut(id, offset, coreBytes(pointer, length)),
       random_bytes: (pointer: number, length: number) => host.randomBytes(coreBytes(pointer, length)),
       memory_room: () => host.memoryRoom?.()?.bytes ?? -1, // -1: the host cannot tell
     },

@@ -20,7 +20,10 @@ export function nativeHost(): Host {
       // Every mapping also in the process's registry: a worker's are given back when it ends.
       host = trackThreadRegions(createNativeHost());
     } catch (error) {
-      throw new MemoryProtectionError('NOT_SUPPORTED', `memshield cannot reach this platform's memory: ${(error as Error).message}`);
+      throw new MemoryProtectionError(
+        'NOT_SUPPORTED',
+        `memshield cannot reach this platform's memory: ${(error as Error).message}`,
+      );
     }
   }
   return host;

@@ -13,7 +13,9 @@ export function emitWarning(error: Error): void {
  * `--no-deprecation`-style filters: `process.emitWarning(message, { type, code })`.
  */
 export function emitCodedWarning(message: string, code: string, type = 'MemshieldWarning'): void {
-  const proc = (globalThis as { process?: { emitWarning?: (warning: string, options: { type: string; code: string }) => void } }).process;
+  const proc = (
+    globalThis as { process?: { emitWarning?: (warning: string, options: { type: string; code: string }) => void } }
+  ).process;
   if (proc?.emitWarning) proc.emitWarning(message, { type, code });
   else console.warn(`${type} [${code}]: ${message}`);
 }

@@ -18,19 +18,32 @@ export interface EnvironmentSetting<Value extends string> {
 type DenoPermissions = { querySync?(descriptor: { name: 'env'; variable: string }): { state: string } };
 
 /** Reads `name` now: one of `allowed`, else `builtIn` (and why). */
-export function readEnvironmentSetting<Value extends string>(name: string, allowed: readonly Value[], builtIn: Value): EnvironmentSetting<Value> {
+export function readEnvironmentSetting<Value extends string>(
+  name: string,
+  allowed: readonly Value[],
+  builtIn: Value,
+): EnvironmentSetting<Value> {
   const permissions = (globalThis as { Deno?: { permissions?: DenoPermissions } }).Deno?.permissions;
   if (permissions?.querySync && permissions.querySync({ name: 'env', variable: name }).state !== 'granted') {
-    return Object.freeze({ value: builtIn, source: 'built-in', unreadable: `Deno reads it only with --allow-env=${name}` });
+    return Object.freeze({
+      value: builtIn,
+      source: 'built-in',
+      unreadable: `Deno reads it only with --allow-env=${name}`,
+    });
   }
   let value: string | undefined;
   try {
     value = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name];
   } catch (error) {
     // Deno refuses environment access without --allow-env: keep the built-in default and say why.
-    return Object.freeze({ value: builtIn, source: 'built-in', unreadable: `${(error as Error).name}: ${(error as Error).message}` });
+    return Object.freeze({
+      value: builtIn,
+      source: 'built-in',
+      unreadable: `${(error as Error).name}: ${(error as Error).message}`,
+    });
   }
   if (value === undefined || value === '') return Object.freeze({ value: builtIn, source: 'built-in' });
-  if ((allowed as readonly string[]).includes(value)) return Object.freeze({ value: value as Value, source: 'environment' });
+  if ((allowed as readonly string[]).includes(value))
+    return Object.freeze({ value: value as Value, source: 'environment' });
   return Object.freeze({ value: builtIn, source: 'built-in', invalidLength: value.length });
 }

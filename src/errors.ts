@@ -3,7 +3,10 @@ import { Status } from './generated/core-numbers.js';
 import type { MemoryProtectionErrorCode } from '../shared/errors.js';
 
 export {
-  MemoryProtectionError, invalidArgument, type MemoryProtectionErrorCode, type OsFailureDetails,
+  MemoryProtectionError,
+  invalidArgument,
+  type MemoryProtectionErrorCode,
+  type OsFailureDetails,
 } from '../shared/errors.js';
 
 // Every core status but OK names its error code (the compiler checks it against the type above).

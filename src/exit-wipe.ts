@@ -63,11 +63,13 @@ export function armExitWipe(): void {
  * configureExitWipe({ signals: false });
  */
 export function configureExitWipe(options: ExitWipeOptions): void {
-  if (options === undefined) throw invalidArgument('configureExitWipe needs an object { exit?: boolean, signals?: boolean }, got undefined');
+  if (options === undefined)
+    throw invalidArgument('configureExitWipe needs an object { exit?: boolean, signals?: boolean }, got undefined');
   const opts = readOptions<ExitWipeOptions>(options, 'configureExitWipe options', ['exit', 'signals']);
   for (const key of ['exit', 'signals'] as const) {
     const value = opts[key];
-    if (value !== undefined && typeof value !== 'boolean') throw invalidArgument(`configureExitWipe: ${key} must be true or false, got ${describeValue(value)}`);
+    if (value !== undefined && typeof value !== 'boolean')
+      throw invalidArgument(`configureExitWipe: ${key} must be true or false, got ${describeValue(value)}`);
   }
   if (opts.exit !== undefined) settings.exit = opts.exit;
   if (opts.signals !== undefined) settings.signals = opts.signals;

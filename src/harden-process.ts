@@ -2,7 +2,13 @@
 // read from outside — a core dump and a debugger. memshield never takes them on its own: they
 // change the whole process (a crash leaves no core to debug), so only the program may decide.
 import { platformEntry, runningPlatform } from '#native-host';
-import { unavailable, type HardeningGoal, type HardeningStep, type HardenProcessReport, type LiveMapping } from '../host/harden/report.js';
+import {
+  unavailable,
+  type HardeningGoal,
+  type HardeningStep,
+  type HardenProcessReport,
+  type LiveMapping,
+} from '../host/harden/report.js';
 import { invalidArgument } from './errors.js';
 import { readOptions } from '../shared/options.js';
 import { describeValue } from './validate.js';
@@ -44,12 +50,14 @@ const KNOWN = ['coreDumps', 'debuggers'] as const;
  * if (!report.ok) console.warn(report.steps.filter((step) => step.outcome !== 'applied'));
  */
 export function hardenProcess(options: HardenProcessOptions): HardenProcessReport {
-  if (options === undefined) throw invalidArgument('hardenProcess needs an object such as { coreDumps: false }, got undefined');
+  if (options === undefined)
+    throw invalidArgument('hardenProcess needs an object such as { coreDumps: false }, got undefined');
   const opts = readOptions<HardenProcessOptions>(options, 'hardenProcess options', KNOWN);
   const goals: HardeningGoal[] = [];
   for (const goal of KNOWN) {
     const value = opts[goal];
-    if (value !== undefined && typeof value !== 'boolean') throw invalidArgument(`hardenProcess: ${goal} must be true or false, got ${describeValue(value)}`);
+    if (value !== undefined && typeof value !== 'boolean')
+      throw invalidArgument(`hardenProcess: ${goal} must be true or false, got ${describeValue(value)}`);
     if (value === false) goals[goals.length] = goal;
   }
   const platform = runningPlatform() ?? 'unknown';
@@ -70,7 +78,10 @@ function liveSecretMappings(): LiveMapping[] {
     for (let slot = 0, found = 0; found < live; slot++) {
       if (exports.check(slot, exports.slotGeneration(slot)) !== Status.OK) continue;
       found++;
-      mappings.push({ address: core.host.address(exports.regionHostId(slot)), length: exports.regionField(slot, Field.mappingLength) });
+      mappings.push({
+        address: core.host.address(exports.regionHostId(slot)),
+        length: exports.regionField(slot, Field.mappingLength),
+      });
     }
   }
   return mappings;

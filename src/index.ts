@@ -12,7 +12,12 @@ export { MemoryProtectionError, type MemoryProtectionErrorCode, type OsFailureDe
 export { Region } from './region.js';
 export type { RegionInfo, AddressRange, GuardRange } from './inspect.js';
 export type { KernelRange } from '../host/types.js';
-export { SecureBuffer, type SecureBufferOptions, type SecureBufferFromOptions, type SecureBufferInfo } from './secure-buffer.js';
+export {
+  SecureBuffer,
+  type SecureBufferOptions,
+  type SecureBufferFromOptions,
+  type SecureBufferInfo,
+} from './secure-buffer.js';
 export type { ScopedView, ScopedResult, SyncResult, AsyncCallbackRefused, ViewReturnRefused } from './scoped-access.js';
 export { SecureHeap, type SecureHeapOptions, type SecureHeapStats, type SecureHeapInfo } from './secure-heap.js';
 export { configureExitWipe, type ExitWipeOptions } from './exit-wipe.js';
@@ -32,4 +37,11 @@ export { secretFromFile, type SecretFromFileOptions } from './secret-from-file.j
 export { secretFromString, type SecretEncoding } from './secret-from-string.js';
 export { secretFromEnv, type SecretFromEnvOptions } from './secret-from-env.js';
 export { readPassword, type ReadPasswordOptions } from './read-password.js';
-export { memoryMapSvg, pagesOf, renderPageMapSvg, type MapPage, type MapRegion, type PageRole } from './memory-map/index.js';
+export {
+  memoryMapSvg,
+  pagesOf,
+  renderPageMapSvg,
+  type MapPage,
+  type MapRegion,
+  type PageRole,
+} from './memory-map/index.js';

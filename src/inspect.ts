@@ -5,7 +5,12 @@ import { MemoryProtectionError } from './errors.js';
 import type { CoreExports } from './core.js';
 import { Field, RegionFlag } from './generated/core-numbers.js';
 import {
-  ALLOCATION_TYPES, PAGE_KINDS, PROTECTION_LEVELS, type AllocationType, type MemoryBacking, type MemoryProtectionLevel,
+  ALLOCATION_TYPES,
+  PAGE_KINDS,
+  PROTECTION_LEVELS,
+  type AllocationType,
+  type MemoryBacking,
+  type MemoryProtectionLevel,
   type PageKind,
 } from './levels.js';
 
@@ -76,9 +81,12 @@ function kernelViewOf(host: Host, address: bigint, length: number): KernelRange[
     return host.kernelView?.(address, length);
   } catch (error) {
     if (!(error instanceof RuntimeRefusedError)) throw error;
-    throw new MemoryProtectionError('NOT_SUPPORTED',
+    throw new MemoryProtectionError(
+      'NOT_SUPPORTED',
       `cannot inspect the region: the kernel's view of it is in ${error.path}, and this runtime refused to read it. ` +
-      `Run with ${error.flag} to call inspect() (Deno reads /proc only with ` + `--allow-all, whatever --allow-read names); everything else works without it.`);
+        `Run with ${error.flag} to call inspect() (Deno reads /proc only with ` +
+        `--allow-all, whatever --allow-read names); everything else works without it.`,
+    );
   }
 }
 

@@ -9,7 +9,11 @@ import { readEnvironmentSetting, type EnvironmentSetting } from './environment-s
 export const ISOLATION_ENV = 'MEMSHIELD_ISOLATION';
 
 /** Read once, at load. */
-export const ISOLATION_DEFAULT: EnvironmentSetting<'on' | 'off'> = readEnvironmentSetting(ISOLATION_ENV, ['on', 'off'] as const, 'off');
+export const ISOLATION_DEFAULT: EnvironmentSetting<'on' | 'off'> = readEnvironmentSetting(
+  ISOLATION_ENV,
+  ['on', 'off'] as const,
+  'off',
+);
 
 /**
  * The isolation of a SecureHeap made without the option.
@@ -18,7 +22,9 @@ export const ISOLATION_DEFAULT: EnvironmentSetting<'on' | 'off'> = readEnvironme
 export function defaultIsolation(): boolean {
   const { invalidLength, value } = ISOLATION_DEFAULT;
   if (invalidLength !== undefined) {
-    throw invalidArgument(`the environment variable ${ISOLATION_ENV} must be on or off, got a string of ${invalidLength} characters; fix or unset it, or pass { isolation } explicitly`);
+    throw invalidArgument(
+      `the environment variable ${ISOLATION_ENV} must be on or off, got a string of ${invalidLength} characters; fix or unset it, or pass { isolation } explicitly`,
+    );
   }
   return value === 'on';
 }

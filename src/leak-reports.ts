@@ -63,9 +63,11 @@ let countWarned = false; // the one untraced warning was emitted
  * configureLeakReports({ trace: true }); // or run with MEMSHIELD_TRACE_LEAKS=1
  */
 export function configureLeakReports(options: LeakReportOptions): void {
-  if (options === undefined) throw invalidArgument('configureLeakReports needs an object { trace?: boolean }, got undefined');
+  if (options === undefined)
+    throw invalidArgument('configureLeakReports needs an object { trace?: boolean }, got undefined');
   const opts = readOptions<LeakReportOptions>(options, 'configureLeakReports options', ['trace']);
-  if (opts.trace !== undefined && typeof opts.trace !== 'boolean') throw invalidArgument(`configureLeakReports: trace must be true or false, got ${describeValue(opts.trace)}`);
+  if (opts.trace !== undefined && typeof opts.trace !== 'boolean')
+    throw invalidArgument(`configureLeakReports: trace must be true or false, got ${describeValue(opts.trace)}`);
   if (opts.trace !== undefined) tracing = opts.trace;
 }
 
@@ -89,7 +91,10 @@ export function creationSite(): string | undefined {
   const stack = new Error().stack ?? '';
   Error.stackTraceLimit = limit;
   const own = ownFiles();
-  const lines = stack.split('\n').slice(1).filter((line) => own === undefined || !line.includes(own));
+  const lines = stack
+    .split('\n')
+    .slice(1)
+    .filter((line) => own === undefined || !line.includes(own));
   return lines.slice(0, 8).join('\n');
 }
 
@@ -100,7 +105,12 @@ const leaks = new FinalizationRegistry<LeakedThing>((leaked) => {
     // a finalizer has nobody to throw to; the report below still says it leaked
   }
   if (leaked.site !== undefined) {
-    emitCodedWarning(`${leaked.what} was garbage-collected without ${leaked.release}; memshield wiped and freed it ` + `then (its locked memory was held until this collection). It was created at:\n${leaked.site}`, LEAK_WARNING_CODE, 'MemshieldLeakWarning');
+    emitCodedWarning(
+      `${leaked.what} was garbage-collected without ${leaked.release}; memshield wiped and freed it ` +
+        `then (its locked memory was held until this collection). It was created at:\n${leaked.site}`,
+      LEAK_WARNING_CODE,
+      'MemshieldLeakWarning',
+    );
     return;
   }
   untracedLeaks++;
@@ -115,7 +125,9 @@ const leaks = new FinalizationRegistry<LeakedThing>((leaked) => {
         `then, but held locked memory until the collection. Run with ${TRACE_LEAKS_ENV}=1 ` +
         '(or call configureLeakReports({ trace: true })) to get a warning naming where each was created. ' +
         'Further leaks are not announced.',
-      LEAK_WARNING_CODE, 'MemshieldLeakWarning');
+      LEAK_WARNING_CODE,
+      'MemshieldLeakWarning',
+    );
   }, 0);
 });
 

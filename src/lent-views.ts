@@ -65,7 +65,13 @@ const overlaps = (a: ByteSpan, b: ByteSpan) =>
 function writableLend(lent: ByteSpan): boolean {
   for (let i = 0; i < open; i++) {
     const other = openSpans[i];
-    if (!openReadOnly[i] && other.buffer === lent.buffer && other.byteOffset === lent.byteOffset && other.byteLength === lent.byteLength) return true;
+    if (
+      !openReadOnly[i] &&
+      other.buffer === lent.buffer &&
+      other.byteOffset === lent.byteOffset &&
+      other.byteLength === lent.byteLength
+    )
+      return true;
   }
   return false;
 }
@@ -87,11 +93,17 @@ export function inReadOnlyLend(span: ByteSpan): boolean {
 export function checkLentAccess(span: ByteSpan, access: 'read' | 'write', name: string): void {
   if (span.byteLength === 0) return;
   if (countOf(lendCounts, span.buffer)?.open === 0) {
-    throw new MemoryProtectionError('ACCESS_DENIED',
-      `${name} is a view lent by use() or update() whose call has returned: ` + `its pages are NoAccess now. Copy what you need inside the callback.`);
+    throw new MemoryProtectionError(
+      'ACCESS_DENIED',
+      `${name} is a view lent by use() or update() whose call has returned: ` +
+        `its pages are NoAccess now. Copy what you need inside the callback.`,
+    );
   }
   if (access === 'write' && inReadOnlyLend(span)) {
-    throw new MemoryProtectionError('ACCESS_DENIED',
-      `${name} is a view lent by use(), which is read-only: memshield ` + `cannot write into it. Use update() to change a secret.`);
+    throw new MemoryProtectionError(
+      'ACCESS_DENIED',
+      `${name} is a view lent by use(), which is read-only: memshield ` +
+        `cannot write into it. Use update() to change a secret.`,
+    );
   }
 }

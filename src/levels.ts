@@ -43,13 +43,19 @@ export const AllocationType = Object.freeze({
 export type AllocationType = (typeof AllocationType)[keyof typeof AllocationType];
 
 // The core's numbering; the keys of the generated tables are the names above.
-export const PROTECTION_LEVELS: readonly MemoryProtectionLevel[] = Object.freeze(namesByNumber<MemoryProtectionLevel>(Protection));
-export const ALLOCATION_TYPES: readonly AllocationType[] = Object.freeze(namesByNumber<AllocationType>(ALLOCATION_TYPE_NUMBERS));
+export const PROTECTION_LEVELS: readonly MemoryProtectionLevel[] = Object.freeze(
+  namesByNumber<MemoryProtectionLevel>(Protection),
+);
+export const ALLOCATION_TYPES: readonly AllocationType[] = Object.freeze(
+  namesByNumber<AllocationType>(ALLOCATION_TYPE_NUMBERS),
+);
 
 /** How a region's pages are backed, as `inspect` reports it. */
 export type PageKind = 'normal' | 'transparent-huge' | 'explicit-huge';
 const PAGE_KIND_NAMES: Record<keyof typeof PAGE_KIND_NUMBERS, PageKind> = {
-  normal: 'normal', transparentHuge: 'transparent-huge', explicitHuge: 'explicit-huge',
+  normal: 'normal',
+  transparentHuge: 'transparent-huge',
+  explicitHuge: 'explicit-huge',
 };
 export const PAGE_KINDS: readonly PageKind[] = namesByNumber(PAGE_KIND_NUMBERS).map((key) => PAGE_KIND_NAMES[key]);
 

@@ -47,5 +47,8 @@ export function ownUsage(host: Host): OwnUsage {
 export function describeOwnUsage(host: Host): string {
   const { secrets, regions, lockedBytes } = ownUsage(host);
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-  return `memshield itself holds ${plural(secrets, 'live secret')} in ` + `${plural(regions, 'region')}, ${plural(lockedBytes, 'byte')} of them locked`;
+  return (
+    `memshield itself holds ${plural(secrets, 'live secret')} in ` +
+    `${plural(regions, 'region')}, ${plural(lockedBytes, 'byte')} of them locked`
+  );
 }

@@ -10,25 +10,39 @@ import { MemoryProtectionError } from './errors.js';
 
 /** "darwin", or what this build is when it has no native platform at all. */
 function platformName(): string {
-  if (NATIVE_PLATFORMS.length === 0) return 'this build (for browsers, Web Workers and edge runtimes: no native platform)';
+  if (NATIVE_PLATFORMS.length === 0)
+    return 'this build (for browsers, Web Workers and edge runtimes: no native platform)';
   return runningPlatform() ?? 'this runtime (not Node, Bun or Deno)';
 }
 
 function notSupported(what: string, instead: string): MemoryProtectionError {
-  return new MemoryProtectionError('NOT_SUPPORTED', `${what} is not supported on ${platformName()}: memshield does it on linux only so far. ${instead}`);
+  return new MemoryProtectionError(
+    'NOT_SUPPORTED',
+    `${what} is not supported on ${platformName()}: memshield does it on linux only so far. ${instead}`,
+  );
 }
 
 /** The file calls of this platform. @throws {MemoryProtectionError} NOT_SUPPORTED where there are none */
 export function fileCalls(what: string): FileCalls {
   const calls = platformEntry()?.files;
-  if (!calls) throw notSupported(what, 'Read the bytes into a Uint8Array yourself and pass it to ' + 'SecureBuffer.from(bytes), which zeroes it after the copy.');
+  if (!calls)
+    throw notSupported(
+      what,
+      'Read the bytes into a Uint8Array yourself and pass it to ' +
+        'SecureBuffer.from(bytes), which zeroes it after the copy.',
+    );
   return calls;
 }
 
 /** The terminal calls of this platform. @throws {MemoryProtectionError} NOT_SUPPORTED where there are none */
 export function terminalCalls(what: string): TerminalCalls {
   const calls = platformEntry()?.terminal;
-  if (!calls) throw notSupported(what, 'Read the password with your own prompt into a Uint8Array and pass ' + 'it to SecureBuffer.from(bytes), which zeroes it after the copy.');
+  if (!calls)
+    throw notSupported(
+      what,
+      'Read the password with your own prompt into a Uint8Array and pass ' +
+        'it to SecureBuffer.from(bytes), which zeroes it after the copy.',
+    );
   return calls;
 }
 

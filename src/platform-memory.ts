@@ -8,11 +8,28 @@ import { errorFromStatus } from './failures.js';
 import { byteLengthOf, indexIn, weakSet } from '../shared/intrinsics.js';
 import type { SecureCoreExports } from './core-exports.js';
 import { describeRegion, type RegionInfo } from './inspect.js';
-import { ALLOCATION_TYPES, AllocationType, MemoryProtectionLevel, PROTECTION_LEVELS, type AllocationType as AllocationTypeValue, type MemoryProtectionLevel as Level, type SecretMemoryPolicy } from './levels.js';
+import {
+  ALLOCATION_TYPES,
+  AllocationType,
+  MemoryProtectionLevel,
+  PROTECTION_LEVELS,
+  type AllocationType as AllocationTypeValue,
+  type MemoryProtectionLevel as Level,
+  type SecretMemoryPolicy,
+} from './levels.js';
 import { REGION_TOKEN, Region, findHandle, type RegionHandle, type RegionOwner } from './region.js';
 import {
-  checkAlign, checkBytes, checkGuardPages, checkIndex, checkLockPolicy, checkProtection,
-  checkSecretMemoryPolicy, checkSize, checkType, describeValue, isHost,
+  checkAlign,
+  checkBytes,
+  checkGuardPages,
+  checkIndex,
+  checkLockPolicy,
+  checkProtection,
+  checkSecretMemoryPolicy,
+  checkSize,
+  checkType,
+  describeValue,
+  isHost,
 } from './validate.js';
 import { readOptions } from '../shared/options.js';
 import { purgeAfter, purgeCount } from './purge-log.js';
@@ -69,7 +86,13 @@ export interface PlatformMemory {
    * @example
    * const region = PlatformMemory.allocate(4096, 8, MemoryProtectionLevel.ReadWrite, AllocationType.Regular);
    */
-  allocate(size: number, align: number, protection: Level, type: AllocationTypeValue, options?: AllocateOptions): Region;
+  allocate(
+    size: number,
+    align: number,
+    protection: Level,
+    type: AllocationTypeValue,
+    options?: AllocateOptions,
+  ): Region;
   /**
    * Wipes the data, checks the canary, and unmaps the region. Secure: every data page. Regular and
    * LargePage: the pages of the range ever written through `write()` (and the canary's); bytes
@@ -129,7 +152,13 @@ export interface PlatformMemory {
    * @example
    * const region = PlatformMemory.allocateWithGuardPages(4096, 1, 1, 8);
    */
-  allocateWithGuardPages(size: number, guardPagesBefore: number, guardPagesAfter: number, align: number, options?: GuardedAllocateOptions): Region;
+  allocateWithGuardPages(
+    size: number,
+    guardPagesBefore: number,
+    guardPagesAfter: number,
+    align: number,
+    options?: GuardedAllocateOptions,
+  ): Region;
   /**
    * Frees a region made with guard pages (`allocateWithGuardPages` or Secure), like `free`.
    * @throws {MemoryProtectionError} INVALID_ARGUMENT for a region without guard pages
@@ -146,13 +175,19 @@ function secretMemoryFlags(value: unknown, type: number): number {
   const policy = checkSecretMemoryPolicy(value, 'off');
   if (policy === 'off') return 0;
   if (ALLOCATION_TYPES[type] !== AllocationType.Secure) {
-    throw invalidArgument(`secretMemory applies to Secure allocations only, got type ` + `${ALLOCATION_TYPES[type]}; leave it out or use AllocationType.Secure`);
+    throw invalidArgument(
+      `secretMemory applies to Secure allocations only, got type ` +
+        `${ALLOCATION_TYPES[type]}; leave it out or use AllocationType.Secure`,
+    );
   }
   return policy === 'required' ? Option.SECRET_REQUIRED : Option.SECRET_PREFERRED;
 }
 
 function describeSize(size: unknown, type: unknown): string {
-  return `${typeof size === 'number' ? size : '?'} bytes ` + `(${indexIn(ALLOCATION_TYPES, type) >= 0 || type === 'guarded' ? type : describeValue(type)})`;
+  return (
+    `${typeof size === 'number' ? size : '?'} bytes ` +
+    `(${indexIn(ALLOCATION_TYPES, type) >= 0 || type === 'guarded' ? type : describeValue(type)})`
+  );
 }
 
 /**
@@ -166,20 +201,25 @@ function describeSize(size: unknown, type: unknown): string {
 export function createPlatformMemory(options: { host: Host }): PlatformMemory {
   const given = readOptions<{ host: Host }>(options, 'createPlatformMemory options', ['host']).host;
   if (!isHost(given)) {
-    throw invalidArgument(`createPlatformMemory needs { host }: a host such as createSimulatedHost(), got ${describeValue(given)}`);
+    throw invalidArgument(
+      `createPlatformMemory needs { host }: a host such as createSimulatedHost(), got ${describeValue(given)}`,
+    );
   }
   const host: Host = given;
   const bound = bindCore(host);
   const core = bound.exports;
 
   const owner: RegionOwner = {
-    protectionOf: (region) => PROTECTION_LEVELS[core.regionField(live(region, 'read the protection of the region').slot, Field.protection)],
-    lockedOf: (region) => (core.regionField(live(region, 'read the lock state of the region').slot, Field.flags) & RegionFlag.LOCKED) !== 0,
+    protectionOf: (region) =>
+      PROTECTION_LEVELS[core.regionField(live(region, 'read the protection of the region').slot, Field.protection)],
+    lockedOf: (region) =>
+      (core.regionField(live(region, 'read the lock state of the region').slot, Field.flags) & RegionFlag.LOCKED) !== 0,
     isFreed: (region) => core.check(own(region, 'check').slot, own(region, 'check').generation) !== Status.OK,
   };
 
   function fail(status: number, action: string, handle?: RegionHandle): never {
-    if (handle && (status === Status.USE_AFTER_FREE || status === Status.DOUBLE_FREE)) purgedFail(status, action, handle);
+    if (handle && (status === Status.USE_AFTER_FREE || status === Status.DOUBLE_FREE))
+      purgedFail(status, action, handle);
     throw errorFromStatus(core, host, status, { action });
   }
 
@@ -187,15 +227,24 @@ export function createPlatformMemory(options: { host: Host }): PlatformMemory {
   function purgedFail(status: number, action: string, handle: RegionHandle): void {
     const at = handle.freedByCall ? undefined : purgeAfter(handle.purgesAtMaking);
     if (at === undefined) return;
-    throw new MemoryProtectionError(status === Status.DOUBLE_FREE ? 'DOUBLE_FREE' : 'USE_AFTER_FREE',
-      `cannot ${action}: the region was purged by purge() at ${at} ` + `(wiped and unmapped with every other secret). Allocate a new one.`);
+    throw new MemoryProtectionError(
+      status === Status.DOUBLE_FREE ? 'DOUBLE_FREE' : 'USE_AFTER_FREE',
+      `cannot ${action}: the region was purged by purge() at ${at} ` +
+        `(wiped and unmapped with every other secret). Allocate a new one.`,
+    );
   }
 
   /** The handle of one of this memory's regions (live or freed). */
   function own(region: unknown, action: string): RegionHandle {
     const handle = findHandle(region);
-    if (!handle) throw invalidArgument(`cannot ${action}: expected a Region returned by allocate(), got ${region === null ? 'null' : typeof region}`);
-    if (handle.owner !== owner) throw invalidArgument(`cannot ${action}: this region belongs to another PlatformMemory; use the one that allocated it`);
+    if (!handle)
+      throw invalidArgument(
+        `cannot ${action}: expected a Region returned by allocate(), got ${region === null ? 'null' : typeof region}`,
+      );
+    if (handle.owner !== owner)
+      throw invalidArgument(
+        `cannot ${action}: this region belongs to another PlatformMemory; use the one that allocated it`,
+      );
     return handle;
   }
 
@@ -228,10 +277,25 @@ export function createPlatformMemory(options: { host: Host }): PlatformMemory {
     return `change the protection to ${indexIn(PROTECTION_LEVELS, protection) >= 0 ? protection : describeValue(protection)}`;
   }
 
-  function allocateRegion(size: number, align: number, protection: number, type: number, before: number, after: number, flags: number, action: string): Region {
+  function allocateRegion(
+    size: number,
+    align: number,
+    protection: number,
+    type: number,
+    before: number,
+    after: number,
+    flags: number,
+    action: string,
+  ): Region {
     const slot = core.allocate(size, align, protection, type, before, after, flags);
     if (slot < 0) fail(-slot, action);
-    const handle: RegionHandle = { owner, slot, generation: core.allocatedGeneration(), purgesAtMaking: purgeCount(), freedByCall: false };
+    const handle: RegionHandle = {
+      owner,
+      slot,
+      generation: core.allocatedGeneration(),
+      purgesAtMaking: purgeCount(),
+      freedByCall: false,
+    };
     return new Region(REGION_TOKEN, handle, size, align, ALLOCATION_TYPES[core.regionField(slot, Field.type)]);
   }
 
@@ -246,7 +310,8 @@ export function createPlatformMemory(options: { host: Host }): PlatformMemory {
       const level = checkProtection(protection);
       const kind = checkType(type);
       const opts = readOptions<AllocateOptions>(options, 'options', ['lock', 'secretMemory']);
-      const flags = (checkLockPolicy(opts.lock) ? Option.LOCK_BEST_EFFORT : 0) | secretMemoryFlags(opts.secretMemory, kind);
+      const flags =
+        (checkLockPolicy(opts.lock) ? Option.LOCK_BEST_EFFORT : 0) | secretMemoryFlags(opts.secretMemory, kind);
       return allocateRegion(size, align, level, kind, 0, 0, flags, action);
     },
 
@@ -255,12 +320,23 @@ export function createPlatformMemory(options: { host: Host }): PlatformMemory {
       checkSize(size);
       const before = checkGuardPages(guardPagesBefore, 'guardPagesBefore');
       const after = checkGuardPages(guardPagesAfter, 'guardPagesAfter');
-      if (before + after === 0) throw invalidArgument(`cannot ${action}: ask for at least one guard page, or use allocate() for memory without guards`);
+      if (before + after === 0)
+        throw invalidArgument(
+          `cannot ${action}: ask for at least one guard page, or use allocate() for memory without guards`,
+        );
       checkAlign(align);
-      const opts = readOptions<GuardedAllocateOptions>(options, 'options', ['lock', 'protection', 'type', 'secretMemory']);
+      const opts = readOptions<GuardedAllocateOptions>(options, 'options', [
+        'lock',
+        'protection',
+        'type',
+        'secretMemory',
+      ]);
       const level = checkProtection(opts.protection ?? MemoryProtectionLevel.ReadWrite, 'options.protection');
       const kind = checkType(opts.type ?? AllocationType.Regular);
-      const flags = Option.CUSTOM_GUARDS | (checkLockPolicy(opts.lock) ? Option.LOCK_BEST_EFFORT : 0) | secretMemoryFlags(opts.secretMemory, kind);
+      const flags =
+        Option.CUSTOM_GUARDS |
+        (checkLockPolicy(opts.lock) ? Option.LOCK_BEST_EFFORT : 0) |
+        secretMemoryFlags(opts.secretMemory, kind);
       return allocateRegion(size, align, level, kind, before, after, flags, action);
     },
 
@@ -292,7 +368,10 @@ export function createPlatformMemory(options: { host: Host }): PlatformMemory {
 
     lock(region) {
       const handle = own(region, 'lock the region');
-      const action = core.check(handle.slot, handle.generation) === Status.OK ? `lock ${core.regionField(handle.slot, Field.dataPagesLength)} bytes` : 'lock the region';
+      const action =
+        core.check(handle.slot, handle.generation) === Status.OK
+          ? `lock ${core.regionField(handle.slot, Field.dataPagesLength)} bytes`
+          : 'lock the region';
       const status = core.lock(handle.slot, handle.generation);
       if (status !== Status.OK) fail(status, action, handle);
     },
@@ -316,8 +395,11 @@ export function createPlatformMemory(options: { host: Host }): PlatformMemory {
       const at = checkIndex(offset, 'offset', size);
       const count = byteLengthOf(bytes);
       if (count > size - at) {
-        throw new MemoryProtectionError('OUT_OF_BOUNDS',
-          `cannot write ${count} bytes at offset ${at}: the region ` + `holds ${size} bytes, so at most ${size - at} fit there`);
+        throw new MemoryProtectionError(
+          'OUT_OF_BOUNDS',
+          `cannot write ${count} bytes at offset ${at}: the region ` +
+            `holds ${size} bytes, so at most ${size - at} fit there`,
+        );
       }
       let status: number;
       bound.stage(bytes, count);
@@ -346,8 +428,11 @@ export function createPlatformMemory(options: { host: Host }): PlatformMemory {
       const at = checkIndex(offset, 'offset', size);
       const count = byteLengthOf(bytes);
       if (count > size - at) {
-        throw new MemoryProtectionError('OUT_OF_BOUNDS',
-          `cannot read ${count} bytes at offset ${at}: the region holds ${size} ` + `bytes, so at most ${size - at} are there; pass a shorter target (subarray)`);
+        throw new MemoryProtectionError(
+          'OUT_OF_BOUNDS',
+          `cannot read ${count} bytes at offset ${at}: the region holds ${size} ` +
+            `bytes, so at most ${size - at} are there; pass a shorter target (subarray)`,
+        );
       }
       copyOut(handle, at, bytes);
     },

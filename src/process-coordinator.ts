@@ -75,7 +75,9 @@ const SIGNAL_EXIT_4_KEY = Symbol.for('signal-exit emitter');
 
 function processObject(): ProcessLike | undefined {
   const candidate = (globalThis as { process?: ProcessLike }).process;
-  return candidate && typeof candidate.on === 'function' && typeof candidate.listeners === 'function' ? candidate : undefined;
+  return candidate && typeof candidate.on === 'function' && typeof candidate.listeners === 'function'
+    ? candidate
+    : undefined;
 }
 
 function isMainThread(): boolean {
@@ -100,7 +102,12 @@ export function processCoordinator(): CoordinatorV1 {
   }
   const made = createCoordinator();
   // Not writable, not configurable: a second copy can only join this one.
-  Object.defineProperty(store, COORDINATOR_KEY, { value: made, enumerable: false, writable: false, configurable: false });
+  Object.defineProperty(store, COORDINATOR_KEY, {
+    value: made,
+    enumerable: false,
+    writable: false,
+    configurable: false,
+  });
   return made;
 }
 
@@ -205,7 +212,10 @@ function createCoordinator(): CoordinatorV1 {
       };
     }
     proc.on('uncaughtExceptionMonitor', wipeAtUncaught);
-    const deno = globalThis as { Deno?: unknown; addEventListener?: (type: string, listener: (event: unknown) => void) => void };
+    const deno = globalThis as {
+      Deno?: unknown;
+      addEventListener?: (type: string, listener: (event: unknown) => void) => void;
+    };
     if (typeof deno.Deno === 'object' && typeof deno.addEventListener === 'function') {
       deno.addEventListener('unload', wipeAtExit);
       deno.addEventListener('unhandledrejection', wipeAtRejection);
@@ -232,7 +242,10 @@ function createCoordinator(): CoordinatorV1 {
   function exitStyleListeners(proc: ProcessLike): number {
     const version4 = (globalThis as Record<symbol, { count?: unknown } | undefined>)[SIGNAL_EXIT_4_KEY];
     const version3 = proc.__signal_exit_emitter__;
-    return (typeof version4?.count === 'number' ? version4.count : 0) + (typeof version3?.count === 'number' ? version3.count : 0);
+    return (
+      (typeof version4?.count === 'number' ? version4.count : 0) +
+      (typeof version3?.count === 'number' ? version3.count : 0)
+    );
   }
 
   function onSignal(signal: unknown): void {

@@ -97,13 +97,24 @@ export function purge(): PurgeReport {
   const regions = memory && weakGet(regionPurges, memory);
   if (regions) {
     const status = regions.core.purgeRegions();
-    if (status !== Status.OK) report.failures.push(failure(() => errorFromStatus(regions.core, regions.host, status, { action: 'purge the regions of PlatformMemory' })));
+    if (status !== Status.OK)
+      report.failures.push(
+        failure(() =>
+          errorFromStatus(regions.core, regions.host, status, { action: 'purge the regions of PlatformMemory' }),
+        ),
+      );
     add(report, regions.core);
   }
   if (report.failures.length > 0) warnIncomplete(report.failures);
   // A purge that found nothing ended no handle: it need not be remembered.
-  const touched = report.secureBuffers.count + report.heaps + report.heapSecrets.count + report.regions.count
-    + report.deferred.secrets + report.deferred.heaps + report.failures.length;
+  const touched =
+    report.secureBuffers.count +
+    report.heaps +
+    report.heapSecrets.count +
+    report.regions.count +
+    report.deferred.secrets +
+    report.deferred.heaps +
+    report.failures.length;
   if (touched === 0) forgetLastPurge();
   return report;
 }
@@ -129,13 +140,19 @@ function failure(build: () => MemoryProtectionError): MemoryProtectionError {
   try {
     return build();
   } catch (error) {
-    return new MemoryProtectionError('FREE_FAILED', `purge(): a step failed and its error could not be described (${(error as Error)?.message ?? String(error)}).`);
+    return new MemoryProtectionError(
+      'FREE_FAILED',
+      `purge(): a step failed and its error could not be described (${(error as Error)?.message ?? String(error)}).`,
+    );
   }
 }
 
 /** One warning for the whole purge: a panic button does not throw, but it is never silent. */
 function warnIncomplete(failures: MemoryProtectionError[]): void {
   emitCodedWarning(
-    `purge() finished with ${failures.length} failure${failures.length === 1 ? '' : 's'} ` + `(everything else was wiped and freed; see the ` + `report's failures): ${failures.map((error) => `${error.code}: ${error.message}`).join(' | ')}`,
-    'MEMSHIELD_PURGE_INCOMPLETE');
+    `purge() finished with ${failures.length} failure${failures.length === 1 ? '' : 's'} ` +
+      `(everything else was wiped and freed; see the ` +
+      `report's failures): ${failures.map((error) => `${error.code}: ${error.message}`).join(' | ')}`,
+    'MEMSHIELD_PURGE_INCOMPLETE',
+  );
 }

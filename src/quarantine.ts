@@ -43,10 +43,13 @@ export interface QuarantineStats {
  * configureQuarantine({ maxBytes: 256 * 1024 * 1024 });
  */
 export function configureQuarantine(options: QuarantineOptions): void {
-  if (options === undefined) throw invalidArgument('configureQuarantine needs an object { maxBytes: number }, got undefined');
+  if (options === undefined)
+    throw invalidArgument('configureQuarantine needs an object { maxBytes: number }, got undefined');
   const { maxBytes } = readOptions<QuarantineOptions>(options, 'configureQuarantine options', ['maxBytes']);
   if (typeof maxBytes !== 'number' || !Number.isSafeInteger(maxBytes) || maxBytes < 0) {
-    throw invalidArgument(`configureQuarantine: maxBytes must be a whole number of bytes from 0 to 2^53 - 1, got ${describeValue(maxBytes)}`);
+    throw invalidArgument(
+      `configureQuarantine: maxBytes must be a whole number of bytes from 0 to 2^53 - 1, got ${describeValue(maxBytes)}`,
+    );
   }
   setQuarantineCapEverywhere(maxBytes);
 }

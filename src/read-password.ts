@@ -57,7 +57,11 @@ export function readPassword(prompt = 'Password: ', options?: ReadPasswordOption
   const files = fileCalls('readPassword');
   const { isTerminal, rawMode, writeText } = terminalCalls('readPassword');
   const terminal = isTerminal(input);
-  const builder = new SecretBuilder('the password', maxSize, { lock: opts.lock, secretMemory: opts.secretMemory, host: opts.host });
+  const builder = new SecretBuilder('the password', maxSize, {
+    lock: opts.lock,
+    secretMemory: opts.secretMemory,
+    host: opts.host,
+  });
   const restore = terminal ? rawMode(input) : undefined;
   try {
     if (prompt) writeText(output, prompt);
@@ -83,7 +87,12 @@ function readLine(builder: SecretBuilder, files: FileCalls, fd: number, terminal
       failure = count;
       return 0;
     });
-    if (failure) throw new MemoryProtectionError('READ_FAILED', `cannot read the password: ${failure.syscall} failed with ${failure.errnoName}. Nothing was kept.`, failure);
+    if (failure)
+      throw new MemoryProtectionError(
+        'READ_FAILED',
+        `cannot read the password: ${failure.syscall} failed with ${failure.errnoName}. Nothing was kept.`,
+        failure,
+      );
     if (read === 0) return; // end of input
     const byte = builder.lastByte();
     if (byte === 0x0a || byte === 0x0d) {
@@ -92,7 +101,10 @@ function readLine(builder: SecretBuilder, files: FileCalls, fd: number, terminal
     }
     if (!terminal) continue;
     if (byte === CTRL_C) {
-      throw new MemoryProtectionError('READ_FAILED', 'the password prompt was cancelled (Ctrl-C). What was typed was wiped.');
+      throw new MemoryProtectionError(
+        'READ_FAILED',
+        'the password prompt was cancelled (Ctrl-C). What was typed was wiped.',
+      );
     }
     if (byte === CTRL_D) {
       builder.dropLast(1);

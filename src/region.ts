@@ -42,7 +42,10 @@ export class Region {
   /** @internal Made only by PlatformMemory. */
   constructor(token: typeof REGION_TOKEN, handle: RegionHandle, size: number, align: number, type: AllocationType) {
     if (token !== REGION_TOKEN) {
-      throw new MemoryProtectionError('INVALID_ARGUMENT', 'Region has no public constructor: regions come from allocate() or allocateWithGuardPages()');
+      throw new MemoryProtectionError(
+        'INVALID_ARGUMENT',
+        'Region has no public constructor: regions come from allocate() or allocateWithGuardPages()',
+      );
     }
     this.size = size;
     this.align = align;
@@ -75,7 +78,11 @@ export class Region {
 /** The handle behind a Region; a forged one (Object.create(Region.prototype)) has none. */
 function handleOf(region: Region): RegionHandle {
   const handle = weakGet(handles, region);
-  if (!handle) throw new MemoryProtectionError('INVALID_ARGUMENT', 'this is not a Region returned by allocate(): it has no mapping behind it');
+  if (!handle)
+    throw new MemoryProtectionError(
+      'INVALID_ARGUMENT',
+      'this is not a Region returned by allocate(): it has no mapping behind it',
+    );
   return handle;
 }
 

@@ -37,7 +37,8 @@ type AsyncRefusalReason = 'access cannot stay open across an await; start async 
 /** What the types answer to a callback that returns a promise. */
 export type AsyncCallbackRefused = `use() and update() need a synchronous callback: ${AsyncRefusalReason}`;
 /** What the types answer to a use() callback that returns its view. */
-export type ViewReturnRefused = 'use() must not return its view: it faults once the call returns; return view.slice() or a result computed from it';
+export type ViewReturnRefused =
+  'use() must not return its view: it faults once the call returns; return view.slice() or a result computed from it';
 
 /**
  * What an update() callback may return: anything but a promise. A callback returning a promise
@@ -47,7 +48,8 @@ export type ViewReturnRefused = 'use() must not return its view: it faults once 
 export type SyncResult<T> = T extends PromiseLike<unknown> ? AsyncCallbackRefused : T;
 
 /** What a use() callback may return: neither a promise nor the view it was lent. */
-export type ScopedResult<T> = T extends PromiseLike<unknown> ? AsyncCallbackRefused : T extends ScopedView ? ViewReturnRefused : T;
+export type ScopedResult<T> =
+  T extends PromiseLike<unknown> ? AsyncCallbackRefused : T extends ScopedView ? ViewReturnRefused : T;
 
 /** Where a secret's bytes are, cached by its owner (they never move while it lives). */
 export interface SecretLocation {
@@ -70,34 +72,61 @@ export interface SecretLocation {
 
 /** A new location record; where the bytes are is read from the core on first access. */
 export function secretLocation(core: SecureCore, index: number, generation: number, size: number): SecretLocation {
-  return { core, index, generation, size, hostId: -1, dataOffset: -1, lentView: undefined, lentSpan: undefined, lentCount: undefined };
+  return {
+    core,
+    index,
+    generation,
+    size,
+    hostId: -1,
+    dataOffset: -1,
+    lentView: undefined,
+    lentSpan: undefined,
+    lentCount: undefined,
+  };
 }
 
 const AsyncFunctionPrototype = getPrototypeOf(async () => {});
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as PromiseLike<unknown>).then === 'function'
+  );
 }
 
 function asyncRefused(method: string): MemoryProtectionError {
-  return new MemoryProtectionError('INVALID_ARGUMENT',
+  return new MemoryProtectionError(
+    'INVALID_ARGUMENT',
     `${method}() needs a synchronous callback: access to the secret may not stay open across an await. ` +
-    `Do the work on the view inside the callback and return its result; start async work after ${method}() returns.`);
+      `Do the work on the view inside the callback and return its result; start async work after ${method}() returns.`,
+  );
 }
 
 /**
  * Runs `fn` with a view of the secret, its pages open for `access` during the call only.
  * @returns what `fn` returned
  */
-export function runScoped<T>(secret: SecretLocation, access: typeof Protection.ReadOnly | typeof Protection.ReadWrite, fn: (view: Uint8Array) => T, method: 'use' | 'update'): T {
+export function runScoped<T>(
+  secret: SecretLocation,
+  access: typeof Protection.ReadOnly | typeof Protection.ReadWrite,
+  fn: (view: Uint8Array) => T,
+  method: 'use' | 'update',
+): T {
   if (typeof fn !== 'function') {
-    throw new MemoryProtectionError('INVALID_ARGUMENT', `${method}() needs a callback (view) => result, ` + `got ${fn === null ? 'null' : typeof fn}`);
+    throw new MemoryProtectionError(
+      'INVALID_ARGUMENT',
+      `${method}() needs a callback (view) => result, ` + `got ${fn === null ? 'null' : typeof fn}`,
+    );
   }
   let prototype: object | null;
   try {
     prototype = getPrototypeOf(fn); // not instanceof: it would ask a Proxy, and a revoked one throws
   } catch {
-    throw new MemoryProtectionError('INVALID_ARGUMENT', `${method}() needs a callback (view) ` + `=> result, got a revoked Proxy`);
+    throw new MemoryProtectionError(
+      'INVALID_ARGUMENT',
+      `${method}() needs a callback (view) ` + `=> result, got a revoked Proxy`,
+    );
   }
   if (prototype === AsyncFunctionPrototype) throw asyncRefused(method);
   const { core } = secret;
@@ -119,7 +148,8 @@ export function runScoped<T>(secret: SecretLocation, access: typeof Protection.R
     // call; a window the host revokes itself (the simulated host) is asked for each time. The
     // view is the secret's, never the host's: a later secret in the same heap slot or at the same
     // address is lent a new one, so a view kept from a freed secret stays refused (lent-views.ts).
-    view = secret.lentCount !== undefined ? secret.lentView : core.host.view(secret.hostId, secret.dataOffset, secret.size);
+    view =
+      secret.lentCount !== undefined ? secret.lentView : core.host.view(secret.hostId, secret.dataOffset, secret.size);
     if (view === undefined) {
       // No zero-copy view here: a copy, read now, written back after an update, wiped after.
       copied = true;
@@ -150,7 +180,9 @@ export function runScoped<T>(secret: SecretLocation, access: typeof Protection.R
     }
     if (copied && access === Protection.ReadWrite) {
       const source = view;
-      const written = core.withStaged(source, () => exports.secretWrite(secret.index, secret.generation, 0, secret.size));
+      const written = core.withStaged(source, () =>
+        exports.secretWrite(secret.index, secret.generation, 0, secret.size),
+      );
       if (written !== 0) throw secureError(core, written, `${method}() the SecureBuffer`);
     }
     failed = false;
@@ -162,7 +194,9 @@ export function runScoped<T>(secret: SecretLocation, access: typeof Protection.R
     if (closed !== 0 && exports.secretCheck(secret.index, secret.generation) !== Status.OK) {
       // The close ended a purge() deferred while the callback ran: the secret is freed, and what
       // that free found (canary damage) is no failure of this call: a warning says it.
-      emitWarning(secureError(core, closed, `wipe and free the SecureBuffer purge() deferred until its ${method}() returned`));
+      emitWarning(
+        secureError(core, closed, `wipe and free the SecureBuffer purge() deferred until its ${method}() returned`),
+      );
     } else if (closed !== 0 && !failed) {
       // A failure to close is reported unless the callback's own error is already on its way.
       // biome-ignore lint/correctness/noUnsafeFinally: a close failure replaces a successful result, on purpose

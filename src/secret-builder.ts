@@ -104,8 +104,11 @@ export class SecretBuilder {
   }
 
   #tooLong(): MemoryProtectionError {
-    return new MemoryProtectionError('OUT_OF_BOUNDS',
-      `${this.#what} holds more than maxSize (${this.#maxSize} bytes). Pass a larger ` + `{ maxSize } if it really is a secret this long. What was read was wiped.`);
+    return new MemoryProtectionError(
+      'OUT_OF_BOUNDS',
+      `${this.#what} holds more than maxSize (${this.#maxSize} bytes). Pass a larger ` +
+        `{ maxSize } if it really is a secret this long. What was read was wiped.`,
+    );
   }
 
   /** A new secret of `size` bytes holding the first #filled bytes; the old one is wiped and freed. */

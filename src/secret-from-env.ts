@@ -4,7 +4,14 @@
 // process of the same user can read as /proc/PID/environ — and the variable unset.
 import { environmentCalls } from './platform-calls.js';
 import { MemoryProtectionError, invalidArgument } from './errors.js';
-import { ENCODINGS, decodeInto, decodedLength, secretFromString, type EncodedSource, type SecretEncoding } from './secret-from-string.js';
+import {
+  ENCODINGS,
+  decodeInto,
+  decodedLength,
+  secretFromString,
+  type EncodedSource,
+  type SecretEncoding,
+} from './secret-from-string.js';
 import { SecureBuffer, type SecureBufferOptions } from './secure-buffer.js';
 import { readOptions } from '../shared/options.js';
 import { indexIn, joined } from '../shared/intrinsics.js';
@@ -37,17 +44,31 @@ const processEnv = (): Env | undefined => (globalThis as { process?: { env?: Env
  */
 export function secretFromEnv(name: string, options?: SecretFromEnvOptions): SecureBuffer {
   if (typeof name !== 'string' || name.length === 0 || name.includes('=') || name.includes('\0')) {
-    throw invalidArgument(`secretFromEnv needs a variable name (a non-empty string ` + `without '=' or NUL), got ${typeof name === 'string' ? `a string of ${name.length} characters` : typeof name}`);
+    throw invalidArgument(
+      `secretFromEnv needs a variable name (a non-empty string ` +
+        `without '=' or NUL), got ${typeof name === 'string' ? `a string of ${name.length} characters` : typeof name}`,
+    );
   }
   const opts = readOptions<SecretFromEnvOptions>(options, 'options', OPTION_NAMES);
   const encoding = opts.encoding ?? 'utf8';
-  if (indexIn(ENCODINGS, encoding) < 0) throw invalidArgument(`options.encoding must be one of ${joined(ENCODINGS, ', ')}, got ${typeof encoding}`);
-  if (opts.keep !== undefined && typeof opts.keep !== 'boolean') throw invalidArgument(`options.keep must be true or false, got ${typeof opts.keep}`);
+  if (indexIn(ENCODINGS, encoding) < 0)
+    throw invalidArgument(`options.encoding must be one of ${joined(ENCODINGS, ', ')}, got ${typeof encoding}`);
+  if (opts.keep !== undefined && typeof opts.keep !== 'boolean')
+    throw invalidArgument(`options.keep must be true or false, got ${typeof opts.keep}`);
   const allocation = { lock: opts.lock, secretMemory: opts.secretMemory, host: opts.host };
-  const notSet = () => invalidArgument(`the environment variable ${name} is not set. Set it before starting the program, or check its name.`);
+  const notSet = () =>
+    invalidArgument(
+      `the environment variable ${name} is not set. Set it before starting the program, or check its name.`,
+    );
 
   if (processEnv() === undefined) {
-    throw new MemoryProtectionError('NOT_SUPPORTED', `secretFromEnv(${JSON.stringify(name).length - 2}-character ` + `name) needs an environment, and this runtime has none (no ` + `process.env: a browser, Web Worker or edge runtime). Hand ` + `the secret in as bytes and use SecureBuffer.from(bytes).`);
+    throw new MemoryProtectionError(
+      'NOT_SUPPORTED',
+      `secretFromEnv(${JSON.stringify(name).length - 2}-character ` +
+        `name) needs an environment, and this runtime has none (no ` +
+        `process.env: a browser, Web Worker or edge runtime). Hand ` +
+        `the secret in as bytes and use SecureBuffer.from(bytes).`,
+    );
   }
   const access = environmentCalls();
   const copied = access?.withValue(name, (value) => fromBytes(value, encoding, allocation, name));
@@ -69,10 +90,16 @@ export function secretFromEnv(name: string, options?: SecretFromEnvOptions): Sec
 }
 
 /** A SecureBuffer decoded from the value's bytes (an environment value is bytes, usually UTF-8). */
-function fromBytes(value: Uint8Array, encoding: SecretEncoding, allocation: SecureBufferOptions, name: string): SecureBuffer {
+function fromBytes(
+  value: Uint8Array,
+  encoding: SecretEncoding,
+  allocation: SecureBufferOptions,
+  name: string,
+): SecureBuffer {
   const source: EncodedSource = { length: value.length, code: (at) => value[at] };
   const length = encoding === 'utf8' ? value.length : decodedLength(source, encoding);
-  if (length === 0) throw invalidArgument(`the environment variable ${name} is empty: a secret needs at least one byte`);
+  if (length === 0)
+    throw invalidArgument(`the environment variable ${name} is empty: a secret needs at least one byte`);
   const secret = SecureBuffer.alloc(length, allocation);
   try {
     secret.update((view) => (encoding === 'utf8' ? view.set(value) : decodeInto(source, encoding, view)));

@@ -20,9 +20,13 @@ export interface SecretFromFileOptions extends SecureBufferOptions {
 const OPTION_NAMES = ['maxSize', 'trimNewline', 'lock', 'secretMemory', 'host'] as const;
 
 function readFailed(failure: DescriptorFailure, what: string): MemoryProtectionError {
-  return new MemoryProtectionError('READ_FAILED',
-    `cannot read ${what}: ${failure.syscall} failed ` + `with ${failure.errnoName}${failure.errno ? ` (${failure.errno})` : ''}. Check that it exists and this ` + `process may read it. Nothing was kept.`,
-    { syscall: failure.syscall, errno: failure.errno, errnoName: failure.errnoName });
+  return new MemoryProtectionError(
+    'READ_FAILED',
+    `cannot read ${what}: ${failure.syscall} failed ` +
+      `with ${failure.errnoName}${failure.errno ? ` (${failure.errno})` : ''}. Check that it exists and this ` +
+      `process may read it. Nothing was kept.`,
+    { syscall: failure.syscall, errno: failure.errno, errnoName: failure.errnoName },
+  );
 }
 
 /**
@@ -39,7 +43,10 @@ function readFailed(failure: DescriptorFailure, what: string): MemoryProtectionE
  */
 export function secretFromFile(source: string | number, options?: SecretFromFileOptions): SecureBuffer {
   if (typeof source !== 'string' && !(typeof source === 'number' && Number.isInteger(source) && source >= 0)) {
-    throw invalidArgument(`secretFromFile needs a path or an open file ` + `descriptor, got ${typeof source === 'number' ? `the number ${source}` : typeof source}`);
+    throw invalidArgument(
+      `secretFromFile needs a path or an open file ` +
+        `descriptor, got ${typeof source === 'number' ? `the number ${source}` : typeof source}`,
+    );
   }
   const opts = readOptions<SecretFromFileOptions>(options, 'options', OPTION_NAMES);
   const maxSize = opts.maxSize === undefined ? DEFAULT_MAX_SIZE : checkSize(opts.maxSize, 'options.maxSize');
@@ -53,7 +60,11 @@ export function secretFromFile(source: string | number, options?: SecretFromFile
   const { lock, secretMemory, host } = opts;
   try {
     if (opened.size !== undefined && opened.size > maxSize) {
-      throw new MemoryProtectionError('OUT_OF_BOUNDS', `${what} holds ${opened.size} bytes, more than maxSize (${maxSize} bytes). Pass ` + `a larger { maxSize } if it really is a secret this long. Nothing was read.`);
+      throw new MemoryProtectionError(
+        'OUT_OF_BOUNDS',
+        `${what} holds ${opened.size} bytes, more than maxSize (${maxSize} bytes). Pass ` +
+          `a larger { maxSize } if it really is a secret this long. Nothing was read.`,
+      );
     }
     const builder = new SecretBuilder(what, maxSize, { lock, secretMemory, host }, opened.size);
     try {

@@ -18,7 +18,9 @@ const OPTION_NAMES = ['lock', 'secretMemory', 'host'] as const;
 
 // Sextet of each base64 and base64url character (both alphabets accepted), -1 for others.
 const SEXTETS = new Int8Array(128).fill(-1);
-'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'.split('').forEach((c, i) => { SEXTETS[c.charCodeAt(0)] = i; });
+'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'.split('').forEach((c, i) => {
+  SEXTETS[c.charCodeAt(0)] = i;
+});
 SEXTETS[0x2b] = SEXTETS[0x2d] = 62; // + and -
 SEXTETS[0x2f] = SEXTETS[0x5f] = 63; // / and _
 
@@ -30,7 +32,9 @@ function hexValue(code: number): number {
 }
 
 const badCharacter = (encoding: string, at: number) =>
-  invalidArgument(`the ${encoding} string has a character that is not ${encoding} at position ${at}. Nothing was kept.`);
+  invalidArgument(
+    `the ${encoding} string has a character that is not ${encoding} at position ${at}. Nothing was kept.`,
+  );
 
 /** Encoded characters by position: a string's char codes, or the bytes of an environment value. */
 export interface EncodedSource {
@@ -39,12 +43,16 @@ export interface EncodedSource {
 }
 
 /** A string as an EncodedSource (no copy). */
-export const stringSource = (text: string): EncodedSource => ({ length: text.length, code: (at) => text.charCodeAt(at) });
+export const stringSource = (text: string): EncodedSource => ({
+  length: text.length,
+  code: (at) => text.charCodeAt(at),
+});
 
 /** The decoded length of `text`, checking its shape (not its characters). */
 export function decodedLength(text: EncodedSource, encoding: SecretEncoding): number {
   if (encoding === 'hex') {
-    if (text.length % 2 !== 0) throw invalidArgument(`a hex string needs an even number of characters, got ${text.length}`);
+    if (text.length % 2 !== 0)
+      throw invalidArgument(`a hex string needs an even number of characters, got ${text.length}`);
     return text.length / 2;
   }
   if (encoding === 'utf8') {
@@ -53,14 +61,17 @@ export function decodedLength(text: EncodedSource, encoding: SecretEncoding): nu
       const code = text.code(i);
       if (code < 0x80) bytes += 1;
       else if (code < 0x800) bytes += 2;
-      else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length && (text.code(i + 1) & 0xfc00) === 0xdc00) { bytes += 4; i++; }
-      else bytes += 3; // other BMP characters, and lone surrogates (encoded as U+FFFD)
+      else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length && (text.code(i + 1) & 0xfc00) === 0xdc00) {
+        bytes += 4;
+        i++;
+      } else bytes += 3; // other BMP characters, and lone surrogates (encoded as U+FFFD)
     }
     return bytes;
   }
   let end = text.length;
   while (end > 0 && text.code(end - 1) === 0x3d) end--; // '=' padding
-  if (text.length - end > 2 || end % 4 === 1) throw invalidArgument(`the ${encoding} string has an impossible length (${text.length} characters)`);
+  if (text.length - end > 2 || end % 4 === 1)
+    throw invalidArgument(`the ${encoding} string has an impossible length (${text.length} characters)`);
   return Math.floor((end * 3) / 4);
 }
 
@@ -106,9 +117,11 @@ export function decodeInto(text: EncodedSource, encoding: Exclude<SecretEncoding
  * const key = secretFromString(config.hmacKeyHex, 'hex');
  */
 export function secretFromString(text: string, encoding: SecretEncoding, options?: SecureBufferOptions): SecureBuffer {
-  if (typeof text !== 'string') throw invalidArgument(`secretFromString needs a string, got ${text === null ? 'null' : typeof text}`);
+  if (typeof text !== 'string')
+    throw invalidArgument(`secretFromString needs a string, got ${text === null ? 'null' : typeof text}`);
   if (indexIn(ENCODINGS, encoding) < 0) {
-    const got = typeof encoding === 'string' ? `a string of ${(encoding as string).length} characters` : typeof encoding;
+    const got =
+      typeof encoding === 'string' ? `a string of ${(encoding as string).length} characters` : typeof encoding;
     throw invalidArgument(`encoding must be one of ${joined(ENCODINGS, ', ')}, got ${got}`);
   }
   const opts = readOptions<SecureBufferOptions>(options, 'options', OPTION_NAMES);

@@ -36,7 +36,10 @@ export const SECRET_MEMORY_DEFAULT: SecretMemoryDefault = (() => {
 export function defaultSecretMemoryPolicy(): SecretMemoryPolicy {
   const { invalidLength, policy } = SECRET_MEMORY_DEFAULT;
   if (invalidLength !== undefined) {
-    throw invalidArgument(`the environment variable ${SECRET_MEMORY_ENV} must be off, preferred or required, got a ` + `string of ${invalidLength} characters; fix or unset it, or pass { secretMemory } explicitly`);
+    throw invalidArgument(
+      `the environment variable ${SECRET_MEMORY_ENV} must be off, preferred or required, got a ` +
+        `string of ${invalidLength} characters; fix or unset it, or pass { secretMemory } explicitly`,
+    );
   }
   return policy;
 }

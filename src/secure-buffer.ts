@@ -7,7 +7,14 @@ import { emitWarning } from './emit-warning.js';
 import { armExitWipe } from './exit-wipe.js';
 import { describeRegion, type RegionInfo } from './inspect.js';
 import { PROTECTION_LEVELS, type SecretMemoryPolicy } from './levels.js';
-import { runScoped, secretLocation, type ScopedResult, type ScopedView, type SecretLocation, type SyncResult } from './scoped-access.js';
+import {
+  runScoped,
+  secretLocation,
+  type ScopedResult,
+  type ScopedView,
+  type SecretLocation,
+  type SyncResult,
+} from './scoped-access.js';
 import { Protection } from '../host/types.js';
 import { Option, Reason, SecretField, Status } from './generated/core-numbers.js';
 import { hostFromOptions, secretMemoryOption, secureCoreFor, type SecureCore } from './secure-core.js';
@@ -72,7 +79,13 @@ const CONSTRUCTION = Symbol('memshield.SecureBuffer');
  */
 class LeakedBuffer implements LeakedThing {
   readonly site = creationSite();
-  constructor(readonly core: SecureCore, readonly index: number, readonly generation: number, readonly size: number, readonly owner: SecretOwner | undefined) {}
+  constructor(
+    readonly core: SecureCore,
+    readonly index: number,
+    readonly generation: number,
+    readonly size: number,
+    readonly owner: SecretOwner | undefined,
+  ) {}
 
   get what(): string {
     return `a SecureBuffer of ${this.size} bytes${this.owner ? ' (in a SecureHeap)' : ''}`;
@@ -86,7 +99,8 @@ class LeakedBuffer implements LeakedThing {
     const { core, index, generation } = this;
     if (core.exports.secretCheck(index, generation) !== Status.OK) return false; // disposed, purged, its heap destroyed
     const status = core.exports.secretFree(index, generation);
-    if (status === Status.CANARY_CORRUPTED) emitWarning(secureError(core, status, 'dispose an unreachable SecureBuffer'));
+    if (status === Status.CANARY_CORRUPTED)
+      emitWarning(secureError(core, status, 'dispose an unreachable SecureBuffer'));
     this.owner?.afterFree();
     return true;
   }
@@ -113,7 +127,10 @@ export class SecureBuffer {
 
   /** @internal Use SecureBuffer.from, SecureBuffer.alloc or SecureHeap.alloc. */
   constructor(token: symbol, core: SecureCore, index: number, generation: number, size: number, owner?: SecretOwner) {
-    if (token !== CONSTRUCTION) throw new TypeError('SecureBuffer has no public constructor: use SecureBuffer.from(bytes), SecureBuffer.alloc(size) or heap.alloc(size)');
+    if (token !== CONSTRUCTION)
+      throw new TypeError(
+        'SecureBuffer has no public constructor: use SecureBuffer.from(bytes), SecureBuffer.alloc(size) or heap.alloc(size)',
+      );
     this.#secret = secretLocation(core, index, generation, size);
     this.#owner = owner;
     // Dropped without dispose(): wiped, freed and reported when the garbage collector finds it.
@@ -140,10 +157,20 @@ export class SecureBuffer {
   static from(bytes: Uint8Array, options?: SecureBufferFromOptions): SecureBuffer {
     const source = checkBytes(bytes, 'bytes');
     const size = byteLengthOf(source);
-    if (size === 0) throw invalidArgument('SecureBuffer.from needs at least one byte, got an empty Uint8Array (or one whose buffer was detached)');
-    const opts = readOptions<SecureBufferFromOptions>(options, 'options', ['wipeSource', 'lock', 'secretMemory', 'host']);
+    if (size === 0)
+      throw invalidArgument(
+        'SecureBuffer.from needs at least one byte, got an empty Uint8Array (or one whose buffer was detached)',
+      );
+    const opts = readOptions<SecureBufferFromOptions>(options, 'options', [
+      'wipeSource',
+      'lock',
+      'secretMemory',
+      'host',
+    ]);
     const wipe = checkWipeSource(opts.wipeSource, source);
-    const flags = (checkLockPolicy(opts.lock) ? Option.LOCK_BEST_EFFORT : 0) | secretMemoryOption(checkSecretMemoryPolicy(opts.secretMemory, defaultSecretMemoryPolicy));
+    const flags =
+      (checkLockPolicy(opts.lock) ? Option.LOCK_BEST_EFFORT : 0) |
+      secretMemoryOption(checkSecretMemoryPolicy(opts.secretMemory, defaultSecretMemoryPolicy));
     const core = secureCoreFor(hostFromOptions(opts.host, 'SecureBuffer.from'));
     const index = core.withStaged(source, () => core.exports.secretCreate(size, 1, flags));
     if (index < 0) throw secureError(core, -index, `copy ${size} bytes into a SecureBuffer`);
@@ -161,7 +188,9 @@ export class SecureBuffer {
   static alloc(size: number, options?: SecureBufferOptions): SecureBuffer {
     checkSize(size);
     const opts = readOptions<SecureBufferOptions>(options, 'options', ['lock', 'secretMemory', 'host']);
-    const flags = (checkLockPolicy(opts.lock) ? Option.LOCK_BEST_EFFORT : 0) | secretMemoryOption(checkSecretMemoryPolicy(opts.secretMemory, defaultSecretMemoryPolicy));
+    const flags =
+      (checkLockPolicy(opts.lock) ? Option.LOCK_BEST_EFFORT : 0) |
+      secretMemoryOption(checkSecretMemoryPolicy(opts.secretMemory, defaultSecretMemoryPolicy));
     const core = secureCoreFor(hostFromOptions(opts.host, 'SecureBuffer.alloc'));
     const index = core.exports.secretCreate(size, 0, flags);
     if (index < 0) throw secureError(core, -index, `allocate a SecureBuffer of ${size} bytes`);
@@ -186,7 +215,11 @@ export class SecureBuffer {
   }
 
   #isDisposed(): boolean {
-    if (!this.#disposed && this.#secret.core.exports.secretCheck(this.#secret.index, this.#secret.generation) !== Status.OK) this.#disposed = true;
+    if (
+      !this.#disposed &&
+      this.#secret.core.exports.secretCheck(this.#secret.index, this.#secret.generation) !== Status.OK
+    )
+      this.#disposed = true;
     return this.#disposed;
   }
 
@@ -228,7 +261,8 @@ export class SecureBuffer {
    */
   equals(other: SecureBuffer | Uint8Array): boolean {
     this.#live('compare the SecureBuffer');
-    if (typeof other === 'object' && other !== null && #secret in other) { // a brand check: no Proxy trap runs
+    if (typeof other === 'object' && other !== null && #secret in other) {
+      // a brand check: no Proxy trap runs
       // Only the other buffer's private state and the internal scoped access from here on: a
       // property of `other` (an own or inherited `use`, `size`, `disposed`) would run caller code
       // inside this buffer's open read-only scope, where it could keep the view.
@@ -237,7 +271,12 @@ export class SecureBuffer {
       const theirSecret = other.#secret;
       if (theirSecret.size !== mySecret.size) return false;
       if (other === this) return true;
-      return runScoped(mySecret, Protection.ReadOnly, (mine) => runScoped(theirSecret, Protection.ReadOnly, (theirs) => constantTimeEqual(mine, theirs), 'use'), 'use');
+      return runScoped(
+        mySecret,
+        Protection.ReadOnly,
+        (mine) => runScoped(theirSecret, Protection.ReadOnly, (theirs) => constantTimeEqual(mine, theirs), 'use'),
+        'use',
+      );
     }
     const bytes = checkBytes(other, 'equals(other): other, when not a SecureBuffer,');
     const mySecret = this.#secret;
@@ -293,13 +332,15 @@ export class SecureBuffer {
       this.#disposed = true; // already wiped by its heap's destroy(), purge() or the exit wipe
       return;
     }
-    if (status !== Status.OK && status !== Status.CANARY_CORRUPTED) throw secureError(core, status, 'dispose the SecureBuffer');
+    if (status !== Status.OK && status !== Status.CANARY_CORRUPTED)
+      throw secureError(core, status, 'dispose the SecureBuffer');
     this.#disposed = true;
     this.#disposedByCall = true;
     // Still watched for leaks: unregistering costs as much as the rest of a heap dispose, and the
     // finalizer finds this handle freed (generations never repeat) and reports nothing.
     if (this.#owner) this.#owner.afterFree();
-    if (status === Status.CANARY_CORRUPTED) throw secureError(core, status, `dispose the SecureBuffer of ${this.size} bytes`);
+    if (status === Status.CANARY_CORRUPTED)
+      throw secureError(core, status, `dispose the SecureBuffer of ${this.size} bytes`);
   }
 
   /**
@@ -346,13 +387,25 @@ export class SecureBuffer {
 
   #endedError(action: string): MemoryProtectionError {
     const prefix = `cannot ${action}`;
-    if (this.#disposedByCall) return new MemoryProtectionError('USE_AFTER_FREE', `${prefix}: it was already disposed. Keep using a secret only until dispose().`);
+    if (this.#disposedByCall)
+      return new MemoryProtectionError(
+        'USE_AFTER_FREE',
+        `${prefix}: it was already disposed. Keep using a secret only until dispose().`,
+      );
     const purgedAt = this.#owner?.destroyedByCall() ? undefined : purgeAfter(this.#purgesAtMaking);
     if (purgedAt !== undefined) {
-      return new MemoryProtectionError('USE_AFTER_FREE', `${prefix}: it was purged by purge() at ${purgedAt} (wiped ` + `and unmapped with every other secret). Make a new one.`);
+      return new MemoryProtectionError(
+        'USE_AFTER_FREE',
+        `${prefix}: it was purged by purge() at ${purgedAt} (wiped ` +
+          `and unmapped with every other secret). Make a new one.`,
+      );
     }
-    return new MemoryProtectionError('USE_AFTER_FREE',
-      `${prefix}: it was already wiped ` + `${this.#owner ? "by its heap's destroy()" : ''}${this.#owner ? ' or ' : 'by '}the ` + `process-exit wipe. Keep using a secret only while it and its heap live.`);
+    return new MemoryProtectionError(
+      'USE_AFTER_FREE',
+      `${prefix}: it was already wiped ` +
+        `${this.#owner ? "by its heap's destroy()" : ''}${this.#owner ? ' or ' : 'by '}the ` +
+        `process-exit wipe. Keep using a secret only while it and its heap live.`,
+    );
   }
 }
 
@@ -365,6 +418,12 @@ function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /** @internal For SecureHeap: wraps a secret the core made in a heap. */
-export function heapSecureBuffer(core: SecureCore, index: number, generation: number, size: number, owner: SecretOwner): SecureBuffer {
+export function heapSecureBuffer(
+  core: SecureCore,
+  index: number,
+  generation: number,
+  size: number,
+  owner: SecretOwner,
+): SecureBuffer {
   return new SecureBuffer(CONSTRUCTION, core, index, generation, size, owner);
 }

@@ -12,7 +12,6 @@ import { weakGet, weakSet } from '../shared/intrinsics.js';
 import { isHost } from './validate.js';
 import type { SecretMemoryPolicy } from './levels.js';
 
-
 /** The secretCreate/heapCreate option bits of a secretMemory policy. */
 export function secretMemoryOption(policy: SecretMemoryPolicy): number {
   return policy === 'required' ? Option.SECRET_REQUIRED : policy === 'preferred' ? Option.SECRET_PREFERRED : 0;
@@ -60,7 +59,10 @@ export function secureCoreFor(host: Host): SecureCore {
 export function hostFromOptions(host: unknown, what: string): Host {
   if (host === undefined) return nativeHost();
   if (!isHost(host)) {
-    throw invalidArgument(`${what}: options.host must be a host (createSimulatedHost() or ` + `the native one), got ${host === null ? 'null' : typeof host}`);
+    throw invalidArgument(
+      `${what}: options.host must be a host (createSimulatedHost() or ` +
+        `the native one), got ${host === null ? 'null' : typeof host}`,
+    );
   }
   return host as Host;
 }

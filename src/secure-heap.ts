@@ -8,12 +8,25 @@ import { emitWarning } from './emit-warning.js';
 import { describeRegion, type RegionInfo } from './inspect.js';
 import { heapSecureBuffer, type SecretOwner, type SecureBuffer } from './secure-buffer.js';
 import { HeapStat, Option, Reason, Status } from './generated/core-numbers.js';
-import { hostFromOptions, secretMemoryOption, secretMemoryPolicyOf, secureCoreFor, type SecureCore } from './secure-core.js';
+import {
+  hostFromOptions,
+  secretMemoryOption,
+  secretMemoryPolicyOf,
+  secureCoreFor,
+  type SecureCore,
+} from './secure-core.js';
 import { byteLengthOf, fillBytes, mapGet, mapSet, newMap, setBytes } from '../shared/intrinsics.js';
 import { defaultSecretMemoryPolicy } from './secret-memory-default.js';
 import { defaultIsolation } from './isolation-default.js';
 import { secureError } from './secure-failures.js';
-import { checkBytes, checkWipeSource, checkLockPolicy, checkSecretMemoryPolicy, checkSize, describeValue } from './validate.js';
+import {
+  checkBytes,
+  checkWipeSource,
+  checkLockPolicy,
+  checkSecretMemoryPolicy,
+  checkSize,
+  describeValue,
+} from './validate.js';
 import { readOptions } from '../shared/options.js';
 import { purgeAfter, purgeCount } from './purge-log.js';
 import { creationSite, forgetLeak, watchForLeak, type LeakedThing } from './leak-reports.js';
@@ -149,15 +162,28 @@ export class SecureHeap {
    * @throws {MemoryProtectionError} INVALID_ARGUMENT
    */
   constructor(options?: SecureHeapOptions) {
-    const opts = readOptions<SecureHeapOptions>(options, 'options', ['arenaSize', 'maxSize', 'lock', 'secretMemory', 'isolation', 'host']);
-    const arenaSize = opts.arenaSize === undefined ? DEFAULT_ARENA_SIZE : checkSize(opts.arenaSize, 'options.arenaSize');
-    const maxSize = opts.maxSize === undefined || opts.maxSize === Number.POSITIVE_INFINITY ? 0 : checkSize(opts.maxSize, 'options.maxSize');
+    const opts = readOptions<SecureHeapOptions>(options, 'options', [
+      'arenaSize',
+      'maxSize',
+      'lock',
+      'secretMemory',
+      'isolation',
+      'host',
+    ]);
+    const arenaSize =
+      opts.arenaSize === undefined ? DEFAULT_ARENA_SIZE : checkSize(opts.arenaSize, 'options.arenaSize');
+    const maxSize =
+      opts.maxSize === undefined || opts.maxSize === Number.POSITIVE_INFINITY
+        ? 0
+        : checkSize(opts.maxSize, 'options.maxSize');
     if (opts.isolation !== undefined && typeof opts.isolation !== 'boolean') {
       throw invalidArgument(`options.isolation must be true or false, got ${describeValue(opts.isolation)}`);
     }
     const isolated = opts.isolation ?? defaultIsolation();
-    const flags = (checkLockPolicy(opts.lock) ? Option.LOCK_BEST_EFFORT : 0) | secretMemoryOption(checkSecretMemoryPolicy(opts.secretMemory, defaultSecretMemoryPolicy))
-      | (isolated ? Option.ISOLATED : 0);
+    const flags =
+      (checkLockPolicy(opts.lock) ? Option.LOCK_BEST_EFFORT : 0) |
+      secretMemoryOption(checkSecretMemoryPolicy(opts.secretMemory, defaultSecretMemoryPolicy)) |
+      (isolated ? Option.ISOLATED : 0);
     this.#core = secureCoreFor(hostFromOptions(opts.host, 'new SecureHeap'));
     const index = this.#core.exports.heapCreate(arenaSize, maxSize, flags);
     if (index < 0) throw secureError(this.#core, -index, 'create the SecureHeap');
@@ -167,8 +193,11 @@ export class SecureHeap {
     const alive = () => this.#core.exports.heapCheck(this.#index, this.#generation) === Status.OK;
     this.#wipes = new EndOfTickWipe({
       wipe: () => (alive() ? this.#core.exports.heapFlush(this.#index, this.#generation) : Status.OK),
-      warnRefused: (status) => emitWarning(secureError(this.#core, status, 'wipe the freed secrets of the SecureHeap at the end of the tick')),
-      after: () => { if (alive()) this.#warnAboutDamage(); },
+      warnRefused: (status) =>
+        emitWarning(secureError(this.#core, status, 'wipe the freed secrets of the SecureHeap at the end of the tick')),
+      after: () => {
+        if (alive()) this.#warnAboutDamage();
+      },
     });
     this.#owner = { afterFree: () => this.#wipes.schedule(), destroyedByCall: () => this.#destroyedByCall };
     watchForLeak(this, leakedHeap(this.#core, index, this.#generation));
@@ -202,7 +231,10 @@ export class SecureHeap {
   from(bytes: Uint8Array, options?: { wipeSource?: boolean }): SecureBuffer {
     const source = checkBytes(bytes, 'bytes');
     const size = byteLengthOf(source);
-    if (size === 0) throw invalidArgument('heap.from needs at least one byte, got an empty Uint8Array (or one whose buffer was detached)');
+    if (size === 0)
+      throw invalidArgument(
+        'heap.from needs at least one byte, got an empty Uint8Array (or one whose buffer was detached)',
+      );
     const opts = readOptions<{ wipeSource?: boolean }>(options, 'options', ['wipeSource']);
     const wipe = checkWipeSource(opts.wipeSource, source);
     const buffer = this.alloc(size);
@@ -278,7 +310,8 @@ export class SecureHeap {
   trim(): void {
     this.#live('trim the SecureHeap');
     const status = this.#core.exports.heapTrim(this.#index, this.#generation);
-    if (status !== Status.OK && status !== Status.CANARY_CORRUPTED) throw secureError(this.#core, status, 'trim the SecureHeap');
+    if (status !== Status.OK && status !== Status.CANARY_CORRUPTED)
+      throw secureError(this.#core, status, 'trim the SecureHeap');
     this.#throwDamage();
   }
 
@@ -292,7 +325,10 @@ export class SecureHeap {
     if (this.#destroyed) return;
     const core = this.#core;
     const check = core.exports.heapCheck(this.#index, this.#generation);
-    if (check !== Status.OK) { this.#destroyed = true; return; } // already gone with the exit wipe
+    if (check !== Status.OK) {
+      this.#destroyed = true;
+      return;
+    } // already gone with the exit wipe
     const failuresBefore = core.exports.heapStat(this.#index, HeapStat.canaryFailures);
     const arenaAddresses = this.#arenaAddresses(); // for the message: the arenas are gone after
     const status = core.exports.heapDestroy(this.#index, this.#generation);
@@ -302,8 +338,13 @@ export class SecureHeap {
     forgetLeak(this);
     if (status === Status.CANARY_CORRUPTED || failuresBefore > this.#reportedFailures) {
       const damage = this.#damageDescription(arenaAddresses);
-      throw new MemoryProtectionError('CANARY_CORRUPTED',
-        `destroy the SecureHeap: canary bytes between its secrets were ` + `overwritten${damage}, so something wrote outside a secret's ` + `bounds (a buffer overflow in native code). Every secret ` + `was still wiped and every arena unmapped; find the writer.`);
+      throw new MemoryProtectionError(
+        'CANARY_CORRUPTED',
+        `destroy the SecureHeap: canary bytes between its secrets were ` +
+          `overwritten${damage}, so something wrote outside a secret's ` +
+          `bounds (a buffer overflow in native code). Every secret ` +
+          `was still wiped and every arena unmapped; find the writer.`,
+      );
     }
     if (status !== Status.OK) throw secureError(core, status, 'destroy the SecureHeap');
   }
@@ -321,7 +362,8 @@ export class SecureHeap {
 
   /** True once destroyed (by destroy(), purge() or the process-exit wipe). */
   get destroyed(): boolean {
-    if (!this.#destroyed && this.#core.exports.heapCheck(this.#index, this.#generation) !== Status.OK) this.#destroyed = true;
+    if (!this.#destroyed && this.#core.exports.heapCheck(this.#index, this.#generation) !== Status.OK)
+      this.#destroyed = true;
     return this.#destroyed;
   }
 
@@ -339,9 +381,17 @@ export class SecureHeap {
     }
     const purgedAt = this.#destroyedByCall ? undefined : purgeAfter(this.#purgesAtMaking);
     if (purgedAt !== undefined) {
-      throw new MemoryProtectionError('USE_AFTER_FREE', `cannot ${action}: it was purged by purge() at ${purgedAt} (every ` + `secret wiped, every arena unmapped). Make a new SecureHeap.`);
+      throw new MemoryProtectionError(
+        'USE_AFTER_FREE',
+        `cannot ${action}: it was purged by purge() at ${purgedAt} (every ` +
+          `secret wiped, every arena unmapped). Make a new SecureHeap.`,
+      );
     }
-    if (this.#destroyedByCall) throw new MemoryProtectionError('USE_AFTER_FREE', `cannot ${action}: it was already destroyed. Make a new SecureHeap.`);
+    if (this.#destroyedByCall)
+      throw new MemoryProtectionError(
+        'USE_AFTER_FREE',
+        `cannot ${action}: it was already destroyed. Make a new SecureHeap.`,
+      );
     throw secureError(this.#core, Status.USE_AFTER_FREE, action, Reason.NOT_A_HEAP);
   }
 
@@ -365,13 +415,21 @@ export class SecureHeap {
     const base = mapGet(addresses, region);
     if (base === undefined) return '';
     const offset = this.#core.exports.heapStat(this.#index, HeapStat.damagedOffset);
-    return ` (the first at address 0x${(base + BigInt(offset)).toString(16)}, ` + `in the arena mapped at 0x${base.toString(16)})`;
+    return (
+      ` (the first at address 0x${(base + BigInt(offset)).toString(16)}, ` +
+      `in the arena mapped at 0x${base.toString(16)})`
+    );
   }
 
   #damageError(action: string): MemoryProtectionError {
     const count = this.#failures() - this.#reportedFailures;
-    return new MemoryProtectionError('CANARY_CORRUPTED',
-      `${action}: ${count} canary check${count === 1 ? '' : 's'} around ` + `freed secrets failed${this.#damageDescription()}: something wrote ` + `outside a secret's bounds (a buffer overflow in native code). The ` + `secrets were still wiped and the canaries restored; find the writer.`);
+    return new MemoryProtectionError(
+      'CANARY_CORRUPTED',
+      `${action}: ${count} canary check${count === 1 ? '' : 's'} around ` +
+        `freed secrets failed${this.#damageDescription()}: something wrote ` +
+        `outside a secret's bounds (a buffer overflow in native code). The ` +
+        `secrets were still wiped and the canaries restored; find the writer.`,
+    );
   }
 
   /** Damage found outside a call that can throw it (end-of-tick wipe, alloc): a process warning. */
@@ -399,7 +457,11 @@ export class SecureHeap {
       return secureError(this.#core, status, `allocate ${size} bytes in the SecureHeap`);
     }
     const stats = this.#readStats();
-    return secureError(this.#core, status,
-      `allocate ${size} bytes in the SecureHeap (${stats.live} secrets live, ${stats.arenas} ` + `arenas of ${stats.arenaSize} bytes, ${stats.lockedBytes} bytes locked by this heap)`);
+    return secureError(
+      this.#core,
+      status,
+      `allocate ${size} bytes in the SecureHeap (${stats.live} secrets live, ${stats.arenas} ` +
+        `arenas of ${stats.arenaSize} bytes, ${stats.lockedBytes} bytes locked by this heap)`,
+    );
   }
 }

@@ -111,7 +111,12 @@ function workerThreads(): WorkerThreads | undefined {
 /** The registry this thread inherited, or a new one handed on to the workers it starts. */
 function sharedRegistry(threads: WorkerThreads): Registry | undefined {
   // A runtime without these (or without shared memory): one thread's worth of guarantees only.
-  if (typeof SharedArrayBuffer !== 'function' || typeof threads.getEnvironmentData !== 'function' || typeof threads.setEnvironmentData !== 'function') return undefined;
+  if (
+    typeof SharedArrayBuffer !== 'function' ||
+    typeof threads.getEnvironmentData !== 'function' ||
+    typeof threads.setEnvironmentData !== 'function'
+  )
+    return undefined;
   let buffer = threads.getEnvironmentData(REGISTRY_KEY) as SharedArrayBuffer | undefined;
   // Any code can set this key: only a buffer of exactly this layout is taken, anything else (a
   // planted value, a bad length) gets a fresh registry rather than a RangeError at import.
@@ -140,7 +145,8 @@ let setupFailure = 0;
 
 // Setup failures that pass (the fd limit, memory): retried on the next call, not kept forever.
 const TRANSIENT: Record<string, number> = { EMFILE: 24, ENFILE: 23, ENOMEM: 12, EAGAIN: 11, EINTR: 4 };
-const TRANSIENT_TEXT = /too many open files|cannot allocate memory|resource temporarily unavailable|interrupted system call/i;
+const TRANSIENT_TEXT =
+  /too many open files|cannot allocate memory|resource temporarily unavailable|interrupted system call/i;
 /** The errno of a failure that may pass, else 0 (a lasting refusal: no koffi, no /proc access). */
 function transientErrno(error: unknown): number {
   const code = (error as { code?: unknown } | null)?.code;
@@ -440,7 +446,13 @@ export function trackThreadRegions(host: Host): Host {
  * Runs when memshield is loaded: workers started before that are not watched.
  */
 function watchWorkers(): void {
-  const proc = (globalThis as { process?: { on?: (event: string, listener: (worker: { once(event: string, listener: () => void): void }) => void) => void } }).process;
+  const proc = (
+    globalThis as {
+      process?: {
+        on?: (event: string, listener: (worker: { once(event: string, listener: () => void): void }) => void) => void;
+      };
+    }
+  ).process;
   if (!registry || typeof proc?.on !== 'function') return;
   let joined = false;
   proc.on('worker', (worker) => {

@@ -2,13 +2,18 @@
 // argument, what was given and what is expected.
 import { MemoryProtectionError, invalidArgument } from './errors.js';
 import { checkLentAccess, inReadOnlyLend } from './lent-views.js';
-import { byteSpanOf, indexIn, isInteger, joined, plainBytes, typedArrayKind, type ByteSpan } from '../shared/intrinsics.js';
+import {
+  byteSpanOf,
+  indexIn,
+  isInteger,
+  joined,
+  plainBytes,
+  typedArrayKind,
+  type ByteSpan,
+} from '../shared/intrinsics.js';
 import { describeValue } from '../shared/describe-value.js';
 import type { Host } from '../host/types.js';
-import {
-  ALLOCATION_TYPES, PROTECTION_LEVELS, SECRET_MEMORY_POLICIES,
-  type SecretMemoryPolicy,
-} from './levels.js';
+import { ALLOCATION_TYPES, PROTECTION_LEVELS, SECRET_MEMORY_POLICIES, type SecretMemoryPolicy } from './levels.js';
 
 /** The largest size accepted: 2^47 bytes, the user address space of x86-64 and arm64. */
 export const MAX_SIZE = 2 ** 47;
@@ -51,7 +56,9 @@ export function checkGuardPages(value: unknown, name: string): number {
 export function checkProtection(value: unknown, name = 'protection'): number {
   const index = indexIn(PROTECTION_LEVELS, value);
   if (index < 0) {
-    throw invalidArgument(`${name} must be a MemoryProtectionLevel (${joined(PROTECTION_LEVELS)}), got ${describeValue(value)}`);
+    throw invalidArgument(
+      `${name} must be a MemoryProtectionLevel (${joined(PROTECTION_LEVELS)}), got ${describeValue(value)}`,
+    );
   }
   return index;
 }
@@ -83,12 +90,17 @@ export const ACCEPTED_BYTES = 'a Uint8Array (a Buffer, or a subclass of Uint8Arr
  */
 export function checkBytes(value: unknown, name = 'data', access: 'read' | 'write' = 'read'): Uint8Array {
   if (typedArrayKind(value) !== 'Uint8Array') {
-    throw invalidArgument(`${name} must be ${ACCEPTED_BYTES}, got ${describeValue(value)}; ` + `wrap other memory as new Uint8Array(buffer, offset, length)`);
+    throw invalidArgument(
+      `${name} must be ${ACCEPTED_BYTES}, got ${describeValue(value)}; ` +
+        `wrap other memory as new Uint8Array(buffer, offset, length)`,
+    );
   }
   const span = byteSpanOf(value as Uint8Array, scratchSpan); // no record made per call
   try {
     if (span.resizable) {
-      throw invalidArgument(`${name} is a Uint8Array over a ${span.shared ? 'growable SharedArrayBuffer' : 'resizable ArrayBuffer'}: its length could change during the copy; copy it into a fixed-length array first (new Uint8Array(view))`);
+      throw invalidArgument(
+        `${name} is a Uint8Array over a ${span.shared ? 'growable SharedArrayBuffer' : 'resizable ArrayBuffer'}: its length could change during the copy; copy it into a fixed-length array first (new Uint8Array(view))`,
+      );
     }
     checkLentAccess(span, access, name);
     return plainBytes(span);
@@ -103,11 +115,15 @@ export function checkBytes(value: unknown, name = 'data', access: 'read' | 'writ
  * it is unless wipeSource is true, which is ACCESS_DENIED (the wipe would fault).
  */
 export function checkWipeSource(value: unknown, source: Uint8Array): boolean {
-  if (value !== undefined && typeof value !== 'boolean') throw invalidArgument(`options.wipeSource must be true or false, got ${describeValue(value)}`);
+  if (value !== undefined && typeof value !== 'boolean')
+    throw invalidArgument(`options.wipeSource must be true or false, got ${describeValue(value)}`);
   if (!inReadOnlyLend(byteSpanOf(source))) return value !== false;
   if (value === true) {
-    throw new MemoryProtectionError('ACCESS_DENIED',
-      'cannot wipe the source: it is a view lent by use(), which is read-only. Leave wipeSource out to copy ' + 'the secret without wiping it (its own SecureBuffer wipes it on dispose), or copy inside update()');
+    throw new MemoryProtectionError(
+      'ACCESS_DENIED',
+      'cannot wipe the source: it is a view lent by use(), which is read-only. Leave wipeSource out to copy ' +
+        'the secret without wiping it (its own SecureBuffer wipes it on dispose), or copy inside update()',
+    );
   }
   return false;
 }
@@ -118,7 +134,10 @@ export function checkIndex(value: unknown, name: string, limit: number): number 
     throw invalidArgument(`${name} must be an integer, got ${describeValue(value)}`);
   }
   if (value < 0 || value > limit) {
-    throw new MemoryProtectionError('OUT_OF_BOUNDS', `${name} ${value} is outside the region: it must be from 0 to ${limit}`);
+    throw new MemoryProtectionError(
+      'OUT_OF_BOUNDS',
+      `${name} ${value} is outside the region: it must be from 0 to ${limit}`,
+    );
   }
   return value;
 }
@@ -131,7 +150,10 @@ export function checkLockPolicy(value: unknown): boolean {
 }
 
 /** The secretMemory option: 'preferred', 'required' or 'off'; `fallback` (or what it returns) when undefined. */
-export function checkSecretMemoryPolicy(value: unknown, fallback: SecretMemoryPolicy | (() => SecretMemoryPolicy)): SecretMemoryPolicy {
+export function checkSecretMemoryPolicy(
+  value: unknown,
+  fallback: SecretMemoryPolicy | (() => SecretMemoryPolicy),
+): SecretMemoryPolicy {
   if (value === undefined) return typeof fallback === 'function' ? fallback() : fallback;
   if (indexIn(SECRET_MEMORY_POLICIES, value) >= 0) return value as SecretMemoryPolicy;
   throw invalidArgument(`secretMemory must be 'preferred', 'required' or 'off', got ${describeValue(value)}`);
@@ -139,8 +161,22 @@ export function checkSecretMemoryPolicy(value: unknown, fallback: SecretMemoryPo
 
 /** The Host methods memshield calls (host/types.ts); `mapSecret`, `kernelView` and `notes` are optional. */
 const HOST_METHODS = [
-  'pageSize', 'capabilities', 'map', 'unmap', 'protect', 'lock', 'unlock', 'advise', 'copyIn', 'copyOut', 'fill', 'view',
-  'randomBytes', 'address', 'errorName', 'memlockStatus',
+  'pageSize',
+  'capabilities',
+  'map',
+  'unmap',
+  'protect',
+  'lock',
+  'unlock',
+  'advise',
+  'copyIn',
+  'copyOut',
+  'fill',
+  'view',
+  'randomBytes',
+  'address',
+  'errorName',
+  'memlockStatus',
 ] as const;
 
 /** True for an object with every Host method and a syscalls table: a host memshield can drive. */

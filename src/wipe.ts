@@ -1,7 +1,15 @@
 // wipe(bytes): zeroes any byte array in place, memshield's sodium_memzero / memguard WipeBytes
 // for the copies a program cannot avoid (a request body, a decoded token, a scratch key).
 import { invalidArgument } from './errors.js';
-import { bufferByteLength, byteSpanOf, dataViewSpanOf, fillBytes, isSharedBuffer, plainBytes, typedArrayKind } from '../shared/intrinsics.js';
+import {
+  bufferByteLength,
+  byteSpanOf,
+  dataViewSpanOf,
+  fillBytes,
+  isSharedBuffer,
+  plainBytes,
+  typedArrayKind,
+} from '../shared/intrinsics.js';
 
 // Where the last wipe's fold goes: a value the engine must compute, so the fill before it is live.
 let witness = 0;
@@ -27,7 +35,11 @@ export function wipe(bytes: ArrayBufferView | ArrayBufferLike): number {
   let fold = 0;
   for (let i = 0; i < length; i++) fold |= target[i];
   witness = fold;
-  if (witness !== 0) throw invalidArgument(`wipe() found a non-zero byte after zeroing ${length} bytes: another thread ` + `wrote to this shared memory meanwhile. Wipe it when no one else writes to it.`);
+  if (witness !== 0)
+    throw invalidArgument(
+      `wipe() found a non-zero byte after zeroing ${length} bytes: another thread ` +
+        `wrote to this shared memory meanwhile. Wipe it when no one else writes to it.`,
+    );
   return length;
 }
 
@@ -38,10 +50,19 @@ function bytesOf(value: unknown): Uint8Array {
   if (dataView) return plainBytes(dataView);
   const byteLength = bufferByteLength(value);
   if (byteLength !== undefined) {
-    return plainBytes({ buffer: value as ArrayBufferLike, byteOffset: 0, byteLength, resizable: false, shared: isSharedBuffer(value) });
+    return plainBytes({
+      buffer: value as ArrayBufferLike,
+      byteOffset: 0,
+      byteLength,
+      resizable: false,
+      shared: isSharedBuffer(value),
+    });
   }
-  const what = typeof value === 'string'
-    ? `a string of ${value.length} characters (V8 strings are immutable and cannot be wiped: keep secrets in bytes)`
-    : value === null ? 'null' : typeof value;
+  const what =
+    typeof value === 'string'
+      ? `a string of ${value.length} characters (V8 strings are immutable and cannot be wiped: keep secrets in bytes)`
+      : value === null
+        ? 'null'
+        : typeof value;
   throw invalidArgument(`wipe() needs a Uint8Array, Buffer, other TypedArray, DataView or ArrayBuffer, got ${what}`);
 }

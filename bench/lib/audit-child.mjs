@@ -23,7 +23,18 @@ const mark = (what, id, side) => statSync(`${MARK_ROOT}/${what}/${id}/${side}`, 
 /** A host that counts each operation before passing it on. */
 function countingHost(host, counts) {
   const counting = Object.create(host);
-  for (const operation of ['map', 'unmap', 'decommit', 'protect', 'lock', 'unlock', 'advise', 'copyIn', 'copyOut', 'fill']) {
+  for (const operation of [
+    'map',
+    'unmap',
+    'decommit',
+    'protect',
+    'lock',
+    'unlock',
+    'advise',
+    'copyIn',
+    'copyOut',
+    'fill',
+  ]) {
     counting[operation] = (...args) => {
       counts[operation] = (counts[operation] ?? 0) + 1;
       return host[operation](...args);

@@ -93,9 +93,11 @@ export async function auditSyscalls({ cases, floorBinary, iterations, extraFiles
     // A young generation large enough that no scavenge (and no page V8 maps for it) falls inside a section.
     const node = [process.execPath, '--expose-gc', '--min-semi-space-size=16', CHILD, config];
     const child = spawnSync('strace', [...straceArgs(nodeTrace), ...node], {
-      encoding: 'utf8', maxBuffer: 1 << 24,
+      encoding: 'utf8',
+      maxBuffer: 1 << 24,
     });
-    if (child.status !== 0) throw new Error(`audit child failed (${child.status}): ${child.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+    if (child.status !== 0)
+      throw new Error(`audit child failed (${child.status}): ${child.stderr.trim().split('\n').slice(-3).join(' | ')}`);
     const hostCalls = JSON.parse(child.stdout);
     const nodeSections = countSections(readFileSync(nodeTrace, 'utf8'), (_, name) => name);
 

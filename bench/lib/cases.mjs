@@ -78,7 +78,9 @@ import { BENCH_DIR } from './floor.mjs';
 
 /** The cases of every bench/*.bench.mjs, plus those of `extraFiles`, in their groups' `order`. */
 export async function loadCaseGroups({ extraFiles = [] } = {}) {
-  const found = readdirSync(BENCH_DIR).filter((name) => name.endsWith('.bench.mjs')).map((name) => `${BENCH_DIR}${name}`);
+  const found = readdirSync(BENCH_DIR)
+    .filter((name) => name.endsWith('.bench.mjs'))
+    .map((name) => `${BENCH_DIR}${name}`);
   const paths = [...found, ...extraFiles];
   const groups = [];
   for (const path of paths) {
@@ -103,13 +105,15 @@ function checkCase(kase, path) {
   if (typeof kase?.id !== 'string' || !/^[a-z0-9-]+$/.test(kase.id)) throw new Error(`${where}: id must be kebab-case`);
   if (typeof kase.title !== 'string') throw new Error(`${where}: needs a title`);
   if (kase.kind === 'count') {
-    if (typeof kase.measure !== 'function' || typeof kase.unit !== 'string') throw new Error(`${where}: a count case needs measure() and unit`);
+    if (typeof kase.measure !== 'function' || typeof kase.unit !== 'string')
+      throw new Error(`${where}: a count case needs measure() and unit`);
     return;
   }
   if (typeof kase.memshield !== 'function') throw new Error(`${where}: needs memshield(state, iterations)`);
   const cFloor = typeof kase.floor?.name === 'string' && kase.floor.bytes > 0;
   const jsFloor = typeof kase.floor?.js === 'function';
-  if (kase.floor !== null && !cFloor && !jsFloor) throw new Error(`${where}: floor must be { name, bytes }, { js } or null`);
+  if (kase.floor !== null && !cFloor && !jsFloor)
+    throw new Error(`${where}: floor must be { name, bytes }, { js } or null`);
 }
 
 /** Keeps the cases whose id contains one of `patterns` (all of them if there are none). */
@@ -140,5 +144,12 @@ export async function createEnv({ quick = false, memory, host } = {}) {
   };
   // The host is internal (the package hands it out nowhere): the benchmark takes it from dist/.
   const { nativeHost } = await import(pathToFileURL(`${BENCH_DIR}../dist/src/default-memory.js`).href);
-  return { memory: memory ?? memshield.PlatformMemory, host: host ?? nativeHost(), memshield, sodium, collectGarbage, quick };
+  return {
+    memory: memory ?? memshield.PlatformMemory,
+    host: host ?? nativeHost(),
+    memshield,
+    sodium,
+    collectGarbage,
+    quick,
+  };
 }

@@ -13,7 +13,8 @@ import { formatTime } from './report.mjs';
 export const NOISE_BAND = 0.85;
 
 const percent = (change) => (change === undefined ? '—' : `${change >= 0 ? '+' : ''}${(change * 100).toFixed(0)} %`);
-const growth = (before, after) => (before > 0 && Number.isFinite(before) && Number.isFinite(after) ? after / before - 1 : undefined);
+const growth = (before, after) =>
+  before > 0 && Number.isFinite(before) && Number.isFinite(after) ? after / before - 1 : undefined;
 
 /** The side memshield is judged against: the floor where there is one, else sodium-native. */
 function reference(result) {
@@ -38,14 +39,18 @@ export function compareReports(before, after, band = NOISE_BAND) {
   for (const result of after.cases) {
     const old = earlier.get(result.id);
     if (!old || old.skipped || old.error || result.skipped || result.error) {
-      lines.push(`| ${result.title} | ${old ? (old.skipped ? 'skipped' : old.error ? 'failed' : '') : 'new case'} | ${result.skipped ? 'skipped' : result.error ? 'failed' : ''} | | | | — |`);
+      lines.push(
+        `| ${result.title} | ${old ? (old.skipped ? 'skipped' : old.error ? 'failed' : '') : 'new case'} | ${result.skipped ? 'skipped' : result.error ? 'failed' : ''} | | | | — |`,
+      );
       continue;
     }
     if (result.kind === 'count') {
       const change = growth(old.counts.memshield, result.counts.memshield);
       const worse = change !== undefined && change < -band;
       if (worse) regressions.push(result.id);
-      lines.push(`| ${result.title} | ${old.counts.memshield} | ${result.counts.memshield} | ${percent(change)} | | | ${worse ? 'REGRESSED' : 'ok'} |`);
+      lines.push(
+        `| ${result.title} | ${old.counts.memshield} | ${result.counts.memshield} | ${percent(change)} | | | ${worse ? 'REGRESSED' : 'ok'} |`,
+      );
       continue;
     }
     const timeChange = growth(old.memshield.median, result.memshield.median);
@@ -55,9 +60,17 @@ export function compareReports(before, after, band = NOISE_BAND) {
     const ratioChange = ratioBefore ? growth(ratioBefore, ratioAfter) : undefined;
     const worse = timeChange !== undefined && timeChange > band && (ratioChange === undefined || ratioChange > band);
     if (worse) regressions.push(result.id);
-    const ratioCell = ratioChange === undefined ? '—' : `${ratioBefore.toFixed(2)} → ${ratioAfter.toFixed(2)} (${side})`;
-    lines.push(`| ${result.title} | ${formatTime(old.memshield.median)} | ${formatTime(result.memshield.median)} | ${percent(timeChange)} | ${ratioCell} | ${percent(ratioChange)} | ${worse ? 'REGRESSED' : 'ok'} |`);
+    const ratioCell =
+      ratioChange === undefined ? '—' : `${ratioBefore.toFixed(2)} → ${ratioAfter.toFixed(2)} (${side})`;
+    lines.push(
+      `| ${result.title} | ${formatTime(old.memshield.median)} | ${formatTime(result.memshield.median)} | ${percent(timeChange)} | ${ratioCell} | ${percent(ratioChange)} | ${worse ? 'REGRESSED' : 'ok'} |`,
+    );
   }
-  lines.push('', regressions.length ? `Regressed beyond the noise band: ${regressions.join(', ')}.` : 'No case regressed beyond the noise band.');
+  lines.push(
+    '',
+    regressions.length
+      ? `Regressed beyond the noise band: ${regressions.join(', ')}.`
+      : 'No case regressed beyond the noise band.',
+  );
   return { lines, regressions };
 }

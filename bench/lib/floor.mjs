@@ -17,7 +17,9 @@ function compile(compiler, output, flags) {
   const fresh = existsSync(output) && statSync(output).mtimeMs >= statSync(SOURCE).mtimeMs;
   if (fresh) return;
   // -O2, as a C program doing this job would ship; no -march, so the copy loops are generic.
-  execFileSync(compiler, ['-O2', '-Wall', '-Wextra', ...flags, '-o', output, SOURCE], { stdio: ['ignore', 'pipe', 'pipe'] });
+  execFileSync(compiler, ['-O2', '-Wall', '-Wextra', ...flags, '-o', output, SOURCE], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 /**

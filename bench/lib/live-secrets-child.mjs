@@ -34,7 +34,9 @@ function smapsOver(ranges) {
     if (header) {
       const start = BigInt(`0x${header[1]}`);
       const end = BigInt(`0x${header[2]}`);
-      current = ranges.some(([from, to]) => start < to && end > from) ? { start, end, perms: header[3], flags: [], rss: 0, locked: 0 } : undefined;
+      current = ranges.some(([from, to]) => start < to && end > from)
+        ? { start, end, perms: header[3], flags: [], rss: 0, locked: 0 }
+        : undefined;
       if (current) entries.push(current);
     } else if (current && line.startsWith('Rss:')) current.rss = Number.parseInt(line.slice(4), 10) * 1024;
     else if (current && line.startsWith('Locked:')) current.locked = Number.parseInt(line.slice(7), 10) * 1024;
@@ -53,7 +55,10 @@ async function memshield() {
     for (let i = 0; i < limit; i++) {
       const secret = heap.alloc(SIZE);
       secrets.push(secret);
-      secret.update((view) => { view[0] = i & 0xff; view[SIZE - 1] = (i >>> 8) & 0xff; });
+      secret.update((view) => {
+        view[0] = i & 0xff;
+        view[SIZE - 1] = (i >>> 8) & 0xff;
+      });
       if ((i + 1) % 1000 === 0) say(`live ${i + 1} ${i + 1}`); // locked: checked below, from smaps
       if (i + 1 === CHECKPOINT) fact('atCheckpoint', { secrets: CHECKPOINT, ...kernelView(heap, lockedBefore) });
     }
@@ -63,10 +68,17 @@ async function memshield() {
   const elapsedMs = Number(process.hrtime.bigint() - start) / 1e6;
   const held = secrets.filter((secret) => !secret.disposed).length;
   const view = kernelView(heap, lockedBefore);
-  const intact = secrets.every((secret, i) => secret.use((bytes) => bytes[0] === (i & 0xff) && bytes[SIZE - 1] === ((i >>> 8) & 0xff)));
+  const intact = secrets.every((secret, i) =>
+    secret.use((bytes) => bytes[0] === (i & 0xff) && bytes[SIZE - 1] === ((i >>> 8) & 0xff)),
+  );
   fact('reached', held);
   fact('lockedSecrets', view.allLocked ? held : null);
-  fact('atEnd', { ...view, intact, reservedBytes: heap.stats().reservedBytes, allocateAndWriteMs: Math.round(elapsedMs) });
+  fact('atEnd', {
+    ...view,
+    intact,
+    reservedBytes: heap.stats().reservedBytes,
+    allocateAndWriteMs: Math.round(elapsedMs),
+  });
   heap.destroy();
 }
 

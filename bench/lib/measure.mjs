@@ -25,7 +25,8 @@ function runners(kase, state, floor, env) {
     return Number(process.hrtime.bigint() - start);
   };
   sides.memshield = time(kase.memshield);
-  if (kase.floor?.js) sides.floor = time(kase.floor.js); // the same work without memshield, in this process
+  if (kase.floor?.js)
+    sides.floor = time(kase.floor.js); // the same work without memshield, in this process
   else if (kase.floor) sides.floor = (iterations) => floor.run(kase.floor.name, kase.floor.bytes, iterations);
   if (kase.sodium && env.sodium) sides.sodium = time(kase.sodium);
   return sides;

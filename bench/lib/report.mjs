@@ -60,7 +60,8 @@ export function verdicts(result) {
   const out = {};
   if (targets.floor !== undefined && result.ratio?.floor) out.floor = result.ratio.floor.median <= targets.floor;
   if (targets.sodium !== undefined && result.ratio?.sodium) out.sodium = result.ratio.sodium.median <= targets.sodium;
-  if (targets.syscalls !== undefined && result.syscalls) out.syscalls = result.syscalls.memshield.total === targets.syscalls;
+  if (targets.syscalls !== undefined && result.syscalls)
+    out.syscalls = result.syscalls.memshield.total === targets.syscalls;
   if (targets.ns !== undefined && result.memshield) out.ns = result.memshield.median <= targets.ns;
   if (targets.atLeast !== undefined && result.counts) out.atLeast = result.counts.memshield >= targets.atLeast;
   return out;
@@ -105,7 +106,11 @@ function targetCell(result) {
     parts.push(`≤${targets.floor}× floor${share}${mark(v.floor)}`);
   }
   if (targets.sodium !== undefined) {
-    parts.push(targets.sodium < 1 ? `≥${ratio(1 / targets.sodium)}× faster than sodium${mark(v.sodium)}` : `≤${targets.sodium}× sodium${mark(v.sodium)}`);
+    parts.push(
+      targets.sodium < 1
+        ? `≥${ratio(1 / targets.sodium)}× faster than sodium${mark(v.sodium)}`
+        : `≤${targets.sodium}× sodium${mark(v.sodium)}`,
+    );
   }
   if (targets.syscalls !== undefined) parts.push(`${targets.syscalls} syscalls${mark(v.syscalls)}`);
   if (targets.ns !== undefined) parts.push(`≤${targets.ns} ns${mark(v.ns)}`);
@@ -125,20 +130,34 @@ export function formatTable(report) {
   ];
   for (const result of report.cases) {
     if (result.skipped || result.error) {
-      lines.push(`| ${result.title} | ` + `${result.skipped ? `skipped: ${result.skipped}` : `failed: ${result.error}`} | | | | | | |`);
+      lines.push(
+        `| ${result.title} | ` +
+          `${result.skipped ? `skipped: ${result.skipped}` : `failed: ${result.error}`} | | | | | | |`,
+      );
     } else if (result.kind === 'count') {
       const count = (side) => {
         if (result.counts[side] === undefined) return '—';
         const detail = result.details?.[side];
         return `${result.counts[side]} ${result.unit}${detail ? ` (${detail})` : ''}`;
       };
-      lines.push(`| ${result.title} | ${count('memshield')} | ${count('floor')} ` + `| | ${count('sodium')} | | | ${targetCell(result)} |`);
+      lines.push(
+        `| ${result.title} | ${count('memshield')} | ${count('floor')} ` +
+          `| | ${count('sodium')} | | | ${targetCell(result)} |`,
+      );
     } else {
-      lines.push(`| ${result.title} | ${timeCell(result.memshield, result.bytes)} | ` + `${timeCell(result.floor, result.bytes)} | ${ratioCell(result.ratio.floor)} ` + `| ${timeCell(result.sodium, result.bytes)} | ${ratioCell(result.ratio.sodium)} ` + `| ${syscallCell(result.syscalls)} | ${targetCell(result)} |`);
+      lines.push(
+        `| ${result.title} | ${timeCell(result.memshield, result.bytes)} | ` +
+          `${timeCell(result.floor, result.bytes)} | ${ratioCell(result.ratio.floor)} ` +
+          `| ${timeCell(result.sodium, result.bytes)} | ${ratioCell(result.ratio.sodium)} ` +
+          `| ${syscallCell(result.syscalls)} | ${targetCell(result)} |`,
+      );
     }
   }
   const missed = report.summary.missed;
-  lines.push('', missed.length ? `Targets missed: ${missed.join(', ')} (bench/README.md says why).` : 'All targets met.');
+  lines.push(
+    '',
+    missed.length ? `Targets missed: ${missed.join(', ')} (bench/README.md says why).` : 'All targets met.',
+  );
   return lines.join('\n');
 }
 
@@ -147,7 +166,8 @@ export function summarize(results) {
   const met = [];
   const missed = [];
   for (const result of results) {
-    for (const [target, ok] of Object.entries(result.verdicts ?? {})) (ok ? met : missed).push(`${result.id}: ${target}`);
+    for (const [target, ok] of Object.entries(result.verdicts ?? {}))
+      (ok ? met : missed).push(`${result.id}: ${target}`);
   }
   return { met, missed, failed: results.filter((result) => result.error).map((result) => result.id) };
 }

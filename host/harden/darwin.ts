@@ -19,11 +19,23 @@ export function hardenDarwin(goals: HardeningGoal[]): HardeningStep[] {
     const ptrace = koffi.load(DARWIN_CONSTANTS.libc).func('int ptrace(int request, int pid, void *addr, int data)');
     const call = 'ptrace(PT_DENY_ATTACH, 0, 0, 0)';
     if (ptrace(PT_DENY_ATTACH, 0, null, 0) === 0) {
-      steps.push({ goals: ['debuggers'], call, outcome: 'applied', detail: 'debuggers can no longer attach to this process (until it ends)' });
+      steps.push({
+        goals: ['debuggers'],
+        call,
+        outcome: 'applied',
+        detail: 'debuggers can no longer attach to this process (until it ends)',
+      });
     } else {
       const errno = koffi.errno() || 1;
       const name = errnoNameTable().name(errno);
-      steps.push({ goals: ['debuggers'], call, outcome: 'failed', errno, errnoName: name, detail: `the kernel refused (${name})` });
+      steps.push({
+        goals: ['debuggers'],
+        call,
+        outcome: 'failed',
+        errno,
+        errnoName: name,
+        detail: `the kernel refused (${name})`,
+      });
     }
   }
   return steps;

@@ -17,7 +17,12 @@ export function hardenLinux(goals: HardeningGoal[]): HardeningStep[] {
   return steps;
 }
 
-function dumpableStep(goals: HardeningGoal[], get: () => number, set: () => number, errno: () => number): HardeningStep {
+function dumpableStep(
+  goals: HardeningGoal[],
+  get: () => number,
+  set: () => number,
+  errno: () => number,
+): HardeningStep {
   const call = 'prctl(PR_SET_DUMPABLE, 0)';
   const before = get();
   if (set() !== 0) {
@@ -30,6 +35,8 @@ function dumpableStep(goals: HardeningGoal[], get: () => number, set: () => numb
     goals,
     call,
     outcome: after === 0 ? 'applied' : 'failed',
-    detail: `PR_GET_DUMPABLE ${before} → ${after}: no core dump, and other processes of this user can no ` + `longer ptrace it or read /proc/${process.pid}/mem (a program it execs is dumpable again)`,
+    detail:
+      `PR_GET_DUMPABLE ${before} → ${after}: no core dump, and other processes of this user can no ` +
+      `longer ptrace it or read /proc/${process.pid}/mem (a program it execs is dumpable again)`,
   };
 }

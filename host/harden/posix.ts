@@ -13,7 +13,12 @@ export function coreLimitStep(libcName: string, resource: number): HardeningStep
   const limits = limitCalls(libcName);
   const names = errnoNameTable();
   const failed = (errno: number): HardeningStep => ({
-    goals: ['coreDumps'], call, outcome: 'failed', errno, errnoName: names.name(errno), detail: `the OS refused (${names.name(errno)})`,
+    goals: ['coreDumps'],
+    call,
+    outcome: 'failed',
+    errno,
+    errnoName: names.name(errno),
+    detail: `the OS refused (${names.name(errno)})`,
   });
   const before = limits.read(resource);
   if (typeof before === 'number') return failed(before);
@@ -26,6 +31,8 @@ export function coreLimitStep(libcName: string, resource: number): HardeningStep
     goals: ['coreDumps'],
     call,
     outcome: applied ? 'applied' : 'failed',
-    detail: `RLIMIT_CORE soft ${limitText(before[0])} → ${limitText(after[0])}, hard ` + `${limitText(after[1])} kept: no core file is written; children may raise the soft limit again`,
+    detail:
+      `RLIMIT_CORE soft ${limitText(before[0])} → ${limitText(after[0])}, hard ` +
+      `${limitText(after[1])} kept: no core file is written; children may raise the soft limit again`,
   };
 }

@@ -31,12 +31,33 @@ export function hardenWin32(goals: HardeningGoal[], liveSecretMappings: () => Li
     if (!setFlags) steps.push(unavailable(['coreDumps'], flagsCall, 'kernel32 has no WerSetFlags here'));
     else {
       const result = setFlags(WER_FAULT_REPORTING_FLAG_NOHEAP) as number;
-      steps.push(result === 0
-        ? { goals: ['coreDumps'], call: flagsCall, outcome: 'applied', detail: 'error reports of this process leave out its heap memory' }
-        : { goals: ['coreDumps'], call: flagsCall, outcome: 'failed', errno: result >>> 0, errnoName: hresult(result), detail: `WER refused (HRESULT ${hresult(result)})` });
+      steps.push(
+        result === 0
+          ? {
+              goals: ['coreDumps'],
+              call: flagsCall,
+              outcome: 'applied',
+              detail: 'error reports of this process leave out its heap memory',
+            }
+          : {
+              goals: ['coreDumps'],
+              call: flagsCall,
+              outcome: 'failed',
+              errno: result >>> 0,
+              errnoName: hresult(result),
+              detail: `WER refused (HRESULT ${hresult(result)})`,
+            },
+      );
     }
     const excludeCall = 'WerRegisterExcludedMemoryBlock(each live secret mapping)';
-    if (!exclude) steps.push(unavailable(['coreDumps'], excludeCall, 'kernel32 has no WerRegisterExcludedMemoryBlock here (Windows 10 and later have it)'));
+    if (!exclude)
+      steps.push(
+        unavailable(
+          ['coreDumps'],
+          excludeCall,
+          'kernel32 has no WerRegisterExcludedMemoryBlock here (Windows 10 and later have it)',
+        ),
+      );
     else {
       const mappings = liveSecretMappings();
       let registered = 0;
@@ -51,13 +72,19 @@ export function hardenWin32(goals: HardeningGoal[], liveSecretMappings: () => Li
         goals: ['coreDumps'],
         call: excludeCall,
         outcome: left === 0 ? 'applied' : 'failed',
-        detail: `${registered} of ${mappings.length} live secret ` + `mappings left out of error ` + `reports${left > 0 ? ` (WER keeps at most ${MAX_EXCLUDED_BLOCKS})` : ''}; secrets made ` + `later are not registered`,
+        detail:
+          `${registered} of ${mappings.length} live secret ` +
+          `mappings left out of error ` +
+          `reports${left > 0 ? ` (WER keeps at most ${MAX_EXCLUDED_BLOCKS})` : ''}; secrets made ` +
+          `later are not registered`,
         ...(failure !== undefined && { errno: failure >>> 0, errnoName: hresult(failure) }),
       });
     }
   }
   if (goals.includes('debuggers')) {
-    steps.push(unavailable(['debuggers'], 'none', 'Windows has no call by which a process keeps debuggers from attaching'));
+    steps.push(
+      unavailable(['debuggers'], 'none', 'Windows has no call by which a process keeps debuggers from attaching'),
+    );
   }
   return steps;
 }

@@ -29,9 +29,12 @@ export class SimulatedFaultError extends MemoryProtectionError {
    */
   constructor(address: bigint, protection: ProtectionName | 'Unmapped', access: 'read' | 'write', what: string) {
     const where = protection === 'Unmapped' ? 'an unmapped address' : `a ${protection} page`;
-    super('SIMULATED_FAULT',
-      `simulated fault: ${what} would ${access} ${where} at ` + `0x${address.toString(16)}; on real memory the process would die with SIGSEGV. ` +
-      `Open the pages first (protect) or keep the access inside the region.`);
+    super(
+      'SIMULATED_FAULT',
+      `simulated fault: ${what} would ${access} ${where} at ` +
+        `0x${address.toString(16)}; on real memory the process would die with SIGSEGV. ` +
+        `Open the pages first (protect) or keep the access inside the region.`,
+    );
     this.name = 'SimulatedFaultError';
     this.address = address;
     this.protection = protection;

@@ -7,7 +7,16 @@ import { errnoNumber, knownErrnoNames } from './errno.js';
 import type { AdviceName, ProtectionName } from './trace.js';
 
 /** The host calls a fault can fail: the ones an OS can refuse. */
-export const FAULTABLE_OPERATIONS = ['map', 'unmap', 'protect', 'lock', 'unlock', 'advise', 'mapSecret', 'decommit'] as const;
+export const FAULTABLE_OPERATIONS = [
+  'map',
+  'unmap',
+  'protect',
+  'lock',
+  'unlock',
+  'advise',
+  'mapSecret',
+  'decommit',
+] as const;
 export type FaultableOperation = (typeof FAULTABLE_OPERATIONS)[number];
 
 /** A host call as a fault's `when` sees it: plain data. */
@@ -55,20 +64,30 @@ interface Rule {
 
 /** Checks a fault description and turns it into a rule. */
 function ruleOf(given: SimulatedFault, name: string): Rule {
-  if (typeof given !== 'object' || given === null) throw invalidArgument(`${name} must be an object like { op: 'lock', nth: 3, errno: 'EPERM' }`);
+  if (typeof given !== 'object' || given === null)
+    throw invalidArgument(`${name} must be an object like { op: 'lock', nth: 3, errno: 'EPERM' }`);
   const fault = readOptions<SimulatedFault>(given, name, ['op', 'nth', 'when', 'errno']) as SimulatedFault;
   if (!FAULTABLE_OPERATIONS.includes(fault.op as FaultableOperation)) {
-    throw invalidArgument(`${name}.op must be one of ${FAULTABLE_OPERATIONS.join(', ')}, got ${describeValue(fault.op)}`);
+    throw invalidArgument(
+      `${name}.op must be one of ${FAULTABLE_OPERATIONS.join(', ')}, got ${describeValue(fault.op)}`,
+    );
   }
   if (fault.nth !== undefined && (!Number.isSafeInteger(fault.nth) || fault.nth < 1)) {
-    throw invalidArgument(`${name}.nth must be a positive integer (1 for the first call), got ${describeValue(fault.nth)}`);
+    throw invalidArgument(
+      `${name}.nth must be a positive integer (1 for the first call), got ${describeValue(fault.nth)}`,
+    );
   }
-  if (fault.when !== undefined && typeof fault.when !== 'function') throw invalidArgument(`${name}.when must be a function (call) => boolean`);
+  if (fault.when !== undefined && typeof fault.when !== 'function')
+    throw invalidArgument(`${name}.when must be a function (call) => boolean`);
   let errno: number | undefined;
-  if (typeof fault.errno === 'number') errno = Number.isSafeInteger(fault.errno) && fault.errno >= 1 && fault.errno <= 4095 ? fault.errno : undefined;
+  if (typeof fault.errno === 'number')
+    errno = Number.isSafeInteger(fault.errno) && fault.errno >= 1 && fault.errno <= 4095 ? fault.errno : undefined;
   else if (typeof fault.errno === 'string') errno = errnoNumber(fault.errno);
   if (errno === undefined) {
-    throw invalidArgument(`${name}.errno must be an errno name (${knownErrnoNames().slice(0, 12).join(', ')}, ` + `…) or a number from 1 to 4095, got ${describeValue(fault.errno)}`);
+    throw invalidArgument(
+      `${name}.errno must be an errno name (${knownErrnoNames().slice(0, 12).join(', ')}, ` +
+        `…) or a number from 1 to 4095, got ${describeValue(fault.errno)}`,
+    );
   }
   return { op: fault.op, nth: fault.nth, when: fault.when, errno, matched: 0 };
 }

@@ -91,7 +91,12 @@ export function createSimulatedHost(options?: SimulatedHostOptions): SimulatedHo
   const failed = (errno: number) => (errno === 0 ? {} : { injected: true as const });
 
   /** A page-table operation on a mapping, with fault rules and trace. */
-  function operate(op: FaultableOperation, entry: TraceEntry, call: Omit<SimulatedCall, 'count' | 'op'>, run: () => number): number {
+  function operate(
+    op: FaultableOperation,
+    entry: TraceEntry,
+    call: Omit<SimulatedCall, 'count' | 'op'>,
+    run: () => number,
+  ): number {
     const fault = injected({ op, ...call });
     const errno = fault || run();
     recorder.record({ ...entry, result: result(errno), ...failed(fault) });
@@ -135,7 +140,9 @@ export function createSimulatedHost(options?: SimulatedHostOptions): SimulatedHo
         callback({ ...record }, copy);
       } catch (error) {
         // Thrown inside a host call it would leave the core half way through free: report it apart.
-        queueMicrotask(() => { throw error; });
+        queueMicrotask(() => {
+          throw error;
+        });
       }
     }
   }
@@ -178,22 +185,38 @@ export function createSimulatedHost(options?: SimulatedHostOptions): SimulatedHo
     },
 
     mapSecret: (id, offset, length, protection) =>
-      operate('mapSecret', { op: 'mapSecret', id, offset, length, protection: protectionName(protection), result: '' },
-        { id, offset, length, protection: protectionName(protection) }, () => table.mapSecret(id, offset, length, protection)),
+      operate(
+        'mapSecret',
+        { op: 'mapSecret', id, offset, length, protection: protectionName(protection), result: '' },
+        { id, offset, length, protection: protectionName(protection) },
+        () => table.mapSecret(id, offset, length, protection),
+      ),
 
     protect: (id, offset, length, protection) =>
-      operate('protect', { op: 'protect', id, offset, length, protection: protectionName(protection), result: '' },
-        { id, offset, length, protection: protectionName(protection) }, () => table.protect(id, offset, length, protection)),
+      operate(
+        'protect',
+        { op: 'protect', id, offset, length, protection: protectionName(protection), result: '' },
+        { id, offset, length, protection: protectionName(protection) },
+        () => table.protect(id, offset, length, protection),
+      ),
 
     lock: (id, offset, length) =>
-      operate('lock', { op: 'lock', id, offset, length, result: '' }, { id, offset, length }, () => table.lock(id, offset, length)),
+      operate('lock', { op: 'lock', id, offset, length, result: '' }, { id, offset, length }, () =>
+        table.lock(id, offset, length),
+      ),
 
     unlock: (id, offset, length) =>
-      operate('unlock', { op: 'unlock', id, offset, length, result: '' }, { id, offset, length }, () => table.unlock(id, offset, length)),
+      operate('unlock', { op: 'unlock', id, offset, length, result: '' }, { id, offset, length }, () =>
+        table.unlock(id, offset, length),
+      ),
 
     advise: (id, offset, length, advice) =>
-      operate('advise', { op: 'advise', id, offset, length, advice: adviceName(advice), result: '' },
-        { id, offset, length, advice: adviceName(advice) }, () => table.advise(id, offset, length, advice)),
+      operate(
+        'advise',
+        { op: 'advise', id, offset, length, advice: adviceName(advice), result: '' },
+        { id, offset, length, advice: adviceName(advice) },
+        () => table.advise(id, offset, length, advice),
+      ),
 
     copyIn(id, offset, source) {
       return access({ op: 'copyIn', id, offset, length: source.length, result: 'ok' }, () => {
@@ -218,7 +241,8 @@ export function createSimulatedHost(options?: SimulatedHostOptions): SimulatedHo
 
     view(id, offset, length) {
       return access({ op: 'view', id, offset, length, result: 'ok' }, () =>
-        (length === 0 ? new Uint8Array(0) : memory.view(table.mapping(id), offset, length)));
+        length === 0 ? new Uint8Array(0) : memory.view(table.mapping(id), offset, length),
+      );
     },
 
     randomBytes(target) {

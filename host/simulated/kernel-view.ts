@@ -2,7 +2,14 @@
 // protection and flags), with the permissions and the VmFlags mnemonics Linux uses, in its order.
 import type { KernelRange } from '../types.js';
 import {
-  PAGE_ACCOUNTED, PAGE_DONTDUMP, PAGE_DONTFORK, PAGE_HUGEPAGE, PAGE_LOCKED, PAGE_SECRET, type Mapping, type PageTable,
+  PAGE_ACCOUNTED,
+  PAGE_DONTDUMP,
+  PAGE_DONTFORK,
+  PAGE_HUGEPAGE,
+  PAGE_LOCKED,
+  PAGE_SECRET,
+  type Mapping,
+  type PageTable,
 } from './page-table.js';
 import { PROTECTION_BITS } from './vma.js';
 

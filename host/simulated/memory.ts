@@ -8,7 +8,12 @@ import type { Mapping, PageTable } from './page-table.js';
 
 type Access = 'read' | 'write';
 
-const READABLE = new Set<number>([Protection.ReadOnly, Protection.ReadWrite, Protection.ReadExecute, Protection.ReadWriteExecute]);
+const READABLE = new Set<number>([
+  Protection.ReadOnly,
+  Protection.ReadWrite,
+  Protection.ReadExecute,
+  Protection.ReadWriteExecute,
+]);
 const WRITABLE = new Set<number>([Protection.ReadWrite, Protection.ReadWriteExecute]);
 const allows = (protection: number, access: Access) => (access === 'read' ? READABLE : WRITABLE).has(protection);
 
@@ -26,16 +31,25 @@ export class SimulatedMemory {
   check(mapping: Mapping, offset: number, length: number, access: Access, what: string): Span {
     const { pageSize } = this.table.settings;
     if (!Number.isSafeInteger(offset) || offset < 0) {
-      return { allowed: 0, fault: new SimulatedFaultError(mapping.address + BigInt(Math.trunc(offset) || 0), 'Unmapped', access, what) };
+      return {
+        allowed: 0,
+        fault: new SimulatedFaultError(mapping.address + BigInt(Math.trunc(offset) || 0), 'Unmapped', access, what),
+      };
     }
     const end = offset + length;
     for (let at = offset; at < end; at = (Math.floor(at / pageSize) + 1) * pageSize) {
       if (at >= mapping.length) {
-        return { allowed: at - offset, fault: new SimulatedFaultError(mapping.address + BigInt(at), 'Unmapped', access, what) };
+        return {
+          allowed: at - offset,
+          fault: new SimulatedFaultError(mapping.address + BigInt(at), 'Unmapped', access, what),
+        };
       }
       const protection = mapping.protection[Math.floor(at / pageSize)];
       if (!allows(protection, access)) {
-        return { allowed: at - offset, fault: new SimulatedFaultError(mapping.address + BigInt(at), PROTECTION_NAMES[protection], access, what) };
+        return {
+          allowed: at - offset,
+          fault: new SimulatedFaultError(mapping.address + BigInt(at), PROTECTION_NAMES[protection], access, what),
+        };
       }
     }
     return { allowed: length };
@@ -63,7 +77,7 @@ export class SimulatedMemory {
     const span = this.check(mapping, offset, length, 'write', `a fill of ${length} bytes`);
     const { pageSize } = this.table.settings;
     const end = offset + span.allowed;
-    for (let at = offset; at < end;) {
+    for (let at = offset; at < end; ) {
       const page = Math.floor(at / pageSize);
       const stop = Math.min(end, (page + 1) * pageSize);
       if (byte !== 0 || mapping.resident[page]) new Uint8Array(mapping.storage, at, stop - at).fill(byte);
@@ -110,9 +124,16 @@ export class SimulatedMemory {
     }
     if (first < 0) return;
     const protection = PROTECTION_NAMES[mapping.protection[Math.floor((offset + first) / pageSize)]];
-    const fault = new SimulatedFaultError(mapping.address + BigInt(offset + first), protection, 'write', 'a write through a lent view');
+    const fault = new SimulatedFaultError(
+      mapping.address + BigInt(offset + first),
+      protection,
+      'write',
+      'a write through a lent view',
+    );
     // Thrown now it would surface inside the host call that revoked the view, half way through a core operation.
-    queueMicrotask(() => { throw fault; });
+    queueMicrotask(() => {
+      throw fault;
+    });
   }
 
   /** Reads by address, as native code would (raw access for tests). */
@@ -126,14 +147,25 @@ export class SimulatedMemory {
 
   /** Writes by address, as native code would; bytes before a faulting page are written. */
   writeAt(address: bigint, bytes: Uint8Array): void {
-    this.walk(address, bytes.length, 'write', `a raw write of ${bytes.length} bytes`, (mapping, offset, start, count) => {
-      this.copyIn(mapping, offset, bytes.subarray(start, start + count), `a raw write of ${bytes.length} bytes`);
-    });
+    this.walk(
+      address,
+      bytes.length,
+      'write',
+      `a raw write of ${bytes.length} bytes`,
+      (mapping, offset, start, count) => {
+        this.copyIn(mapping, offset, bytes.subarray(start, start + count), `a raw write of ${bytes.length} bytes`);
+      },
+    );
   }
 
   /** Splits an address range by mapping; an address no mapping holds faults as 'Unmapped'. */
-  private walk(address: bigint, length: number, access: Access, what: string,
-    step: (mapping: Mapping, offset: number, start: number, count: number) => void): void {
+  private walk(
+    address: bigint,
+    length: number,
+    access: Access,
+    what: string,
+    step: (mapping: Mapping, offset: number, start: number, count: number) => void,
+  ): void {
     let done = 0;
     while (done < length) {
       const at = address + BigInt(done);
@@ -150,7 +182,8 @@ export class SimulatedMemory {
   private touch(mapping: Mapping, offset: number, length: number): void {
     const { pageSize } = this.table.settings;
     if (length <= 0) return;
-    for (let page = Math.floor(offset / pageSize); page * pageSize < offset + length; page++) mapping.resident[page] = 1;
+    for (let page = Math.floor(offset / pageSize); page * pageSize < offset + length; page++)
+      mapping.resident[page] = 1;
   }
 }
 

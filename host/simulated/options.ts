@@ -62,8 +62,24 @@ export interface SimulatedSettings {
   onUnmap?: (record: UnmapRecord, bytes: Uint8Array) => void;
 }
 
-const KNOWN_OPTIONS = ['pageSize', 'memlockLimit', 'maxMappings', 'availableMemory', 'seed', 'faults', 'capabilities', 'onUnmap'] as const;
-const CAPABILITY_FLAGS = ['lock', 'dontDump', 'dontFork', 'explicitHugePages', 'transparentHugePages', 'secretMemory'] as const;
+const KNOWN_OPTIONS = [
+  'pageSize',
+  'memlockLimit',
+  'maxMappings',
+  'availableMemory',
+  'seed',
+  'faults',
+  'capabilities',
+  'onUnmap',
+] as const;
+const CAPABILITY_FLAGS = [
+  'lock',
+  'dontDump',
+  'dontFork',
+  'explicitHugePages',
+  'transparentHugePages',
+  'secretMemory',
+] as const;
 const DEFAULT_HUGE_PAGE = 2 * 1024 * 1024;
 
 const isPowerOfTwo = (value: number) => Number.isSafeInteger(value) && value > 0 && (value & (value - 1)) === 0;
@@ -73,7 +89,9 @@ function limit(value: unknown, name: string, fallback: number, minimum: number):
   if (value === undefined) return fallback;
   if (value === Number.POSITIVE_INFINITY) return value;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < minimum) {
-    throw invalidArgument(`${name} must be an integer of at least ${minimum}, or Infinity for no limit; got ${describeValue(value)}`);
+    throw invalidArgument(
+      `${name} must be an integer of at least ${minimum}, or Infinity for no limit; got ${describeValue(value)}`,
+    );
   }
   return value;
 }
@@ -83,7 +101,10 @@ export function settingsOf(given?: SimulatedHostOptions): SimulatedSettings {
   const options = readOptions<SimulatedHostOptions>(given, 'createSimulatedHost options', KNOWN_OPTIONS);
   const pageSize = options.pageSize ?? 4096;
   if (!isPowerOfTwo(pageSize) || pageSize < 1024 || pageSize > 2 ** 30) {
-    throw invalidArgument(`pageSize must be a power of two from 1024 to 2^30 (4096, 16384 and ` + `65536 are the real ones), got ${describeValue(options.pageSize)}`);
+    throw invalidArgument(
+      `pageSize must be a power of two from 1024 to 2^30 (4096, 16384 and ` +
+        `65536 are the real ones), got ${describeValue(options.pageSize)}`,
+    );
   }
   const seed = options.seed ?? 0;
   if (!(typeof seed === 'bigint' || (typeof seed === 'number' && Number.isSafeInteger(seed)))) {
@@ -120,14 +141,18 @@ function capabilitiesOf(overrides: Partial<HostCapabilities> | undefined, pageSi
   if (given.hugePageSize !== undefined) {
     const value = given.hugePageSize;
     if (typeof value !== 'number' || !isPowerOfTwo(value) || value < pageSize || value > 2 ** 30) {
-      throw invalidArgument(`capabilities.hugePageSize must be a power of two from the ` + `page size (${pageSize}) to 2^30, got ${describeValue(value)}`);
+      throw invalidArgument(
+        `capabilities.hugePageSize must be a power of two from the ` +
+          `page size (${pageSize}) to 2^30, got ${describeValue(value)}`,
+      );
     }
     capabilities.hugePageSize = value;
   }
   for (const key of CAPABILITY_FLAGS) {
     const value = given[key];
     if (value === undefined) continue;
-    if (typeof value !== 'boolean') throw invalidArgument(`capabilities.${key} must be true or false, got ${describeValue(value)}`);
+    if (typeof value !== 'boolean')
+      throw invalidArgument(`capabilities.${key} must be true or false, got ${describeValue(value)}`);
     capabilities[key] = value;
   }
   return capabilities;

@@ -76,8 +76,12 @@ export interface PageTableSettings {
   advice: Readonly<Record<Advice, boolean>>;
 }
 
-const isWritable = (protection: number) => protection === Protection.ReadWrite || protection === Protection.ReadWriteExecute;
-const isExecutable = (protection: number) => protection === Protection.Execute || protection === Protection.ReadExecute || protection === Protection.ReadWriteExecute;
+const isWritable = (protection: number) =>
+  protection === Protection.ReadWrite || protection === Protection.ReadWriteExecute;
+const isExecutable = (protection: number) =>
+  protection === Protection.Execute ||
+  protection === Protection.ReadExecute ||
+  protection === Protection.ReadWriteExecute;
 const isAccessible = (protection: number) => protection !== Protection.NoAccess;
 const isCount = (value: number) => Number.isSafeInteger(value) && value >= 0;
 const alignUp = (value: number, alignment: number) => Math.ceil(value / alignment) * alignment;
@@ -137,7 +141,8 @@ export class PageTable {
   map(length: number, alignment: number, protection: number, flags: number): { id: number } | { error: number } {
     const { pageSize, hugePageSize } = this.settings;
     if (!(protection in PROTECTION_BITS) || (flags & ~MAP_EXPLICIT_HUGE) !== 0) return { error: EINVAL };
-    if (!isCount(length) || length === 0 || !isCount(alignment) || (alignment & (alignment - 1)) !== 0) return { error: EINVAL };
+    if (!isCount(length) || length === 0 || !isCount(alignment) || (alignment & (alignment - 1)) !== 0)
+      return { error: EINVAL };
     const huge = (flags & MAP_EXPLICIT_HUGE) !== 0;
     if (huge && !this.settings.explicitHugePages) return { error: ENOMEM }; // no huge page reserved
     const granule = huge ? hugePageSize : pageSize;
@@ -263,7 +268,11 @@ export class PageTable {
     if (range.first === range.end) return range.hole ? ENOMEM : 0;
     if (!mapping.huge) {
       // Secret memory stays locked: munlock skips it, as mlock_fixup skips secretmem VMAs.
-      const change = (page: number) => [mapping.protection[page], mapping.flags[page] & PAGE_SECRET ? mapping.flags[page] : mapping.flags[page] & ~PAGE_LOCKED] as const;
+      const change = (page: number) =>
+        [
+          mapping.protection[page],
+          mapping.flags[page] & PAGE_SECRET ? mapping.flags[page] : mapping.flags[page] & ~PAGE_LOCKED,
+        ] as const;
       if (!this.roomForSplits(mapping, range, change)) return ENOMEM;
       this.apply(mapping, range, change);
     }
@@ -299,7 +308,8 @@ export class PageTable {
     if (range.end === range.first || range.hole) return EINVAL; // a zero-length or out-of-mapping MAP_FIXED
     const { memlockLimit, pageSize } = this.settings;
     const alreadyLocked = countFlag(mapping, range.first, range.end, PAGE_LOCKED);
-    if (this.lockedPageCount - alreadyLocked + (range.end - range.first) > Math.floor(memlockLimit / pageSize)) return EAGAIN;
+    if (this.lockedPageCount - alreadyLocked + (range.end - range.first) > Math.floor(memlockLimit / pageSize))
+      return EAGAIN;
     const change = () => [protection, PAGE_SECRET | PAGE_LOCKED | PAGE_DONTDUMP] as const;
     if (!this.roomForSplits(mapping, range, change)) return ENOMEM;
     this.onRevoke(mapping);
@@ -317,7 +327,11 @@ export class PageTable {
     const { pageSize } = this.settings;
     if (!isCount(offset) || !isCount(length) || offset % pageSize !== 0) return EINVAL;
     const end = alignUp(offset + length, pageSize);
-    if (mapping.huge && end > offset && (offset % mapping.granule !== 0 || Math.min(end, mapping.length) % mapping.granule !== 0)) {
+    if (
+      mapping.huge &&
+      end > offset &&
+      (offset % mapping.granule !== 0 || Math.min(end, mapping.length) % mapping.granule !== 0)
+    ) {
       return EINVAL; // a huge page cannot be split
     }
     return this.resolve(mapping, offset, end);
@@ -345,7 +359,11 @@ export class PageTable {
   }
 
   /** Whether the VMAs after `change` still fit under maxMappings. */
-  private roomForSplits(mapping: Mapping, range: PageRange, change: (page: number) => readonly [number, number]): boolean {
+  private roomForSplits(
+    mapping: Mapping,
+    range: PageRange,
+    change: (page: number) => readonly [number, number],
+  ): boolean {
     if (!Number.isFinite(this.settings.maxMappings)) return true;
     const after = vmaRuns(mapping, range, change);
     return this.vmaTotal - vmaRuns(mapping) + after <= this.settings.maxMappings;

@@ -1,7 +1,14 @@
 // The record of host calls: plain data in call order, with nothing that varies between runs or
 // runtimes (addresses are deterministic and printed as hex strings; no times, no data bytes), so
 // `JSON.stringify(host.trace())` is byte-identical for the same script and seed everywhere.
-import { ADVICE_NAMES, PROTECTION_NAMES, type Advice, type AdviceName, type Protection, type ProtectionName } from '../types.js';
+import {
+  ADVICE_NAMES,
+  PROTECTION_NAMES,
+  type Advice,
+  type AdviceName,
+  type Protection,
+  type ProtectionName,
+} from '../types.js';
 
 export { PROTECTION_NAMES, ADVICE_NAMES, type ProtectionName, type AdviceName } from '../types.js';
 

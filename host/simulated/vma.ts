@@ -39,14 +39,19 @@ export function faultedVmas(mapping: Mapping, range: PageRange): Uint8Array {
     let end = start;
     let any = 0;
     while (end < mapping.protection.length && key(end) === key(start)) any |= mapping.resident[end++];
-    for (let page = Math.max(start, range.first); page < Math.min(end, range.end); page++) faulted[page - range.first] = any;
+    for (let page = Math.max(start, range.first); page < Math.min(end, range.end); page++)
+      faulted[page - range.first] = any;
     start = end;
   }
   return faulted;
 }
 
 /** Runs of equal (protection, flags) in a mapping, optionally as they would be after `change`. */
-export function vmaRuns(mapping: Mapping, range?: PageRange, change?: (page: number) => readonly [number, number]): number {
+export function vmaRuns(
+  mapping: Mapping,
+  range?: PageRange,
+  change?: (page: number) => readonly [number, number],
+): number {
   let runs = 0;
   let previous = -1;
   for (let page = 0; page < mapping.protection.length; page++) {

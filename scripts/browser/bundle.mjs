@@ -21,7 +21,11 @@ export function selfPackageDir() {
 }
 
 /** Conditions per target: browsers and Web Workers, and Cloudflare's workerd. */
-export const CONDITIONS = { browser: ['browser'], worker: ['worker', 'browser'], workerd: ['workerd', 'worker', 'browser'] };
+export const CONDITIONS = {
+  browser: ['browser'],
+  worker: ['worker', 'browser'],
+  workerd: ['workerd', 'worker', 'browser'],
+};
 
 /**
  * @param {string} entry - the entry file
@@ -30,7 +34,10 @@ export const CONDITIONS = { browser: ['browser'], worker: ['worker', 'browser'],
  * @returns {Promise<{ text: string, warnings: string[], inputs: string[] }>}
  */
 export async function bundle(entry, target = 'browser', { wasmAs } = {}) {
-  const wasmModules = { name: 'wasm-modules', setup: (build) => build.onResolve({ filter: /\.wasm$/ }, () => ({ path: wasmAs, external: true })) };
+  const wasmModules = {
+    name: 'wasm-modules',
+    setup: (build) => build.onResolve({ filter: /\.wasm$/ }, () => ({ path: wasmAs, external: true })),
+  };
   const result = await build({
     entryPoints: [entry],
     absWorkingDir: root,

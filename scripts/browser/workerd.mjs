@@ -44,10 +44,12 @@ const worker :Workerd.Worker = (
 /** A port nobody listens on now. */
 function freePort() {
   return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    }).on('error', reject);
+    const server = createServer()
+      .listen(0, '127.0.0.1', () => {
+        const { port } = server.address();
+        server.close(() => resolve(port));
+      })
+      .on('error', reject);
   });
 }
 
@@ -73,7 +75,8 @@ export async function runInWorkerd(seedFor) {
     const version = `workerd ${(await import('workerd/package.json', { with: { type: 'json' } })).default.version}`;
     // workerd listens once it has loaded the worker: retry until it answers (or exits).
     for (let attempt = 0; attempt < 300; attempt++) {
-      if (child.exitCode !== null) return { runtime, version, error: `workerd exited ${child.exitCode}: ${stderr.trim().slice(0, 500)}` };
+      if (child.exitCode !== null)
+        return { runtime, version, error: `workerd exited ${child.exitCode}: ${stderr.trim().slice(0, 500)}` };
       try {
         const response = await fetch(`http://127.0.0.1:${port}/?seed=${seedFor(runtime)}`);
         const text = await response.text();

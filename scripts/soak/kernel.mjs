@@ -9,7 +9,15 @@ export function readSmaps() {
   for (const line of readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
     const header = /^([0-9a-f]+)-([0-9a-f]+) (\S{4}) \S+ \S+ \S+\s*(.*)$/.exec(line);
     if (header) {
-      current = { start: BigInt(`0x${header[1]}`), end: BigInt(`0x${header[2]}`), perms: header[3], path: header[4].trim(), flags: new Set(), locked: 0, rss: 0 };
+      current = {
+        start: BigInt(`0x${header[1]}`),
+        end: BigInt(`0x${header[2]}`),
+        perms: header[3],
+        path: header[4].trim(),
+        flags: new Set(),
+        locked: 0,
+        rss: 0,
+      };
       entries.push(current);
     } else if (current) {
       if (line.startsWith('VmFlags:')) current.flags = new Set(line.slice(8).trim().split(/\s+/));

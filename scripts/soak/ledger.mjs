@@ -62,9 +62,10 @@ export function mappingLedger(native, { skipOneUnmap = false } = {}) {
     /** What the kernel still showed right after an unmap since start(), as /proc/self/maps lines. */
     leftBehind: () => leftBehind,
     /** What the kernel shows of the mappings memshield still holds, as /proc/self/maps lines. */
-    stillHeld: () => [...sizes].flatMap(([id, length]) => {
-      const start = native.address(id);
-      return mappedWithin(start, start + BigInt(length));
-    }),
+    stillHeld: () =>
+      [...sizes].flatMap(([id, length]) => {
+        const start = native.address(id);
+        return mappedWithin(start, start + BigInt(length));
+      }),
   };
 }

@@ -24,7 +24,10 @@ export function expectError(ctx, code, action) {
   throw new Error(`expected ${code}, but the call succeeded`);
 }
 
-const keep = (list, item) => { list.push(item); if (list.length > MAX_KEPT) list.shift(); };
+const keep = (list, item) => {
+  list.push(item);
+  if (list.length > MAX_KEPT) list.shift();
+};
 const removeAt = (list, index) => list.splice(index, 1)[0];
 const equalBytes = (a, b) => a.length === b.length && a.every((byte, i) => byte === b[i]);
 
@@ -44,7 +47,10 @@ function allocate(ctx) {
   if (model.regions.length >= MAX_REGIONS) return free(ctx);
   const largeLive = model.regions.filter((entry) => entry.kind === 'LargePage').length;
   const weights = [3, 3, largeLive < MAX_LARGE_PAGES ? 0.3 : 0, 2];
-  const kind = rng.weighted(weights, weights.reduce((sum, weight) => sum + weight, 0));
+  const kind = rng.weighted(
+    weights,
+    weights.reduce((sum, weight) => sum + weight, 0),
+  );
   const kindName = ['Regular', 'Secure', 'LargePage', 'Guarded'][kind];
   const size = randomSize(rng, ctx.page);
   const align = randomAlign(rng);
@@ -56,9 +62,10 @@ function allocate(ctx) {
     return expectError(ctx, 'INVALID_ARGUMENT', () => mem.allocate(size, align, protection, type, options));
   }
   let region;
-  const attempt = () => (kindName === 'Guarded'
-    ? mem.allocateWithGuardPages(size, rng.between(1, 2), rng.between(0, 2), align, { protection, type, ...options })
-    : mem.allocate(size, align, protection, type, options));
+  const attempt = () =>
+    kindName === 'Guarded'
+      ? mem.allocateWithGuardPages(size, rng.between(1, 2), rng.between(0, 2), align, { protection, type, ...options })
+      : mem.allocate(size, align, protection, type, options);
   if (type === 'Secure' && !ctx.privileged) {
     try {
       region = attempt();
@@ -70,10 +77,24 @@ function allocate(ctx) {
   } else {
     region = attempt();
   }
-  const backing = secretMemory && secretMemory !== 'off' && ctx.secretMemory && !executable(protection) ? 'secret-memory' : 'anonymous';
+  const backing =
+    secretMemory && secretMemory !== 'off' && ctx.secretMemory && !executable(protection)
+      ? 'secret-memory'
+      : 'anonymous';
   const info = mem.inspect(region);
-  model.regions.push({ region, kind: kindName, type, size, protection, locked: info.locked, backing, bytes: new Uint8Array(size), info });
-  if (type === 'Secure' && ctx.privileged && !info.locked) throw new Error('a Secure region came back unlocked although this process may lock');
+  model.regions.push({
+    region,
+    kind: kindName,
+    type,
+    size,
+    protection,
+    locked: info.locked,
+    backing,
+    bytes: new Uint8Array(size),
+    info,
+  });
+  if (type === 'Secure' && ctx.privileged && !info.locked)
+    throw new Error('a Secure region came back unlocked although this process may lock');
 }
 
 function free(ctx) {
@@ -85,7 +106,8 @@ function free(ctx) {
   keep(model.freedRegions, entry.region);
 }
 
-const pickRegion = (ctx) => (ctx.model.regions.length ? ctx.model.regions[ctx.rng.int(ctx.model.regions.length)] : undefined);
+const pickRegion = (ctx) =>
+  ctx.model.regions.length ? ctx.model.regions[ctx.rng.int(ctx.model.regions.length)] : undefined;
 
 function protect(ctx) {
   const entry = pickRegion(ctx);
@@ -130,7 +152,8 @@ function write(ctx) {
   if (!entry) return allocate(ctx);
   const offset = ctx.rng.int(entry.size);
   const data = ctx.rng.bytes(ctx.rng.between(1, entry.size - offset));
-  if (!writable(entry.protection)) return expectError(ctx, 'ACCESS_DENIED', () => ctx.mem.write(entry.region, data, offset));
+  if (!writable(entry.protection))
+    return expectError(ctx, 'ACCESS_DENIED', () => ctx.mem.write(entry.region, data, offset));
   ctx.mem.write(entry.region, data, offset);
   entry.bytes.set(data, offset);
 }
@@ -140,14 +163,16 @@ function read(ctx) {
   if (!entry) return allocate(ctx);
   const offset = ctx.rng.int(entry.size);
   const length = ctx.rng.between(0, entry.size - offset);
-  if (!readable(entry.protection)) return expectError(ctx, 'ACCESS_DENIED', () => ctx.mem.read(entry.region, offset, length));
+  if (!readable(entry.protection))
+    return expectError(ctx, 'ACCESS_DENIED', () => ctx.mem.read(entry.region, offset, length));
   let bytes;
   if (ctx.rng.chance(0.5)) bytes = ctx.mem.read(entry.region, offset, length);
   else {
     bytes = new Uint8Array(length);
     ctx.mem.readInto(entry.region, bytes, offset);
   }
-  if (!equalBytes(bytes, entry.bytes.subarray(offset, offset + length))) ctx.mismatches.push(`read of a ${entry.kind} region at ${offset} returned other bytes than were written`);
+  if (!equalBytes(bytes, entry.bytes.subarray(offset, offset + length)))
+    ctx.mismatches.push(`read of a ${entry.kind} region at ${offset} returned other bytes than were written`);
 }
 
 function secureClear(ctx) {
@@ -161,8 +186,16 @@ function inspectRegion(ctx) {
   const entry = pickRegion(ctx);
   if (!entry) return allocate(ctx);
   const info = ctx.mem.inspect(entry.region);
-  if (info.protection !== entry.protection || info.locked !== entry.locked || info.backing !== entry.backing || info.size !== entry.size) {
-    ctx.mismatches.push(`inspect of a ${entry.kind} region says ${info.protection}/${info.locked}/${info.backing}, ` + `the model ${entry.protection}/${entry.locked}/${entry.backing}`);
+  if (
+    info.protection !== entry.protection ||
+    info.locked !== entry.locked ||
+    info.backing !== entry.backing ||
+    info.size !== entry.size
+  ) {
+    ctx.mismatches.push(
+      `inspect of a ${entry.kind} region says ${info.protection}/${info.locked}/${info.backing}, ` +
+        `the model ${entry.protection}/${entry.locked}/${entry.backing}`,
+    );
   }
 }
 
@@ -190,7 +223,11 @@ function createBuffer(ctx) {
     ctx.expectedErrors[error.code] = (ctx.expectedErrors[error.code] ?? 0) + 1;
     return;
   }
-  model.buffers.push({ buffer, bytes, backing: secretMemory !== 'off' && ctx.secretMemory ? 'secret-memory' : 'anonymous' });
+  model.buffers.push({
+    buffer,
+    bytes,
+    backing: secretMemory !== 'off' && ctx.secretMemory ? 'secret-memory' : 'anonymous',
+  });
 }
 
 /** A live secret (standalone or in a heap), or undefined. */
@@ -224,7 +261,8 @@ function equalsSecret(ctx) {
   if (!entry) return createBuffer(ctx);
   const other = entry.bytes.slice();
   other[ctx.rng.int(other.length)] ^= 1 + ctx.rng.int(255);
-  if (!entry.buffer.equals(entry.bytes) || entry.buffer.equals(other)) ctx.mismatches.push('equals() disagreed with the model');
+  if (!entry.buffer.equals(entry.bytes) || entry.buffer.equals(other))
+    ctx.mismatches.push('equals() disagreed with the model');
 }
 
 function disposeSecret(ctx) {
@@ -256,7 +294,11 @@ function heapAlloc(ctx) {
   const { rng, model, api, host } = ctx;
   if (model.heaps.length === 0 || (model.heaps.length < MAX_HEAPS && rng.chance(0.05))) {
     const secretMemory = rng.pick(ctx.secretPolicies);
-    model.heaps.push({ heap: new api.SecureHeap({ host, secretMemory, arenaSize: rng.pick([16, 64, 256]) * 1024 }), secrets: [], secretMemory });
+    model.heaps.push({
+      heap: new api.SecureHeap({ host, secretMemory, arenaSize: rng.pick([16, 64, 256]) * 1024 }),
+      secrets: [],
+      secretMemory,
+    });
     return;
   }
   const entry = model.heaps[rng.int(model.heaps.length)];
@@ -300,8 +342,14 @@ function heapMaintain(ctx) {
 
 /** Each: [expected code, action] — or undefined when the model has nothing to aim it at. */
 const BAD_INPUTS = [
-  (ctx) => ['INVALID_ARGUMENT', () => ctx.mem.allocate(ctx.rng.pick([0, -5, 1.5, Number.NaN, '32', 2 ** 48, Infinity]), 8, 'ReadWrite', 'Regular')],
-  (ctx) => ['INVALID_ARGUMENT', () => ctx.mem.allocate(32, ctx.rng.pick([0, 3, 12, 2 ** 31, -8]), 'ReadWrite', 'Regular')],
+  (ctx) => [
+    'INVALID_ARGUMENT',
+    () => ctx.mem.allocate(ctx.rng.pick([0, -5, 1.5, Number.NaN, '32', 2 ** 48, Infinity]), 8, 'ReadWrite', 'Regular'),
+  ],
+  (ctx) => [
+    'INVALID_ARGUMENT',
+    () => ctx.mem.allocate(32, ctx.rng.pick([0, 3, 12, 2 ** 31, -8]), 'ReadWrite', 'Regular'),
+  ],
   (ctx) => ['INVALID_ARGUMENT', () => ctx.mem.allocate(32, 8, ctx.rng.pick(['Bogus', 2, null]), 'Regular')],
   (ctx) => ['INVALID_ARGUMENT', () => ctx.mem.allocate(32, 8, 'ReadWrite', ctx.rng.pick(['Bogus', 1, undefined]))],
   (ctx) => ['INVALID_ARGUMENT', () => ctx.mem.allocateWithGuardPages(32, 0, 0, 8)],
@@ -336,7 +384,10 @@ const BAD_INPUTS = [
     const freed = ctx.model.freedRegions.at(-1);
     return freed && ['DOUBLE_FREE', () => ctx.mem.free(freed)];
   },
-  (ctx) => ['INVALID_ARGUMENT', () => ctx.api.SecureBuffer.alloc(ctx.rng.pick([0, -1, 2.5, 'ten']), { host: ctx.host })],
+  (ctx) => [
+    'INVALID_ARGUMENT',
+    () => ctx.api.SecureBuffer.alloc(ctx.rng.pick([0, -1, 2.5, 'ten']), { host: ctx.host }),
+  ],
   (ctx) => ['INVALID_ARGUMENT', () => ctx.api.SecureBuffer.from(new Uint8Array(0), { host: ctx.host })],
   (ctx) => ['INVALID_ARGUMENT', () => ctx.api.SecureBuffer.alloc(16, { host: ctx.host, secretMemory: 'sometimes' })],
   (ctx) => {

@@ -31,7 +31,13 @@ export async function soakRun(setup, { seed, operations, checkEvery, control }) 
     try {
       run(ctx);
     } catch (error) {
-      unexpected.push({ seed, operation: i, name, code: error?.code, message: String(error?.message ?? error).slice(0, 300) });
+      unexpected.push({
+        seed,
+        operation: i,
+        name,
+        code: error?.code,
+        message: String(error?.message ?? error).slice(0, 300),
+      });
       if (unexpected.length > 50) break; // enough to see what is wrong
     }
     if ((i + 1) % 1000 === 0) await yieldToEventLoop(); // end-of-tick heap wipes happen as in a real program
@@ -52,8 +58,23 @@ export async function soakRun(setup, { seed, operations, checkEvery, control }) 
     for (const entry of model.buffers) entry.buffer.dispose();
     for (const entry of model.heaps) entry.heap.destroy();
   } catch (error) {
-    unexpected.push({ seed, operation: operations, name: 'teardown', code: error?.code, message: String(error?.message ?? error) });
+    unexpected.push({
+      seed,
+      operation: operations,
+      name: 'teardown',
+      code: error?.code,
+      message: String(error?.message ?? error),
+    });
   }
   await yieldToEventLoop();
-  return { seed, operations, counts: ctx.counts, expectedErrors: ctx.expectedErrors, unexpected, mismatches: ctx.mismatches, checkpoints, leaked: kept ? kept.region : undefined };
+  return {
+    seed,
+    operations,
+    counts: ctx.counts,
+    expectedErrors: ctx.expectedErrors,
+    unexpected,
+    mismatches: ctx.mismatches,
+    checkpoints,
+    leaked: kept ? kept.region : undefined,
+  };
 }

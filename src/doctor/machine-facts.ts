@@ -11,15 +11,35 @@ import type { Fact, MachineFacts, MemoryFacts, Unavailable } from '../../host/fa
 import { trySecretBacking } from './secret-backing.js';
 
 export {
-  isUnavailable, type Unavailable, type Fact, type MemlockFacts, type HugePageFacts, type MemfdSecretFacts,
-  type CoreDumpFacts, type MappingFacts, type MemoryFacts, type MachineFacts, type HibernationFacts, type SecretBackingFacts,
+  isUnavailable,
+  type Unavailable,
+  type Fact,
+  type MemlockFacts,
+  type HugePageFacts,
+  type MemfdSecretFacts,
+  type CoreDumpFacts,
+  type MappingFacts,
+  type MemoryFacts,
+  type MachineFacts,
+  type HibernationFacts,
+  type SecretBackingFacts,
 } from '../../host/facts.js';
 
 /** The facts every platform has, whatever gathers the rest. */
 export function commonFacts(): Pick<MachineFacts, 'platform' | 'arch' | 'kernel' | 'runtime' | 'secretBacking'> {
   const versions = process.versions as Record<string, string | undefined>;
-  const runtime = versions.bun ? `bun ${versions.bun}` : versions.deno ? `deno ${versions.deno}` : `node ${process.version}`;
-  return { platform: process.platform, arch: process.arch, kernel: release(), runtime, secretBacking: trySecretBacking() };
+  const runtime = versions.bun
+    ? `bun ${versions.bun}`
+    : versions.deno
+      ? `deno ${versions.deno}`
+      : `node ${process.version}`;
+  return {
+    platform: process.platform,
+    arch: process.arch,
+    kernel: release(),
+    runtime,
+    secretBacking: trySecretBacking(),
+  };
 }
 
 /** What the host says this process can still commit (its `memoryRoom`). */
@@ -51,9 +71,11 @@ function gatherPortableFacts(): MachineFacts {
     memlock: fromHost(() => {
       const status = nativeHost().memlockStatus();
       if (!status) throw new Error('the host does not report a lock limit');
-      if (status.lockedBytes === undefined) throw new Error(status.unknownBecause ?? 'the host does not say what is locked now');
+      if (status.lockedBytes === undefined)
+        throw new Error(status.unknownBecause ?? 'the host does not say what is locked now');
       const limit = (value: number): Limit => (Number.isFinite(value) ? value : 'unlimited');
-      if (status.lockedBytes === undefined) throw new Error(status.unknownBecause ?? 'the host does not say what is locked now');
+      if (status.lockedBytes === undefined)
+        throw new Error(status.unknownBecause ?? 'the host does not say what is locked now');
       return { soft: limit(status.soft), hard: limit(status.hard), lockedBytes: status.lockedBytes };
     }),
     hugePages: missing,

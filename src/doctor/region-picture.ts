@@ -26,7 +26,9 @@ interface Cell {
 /** What memshield itself says about a range, where the host has no kernel view. */
 function ownState(info: RegionInfo, isGuard: boolean): string {
   if (isGuard) return 'NoAccess';
-  const flags = [info.locked && 'locked', info.dumpExcluded && 'no-dump', info.forkExcluded && 'no-fork'].filter(Boolean);
+  const flags = [info.locked && 'locked', info.dumpExcluded && 'no-dump', info.forkExcluded && 'no-fork'].filter(
+    Boolean,
+  );
   return [info.protection, ...flags].join(' ');
 }
 
@@ -79,14 +81,21 @@ function dataSentence(info: RegionInfo): string {
  */
 export function drawRegion(info: RegionInfo): string[] {
   const cells = cellsOf(info);
-  const widths = cells.map((cell) => Math.max(cell.minWidth, cell.label.length + 2, cell.state.length + 2, hex(cell.range.address).length + 2));
-  const bar = (left: string, middle: string, right: string) => ` ${left}${widths.map((w) => '─'.repeat(w)).join(middle)}${right}`;
-  const row = (text: (cell: Cell) => string) => ` │${cells.map((cell, i) => ` ${text(cell)}`.padEnd(widths[i])).join('│')}│`;
+  const widths = cells.map((cell) =>
+    Math.max(cell.minWidth, cell.label.length + 2, cell.state.length + 2, hex(cell.range.address).length + 2),
+  );
+  const bar = (left: string, middle: string, right: string) =>
+    ` ${left}${widths.map((w) => '─'.repeat(w)).join(middle)}${right}`;
+  const row = (text: (cell: Cell) => string) =>
+    ` │${cells.map((cell, i) => ` ${text(cell)}`.padEnd(widths[i])).join('│')}│`;
 
   // Boundary columns: the column of each ┌ ┬ ┐ (one leading space, then widths plus bars).
   const columns: number[] = [1];
   for (const width of widths) columns.push(columns[columns.length - 1] + width + 1);
-  const ends = [...cells.map((cell) => cell.range.address), cells[cells.length - 1].range.address + BigInt(cells[cells.length - 1].range.length)];
+  const ends = [
+    ...cells.map((cell) => cell.range.address),
+    cells[cells.length - 1].range.address + BigInt(cells[cells.length - 1].range.length),
+  ];
   let addresses = '';
   ends.forEach((address, i) => {
     addresses = placeAt(addresses, columns[i], hex(address));

@@ -2,8 +2,16 @@
 // kernel reports), with the picture of the region after the allocation step.
 import { formatBytes, formatLimit } from './format.js';
 import {
-  isUnavailable, type CoreDumpFacts, type Fact, type HibernationFacts, type HugePageFacts, type MachineFacts, type MappingFacts, type MemoryFacts,
-  type MemfdSecretFacts, type MemlockFacts,
+  isUnavailable,
+  type CoreDumpFacts,
+  type Fact,
+  type HibernationFacts,
+  type HugePageFacts,
+  type MachineFacts,
+  type MappingFacts,
+  type MemoryFacts,
+  type MemfdSecretFacts,
+  type MemlockFacts,
 } from './machine-facts.js';
 import type { SecretBackingFacts } from './secret-backing.js';
 import { drawRegion } from './region-picture.js';
@@ -25,25 +33,30 @@ function show<T extends object>(fact: Fact<T>, describe: (value: T) => string[])
 }
 
 function memlockLines(memlock: MemlockFacts, pageSize: number | undefined): string[] {
-  const lines = [`RLIMIT_MEMLOCK soft ${formatLimit(memlock.soft)}, hard ${formatLimit(memlock.hard)}; ` + `locked now ${formatBytes(memlock.lockedBytes)} (VmLck)`];
-  if (memlock.ignoresLimit) lines.push('CAP_IPC_LOCK in effect: mlock ignores the limit (unprivileged users are held to it)');
+  const lines = [
+    `RLIMIT_MEMLOCK soft ${formatLimit(memlock.soft)}, hard ${formatLimit(memlock.hard)}; ` +
+      `locked now ${formatBytes(memlock.lockedBytes)} (VmLck)`,
+  ];
+  if (memlock.ignoresLimit)
+    lines.push('CAP_IPC_LOCK in effect: mlock ignores the limit (unprivileged users are held to it)');
   else if (memlock.soft !== 'unlimited' && pageSize) {
     const room = Math.max(0, Math.floor((memlock.soft - memlock.lockedBytes) / pageSize));
-    lines.push(room > 0
-      ? `room for about ${room} more one-page Secure regions`
-      : 'no room for one more locked page: Secure regions, SecureBuffer and SecureHeap ' +
-        "fail with LOCK_FAILED (raise ulimit -l, or pass { lock: 'bestEffort' })");
+    lines.push(
+      room > 0
+        ? `room for about ${room} more one-page Secure regions`
+        : 'no room for one more locked page: Secure regions, SecureBuffer and SecureHeap ' +
+            "fail with LOCK_FAILED (raise ulimit -l, or pass { lock: 'bestEffort' })",
+    );
   }
   return lines;
 }
 
 function hugePageLines(huge: HugePageFacts): string[] {
-  const explicit = huge.total === 0
-    ? 'none reserved (MAP_HUGETLB fails)'
-    : `${huge.total} reserved, ${huge.free} free`;
+  const explicit = huge.total === 0 ? 'none reserved (MAP_HUGETLB fails)' : `${huge.total} reserved, ${huge.free} free`;
   return [
     `explicit ${formatBytes(huge.pageSize)} pages: ${explicit}`,
-    `transparent: ` + `${huge.transparentMode}${huge.transparentMode === 'madvise' ? ' (LargePage asks with MADV_HUGEPAGE)' : ''}`,
+    `transparent: ` +
+      `${huge.transparentMode}${huge.transparentMode === 'madvise' ? ' (LargePage asks with MADV_HUGEPAGE)' : ''}`,
   ];
 }
 
@@ -51,31 +64,43 @@ function memfdSecretLines(memfd: MemfdSecretFacts): string[] {
   if (memfd.works) {
     return [
       `works (syscall ${memfd.syscall} returned a descriptor, closed again)`,
-      'PlatformMemory\'s Secure regions use it only when asked ({ secretMemory })',
+      "PlatformMemory's Secure regions use it only when asked ({ secretMemory })",
     ];
   }
-  const hint = memfd.errnoName === 'ENOSYS' ? ': this kernel lacks it, or it is off (older kernels need secretmem.enable=1 at boot)' : '';
+  const hint =
+    memfd.errnoName === 'ENOSYS'
+      ? ': this kernel lacks it, or it is off (older kernels need secretmem.enable=1 at boot)'
+      : '';
   return [`does not work: syscall ${memfd.syscall} failed with ${memfd.errnoName ?? `errno ${memfd.errno}`}${hint}`];
 }
 
 /** What a SecureBuffer made now with the default options got, where the default comes from, and its costs. */
 function secretBackingLines(trial: SecretBackingFacts): string[] {
-  const source = trial.source === 'environment' ? `set by ${trial.variable}`
-    : trial.invalid ? `${trial.variable} holds an unknown value`
-    : trial.unreadable ? `built-in default; ${trial.variable} could not be read: ${trial.unreadable}`
-    : `built-in default; ${trial.variable} is unset`;
+  const source =
+    trial.source === 'environment'
+      ? `set by ${trial.variable}`
+      : trial.invalid
+        ? `${trial.variable} holds an unknown value`
+        : trial.unreadable
+          ? `built-in default; ${trial.variable} could not be read: ${trial.unreadable}`
+          : `built-in default; ${trial.variable} is unset`;
   const policy = trial.invalid ? `(${source})` : `secretMemory '${trial.policy}' (${source})`;
   if (trial.error) {
     return [
-      `SecureBuffer and SecureHeap cannot allocate here: ` + `SecureBuffer.alloc(${trial.size}) failed with ${trial.error.code}; ${policy}`,
+      `SecureBuffer and SecureHeap cannot allocate here: ` +
+        `SecureBuffer.alloc(${trial.size}) failed with ${trial.error.code}; ${policy}`,
       trial.error.message,
     ];
   }
   if (trial.backing !== 'secret-memory') {
-    return [`SecureBuffer and SecureHeap keep secrets in ordinary locked pages: ` + `SecureBuffer.alloc(${trial.size}) got them just now; ${policy}`];
+    return [
+      `SecureBuffer and SecureHeap keep secrets in ordinary locked pages: ` +
+        `SecureBuffer.alloc(${trial.size}) got them just now; ${policy}`,
+    ];
   }
   return [
-    `SecureBuffer and SecureHeap keep secrets in secret memory (memfd_secret): ` + `SecureBuffer.alloc(${trial.size}) got it just now; ${policy}`,
+    `SecureBuffer and SecureHeap keep secrets in secret memory (memfd_secret): ` +
+      `SecureBuffer.alloc(${trial.size}) got it just now; ${policy}`,
     'its costs: the kernel refuses to hibernate while any secret memory is in use (Linux 5.14+), and each secret page',
     `fragments the kernel's direct map; ${trial.variable}=off turns it off for the whole application`,
   ];
@@ -84,21 +109,35 @@ function secretBackingLines(trial: SecretBackingFacts): string[] {
 /** Whether this machine can hibernate at all. */
 function hibernationLines(hibernation: HibernationFacts): string[] {
   const offered = hibernation.states.length > 0 ? hibernation.states.join(' ') : 'nothing';
-  if (hibernation.canHibernate) return [`can hibernate (/sys/power/state: ${offered}; /sys/power/disk: ` + `${hibernation.diskModes}), but not while secret memory is in use`];
-  const disk = hibernation.states.includes('disk') ? `disk, but /sys/power/disk is ${hibernation.diskModes ?? 'missing'}` : 'no disk';
-  return [`cannot hibernate anyway (/sys/power/state offers ${offered}: ${disk}), so secret memory costs nothing there`];
+  if (hibernation.canHibernate)
+    return [
+      `can hibernate (/sys/power/state: ${offered}; /sys/power/disk: ` +
+        `${hibernation.diskModes}), but not while secret memory is in use`,
+    ];
+  const disk = hibernation.states.includes('disk')
+    ? `disk, but /sys/power/disk is ${hibernation.diskModes ?? 'missing'}`
+    : 'no disk';
+  return [
+    `cannot hibernate anyway (/sys/power/state offers ${offered}: ${disk}), so secret memory costs nothing there`,
+  ];
 }
 
 const DUMPABLE = ['not dumpable', 'dumpable', 'dumpable, readable by root only'];
 
 function coreDumpLines(core: CoreDumpFacts): string[] {
   // A piped core_pattern ignores RLIMIT_CORE in the kernel: the program it names decides.
-  const written = core.dumpable === 0 ? 'this process is never dumped'
-    : core.pattern.startsWith('|') ? `a crash pipes the dump to ${core.pattern.slice(1).split(' ')[0]}`
-    : core.soft === 0 ? 'no core file is written' : 'a crash writes a core file';
+  const written =
+    core.dumpable === 0
+      ? 'this process is never dumped'
+      : core.pattern.startsWith('|')
+        ? `a crash pipes the dump to ${core.pattern.slice(1).split(' ')[0]}`
+        : core.soft === 0
+          ? 'no core file is written'
+          : 'a crash writes a core file';
   return [
     `RLIMIT_CORE soft ${formatLimit(core.soft)}, hard ${formatLimit(core.hard)}: ${written}`,
-    `core_pattern ${JSON.stringify(core.pattern)}; PR_GET_DUMPABLE ` + `${core.dumpable} (${DUMPABLE[core.dumpable] ?? 'unknown'})`,
+    `core_pattern ${JSON.stringify(core.pattern)}; PR_GET_DUMPABLE ` +
+      `${core.dumpable} (${DUMPABLE[core.dumpable] ?? 'unknown'})`,
     'Secure data pages are left out of any dump (MADV_DONTDUMP)',
   ];
 }
@@ -111,7 +150,9 @@ function mappingLines(mappings: MappingFacts): string[] {
 function memoryLines(memory: MemoryFacts): string[] {
   const figures = [
     memory.available !== undefined && `MemAvailable ${formatBytes(memory.available)}`,
-    memory.cgroup && `memory cgroup ${memory.cgroup.path}: limit ` + `${formatBytes(memory.cgroup.limit)}, ${formatBytes(memory.cgroup.used)} in use`,
+    memory.cgroup &&
+      `memory cgroup ${memory.cgroup.path}: limit ` +
+        `${formatBytes(memory.cgroup.limit)}, ${formatBytes(memory.cgroup.used)} in use`,
   ].filter(Boolean);
   return [
     `this process can still commit ${formatBytes(memory.bytes)}${figures.length ? ` (${figures.join('; ')})` : ''}`,
@@ -123,8 +164,14 @@ function factsSection(facts: MachineFacts, style: Style): string[] {
   const pageSize = isUnavailable(facts.pageSize) ? undefined : facts.pageSize.bytes;
   return [
     style.heading('This machine'),
-    ...factLines('page size', show(facts.pageSize, (page) => [`${formatBytes(page.bytes)} (${page.bytes} B)`])),
-    ...factLines('locked memory', show(facts.memlock, (memlock) => memlockLines(memlock, pageSize))),
+    ...factLines(
+      'page size',
+      show(facts.pageSize, (page) => [`${formatBytes(page.bytes)} (${page.bytes} B)`]),
+    ),
+    ...factLines(
+      'locked memory',
+      show(facts.memlock, (memlock) => memlockLines(memlock, pageSize)),
+    ),
     ...factLines('huge pages', show(facts.hugePages, hugePageLines)),
     ...factLines('memfd_secret', show(facts.memfdSecret, memfdSecretLines)),
     ...factLines('secrets now', secretBackingLines(facts.secretBacking)),
@@ -144,8 +191,15 @@ function stepLine(step: SelfTestStep, source: string, style: Style): string[] {
 }
 
 function selfTestSection(test: SelfTestResult, platform: string, style: Style): string[] {
-  const where = test.kernelSource ? `checked in ${test.kernelSource}` : `no kernel view on ${platform}: checked on memshield's own report`;
-  const lines = [style.heading(`Self-test: a ${test.type} region of ${formatBytes(test.size)} ` + `(align ${test.align}) through PlatformMemory, ${where}`)];
+  const where = test.kernelSource
+    ? `checked in ${test.kernelSource}`
+    : `no kernel view on ${platform}: checked on memshield's own report`;
+  const lines = [
+    style.heading(
+      `Self-test: a ${test.type} region of ${formatBytes(test.size)} ` +
+        `(align ${test.align}) through PlatformMemory, ${where}`,
+    ),
+  ];
   const source = test.kernelSource === '/proc/self/smaps' ? 'smaps' : 'kernel';
   test.steps.forEach((step, i) => {
     lines.push(...stepLine(step, source, style));
@@ -170,7 +224,8 @@ function verdict(test: SelfTestResult, style: Style): string {
 export function renderText(report: DoctorReport, style: Style): string {
   const { facts, selfTest } = report;
   return [
-    `${style.heading(`memshield doctor ${report.version}`)} — ${facts.platform} ${facts.arch}, ` + `kernel ${facts.kernel}, ${facts.runtime}`,
+    `${style.heading(`memshield doctor ${report.version}`)} — ${facts.platform} ${facts.arch}, ` +
+      `kernel ${facts.kernel}, ${facts.runtime}`,
     '',
     ...factsSection(facts, style),
     '',

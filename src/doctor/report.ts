@@ -20,7 +20,10 @@ export function memshieldVersion(): string {
   let directory = new URL('.', import.meta.url);
   for (let depth = 0; depth < 5; depth++) {
     try {
-      const manifest = JSON.parse(readFileSync(new URL('package.json', directory), 'utf8')) as { name?: string; version?: string };
+      const manifest = JSON.parse(readFileSync(new URL('package.json', directory), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
       if (manifest.name === 'memshield' && manifest.version) return manifest.version;
     } catch {
       // not here: look one directory up

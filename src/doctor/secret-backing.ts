@@ -14,7 +14,10 @@ const TRIAL_SIZE = 32;
 /** Makes one SecureBuffer with the default options, reports what it got, and disposes it. */
 export function trySecretBacking(): SecretBackingFacts {
   const facts: SecretBackingFacts = {
-    policy: SECRET_MEMORY_DEFAULT.policy, source: SECRET_MEMORY_DEFAULT.source, variable: SECRET_MEMORY_ENV, size: TRIAL_SIZE,
+    policy: SECRET_MEMORY_DEFAULT.policy,
+    source: SECRET_MEMORY_DEFAULT.source,
+    variable: SECRET_MEMORY_ENV,
+    size: TRIAL_SIZE,
   };
   if (SECRET_MEMORY_DEFAULT.invalidLength !== undefined) facts.invalid = true;
   if (SECRET_MEMORY_DEFAULT.unreadable !== undefined) facts.unreadable = SECRET_MEMORY_DEFAULT.unreadable;
@@ -28,9 +31,10 @@ export function trySecretBacking(): SecretBackingFacts {
       buffer.dispose();
     }
   } catch (error) {
-    facts.error = error instanceof MemoryProtectionError
-      ? { code: error.code, message: error.message }
-      : { code: 'UNEXPECTED', message: String(error) };
+    facts.error =
+      error instanceof MemoryProtectionError
+        ? { code: error.code, message: error.message }
+        : { code: 'UNEXPECTED', message: String(error) };
   }
   return facts;
 }

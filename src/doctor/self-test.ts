@@ -10,7 +10,12 @@ import type { Region } from '../region.js';
 import type { Host, KernelRange } from '../../host/types.js';
 import { formatBytes, hex } from './format.js';
 import {
-  SMAPS_PERMISSIONS, describeEntries, everyHasFlag, lockedBytesOf, noneHasFlag, permissionsOf,
+  SMAPS_PERMISSIONS,
+  describeEntries,
+  everyHasFlag,
+  lockedBytesOf,
+  noneHasFlag,
+  permissionsOf,
 } from './kernel-view.js';
 
 /** The size and alignment of the self-test's secret: 32 bytes, like a 256-bit key. */
@@ -72,7 +77,11 @@ type StepOutcome = { kernel?: string; detail?: string } | undefined;
 /** Runs the self-test on `memory` (the native PlatformMemory by default). Never throws. */
 export function runSelfTest(memory: PlatformMemory, hostOfMemory: () => Host): SelfTestResult {
   const result: SelfTestResult = {
-    ok: false, size: SELF_TEST_SIZE, align: SELF_TEST_ALIGN, type: AllocationType.Secure, steps: [],
+    ok: false,
+    size: SELF_TEST_SIZE,
+    align: SELF_TEST_ALIGN,
+    type: AllocationType.Secure,
+    steps: [],
   };
   let host: Host | undefined;
   try {
@@ -92,7 +101,13 @@ export function runSelfTest(memory: PlatformMemory, hostOfMemory: () => Host): S
 
   function step(name: string, body: (check: Checks, region: Region, info: RegionInfo) => StepOutcome): void {
     if (!region || !info) {
-      result.steps.push({ name, ok: false, skipped: true, detail: 'skipped: there is no region to test', problems: [] });
+      result.steps.push({
+        name,
+        ok: false,
+        skipped: true,
+        detail: 'skipped: there is no region to test',
+        problems: [],
+      });
       return;
     }
     const check = new Checks();
@@ -108,19 +123,26 @@ export function runSelfTest(memory: PlatformMemory, hostOfMemory: () => Host): S
   function dataPagesNow(check: Checks, level: MemoryProtectionLevel, locked: boolean): string | undefined {
     const now = memory.inspect(region!);
     check.that(now.protection === level, `memshield reports ${now.protection}; expected ${level}`);
-    check.that(now.locked === locked, `memshield reports ${now.locked ? 'locked' : 'not locked'}; expected ${locked ? 'locked' : 'not locked'}`);
+    check.that(
+      now.locked === locked,
+      `memshield reports ${now.locked ? 'locked' : 'not locked'}; expected ${locked ? 'locked' : 'not locked'}`,
+    );
     if (!kernelChecks) return undefined;
     const pages = kernelOf(now.dataPages);
     expectPermissions(check, pages, level, 'data pages');
     for (const flag of ['dd', 'dc']) check.that(everyHasFlag(pages, flag), `data pages lack VmFlag ${flag}`);
     if (locked) {
       check.that(everyHasFlag(pages, 'lo'), 'data pages lack VmFlag lo (locked)');
-      check.that(lockedBytesOf(pages) >= now.dataPages.length, `smaps Locked is ${formatBytes(lockedBytesOf(pages))}; expected ${formatBytes(now.dataPages.length)}`);
+      check.that(
+        lockedBytesOf(pages) >= now.dataPages.length,
+        `smaps Locked is ${formatBytes(lockedBytesOf(pages))}; expected ${formatBytes(now.dataPages.length)}`,
+      );
     } else {
       check.that(noneHasFlag(pages, 'lo'), 'data pages still carry VmFlag lo (locked)');
       check.that(lockedBytesOf(pages) === 0, `smaps Locked is ${formatBytes(lockedBytesOf(pages))}; expected 0 B`);
     }
-    for (const guard of now.guards) expectPermissions(check, kernelOf(guard), MemoryProtectionLevel.NoAccess, `${guard.position} guard`);
+    for (const guard of now.guards)
+      expectPermissions(check, kernelOf(guard), MemoryProtectionLevel.NoAccess, `${guard.position} guard`);
     return describeEntries(pages);
   }
 
@@ -128,7 +150,10 @@ export function runSelfTest(memory: PlatformMemory, hostOfMemory: () => Host): S
   function vmLckNow(check: Checks, extra: number): string | undefined {
     const now = lockedNow();
     if (now === undefined || lockedBefore === undefined) return undefined;
-    check.that(now === lockedBefore + extra, `VmLck is ${formatBytes(now)}; expected ${formatBytes(lockedBefore + extra)}`);
+    check.that(
+      now === lockedBefore + extra,
+      `VmLck is ${formatBytes(now)}; expected ${formatBytes(lockedBefore + extra)}`,
+    );
     return `VmLck ${formatBytes(now)}`;
   }
 
@@ -149,15 +174,23 @@ export function runSelfTest(memory: PlatformMemory, hostOfMemory: () => Host): S
       check.that(info.type === AllocationType.Secure, `memshield reports type ${info.type}`);
       check.that(info.dumpExcluded && info.forkExcluded, 'memshield reports the region is not dump- and fork-excluded');
       check.that(info.guards.length === 2, `${info.guards.length} guard ranges; expected one before and one after`);
-      check.that(info.data.address % BigInt(SELF_TEST_ALIGN) === 0n, `data address ${hex(info.data.address)} is not ${SELF_TEST_ALIGN}-aligned`);
+      check.that(
+        info.data.address % BigInt(SELF_TEST_ALIGN) === 0n,
+        `data address ${hex(info.data.address)} is not ${SELF_TEST_ALIGN}-aligned`,
+      );
       const trailing = info.guards.find((guard) => guard.position === 'after');
       const gap = trailing ? Number(trailing.address - (info.data.address + BigInt(info.data.length))) : -1;
       check.that(gap >= 0 && gap < SELF_TEST_ALIGN, `data does not end at the trailing guard (gap ${gap})`);
       const pages = dataPagesNow(check, MemoryProtectionLevel.ReadWrite, true);
       const lock = vmLckNow(check, dataPagesLength());
       // The whole mapping, left to right: guard │ data pages │ guard.
-      const kernel = pages && [...info.guards.filter((g) => g.position === 'before').map((g) => describeEntries(kernelOf(g))), pages,
-        ...info.guards.filter((g) => g.position === 'after').map((g) => describeEntries(kernelOf(g)))].join(' │ ');
+      const kernel =
+        pages &&
+        [
+          ...info.guards.filter((g) => g.position === 'before').map((g) => describeEntries(kernelOf(g))),
+          pages,
+          ...info.guards.filter((g) => g.position === 'after').map((g) => describeEntries(kernelOf(g))),
+        ].join(' │ ');
       return { kernel, detail: lock && `${lock} (was ${formatBytes(lockedBefore!)})` };
     });
   }
@@ -168,7 +201,11 @@ export function runSelfTest(memory: PlatformMemory, hostOfMemory: () => Host): S
     return { kernel: dataPagesNow(check, MemoryProtectionLevel.ReadOnly, true) };
   });
   step('write while ReadOnly is refused', (check, region) => {
-    check.refused(() => memory.write(region, new Uint8Array(SELF_TEST_SIZE)), 'ACCESS_DENIED', 'writing a ReadOnly region');
+    check.refused(
+      () => memory.write(region, new Uint8Array(SELF_TEST_SIZE)),
+      'ACCESS_DENIED',
+      'writing a ReadOnly region',
+    );
     return { kernel: dataPagesNow(check, MemoryProtectionLevel.ReadOnly, true), detail: 'ACCESS_DENIED' };
   });
   step('protect NoAccess', (check, region) => {
@@ -191,13 +228,19 @@ export function runSelfTest(memory: PlatformMemory, hostOfMemory: () => Host): S
     memory.write(region, written);
     const back = memory.read(region);
     check.that(equalBytes(back, written), 'the bytes read back differ from the bytes written');
-    return { kernel: dataPagesNow(check, MemoryProtectionLevel.ReadWrite, true), detail: `${back.length} B read back equal` };
+    return {
+      kernel: dataPagesNow(check, MemoryProtectionLevel.ReadWrite, true),
+      detail: `${back.length} B read back equal`,
+    };
   });
 
   // 8–10. Locking twice changes nothing; unlock gives the pages back; lock takes them again.
   step('lock (already locked: no change)', (check, region) => {
     memory.lock(region);
-    return { kernel: dataPagesNow(check, MemoryProtectionLevel.ReadWrite, true), detail: vmLckNow(check, dataPagesLength()) };
+    return {
+      kernel: dataPagesNow(check, MemoryProtectionLevel.ReadWrite, true),
+      detail: vmLckNow(check, dataPagesLength()),
+    };
   });
   step('unlock', (check, region) => {
     memory.unlock(region);
@@ -207,18 +250,27 @@ export function runSelfTest(memory: PlatformMemory, hostOfMemory: () => Host): S
   step('lock', (check, region) => {
     memory.lock(region);
     check.that(region.locked, 'region.locked is false');
-    return { kernel: dataPagesNow(check, MemoryProtectionLevel.ReadWrite, true), detail: vmLckNow(check, dataPagesLength()) };
+    return {
+      kernel: dataPagesNow(check, MemoryProtectionLevel.ReadWrite, true),
+      detail: vmLckNow(check, dataPagesLength()),
+    };
   });
 
   // 11. secureClear: the control read shows the secret is there, the second read that it is gone.
   step('secureClear', (check, region) => {
     const before = memory.read(region);
-    check.that(equalBytes(before, written), 'before the clear, the region does not hold the bytes written (the check below would prove nothing)');
+    check.that(
+      equalBytes(before, written),
+      'before the clear, the region does not hold the bytes written (the check below would prove nothing)',
+    );
     memory.secureClear(region);
     const after = memory.read(region);
     const nonZero = after.filter((byte) => byte !== 0).length;
     check.that(nonZero === 0, `${nonZero} of ${after.length} bytes are not zero after secureClear`);
-    return { kernel: dataPagesNow(check, MemoryProtectionLevel.ReadWrite, true), detail: `${after.length} B read back, all zero` };
+    return {
+      kernel: dataPagesNow(check, MemoryProtectionLevel.ReadWrite, true),
+      detail: `${after.length} B read back, all zero`,
+    };
   });
 
   // 12. free: the kernel no longer has the mapping, and VmLck is back where it started.
@@ -228,8 +280,15 @@ export function runSelfTest(memory: PlatformMemory, hostOfMemory: () => Host): S
     let kernel: string | undefined;
     if (kernelChecks) {
       const left = host!.kernelView!(info.mapping.address, info.mapping.length);
-      check.that(left.length === 0, `smaps still has ${describeEntries(left)} in ` + `${hex(info.mapping.address)}–${hex(info.mapping.address + BigInt(info.mapping.length))}`);
-      kernel = left.length === 0 ? `no entry in ${hex(info.mapping.address)}–${hex(info.mapping.address + BigInt(info.mapping.length))}` : describeEntries(left);
+      check.that(
+        left.length === 0,
+        `smaps still has ${describeEntries(left)} in ` +
+          `${hex(info.mapping.address)}–${hex(info.mapping.address + BigInt(info.mapping.length))}`,
+      );
+      kernel =
+        left.length === 0
+          ? `no entry in ${hex(info.mapping.address)}–${hex(info.mapping.address + BigInt(info.mapping.length))}`
+          : describeEntries(left);
     }
     const lock = vmLckNow(check, 0);
     return { kernel, detail: lock && `${lock}, as before allocation` };
@@ -259,8 +318,10 @@ function kernelOf(range: AddressRange): KernelRange[] {
 function expectPermissions(check: Checks, entries: KernelRange[], level: MemoryProtectionLevel, what: string): void {
   const permissions = permissionsOf(entries);
   const expected = SMAPS_PERMISSIONS[level];
-  check.that(permissions.length === 1 && permissions[0] === expected,
-    `${what}: smaps shows ${permissions.join(' + ') || 'no entry'}; expected ${expected}`);
+  check.that(
+    permissions.length === 1 && permissions[0] === expected,
+    `${what}: smaps shows ${permissions.join(' + ') || 'no entry'}; expected ${expected}`,
+  );
 }
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {

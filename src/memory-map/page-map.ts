@@ -45,7 +45,12 @@ export interface MapRegion {
 
 /** Permission letters of each protection level, as smaps prints them (private mapping). */
 const LEVEL_PERMISSIONS: Readonly<Record<string, string>> = {
-  NoAccess: '---p', ReadOnly: 'r--p', ReadWrite: 'rw-p', Execute: '--xp', ReadExecute: 'r-xp', ReadWriteExecute: 'rwxp',
+  NoAccess: '---p',
+  ReadOnly: 'r--p',
+  ReadWrite: 'rw-p',
+  Execute: '--xp',
+  ReadExecute: 'r-xp',
+  ReadWriteExecute: 'rwxp',
 };
 
 /** The role of the page at [start, end) of a region's data pages. */
@@ -96,8 +101,19 @@ export function pagesOf(info: RegionInfo): MapRegion {
   for (let address = info.mapping.address; address < end; address += page) {
     const guard = address < pagesStart || address >= pagesEnd;
     const entry = kernel?.find((range) => range.start <= address && range.end > address);
-    const state = source === 'kernel' ? (entry ? fromKernel(entry) : { ...fromRecord(info, guard), permissions: 'none' }) : fromRecord(info, guard);
+    const state =
+      source === 'kernel'
+        ? entry
+          ? fromKernel(entry)
+          : { ...fromRecord(info, guard), permissions: 'none' }
+        : fromRecord(info, guard);
     pages.push({ address, role: guard ? 'guard' : roleOf(info, address, address + page), ...state });
   }
-  return { source, host: info.host, pageSize: info.pageSize, data: { address: info.data.address, length: info.data.length }, pages };
+  return {
+    source,
+    host: info.host,
+    pageSize: info.pageSize,
+    data: { address: info.data.address, length: info.data.length },
+    pages,
+  };
 }

@@ -20,36 +20,79 @@ const COUNT_CASE = `export default { order: 999, cases: [{
 
 /** The cases every run must report (the issue's list, and the standalone SecureBuffer's rows). */
 const REQUIRED = [
-  'secure-allocate-free-32', 'regular-allocate-free-32', 'protect-toggle', 'protect-same-level',
-  'lock-unlock-64k', 'write-1kib', 'read-1kib', 'read-into-1kib', 'write-1mib', 'read-1mib',
-  'read-into-1mib', 'secure-clear-1m', 'secure-buffer-alloc-dispose-32', 'secure-buffer-use-32',
-  'heap-use-32', 'heap-alloc-free-32', 'heap-alloc-free-tick-32', 'heap-live-secrets-32',
+  'secure-allocate-free-32',
+  'regular-allocate-free-32',
+  'protect-toggle',
+  'protect-same-level',
+  'lock-unlock-64k',
+  'write-1kib',
+  'read-1kib',
+  'read-into-1kib',
+  'write-1mib',
+  'read-1mib',
+  'read-into-1mib',
+  'secure-clear-1m',
+  'secure-buffer-alloc-dispose-32',
+  'secure-buffer-use-32',
+  'heap-use-32',
+  'heap-alloc-free-32',
+  'heap-alloc-free-tick-32',
+  'heap-live-secrets-32',
 ];
 
 type Summary = { median: number; p10: number; p90: number; samples: number };
 type Side = { calls: Record<string, number>; total: number };
 interface CaseResult {
-  id: string; title: string; kind: string; skipped?: string; error?: string;
-  memshield?: Summary; floor?: Summary | null; sodium?: Summary | null;
-  ratio?: Record<string, Summary>; syscalls?: { memshield: Side; floor?: Side; sodium?: Side; hostCalls: Record<string, number> };
-  counts?: Record<string, number>; details?: Record<string, string>; facts?: Record<string, LiveFacts>;
+  id: string;
+  title: string;
+  kind: string;
+  skipped?: string;
+  error?: string;
+  memshield?: Summary;
+  floor?: Summary | null;
+  sodium?: Summary | null;
+  ratio?: Record<string, Summary>;
+  syscalls?: { memshield: Side; floor?: Side; sodium?: Side; hostCalls: Record<string, number> };
+  counts?: Record<string, number>;
+  details?: Record<string, string>;
+  facts?: Record<string, LiveFacts>;
   verdicts: Record<string, boolean>;
 }
 /** What the live-secrets child of each side found (bench/heap.bench.mjs). */
 interface LiveFacts {
-  reached: number; lockedSecrets: number | null; end: string; process: { limit: number; uid: number };
-  atEnd?: { allLocked: boolean; allNoAccessAtRest: boolean; intact: boolean; vmLockedBytes: number; heapLockedBytes: number };
+  reached: number;
+  lockedSecrets: number | null;
+  end: string;
+  process: { limit: number; uid: number };
+  atEnd?: {
+    allLocked: boolean;
+    allNoAccessAtRest: boolean;
+    intact: boolean;
+    vmLockedBytes: number;
+    heapLockedBytes: number;
+  };
 }
 
-function runBench(): { report: { schema: number; machine: Record<string, unknown>; options: Record<string, unknown>; cases: CaseResult[] }; saved: string } {
-  if (!existsSync(join(ROOT, 'dist/src/index.js'))) throw new Error('the benchmark loads dist/: run npm run build first');
+function runBench(): {
+  report: { schema: number; machine: Record<string, unknown>; options: Record<string, unknown>; cases: CaseResult[] };
+  saved: string;
+} {
+  if (!existsSync(join(ROOT, 'dist/src/index.js')))
+    throw new Error('the benchmark loads dist/: run npm run build first');
   const fixture = join(scratch, 'count.bench.mjs');
   writeFileSync(fixture, COUNT_CASE);
   // A fresh output directory: floor.c is compiled by this run, and latest.json lands there.
-  const stdout = execFileSync(process.execPath, ['--expose-gc', join(ROOT, 'bench/run.mjs'), '--quick', '--json', '--file', fixture], {
-    cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000,
-    env: { ...process.env, MEMSHIELD_BENCH_OUT: scratch },
-  });
+  const stdout = execFileSync(
+    process.execPath,
+    ['--expose-gc', join(ROOT, 'bench/run.mjs'), '--quick', '--json', '--file', fixture],
+    {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 120_000,
+      env: { ...process.env, MEMSHIELD_BENCH_OUT: scratch },
+    },
+  );
   expect(existsSync(join(scratch, 'floor'))).toBe(true);
   return { report: JSON.parse(stdout), saved: readFileSync(join(scratch, 'latest.json'), 'utf8') };
 }
@@ -102,29 +145,44 @@ describe('npm run bench -- --quick --json', () => {
     expect(allocate.sodium!.calls.munmap).toBeGreaterThanOrEqual(1); // its deferred free did run (its GC may add more)
   });
 
-  it('audits the SecureBuffer rows: use() opens and closes the ' + 'same pages as its floor, the heap maps nothing per secret', () => {
-    for (const id of ['secure-buffer-use-32', 'heap-use-32']) {
-      const use = byId.get(id)!.syscalls!;
-      expect(use.memshield, id).toEqual({ calls: { mprotect: 2 }, total: 2 });
-      expect(use.floor, id).toEqual(use.memshield);
-      expect(use.sodium, id).toEqual(use.memshield); // sodium_mprotect_readonly + _noaccess
-      expect(use.hostCalls, id).toEqual({ protect: 2 });
-    }
-    const standalone = byId.get('secure-buffer-alloc-dispose-32')!.syscalls!;
-    expect(standalone.floor!.calls).toEqual(standalone.memshield.calls);
-    // The free decommits (mmap MAP_FIXED) and holds the range; its munmap comes when the cap is passed.
-    expect(standalone.memshield.calls).toMatchObject({ mmap: 2, mlock: 1 });
-    // Control for the host counts: a standalone buffer maps, locks and decommits through the host.
-    const perSecret = ['map', 'unmap', 'decommit', 'lock', 'unlock', 'advise'];
-    expect(perSecret.filter((call) => call in standalone.hostCalls && call !== 'unmap')).toEqual(['map', 'decommit', 'lock', 'advise']);
-    for (const id of ['heap-alloc-free-32', 'heap-alloc-free-tick-32']) {
-      const heap = byId.get(id)!.syscalls!;
-      // Control: sodium's side of the same row maps and unmaps (the audit sees those calls).
-      expect(heap.sodium!.calls.mmap, id).toBeGreaterThanOrEqual(1);
-      expect(Object.keys(heap.memshield.calls).filter((call) => call !== 'mprotect'), id).toEqual([]);
-      expect(perSecret.filter((call) => call in heap.hostCalls), id).toEqual([]);
-    }
-  });
+  it(
+    'audits the SecureBuffer rows: use() opens and closes the ' +
+      'same pages as its floor, the heap maps nothing per secret',
+    () => {
+      for (const id of ['secure-buffer-use-32', 'heap-use-32']) {
+        const use = byId.get(id)!.syscalls!;
+        expect(use.memshield, id).toEqual({ calls: { mprotect: 2 }, total: 2 });
+        expect(use.floor, id).toEqual(use.memshield);
+        expect(use.sodium, id).toEqual(use.memshield); // sodium_mprotect_readonly + _noaccess
+        expect(use.hostCalls, id).toEqual({ protect: 2 });
+      }
+      const standalone = byId.get('secure-buffer-alloc-dispose-32')!.syscalls!;
+      expect(standalone.floor!.calls).toEqual(standalone.memshield.calls);
+      // The free decommits (mmap MAP_FIXED) and holds the range; its munmap comes when the cap is passed.
+      expect(standalone.memshield.calls).toMatchObject({ mmap: 2, mlock: 1 });
+      // Control for the host counts: a standalone buffer maps, locks and decommits through the host.
+      const perSecret = ['map', 'unmap', 'decommit', 'lock', 'unlock', 'advise'];
+      expect(perSecret.filter((call) => call in standalone.hostCalls && call !== 'unmap')).toEqual([
+        'map',
+        'decommit',
+        'lock',
+        'advise',
+      ]);
+      for (const id of ['heap-alloc-free-32', 'heap-alloc-free-tick-32']) {
+        const heap = byId.get(id)!.syscalls!;
+        // Control: sodium's side of the same row maps and unmaps (the audit sees those calls).
+        expect(heap.sodium!.calls.mmap, id).toBeGreaterThanOrEqual(1);
+        expect(
+          Object.keys(heap.memshield.calls).filter((call) => call !== 'mprotect'),
+          id,
+        ).toEqual([]);
+        expect(
+          perSecret.filter((call) => call in heap.hostCalls),
+          id,
+        ).toEqual([]);
+      }
+    },
+  );
 
   it('counts live secrets in unprivileged children: every memshield secret locked, sodium measured by VmLck', () => {
     const live = byId.get('heap-live-secrets-32')!;
@@ -144,10 +202,19 @@ describe('npm run bench -- --quick --json', () => {
   });
 
   it('carries count cases through, and formats one table row per case', async () => {
-    expect(byId.get('smoke-count')).toMatchObject({ kind: 'count', unit: 'things', counts: { memshield: 7, sodium: 3 }, verdicts: { atLeast: true } });
+    expect(byId.get('smoke-count')).toMatchObject({
+      kind: 'count',
+      unit: 'things',
+      counts: { memshield: 7, sodium: 3 },
+      verdicts: { atLeast: true },
+    });
     const { formatTable } = await import('../../bench/lib/report.mjs');
     const table = formatTable(report).split('\n');
-    for (const result of report.cases) expect(table.filter((line: string) => line.startsWith(`| ${result.title} |`)), result.id).toHaveLength(1);
+    for (const result of report.cases)
+      expect(
+        table.filter((line: string) => line.startsWith(`| ${result.title} |`)),
+        result.id,
+      ).toHaveLength(1);
     expect(table.find((line: string) => line.startsWith('| smoke count |'))).toContain('7 things');
   });
 });

@@ -12,32 +12,51 @@ function report(cases: object[]) {
 
 function timed(id: string, memshield: number, ratioToFloor?: number) {
   return {
-    id, title: id, kind: 'time', memshield: summary(memshield),
+    id,
+    title: id,
+    kind: 'time',
+    memshield: summary(memshield),
     ratio: ratioToFloor === undefined ? {} : { floor: summary(ratioToFloor) },
   };
 }
 
 describe('bench --compare', () => {
-  const before = report([timed('write', 100, 1.2), timed('hmac', 1000), { id: 'live', title: 'live', kind: 'count', counts: { memshield: 1000 } }]);
+  const before = report([
+    timed('write', 100, 1.2),
+    timed('hmac', 1000),
+    { id: 'live', title: 'live', kind: 'count', counts: { memshield: 1000 } },
+  ]);
 
   it('finds no regression in a run equal to the baseline (control for the cases below)', () => {
     expect(compareReports(before, before, 0.25).regressions).toEqual([]);
   });
 
   it('flags a case whose time and ratio to the floor both grew beyond the band', () => {
-    const after = report([timed('write', 140, 1.7), timed('hmac', 1000), { id: 'live', title: 'live', kind: 'count', counts: { memshield: 1000 } }]);
+    const after = report([
+      timed('write', 140, 1.7),
+      timed('hmac', 1000),
+      { id: 'live', title: 'live', kind: 'count', counts: { memshield: 1000 } },
+    ]);
     const { regressions, lines } = compareReports(before, after, 0.25);
     expect(regressions).toEqual(['write']);
     expect(lines.find((line) => line.startsWith('| write |'))).toContain('REGRESSED');
   });
 
   it('does not flag a machine that is slower as a whole: the time grew, the ratio did not', () => {
-    const after = report([timed('write', 200, 1.25), timed('hmac', 1100), { id: 'live', title: 'live', kind: 'count', counts: { memshield: 1000 } }]);
+    const after = report([
+      timed('write', 200, 1.25),
+      timed('hmac', 1100),
+      { id: 'live', title: 'live', kind: 'count', counts: { memshield: 1000 } },
+    ]);
     expect(compareReports(before, after, 0.25).regressions).toEqual([]);
   });
 
   it('judges a case without a floor by its time, and a count by its drop', () => {
-    const after = report([timed('write', 100, 1.2), timed('hmac', 1500), { id: 'live', title: 'live', kind: 'count', counts: { memshield: 500 } }]);
+    const after = report([
+      timed('write', 100, 1.2),
+      timed('hmac', 1500),
+      { id: 'live', title: 'live', kind: 'count', counts: { memshield: 500 } },
+    ]);
     expect(compareReports(before, after, 0.25).regressions).toEqual(['hmac', 'live']);
   });
 
@@ -50,7 +69,7 @@ describe('bench --compare', () => {
 });
 
 describe('bench targets in nanoseconds', () => {
-  it('judge memshield\'s median against the most nanoseconds a case may take', async () => {
+  it("judge memshield's median against the most nanoseconds a case may take", async () => {
     const { verdicts } = await import('../../bench/lib/report.mjs');
     expect(verdicts({ targets: { ns: 100 }, memshield: summary(99) })).toEqual({ ns: true });
     expect(verdicts({ targets: { ns: 100 }, memshield: summary(101) })).toEqual({ ns: false }); // control

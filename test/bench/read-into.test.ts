@@ -6,7 +6,6 @@ import { codeOf } from '../helpers/errors.js';
 
 const pattern = (size: number) => Uint8Array.from({ length: size }, (_, i) => (i * 7 + 1) & 0xff);
 
-
 describe('readInto', () => {
   it('fills the whole target with the bytes at the offset, for a Uint8Array and a Buffer alike', () => {
     const region = PlatformMemory.allocate(300, 8, MemoryProtectionLevel.ReadWrite, AllocationType.Secure);

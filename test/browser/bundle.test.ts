@@ -40,7 +40,14 @@ async function bundleApp(dir: string, platform: 'browser' | 'node') {
   const entry = join(dir, 'app.mjs');
   writeFileSync(entry, APP);
   return build({
-    entryPoints: [entry], absWorkingDir: root, bundle: true, write: false, format: 'esm', platform, metafile: true, logLevel: 'silent',
+    entryPoints: [entry],
+    absWorkingDir: root,
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform,
+    metafile: true,
+    logLevel: 'silent',
     nodePaths: [selfPackageDir()],
     alias: { vitest: join(root, 'test/browser/mini-vitest.mjs') },
     // Under Node, koffi stays a package import, as in any Node bundle.
@@ -62,23 +69,29 @@ describe('a browser app bundled with esbuild', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('builds with no warnings (a static Node built-in import would be one) ' + 'and without the native memory host (control: the Node bundle has it)', async () => {
-    expect(example).toContain("from 'memshield'");
-    const forBrowser = await bundleApp(dir, 'browser');
-    expect(forBrowser.warnings).toEqual([]);
-    const inputs = Object.keys(forBrowser.metafile.inputs);
-    expect(inputs).toContain('dist/host/no-native.js');
-    expect(inputs.filter((input) => /host\/(native|linux|darwin|win32)\.js$/.test(input))).toEqual([]);
-    const forNode = await bundleApp(dir, 'node');
-    expect(Object.keys(forNode.metafile.inputs)).toContain('dist/host/linux.js');
-  });
+  it(
+    'builds with no warnings (a static Node built-in import would be one) ' +
+      'and without the native memory host (control: the Node bundle has it)',
+    async () => {
+      expect(example).toContain("from 'memshield'");
+      const forBrowser = await bundleApp(dir, 'browser');
+      expect(forBrowser.warnings).toEqual([]);
+      const inputs = Object.keys(forBrowser.metafile.inputs);
+      expect(inputs).toContain('dist/host/no-native.js');
+      expect(inputs.filter((input) => /host\/(native|linux|darwin|win32)\.js$/.test(input))).toEqual([]);
+      const forNode = await bundleApp(dir, 'node');
+      expect(Object.keys(forNode.metafile.inputs)).toContain('dist/host/linux.js');
+    },
+  );
 
   it('runs the README example in Chromium, and a native call there is NOT_SUPPORTED', async () => {
     const { outputFiles } = await bundleApp(dir, 'browser');
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(String(error)));
-    await page.route('http://memshield.test/**', (route) => route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>app</title>' }));
+    await page.route('http://memshield.test/**', (route) =>
+      route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>app</title>' }),
+    );
     await page.goto('http://memshield.test/');
     await page.addScriptTag({ type: 'module', content: outputFiles[0].text });
     await page.waitForFunction(() => 'nativeCall' in globalThis);
@@ -88,7 +101,9 @@ describe('a browser app bundled with esbuild', () => {
       return { results: app.results, nativeCall: app.nativeCall, hardening: app.hardening };
     });
     expect(errors).toEqual([]);
-    expect(outcome.results).toEqual([{ name: 'reports a lock failure instead of keeping the key unprotected', ok: true }]);
+    expect(outcome.results).toEqual([
+      { name: 'reports a lock failure instead of keeping the key unprotected', ok: true },
+    ]);
     expect(outcome.nativeCall).toBe('NOT_SUPPORTED');
     // hardenProcess is in the bundle too, and says it can do nothing here.
     expect(outcome.hardening.length).toBeGreaterThan(0);

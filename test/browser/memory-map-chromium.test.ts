@@ -25,12 +25,21 @@ describe('the memory map in headless Chromium', () => {
     const infos = [mem.inspect(key), mem.inspect(record)];
     const page = await browser.newPage();
     await page.setContent(memoryMapSvg(infos));
-    const cells = await page.locator('g.page').evaluateAll((groups) => groups.map((group) => {
-      const box = group.getBoundingClientRect();
-      return { address: group.getAttribute('data-address'), labels: [...group.querySelectorAll('text')].map((t) => t.textContent), width: box.width, height: box.height };
-    }));
+    const cells = await page.locator('g.page').evaluateAll((groups) =>
+      groups.map((group) => {
+        const box = group.getBoundingClientRect();
+        return {
+          address: group.getAttribute('data-address'),
+          labels: [...group.querySelectorAll('text')].map((t) => t.textContent),
+          width: box.width,
+          height: box.height,
+        };
+      }),
+    );
     // The page table's pages, one by one, from the host's own view.
-    const expected = infos.flatMap((info) => Array.from({ length: info.mapping.length / PAGE }, (_, i) => info.mapping.address + BigInt(i * PAGE)));
+    const expected = infos.flatMap((info) =>
+      Array.from({ length: info.mapping.length / PAGE }, (_, i) => info.mapping.address + BigInt(i * PAGE)),
+    );
     expect(cells.map((cell) => BigInt(cell.address!))).toEqual(expected);
     for (const cell of cells) {
       const [entry] = host.kernelView!(BigInt(cell.address!), PAGE);

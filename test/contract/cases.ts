@@ -55,7 +55,10 @@ function throwsCode(action: () => unknown, code: MemoryProtectionErrorCode): Mem
 function withRegions(memory: PlatformMemory, body: (track: (region: Region) => Region) => void): void {
   const regions: Region[] = [];
   try {
-    body((region) => { regions.push(region); return region; });
+    body((region) => {
+      regions.push(region);
+      return region;
+    });
   } finally {
     for (const region of regions) if (!region.freed) memory.free(region);
   }
@@ -106,7 +109,11 @@ export const CONTRACT_CASES: ContractCase[] = [
         for (let align = 1; align <= 1 << 20; align *= 4) {
           for (const type of [Regular, Secure]) {
             const info = memory.inspect(track(memory.allocate(100, align, ReadWrite, type)));
-            assert.equal(info.data.address % BigInt(align), 0n, `${type} align ${align}: 0x${info.data.address.toString(16)}`);
+            assert.equal(
+              info.data.address % BigInt(align),
+              0n,
+              `${type} align ${align}: 0x${info.data.address.toString(16)}`,
+            );
             assert.equal(info.mapping.address % BigInt(info.pageSize), 0n);
           }
         }
@@ -128,7 +135,13 @@ export const CONTRACT_CASES: ContractCase[] = [
         assert.equal(info.canary, true);
         assert.equal(info.dumpExcluded, differences.dumpExclusion);
         assert.equal(info.forkExcluded, differences.forkExclusion);
-        assert.deepEqual(info.guards.map((guard) => [guard.position, guard.length]), [['before', info.pageSize], ['after', info.pageSize]]);
+        assert.deepEqual(
+          info.guards.map((guard) => [guard.position, guard.length]),
+          [
+            ['before', info.pageSize],
+            ['after', info.pageSize],
+          ],
+        );
         // The data ends exactly at the trailing guard page: an overflow faults at once.
         assert.equal(info.data.address + BigInt(info.size), info.guards[1].address);
         assertKernelAgrees(memory, region, differences);
@@ -330,11 +343,21 @@ export const CONTRACT_CASES: ContractCase[] = [
       const memory = createMemory();
       withRegions(memory, (track) => {
         const page = memory.pageSize();
-        for (const [before, after] of [[2, 3], [1, 0], [0, 1]]) {
+        for (const [before, after] of [
+          [2, 3],
+          [1, 0],
+          [0, 1],
+        ]) {
           const region = track(memory.allocateWithGuardPages(100, before, after, 8));
           const info = memory.inspect(region);
-          const expected = [...(before ? [['before', before * page]] : []), ...(after ? [['after', after * page]] : [])];
-          assert.deepEqual(info.guards.map((guard) => [guard.position, guard.length]), expected);
+          const expected = [
+            ...(before ? [['before', before * page]] : []),
+            ...(after ? [['after', after * page]] : []),
+          ];
+          assert.deepEqual(
+            info.guards.map((guard) => [guard.position, guard.length]),
+            expected,
+          );
           assert.equal(info.type, Regular);
           assert.equal(info.locked, false);
           assertKernelAgrees(memory, region, differences);

@@ -48,13 +48,17 @@ function linuxLargePages(): LargePages {
   let thp = 'never';
   try {
     thp = /\[(\w+)\]/.exec(readFileSync('/sys/kernel/mm/transparent_hugepage/enabled', 'utf8'))?.[1] ?? 'never';
-  } catch { /* a kernel without THP */ }
+  } catch {
+    /* a kernel without THP */
+  }
   if (free > 0) return { pageKind: 'explicit-huge', pageSize: hugePageSize };
   if (thp === 'always' || thp === 'madvise') return { pageKind: 'transparent-huge', pageSize: hugePageSize };
   return { pageKind: 'normal', pageSize: 4096 };
 }
 
-export const PLATFORM_DIFFERENCES: Readonly<Partial<Record<'linux' | 'simulated' | 'darwin' | 'win32', PlatformDifferences>>> = {
+export const PLATFORM_DIFFERENCES: Readonly<
+  Partial<Record<'linux' | 'simulated' | 'darwin' | 'win32', PlatformDifferences>>
+> = {
   linux: {
     dumpExclusion: true,
     forkExclusion: true,
@@ -97,10 +101,17 @@ export function win32Differences(host: Host, wine: string | undefined): Platform
     dumpExclusion: false,
     forkExclusion: false,
     residency: false, // the working set is not what was committed: VirtualAlloc commits at once
-    kernel: wine ? undefined : {
-      permissions: WIN32_PERMISSIONS,
-      flags: { locked: WORKING_SET_FLAGS.locked, dontDump: '(no dump exclusion on Windows)', dontFork: '(no fork on Windows)', hugePage: '(no THP on Windows)' },
-    },
+    kernel: wine
+      ? undefined
+      : {
+          permissions: WIN32_PERMISSIONS,
+          flags: {
+            locked: WORKING_SET_FLAGS.locked,
+            dontDump: '(no dump exclusion on Windows)',
+            dontFork: '(no fork on Windows)',
+            hugePage: '(no THP on Windows)',
+          },
+        },
     // 2^47 bytes exceed the whole user address space (128 TiB less 64 KiB), so VirtualAlloc calls
     // the size invalid (measured under Wine 8; on Windows checked by the windows CI job).
     impossibleAllocation: { syscall: 'VirtualAlloc', errnoName: 'ERROR_INVALID_PARAMETER' },

@@ -29,29 +29,80 @@ type Step =
 const level = fc.constantFrom(...Object.values(MemoryProtectionLevel));
 const pick = fc.nat(1000);
 const step: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({
-    kind: fc.constant('allocate' as const), size: fc.integer({ min: 1, max: 20000 }), align: fc.constantFrom(1, 8, 64, 4096, 65536),
-    protection: level, type: fc.constantFrom(...Object.values(AllocationType)), bestEffort: fc.boolean(),
-  }) },
-  { weight: 2, arbitrary: fc.record({
-    kind: fc.constant('guarded' as const), size: fc.integer({ min: 1, max: 9000 }), before: fc.nat(3), after: fc.nat(3),
-    align: fc.constantFrom(1, 16, 8192), protection: level, secure: fc.boolean(),
-  }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constantFrom('free' as const, 'freeGuarded' as const, 'lock' as const, 'unlock' as const, 'clear' as const, 'inspect' as const), pick }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('allocate' as const),
+      size: fc.integer({ min: 1, max: 20000 }),
+      align: fc.constantFrom(1, 8, 64, 4096, 65536),
+      protection: level,
+      type: fc.constantFrom(...Object.values(AllocationType)),
+      bestEffort: fc.boolean(),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('guarded' as const),
+      size: fc.integer({ min: 1, max: 9000 }),
+      before: fc.nat(3),
+      after: fc.nat(3),
+      align: fc.constantFrom(1, 16, 8192),
+      protection: level,
+      secure: fc.boolean(),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constantFrom(
+        'free' as const,
+        'freeGuarded' as const,
+        'lock' as const,
+        'unlock' as const,
+        'clear' as const,
+        'inspect' as const,
+      ),
+      pick,
+    }),
+  },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('protect' as const), pick, protection: level }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('write' as const), pick, offset: fc.nat(9000), length: fc.nat(300), byte: fc.integer({ min: 1, max: 255 }) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('read' as const), pick, offset: fc.nat(9000), length: fc.nat(300) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('write' as const),
+      pick,
+      offset: fc.nat(9000),
+      length: fc.nat(300),
+      byte: fc.integer({ min: 1, max: 255 }),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({ kind: fc.constant('read' as const), pick, offset: fc.nat(9000), length: fc.nat(300) }),
+  },
 );
 
 /** What inspect() says, without addresses (they differ between hosts) but with offsets into the mapping. */
 function shape(info: RegionInfo) {
   const at = (address: bigint) => Number(address - info.mapping.address);
   return {
-    type: info.type, protection: info.protection, locked: info.locked, lockRequested: info.lockRequested,
-    dumpExcluded: info.dumpExcluded, forkExcluded: info.forkExcluded, canary: info.canary, pageKind: info.pageKind,
-    hugePagesAdvised: info.hugePagesAdvised, pageSize: info.pageSize, size: info.size, align: info.align,
-    mapping: info.mapping.length, dataPages: [at(info.dataPages.address), info.dataPages.length],
-    data: [at(info.data.address), info.data.length], guards: info.guards.map((guard) => [guard.position, at(guard.address), guard.length]),
+    type: info.type,
+    protection: info.protection,
+    locked: info.locked,
+    lockRequested: info.lockRequested,
+    dumpExcluded: info.dumpExcluded,
+    forkExcluded: info.forkExcluded,
+    canary: info.canary,
+    pageKind: info.pageKind,
+    hugePagesAdvised: info.hugePagesAdvised,
+    pageSize: info.pageSize,
+    size: info.size,
+    align: info.align,
+    mapping: info.mapping.length,
+    dataPages: [at(info.dataPages.address), info.dataPages.length],
+    data: [at(info.data.address), info.data.length],
+    guards: info.guards.map((guard) => [guard.position, at(guard.address), guard.length]),
   };
 }
 
@@ -60,32 +111,65 @@ class Side {
   readonly regions: Region[] = [];
   readonly problems: string[] = [];
 
-  constructor(readonly name: string, readonly memory: PlatformMemory, private readonly differences: PlatformDifferences) {}
+  constructor(
+    readonly name: string,
+    readonly memory: PlatformMemory,
+    private readonly differences: PlatformDifferences,
+  ) {}
 
   /** Applies a step; returns its outcome as plain data. */
   apply(step: Step): unknown {
     const { memory } = this;
-    const region = 'pick' in step && this.regions.length > 0 ? this.regions[step.pick % this.regions.length] : undefined;
+    const region =
+      'pick' in step && this.regions.length > 0 ? this.regions[step.pick % this.regions.length] : undefined;
     try {
       switch (step.kind) {
         case 'allocate':
-          return this.keep(memory.allocate(step.size, step.align, step.protection, step.type, step.bestEffort ? { lock: 'bestEffort' } : undefined));
+          return this.keep(
+            memory.allocate(
+              step.size,
+              step.align,
+              step.protection,
+              step.type,
+              step.bestEffort ? { lock: 'bestEffort' } : undefined,
+            ),
+          );
         case 'guarded':
-          return this.keep(memory.allocateWithGuardPages(step.size, step.before, step.after, step.align,
-            { protection: step.protection, type: step.secure ? AllocationType.Secure : AllocationType.Regular }));
+          return this.keep(
+            memory.allocateWithGuardPages(step.size, step.before, step.after, step.align, {
+              protection: step.protection,
+              type: step.secure ? AllocationType.Secure : AllocationType.Regular,
+            }),
+          );
         default:
           if (!region) return 'no region yet';
       }
       switch (step.kind) {
-        case 'free': memory.free(region); return 'ok';
-        case 'freeGuarded': memory.freeGuardedMemory(region); return 'ok';
-        case 'lock': memory.lock(region); break;
-        case 'unlock': memory.unlock(region); break;
-        case 'clear': memory.secureClear(region); break;
-        case 'inspect': break;
-        case 'protect': memory.protect(region, step.protection); break;
-        case 'write': memory.write(region, new Uint8Array(step.length).fill(step.byte), step.offset); break;
-        case 'read': return Buffer.from(memory.read(region, step.offset, step.length)).toString('hex');
+        case 'free':
+          memory.free(region);
+          return 'ok';
+        case 'freeGuarded':
+          memory.freeGuardedMemory(region);
+          return 'ok';
+        case 'lock':
+          memory.lock(region);
+          break;
+        case 'unlock':
+          memory.unlock(region);
+          break;
+        case 'clear':
+          memory.secureClear(region);
+          break;
+        case 'inspect':
+          break;
+        case 'protect':
+          memory.protect(region, step.protection);
+          break;
+        case 'write':
+          memory.write(region, new Uint8Array(step.length).fill(step.byte), step.offset);
+          break;
+        case 'read':
+          return Buffer.from(memory.read(region, step.offset, step.length)).toString('hex');
       }
       this.check(region);
       return shape(memory.inspect(region));
@@ -104,7 +188,8 @@ class Side {
   /** Records where the kernel disagrees with inspect() about a live region. */
   check(region: Region): void {
     if (region.freed) return;
-    for (const problem of kernelDisagreements(this.memory.inspect(region), this.differences)) this.problems.push(`${this.name}: ${problem}`);
+    for (const problem of kernelDisagreements(this.memory.inspect(region), this.differences))
+      this.problems.push(`${this.name}: ${problem}`);
   }
 
   /** Frees what is still live; returns the stats afterwards (all zero when nothing leaked). */
@@ -123,7 +208,11 @@ describe.runIf(process.platform === 'linux')('random operation sequences on the 
   it('give the same results, errors and inspect(), and each kernel view agrees with inspect()', () => {
     fc.assert(
       fc.property(fc.array(step, { minLength: 1, maxLength: 25 }), (steps) => {
-        const simulated = new Side('simulated', createPlatformMemory({ host: createSimulatedHost({ pageSize: linuxHost.pageSize(), capabilities }) }), PLATFORM_DIFFERENCES.simulated!);
+        const simulated = new Side(
+          'simulated',
+          createPlatformMemory({ host: createSimulatedHost({ pageSize: linuxHost.pageSize(), capabilities }) }),
+          PLATFORM_DIFFERENCES.simulated!,
+        );
         const linux = new Side('linux', createPlatformMemory({ host: linuxHost }), PLATFORM_DIFFERENCES.linux!);
         try {
           for (const [index, current] of steps.entries()) {

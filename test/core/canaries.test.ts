@@ -99,7 +99,12 @@ describe.each(PAGE_SIZES)('canaries, %i-byte pages', (pageSize) => {
       fault = error;
     }
     expect(fault).toBeInstanceOf(SimulatedFaultError);
-    expect(fault).toMatchObject({ code: 'SIMULATED_FAULT', address: guard.address, protection: 'NoAccess', access: 'write' });
+    expect(fault).toMatchObject({
+      code: 'SIMULATED_FAULT',
+      address: guard.address,
+      protection: 'NoAccess',
+      access: 'write',
+    });
     expect(mem.read(region)).toEqual(new Uint8Array(64).fill(0xee)); // the 64 bytes before the guard landed
     expect(() => mem.free(region)).not.toThrow(); // no slack behind, so no canary was hit
   });

@@ -28,7 +28,8 @@ function differences(tables: Tables, functions: Record<string, number>, exports:
     for (const [key, value] of Object.entries(expected)) {
       if (actual.get(key) !== value) found.push(`${what}.${key}: generated ${value}, core ${actual.get(key)}`);
     }
-    for (const [key, value] of actual) if (!(key in expected)) found.push(`${what}.${key}: core ${value}, not generated`);
+    for (const [key, value] of actual)
+      if (!(key in expected)) found.push(`${what}.${key}: core ${value}, not generated`);
   };
   const coreTables = new Map([...core.tables].map(([name, entries]) => [name, new Map(entries)] as const));
   for (const name of new Set([...Object.keys(tables), ...coreTables.keys()])) {
@@ -48,8 +49,22 @@ describe('the numbers shared with the core', () => {
     expect(differences(generated, CORE_FUNCTIONS, exports as unknown as WebAssembly.Exports)).toEqual([]);
     // The tables are not empty shells: the families the layers rely on are all there.
     expect(Object.keys(generated).sort()).toEqual([
-      'Advice', 'AllocationType', 'Capability', 'Field', 'HeapStat', 'HostOperation', 'MapFlag', 'Option', 'PageKind',
-      'Protection', 'PurgeStat', 'QuarantineStat', 'Reason', 'RegionFlag', 'SecretField', 'Status',
+      'Advice',
+      'AllocationType',
+      'Capability',
+      'Field',
+      'HeapStat',
+      'HostOperation',
+      'MapFlag',
+      'Option',
+      'PageKind',
+      'Protection',
+      'PurgeStat',
+      'QuarantineStat',
+      'Reason',
+      'RegionFlag',
+      'SecretField',
+      'Status',
     ]);
   });
 
@@ -74,13 +89,17 @@ describe('the numbers shared with the core', () => {
   it('the core answers with the generated numbers: statuses, reasons, fields, flags and option bits', () => {
     const { Status, Reason, Field, RegionFlag, SecretField, HeapStat, Option, AllocationType } = coreNumbers;
     const { exports: core } = liveCore();
-    expect(core.allocate(0, 8, hostNumbers.Protection.ReadWrite, AllocationType.Secure, 0, 0, 0)).toBe(-Status.INVALID_ARGUMENT);
+    expect(core.allocate(0, 8, hostNumbers.Protection.ReadWrite, AllocationType.Secure, 0, 0, 0)).toBe(
+      -Status.INVALID_ARGUMENT,
+    );
     expect(core.failureReason()).toBe(Reason.SIZE_NOT_POSITIVE_INTEGER);
     const slot = core.allocate(100, 8, hostNumbers.Protection.ReadWrite, AllocationType.Secure, 0, 0, 0);
     const generation = core.allocatedGeneration();
     expect(core.regionField(slot, Field.size)).toBe(100);
     expect(core.regionField(slot, Field.type)).toBe(AllocationType.Secure);
-    expect(core.regionField(slot, Field.flags) & (RegionFlag.GUARDED | RegionFlag.LOCKED)).toBe(RegionFlag.GUARDED | RegionFlag.LOCKED);
+    expect(core.regionField(slot, Field.flags) & (RegionFlag.GUARDED | RegionFlag.LOCKED)).toBe(
+      RegionFlag.GUARDED | RegionFlag.LOCKED,
+    );
     expect(core.free(slot, generation)).toBe(Status.OK);
     expect(core.free(slot, generation)).toBe(Status.DOUBLE_FREE);
     // One option layout for allocate, secretCreate and heapCreate: SECRET_PREFERRED means the same.
@@ -107,21 +126,43 @@ describe('the declared CoreExports', () => {
     try {
       // Line numbers matter: the compiler must report errors on lines 4, 5 and 6, not on line 3.
       const file = join(dir, 'check.ts');
-      writeFileSync(file, [
-        `import type { ExportsMatch, MustBeTrue, SecureCoreExports } from '${root}src/core-exports.js';`,
-        `import type { CORE_FUNCTIONS } from '${root}src/generated/core-numbers.js';`,
-        `export type AsDeclared = MustBeTrue<ExportsMatch<SecureCoreExports, typeof CORE_FUNCTIONS>>;`,
-        `export type DeclaredLacksOne = MustBeTrue<ExportsMatch<Omit<SecureCoreExports, ` + `'heapStat'>, typeof CORE_FUNCTIONS>>;`,
-        `export type DeclaredArityDiffers = MustBeTrue<ExportsMatch<Omit<SecureCoreExports, ` + `'check'> & { check(slot: number): number }, typeof CORE_FUNCTIONS>>;`,
-        `export type CoreHasAnother = MustBeTrue<ExportsMatch<SecureCoreExports, ` + `typeof CORE_FUNCTIONS & { extra: 0 }>>;`,
-        '',
-      ].join('\n'));
+      writeFileSync(
+        file,
+        [
+          `import type { ExportsMatch, MustBeTrue, SecureCoreExports } from '${root}src/core-exports.js';`,
+          `import type { CORE_FUNCTIONS } from '${root}src/generated/core-numbers.js';`,
+          `export type AsDeclared = MustBeTrue<ExportsMatch<SecureCoreExports, typeof CORE_FUNCTIONS>>;`,
+          `export type DeclaredLacksOne = MustBeTrue<ExportsMatch<Omit<SecureCoreExports, ` +
+            `'heapStat'>, typeof CORE_FUNCTIONS>>;`,
+          `export type DeclaredArityDiffers = MustBeTrue<ExportsMatch<Omit<SecureCoreExports, ` +
+            `'check'> & { check(slot: number): number }, typeof CORE_FUNCTIONS>>;`,
+          `export type CoreHasAnother = MustBeTrue<ExportsMatch<SecureCoreExports, ` +
+            `typeof CORE_FUNCTIONS & { extra: 0 }>>;`,
+          '',
+        ].join('\n'),
+      );
       let output = '';
       try {
-        execFileSync(join(root, 'node_modules/.bin/tsc'), [
-          '--noEmit', '--strict', '--skipLibCheck', '--target', 'ES2022', '--module', 'NodeNext',
-          '--moduleResolution', 'NodeNext', '--lib', 'ES2022,DOM', '--types', '', file,
-        ], { cwd: dir, encoding: 'utf8', stdio: 'pipe' }); // no tsconfig.json in dir: the flags are the config
+        execFileSync(
+          join(root, 'node_modules/.bin/tsc'),
+          [
+            '--noEmit',
+            '--strict',
+            '--skipLibCheck',
+            '--target',
+            'ES2022',
+            '--module',
+            'NodeNext',
+            '--moduleResolution',
+            'NodeNext',
+            '--lib',
+            'ES2022,DOM',
+            '--types',
+            '',
+            file,
+          ],
+          { cwd: dir, encoding: 'utf8', stdio: 'pipe' },
+        ); // no tsconfig.json in dir: the flags are the config
       } catch (error) {
         const { stdout, stderr } = error as { stdout?: string; stderr?: string };
         output = `${stdout}${stderr}`;

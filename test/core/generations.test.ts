@@ -67,27 +67,30 @@ describe('handle generations at the ceiling', () => {
     expect(bytes).toEqual(SECRET);
   });
 
-  it('retire region and heap records too (regions: a stale ' + 'handle is USE_AFTER_FREE, the next region elsewhere)', () => {
-    const { exports: x } = coreWithCeiling(false);
-    const allocate = () => x.allocate(64, 8, Protection.ReadWrite, AllocationType.Regular, 0, 0, 0);
-    const first = allocate();
-    expect(x.free(first, 1)).toBe(Status.OK);
-    for (let generation = 2; generation <= CEILING; generation++) {
-      expect([allocate(), x.allocatedGeneration()]).toEqual([first, generation]);
-      expect(x.free(first, generation)).toBe(Status.OK);
-    }
-    expect(allocate()).not.toBe(first);
-    expect(x.check(first, 1)).toBe(Status.USE_AFTER_FREE);
+  it(
+    'retire region and heap records too (regions: a stale ' + 'handle is USE_AFTER_FREE, the next region elsewhere)',
+    () => {
+      const { exports: x } = coreWithCeiling(false);
+      const allocate = () => x.allocate(64, 8, Protection.ReadWrite, AllocationType.Regular, 0, 0, 0);
+      const first = allocate();
+      expect(x.free(first, 1)).toBe(Status.OK);
+      for (let generation = 2; generation <= CEILING; generation++) {
+        expect([allocate(), x.allocatedGeneration()]).toEqual([first, generation]);
+        expect(x.free(first, generation)).toBe(Status.OK);
+      }
+      expect(allocate()).not.toBe(first);
+      expect(x.check(first, 1)).toBe(Status.USE_AFTER_FREE);
 
-    const heap = x.heapCreate(4096, 0, 0);
-    expect(x.heapDestroy(heap, 1)).toBe(Status.OK);
-    for (let generation = 2; generation <= CEILING; generation++) {
-      expect([x.heapCreate(4096, 0, 0), x.heapCreatedGeneration()]).toEqual([heap, generation]);
-      expect(x.heapDestroy(heap, generation)).toBe(Status.OK);
-    }
-    expect(x.heapCreate(4096, 0, 0)).not.toBe(heap);
-    expect(x.heapCheck(heap, 1)).toBe(Status.USE_AFTER_FREE);
-  });
+      const heap = x.heapCreate(4096, 0, 0);
+      expect(x.heapDestroy(heap, 1)).toBe(Status.OK);
+      for (let generation = 2; generation <= CEILING; generation++) {
+        expect([x.heapCreate(4096, 0, 0), x.heapCreatedGeneration()]).toEqual([heap, generation]);
+        expect(x.heapDestroy(heap, generation)).toBe(Status.OK);
+      }
+      expect(x.heapCreate(4096, 0, 0)).not.toBe(heap);
+      expect(x.heapCheck(heap, 1)).toBe(Status.USE_AFTER_FREE);
+    },
+  );
 });
 
 describe('read-only core entries', () => {
@@ -98,11 +101,20 @@ describe('read-only core entries', () => {
     const heap = x.heapCreate(4096, 0, 0);
     expect(x.allocate(0, 8, Protection.ReadWrite, AllocationType.Regular, 0, 0, 0)).toBe(-Status.INVALID_ARGUMENT);
     const reads = [
-      () => x.check(region, 1), () => x.check(region, 9), () => x.secretCheck(secret, 1), () => x.secretCheck(99, 1),
-      () => x.heapCheck(heap, 1), () => x.heapCheck(heap, 9),
+      () => x.check(region, 1),
+      () => x.check(region, 9),
+      () => x.secretCheck(secret, 1),
+      () => x.secretCheck(99, 1),
+      () => x.heapCheck(heap, 1),
+      () => x.heapCheck(heap, 9),
     ];
     expect(reads.map((read) => read())).toEqual([
-      Status.OK, Status.INVALID_ARGUMENT, Status.OK, Status.INVALID_ARGUMENT, Status.OK, Status.INVALID_ARGUMENT,
+      Status.OK,
+      Status.INVALID_ARGUMENT,
+      Status.OK,
+      Status.INVALID_ARGUMENT,
+      Status.OK,
+      Status.INVALID_ARGUMENT,
     ]);
     expect(x.failureReason()).toBe(Reason.SIZE_NOT_POSITIVE_INTEGER);
     // Control: an entry that acts does start a new record.

@@ -57,7 +57,12 @@ describe.each(PAGE_SIZES)('handles and generations, %i-byte pages', (pageSize) =
     expect(mem.read(fresh)).toEqual(new Uint8Array(16).fill(7));
     expect(mem.stats().liveRegions).toBe(1);
     // The new region is a new mapping: the host never reuses the old one's id.
-    expect(host.trace().filter((entry) => entry.op === 'map').map((entry) => entry.result)).toEqual([0, 1]);
+    expect(
+      host
+        .trace()
+        .filter((entry) => entry.op === 'map')
+        .map((entry) => entry.result),
+    ).toEqual([0, 1]);
   });
 
   it('every handle of a slot reused many times stays freed', () => {

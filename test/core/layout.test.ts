@@ -15,7 +15,14 @@ interface Plan {
   baseAlignment: number;
 }
 
-function plan(size: number, align: number, pageSize: number, before: number, after: number, atEnd: boolean): Plan | number {
+function plan(
+  size: number,
+  align: number,
+  pageSize: number,
+  before: number,
+  after: number,
+  atEnd: boolean,
+): Plan | number {
   const status = core.plan(size, align, pageSize, before, after, atEnd ? 1 : 0);
   if (status !== 0) return status;
   return {
@@ -62,12 +69,19 @@ const tables: Record<number, Row[]> = {
 describe('layout planning', () => {
   for (const [pageSize, rows] of Object.entries(tables)) {
     describe(`with ${Number(pageSize) / KiB} KiB pages`, () => {
-      it.each(rows)('places %i bytes aligned to %i between %i and %i guard pages (at end: %s)', (size, align, before, after, atEnd, expected) => {
-        const [mappingLength, dataPagesOffset, dataPagesLength, dataOffset, baseAlignment] = expected;
-        expect(plan(size, align, Number(pageSize), before, after, atEnd)).toEqual({
-          mappingLength, dataPagesOffset, dataPagesLength, dataOffset, baseAlignment,
-        });
-      });
+      it.each(rows)(
+        'places %i bytes aligned to %i between %i and %i guard pages (at end: %s)',
+        (size, align, before, after, atEnd, expected) => {
+          const [mappingLength, dataPagesOffset, dataPagesLength, dataOffset, baseAlignment] = expected;
+          expect(plan(size, align, Number(pageSize), before, after, atEnd)).toEqual({
+            mappingLength,
+            dataPagesOffset,
+            dataPagesLength,
+            dataOffset,
+            baseAlignment,
+          });
+        },
+      );
     });
   }
 
@@ -77,8 +91,15 @@ describe('layout planning', () => {
   });
 
   it.each([
-    [0, 8, 1], [-1, 8, 1], [1.5, 8, 1], [Number.NaN, 8, 1], [2 ** 47 + 1, 8, 2], // size
-    [32, 3, 3], [32, 0, 3], [32, 0.5, 3], [32, 2 ** 31, 4], // alignment
+    [0, 8, 1],
+    [-1, 8, 1],
+    [1.5, 8, 1],
+    [Number.NaN, 8, 1],
+    [2 ** 47 + 1, 8, 2], // size
+    [32, 3, 3],
+    [32, 0, 3],
+    [32, 0.5, 3],
+    [32, 2 ** 31, 4], // alignment
   ])('refuses size %d with alignment %d (reason %i)', (size, align, reason) => {
     expect(plan(size, align, 4096, 1, 1, true)).toBe(1);
     expect(core.failureReason()).toBe(reason);
@@ -111,7 +132,8 @@ describe('layout planning', () => {
           expect(dataOffset).toBeGreaterThanOrEqual(dataPagesOffset); // data inside the data pages
           expect(dataOffset + size).toBeLessThanOrEqual(pagesEnd);
           expect(baseAlignment).toBe(Math.max(align, pageSize));
-          if (atEnd) expect(pagesEnd - (dataOffset + size)).toBeLessThan(align); // against the trailing guard
+          if (atEnd)
+            expect(pagesEnd - (dataOffset + size)).toBeLessThan(align); // against the trailing guard
           else expect(dataOffset).toBe(Math.ceil(dataPagesOffset / align) * align);
           // No whole page is wasted in front of the data beyond what the alignment needs.
           expect(dataOffset - dataPagesOffset).toBeLessThan(pageSize + align);

@@ -15,7 +15,13 @@ describe.each(PAGE_SIZES)('undo after a failed host call, %i-byte pages', (pageS
   // [step, fault, code, errno name, Linux errno number]
   const allocationSteps: Array<[string, SimulatedFault, string, string, number]> = [
     ['mmap', { op: 'map', nth: 1, errno: 'ENOMEM' }, 'ALLOCATION_FAILED', 'ENOMEM', 12],
-    ['the mprotect that opens the data pages', { op: 'protect', nth: 1, errno: 'ENOMEM' }, 'ALLOCATION_FAILED', 'ENOMEM', 12],
+    [
+      'the mprotect that opens the data pages',
+      { op: 'protect', nth: 1, errno: 'ENOMEM' },
+      'ALLOCATION_FAILED',
+      'ENOMEM',
+      12,
+    ],
     ['madvise(MADV_DONTDUMP)', { op: 'advise', nth: 1, errno: 22 }, 'ALLOCATION_FAILED', 'EINVAL', 22],
     ['madvise(MADV_DONTFORK)', { op: 'advise', nth: 2, errno: 'EAGAIN' }, 'ALLOCATION_FAILED', 'EAGAIN', 11],
     ['mlock', { op: 'lock', nth: 1, errno: 'EPERM' }, 'LOCK_FAILED', 'EPERM', 1],
@@ -50,7 +56,12 @@ describe.each(PAGE_SIZES)('undo after a failed host call, %i-byte pages', (pageS
     const region = mem.allocate(100, 8, ReadWrite, Secure, { lock: 'bestEffort' });
     const info = mem.inspect(region);
     expect(info).toMatchObject({ locked: false, lockRequested: true });
-    expect(host.trace().slice(-2).map((entry) => `${entry.op} ${entry.result}`)).toEqual(['lock ENOMEM', 'unlock ok']);
+    expect(
+      host
+        .trace()
+        .slice(-2)
+        .map((entry) => `${entry.op} ${entry.result}`),
+    ).toEqual(['lock ENOMEM', 'unlock ok']);
     expect(mem.stats().lockedBytes).toBe(0);
     expectPageTableAgrees(mem, region);
     mem.write(region, new Uint8Array(100).fill(1));
@@ -59,10 +70,22 @@ describe.each(PAGE_SIZES)('undo after a failed host call, %i-byte pages', (pageS
   });
 
   it('LargePage falls back to transparent huge pages when no explicit huge page is free after all', () => {
-    const { host, mem } = simulated({ pageSize, capabilities: { explicitHugePages: true }, faults: [{ op: 'map', nth: 1, errno: 'ENOMEM' }] });
+    const { host, mem } = simulated({
+      pageSize,
+      capabilities: { explicitHugePages: true },
+      faults: [{ op: 'map', nth: 1, errno: 'ENOMEM' }],
+    });
     const region = mem.allocate(100, 8, ReadWrite, LargePage);
     expect(mem.inspect(region).pageKind).toBe('transparent-huge');
-    expect(host.trace().filter((entry) => entry.op === 'map').map((entry) => [entry.op === 'map' && entry.flags, entry.result])).toEqual([[1, 'ENOMEM'], [0, 0]]);
+    expect(
+      host
+        .trace()
+        .filter((entry) => entry.op === 'map')
+        .map((entry) => [entry.op === 'map' && entry.flags, entry.result]),
+    ).toEqual([
+      [1, 'ENOMEM'],
+      [0, 0],
+    ]);
     expectPageTableAgrees(mem, region);
   });
 
@@ -102,14 +125,17 @@ describe.each(PAGE_SIZES)('undo after a failed host call, %i-byte pages', (pageS
       expectPageTableAgrees(mem, region);
     });
 
-    it('if closing fails: PROTECTION_FAILED, and the region ' + 'is recorded as the kernel left it (ReadOnly, locked)', () => {
-      const { host, mem, region } = closedRegion();
-      host.injectFault({ op: 'protect', nth: 2, errno: 'ENOMEM' });
-      expectCode(() => mem.lock(region), 'PROTECTION_FAILED');
-      expect([region.protection, region.locked]).toEqual([ReadOnly, true]);
-      expect(mem.stats().lockedBytes).toBe(host.usage().lockedBytes);
-      expectPageTableAgrees(mem, region);
-    });
+    it(
+      'if closing fails: PROTECTION_FAILED, and the region ' + 'is recorded as the kernel left it (ReadOnly, locked)',
+      () => {
+        const { host, mem, region } = closedRegion();
+        host.injectFault({ op: 'protect', nth: 2, errno: 'ENOMEM' });
+        expectCode(() => mem.lock(region), 'PROTECTION_FAILED');
+        expect([region.protection, region.locked]).toEqual([ReadOnly, true]);
+        expect(mem.stats().lockedBytes).toBe(host.usage().lockedBytes);
+        expectPageTableAgrees(mem, region);
+      },
+    );
   });
 
   it('a failed munlock is UNLOCK_FAILED and the region stays locked', () => {
@@ -121,21 +147,25 @@ describe.each(PAGE_SIZES)('undo after a failed host call, %i-byte pages', (pageS
     expectPageTableAgrees(mem, region);
   });
 
-  it('secureClear of a NoAccess region: a failed opening changes ' + 'nothing, a failed closing leaves it recorded ReadWrite', () => {
-    const { host, mem } = simulated({ pageSize });
-    const region = mem.allocate(16, 8, ReadWrite, Secure);
-    mem.write(region, new Uint8Array(16).fill(9));
-    mem.protect(region, NoAccess);
-    host.injectFault({ op: 'protect', nth: 1, errno: 'ENOMEM' });
-    expectCode(() => mem.secureClear(region), 'PROTECTION_FAILED');
-    expect(region.protection).toBe(NoAccess);
-    expectPageTableAgrees(mem, region);
-    host.injectFault({ op: 'protect', nth: 2, errno: 'ENOMEM' });
-    expectCode(() => mem.secureClear(region), 'PROTECTION_FAILED');
-    expect(region.protection).toBe(ReadWrite);
-    expectPageTableAgrees(mem, region);
-    expect(mem.read(region)).toEqual(new Uint8Array(16)); // the wipe itself happened
-  });
+  it(
+    'secureClear of a NoAccess region: a failed opening changes ' +
+      'nothing, a failed closing leaves it recorded ReadWrite',
+    () => {
+      const { host, mem } = simulated({ pageSize });
+      const region = mem.allocate(16, 8, ReadWrite, Secure);
+      mem.write(region, new Uint8Array(16).fill(9));
+      mem.protect(region, NoAccess);
+      host.injectFault({ op: 'protect', nth: 1, errno: 'ENOMEM' });
+      expectCode(() => mem.secureClear(region), 'PROTECTION_FAILED');
+      expect(region.protection).toBe(NoAccess);
+      expectPageTableAgrees(mem, region);
+      host.injectFault({ op: 'protect', nth: 2, errno: 'ENOMEM' });
+      expectCode(() => mem.secureClear(region), 'PROTECTION_FAILED');
+      expect(region.protection).toBe(ReadWrite);
+      expectPageTableAgrees(mem, region);
+      expect(mem.read(region)).toEqual(new Uint8Array(16)); // the wipe itself happened
+    },
+  );
 
   it('free of a NoAccess region whose opening fails: PROTECTION_FAILED, still live, and a retry frees it', () => {
     const { host, mem } = simulated({ pageSize });

@@ -26,7 +26,8 @@ function contains(haystack: Uint8Array, needle: Uint8Array): boolean {
   return false;
 }
 
-const fills = (trace: TraceEntry[]) => trace.filter((entry) => entry.op === 'fill').map((entry) => [entry.offset, entry.length]);
+const fills = (trace: TraceEntry[]) =>
+  trace.filter((entry) => entry.op === 'fill').map((entry) => [entry.offset, entry.length]);
 
 describe.each(PAGE_SIZES)('zeroing plans, %i-byte pages', (pageSize) => {
   for (const [label, allocate] of [
@@ -44,9 +45,15 @@ describe.each(PAGE_SIZES)('zeroing plans, %i-byte pages', (pageSize) => {
       expect(before).toEqual(SECRET); // the control: the secret was there to be found
       host.clearTrace();
       mem.free(region);
-      expect(fills(host.trace())).toEqual([[Number(info.dataPages.address - info.mapping.address), info.dataPages.length]]);
+      expect(fills(host.trace())).toEqual([
+        [Number(info.dataPages.address - info.mapping.address), info.dataPages.length],
+      ]);
       expect(unmaps).toHaveLength(1);
-      expect(unmaps[0].record).toMatchObject({ address: info.mapping.address, length: info.mapping.length, nonZeroBytes: 0 });
+      expect(unmaps[0].record).toMatchObject({
+        address: info.mapping.address,
+        length: info.mapping.length,
+        nonZeroBytes: 0,
+      });
       expect(unmaps[0].bytes.every((byte) => byte === 0)).toBe(true);
       expect(contains(unmaps[0].bytes, SECRET)).toBe(false);
     });
@@ -69,7 +76,10 @@ describe.each(PAGE_SIZES)('zeroing plans, %i-byte pages', (pageSize) => {
       host.clearTrace();
       mem.free(region);
       // Open, read the canary (in chunks), wipe, unmap.
-      const ops = host.trace().map((entry) => entry.op).filter((op, i, all) => op !== all[i - 1]);
+      const ops = host
+        .trace()
+        .map((entry) => entry.op)
+        .filter((op, i, all) => op !== all[i - 1]);
       expect(ops).toEqual(['protect', 'copyOut', 'fill', 'unmap']);
       expect(unmaps[0].record.nonZeroBytes).toBe(0);
     });
@@ -100,7 +110,11 @@ describe.each(PAGE_SIZES)('zeroing plans, %i-byte pages', (pageSize) => {
     mem.protect(region, NoAccess);
     host.clearTrace();
     mem.secureClear(region);
-    expect(host.trace().map((entry) => entry.op === 'protect' ? `protect ${entry.protection}` : entry.op)).toEqual(['protect ReadWrite', 'fill', 'protect NoAccess']);
+    expect(host.trace().map((entry) => (entry.op === 'protect' ? `protect ${entry.protection}` : entry.op))).toEqual([
+      'protect ReadWrite',
+      'fill',
+      'protect NoAccess',
+    ]);
     expect(region.protection).toBe(NoAccess);
     mem.protect(region, ReadWrite);
     expect(mem.read(region)).toEqual(new Uint8Array(48));
@@ -110,7 +124,13 @@ describe.each(PAGE_SIZES)('zeroing plans, %i-byte pages', (pageSize) => {
     const { host, mem, unmaps } = observed(pageSize, { faults: [{ op: 'unmap', nth: 1, errno: 'EINVAL' }] });
     const region = mem.allocate(48, 64, ReadWrite, Secure);
     mem.write(region, SECRET);
-    const error = (() => { try { mem.free(region); } catch (caught) { return caught as Error & { code: string }; } })();
+    const error = (() => {
+      try {
+        mem.free(region);
+      } catch (caught) {
+        return caught as Error & { code: string };
+      }
+    })();
     expect(error?.code).toBe('FREE_FAILED');
     expect(region.freed).toBe(false);
     expect(host.usage().mappings).toBe(1);

@@ -14,18 +14,36 @@
 //   src/unix/bsd/apple/mod.rs and darlinghq/darling's src/libSystem/libc/sysconf.h copy it.
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { DARWIN_CONSTANTS, DARWIN_ERRNO, DARWIN_MACH, DARWIN_SIGNATURES, errnoOfKernReturn } from '../../host/darwin-constants.js';
+import {
+  DARWIN_CONSTANTS,
+  DARWIN_ERRNO,
+  DARWIN_MACH,
+  DARWIN_SIGNATURES,
+  errnoOfKernReturn,
+} from '../../host/darwin-constants.js';
 import { NATIVE_PROTECTION } from '../../host/posix.js';
 import { Protection } from '../../host/types.js';
 
 const HEADERS = {
-  'sys/mman.h': { PROT_NONE: 0x00, PROT_READ: 0x01, PROT_WRITE: 0x02, PROT_EXEC: 0x04, MAP_PRIVATE: 0x0002, MAP_ANON: 0x1000 },
+  'sys/mman.h': {
+    PROT_NONE: 0x00,
+    PROT_READ: 0x01,
+    PROT_WRITE: 0x02,
+    PROT_EXEC: 0x04,
+    MAP_PRIVATE: 0x0002,
+    MAP_ANON: 0x1000,
+  },
   'mach/vm_prot.h': { VM_PROT_NONE: 0x00, VM_PROT_READ: 0x01, VM_PROT_WRITE: 0x02, VM_PROT_EXECUTE: 0x04 },
   'mach/vm_statistics.h': { VM_FLAGS_ANYWHERE: 0x00000001 },
   'mach/vm_inherit.h': { VM_INHERIT_SHARE: 0, VM_INHERIT_COPY: 1, VM_INHERIT_NONE: 2 },
   'mach/kern_return.h': {
-    KERN_SUCCESS: 0, KERN_INVALID_ADDRESS: 1, KERN_PROTECTION_FAILURE: 2, KERN_NO_SPACE: 3,
-    KERN_INVALID_ARGUMENT: 4, KERN_FAILURE: 5, KERN_RESOURCE_SHORTAGE: 6,
+    KERN_SUCCESS: 0,
+    KERN_INVALID_ADDRESS: 1,
+    KERN_PROTECTION_FAILURE: 2,
+    KERN_NO_SPACE: 3,
+    KERN_INVALID_ARGUMENT: 4,
+    KERN_FAILURE: 5,
+    KERN_RESOURCE_SHORTAGE: 6,
   },
   'sys/resource.h': { RLIMIT_CORE: 4, RLIMIT_MEMLOCK: 6, RUSAGE_INFO_V2: 2 },
   'sys/errno.h': { EPERM: 1, ENOMEM: 12, EACCES: 13, EINVAL: 22, EAGAIN: 35, ENOTSUP: 45 },
@@ -66,7 +84,12 @@ describe('the darwin constant table, against the SDK headers', () => {
   it('passes mach_vm_protect the POSIX protection numbers, which equal VM_PROT_* bit for bit', () => {
     const mman = HEADERS['sys/mman.h'];
     const vm = HEADERS['mach/vm_prot.h'];
-    expect([mman.PROT_NONE, mman.PROT_READ, mman.PROT_WRITE, mman.PROT_EXEC]).toEqual([vm.VM_PROT_NONE, vm.VM_PROT_READ, vm.VM_PROT_WRITE, vm.VM_PROT_EXECUTE]);
+    expect([mman.PROT_NONE, mman.PROT_READ, mman.PROT_WRITE, mman.PROT_EXEC]).toEqual([
+      vm.VM_PROT_NONE,
+      vm.VM_PROT_READ,
+      vm.VM_PROT_WRITE,
+      vm.VM_PROT_EXECUTE,
+    ]);
     expect(NATIVE_PROTECTION).toEqual({
       [Protection.NoAccess]: vm.VM_PROT_NONE,
       [Protection.ReadOnly]: vm.VM_PROT_READ,
@@ -77,13 +100,18 @@ describe('the darwin constant table, against the SDK headers', () => {
     });
   });
 
-  it('turns kern_return_t into errno as xnu\'s BSD layer does', () => {
+  it("turns kern_return_t into errno as xnu's BSD layer does", () => {
     const k = HEADERS['mach/kern_return.h'];
     const e = HEADERS['sys/errno.h'];
     const table: [number, number][] = [
-      [k.KERN_SUCCESS, 0], [k.KERN_INVALID_ADDRESS, e.ENOMEM], [k.KERN_NO_SPACE, e.ENOMEM],
-      [k.KERN_RESOURCE_SHORTAGE, e.ENOMEM], [k.KERN_PROTECTION_FAILURE, e.EACCES],
-      [k.KERN_INVALID_ARGUMENT, e.EINVAL], [k.KERN_FAILURE, e.EINVAL], [46 /* KERN_NOT_SUPPORTED */, e.EINVAL],
+      [k.KERN_SUCCESS, 0],
+      [k.KERN_INVALID_ADDRESS, e.ENOMEM],
+      [k.KERN_NO_SPACE, e.ENOMEM],
+      [k.KERN_RESOURCE_SHORTAGE, e.ENOMEM],
+      [k.KERN_PROTECTION_FAILURE, e.EACCES],
+      [k.KERN_INVALID_ARGUMENT, e.EINVAL],
+      [k.KERN_FAILURE, e.EINVAL],
+      [46 /* KERN_NOT_SUPPORTED */, e.EINVAL],
     ];
     for (const [result, errno] of table) expect(errnoOfKernReturn(result), `kern_return_t ${result}`).toBe(errno);
   });
@@ -101,10 +129,17 @@ describe('the darwin constant table, against the SDK headers', () => {
     };
     for (const [name, sizes] of Object.entries(expected)) {
       const signature = DARWIN_SIGNATURES[name as keyof typeof DARWIN_SIGNATURES];
-      const proto = (koffi.type(koffi.proto(signature)) as unknown as { proto: { name: string; result: { size: number }; arguments: { type: { size: number } }[] } }).proto;
+      const proto = (
+        koffi.type(koffi.proto(signature)) as unknown as {
+          proto: { name: string; result: { size: number }; arguments: { type: { size: number } }[] };
+        }
+      ).proto;
       expect(proto.name).toBe(name);
       expect(proto.result.size, `${name} returns a 4-byte int (kern_return_t)`).toBe(4);
-      expect(proto.arguments.map((argument) => argument.type.size), name).toEqual(sizes);
+      expect(
+        proto.arguments.map((argument) => argument.type.size),
+        name,
+      ).toEqual(sizes);
     }
     expect(DARWIN_SIGNATURES.mach_task_self_).toBe('uint32_t'); // mach_port_t
   });

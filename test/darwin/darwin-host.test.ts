@@ -28,7 +28,13 @@ describe.skipIf(!onMac)('the darwin host on macOS', async () => {
   });
 
   it('reports what macOS lacks: no MADV_DONTDUMP, no huge pages; fork exclusion through minherit', () => {
-    expect(host.capabilities()).toMatchObject({ lock: true, dontDump: false, dontFork: true, explicitHugePages: false, transparentHugePages: false });
+    expect(host.capabilities()).toMatchObject({
+      lock: true,
+      dontDump: false,
+      dontFork: true,
+      explicitHugePages: false,
+      transparentHugePages: false,
+    });
   });
 
   it('a Secure region is wired read-write data between VM_PROT_NONE guards, all of it VM_INHERIT_NONE', () => {
@@ -40,7 +46,8 @@ describe.skipIf(!onMac)('the darwin host on macOS', async () => {
       const data = machRegion(info.dataPages.address);
       expect(data.protection).toBe(VM_PROT.READ_WRITE);
       expect(data.userWiredCount).toBeGreaterThan(0);
-      for (const range of [info.guards[0], info.dataPages, info.guards[1]]) expect(machRegion(range.address).inheritance).toBe(VM_INHERIT_NONE);
+      for (const range of [info.guards[0], info.dataPages, info.guards[1]])
+        expect(machRegion(range.address).inheritance).toBe(VM_INHERIT_NONE);
       // Control: a Regular region keeps the default inheritance and is not wired.
       const plain = memory.allocate(32, 8, MemoryProtectionLevel.ReadWrite, AllocationType.Regular);
       const plainRegion = machRegion(memory.inspect(plain).data.address);
@@ -56,7 +63,9 @@ describe.skipIf(!onMac)('the darwin host on macOS', async () => {
     const before = host.memlockStatus()!.lockedBytes;
     const region = memory.allocate(1 << 20, 8, MemoryProtectionLevel.ReadWrite, AllocationType.Secure);
     try {
-      expect(host.memlockStatus()!.lockedBytes - before).toBeGreaterThanOrEqual(memory.inspect(region).dataPages.length);
+      expect(host.memlockStatus()!.lockedBytes - before).toBeGreaterThanOrEqual(
+        memory.inspect(region).dataPages.length,
+      );
     } finally {
       memory.free(region);
     }
@@ -67,7 +76,11 @@ describe.skipIf(!onMac)('the darwin host on macOS', async () => {
     try {
       const address = memory.inspect(region).data.address;
       memory.write(region, new Uint8Array(100).fill(0x42));
-      for (const [level, protection] of [['NoAccess', VM_PROT.NONE], ['ReadOnly', VM_PROT.READ], ['ReadWrite', VM_PROT.READ_WRITE]] as const) {
+      for (const [level, protection] of [
+        ['NoAccess', VM_PROT.NONE],
+        ['ReadOnly', VM_PROT.READ],
+        ['ReadWrite', VM_PROT.READ_WRITE],
+      ] as const) {
         memory.protect(region, MemoryProtectionLevel[level]);
         expect(machRegion(address).protection).toBe(protection);
       }
@@ -92,7 +105,8 @@ describe.skipIf(!onMac)('the darwin host on macOS', async () => {
 
   it('a child that touches a guard page dies by SIGSEGV or SIGBUS; touching its data does not', () => {
     const child = fileURLToPath(new URL('../windows/guard-child.mjs', import.meta.url));
-    const run = (mode: string) => spawnSync(process.execPath, [child, hostUrl, memoryUrl, mode, 'createDarwinHost'], { stdio: 'ignore' });
+    const run = (mode: string) =>
+      spawnSync(process.execPath, [child, hostUrl, memoryUrl, mode, 'createDarwinHost'], { stdio: 'ignore' });
     expect(run('data').status).toBe(0);
     expect(['SIGSEGV', 'SIGBUS']).toContain(run('guard').signal);
   });
@@ -100,6 +114,12 @@ describe.skipIf(!onMac)('the darwin host on macOS', async () => {
   const differences = darwinDifferences(host);
   for (const item of CONTRACT_CASES) {
     it(`contract: ${item.name}`, () =>
-      item.run({ platform: 'darwin', differences, createMemory: () => createPlatformMemory({ host }), host, rawWrite: koffiWrite }));
+      item.run({
+        platform: 'darwin',
+        differences,
+        createMemory: () => createPlatformMemory({ host }),
+        host,
+        rawWrite: koffiWrite,
+      }));
   }
 });

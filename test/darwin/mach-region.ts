@@ -11,7 +11,10 @@ const require = createRequire(import.meta.url);
 const koffi = require('koffi') as typeof import('koffi');
 const libSystem = koffi.load('/usr/lib/libSystem.B.dylib');
 const task = koffi.decode(libSystem.symbol('mach_task_self_'), 'uint32_t') as number;
-const machVmRegion = libSystem.func('int mach_vm_region(uint32_t task, _Inout_ uint64_t *address, _Inout_ uint64_t ' + '*size, int flavor, void *info, _Inout_ uint32_t *count, _Out_ uint32_t *objectName)');
+const machVmRegion = libSystem.func(
+  'int mach_vm_region(uint32_t task, _Inout_ uint64_t *address, _Inout_ uint64_t ' +
+    '*size, int flavor, void *info, _Inout_ uint32_t *count, _Out_ uint32_t *objectName)',
+);
 
 const VM_REGION_BASIC_INFO_64 = 9;
 const VM_REGION_BASIC_INFO_COUNT_64 = 9;

@@ -27,7 +27,13 @@ const unprivilegedSkip = skipReasonOf(memlockEnforced(0, [process.execPath, BIN]
 const unprivilegedNote = unprivilegedSkip ? ` (${unprivilegedSkip})` : '';
 
 /** The report as JSON carries it: bigints become hex strings. */
-type Hexed<T> = T extends bigint ? string : T extends readonly (infer U)[] ? Hexed<U>[] : T extends object ? { [K in keyof T]: Hexed<T[K]> } : T;
+type Hexed<T> = T extends bigint
+  ? string
+  : T extends readonly (infer U)[]
+    ? Hexed<U>[]
+    : T extends object
+      ? { [K in keyof T]: Hexed<T[K]> }
+      : T;
 type JsonReport = Hexed<DoctorReport>;
 
 interface Run {
@@ -66,7 +72,9 @@ function known<T extends object>(fact: T | { unavailable: string }): T {
 
 /** prlimit's own view of a resource's soft and hard limits, as this process passes them on. */
 function prlimitOf(resource: 'memlock' | 'core'): { soft: number | 'unlimited'; hard: number | 'unlimited' } {
-  const [soft, hard] = run('prlimit', [`--${resource}`, '--output', 'SOFT,HARD', '--noheadings']).stdout.trim().split(/\s+/);
+  const [soft, hard] = run('prlimit', [`--${resource}`, '--output', 'SOFT,HARD', '--noheadings'])
+    .stdout.trim()
+    .split(/\s+/);
   const value = (text: string) => (text === 'unlimited' ? 'unlimited' : Number(text));
   return { soft: value(soft), hard: value(hard) };
 }
@@ -115,11 +123,15 @@ describe('memshield doctor --json reports this machine as the kernel and its too
     expect(core.pattern).toBe(readFileSync('/proc/sys/kernel/core_pattern', 'utf8').trimEnd());
   });
 
-  it('reads the limits from the kernel: under prlimit ' + '--memlock=65536:131072 --core=4096:8192 it reports exactly those', () => {
-    const limited = doctorJson(['prlimit', '--memlock=65536:131072', '--core=4096:8192']).report;
-    expect(known(limited.facts.memlock)).toMatchObject({ soft: 65536, hard: 131072 });
-    expect(known(limited.facts.coreDumps)).toMatchObject({ soft: 4096, hard: 8192 });
-  });
+  it(
+    'reads the limits from the kernel: under prlimit ' +
+      '--memlock=65536:131072 --core=4096:8192 it reports exactly those',
+    () => {
+      const limited = doctorJson(['prlimit', '--memlock=65536:131072', '--core=4096:8192']).report;
+      expect(known(limited.facts.memlock)).toMatchObject({ soft: 65536, hard: 131072 });
+      expect(known(limited.facts.coreDumps)).toMatchObject({ soft: 4096, hard: 8192 });
+    },
+  );
 
   it('says mlock ignores the limit exactly when the process has CAP_IPC_LOCK, and nothing is locked at start', () => {
     const capEff = BigInt(`0x${/^CapEff:\s*([0-9a-f]+)/m.exec(readFileSync('/proc/self/status', 'utf8'))![1]}`);
@@ -136,7 +148,9 @@ describe('memshield doctor --json reports this machine as the kernel and its too
     const field = (key: string) => Number(new RegExp(`^${key}:\\s*(\\d+)`, 'm').exec(meminfo)![1]);
     // A kernel built without THP has no such file: the doctor must say so rather than guess.
     const thpFile = '/sys/kernel/mm/transparent_hugepage/enabled';
-    const thp = existsSync(thpFile) ? /\[(\w+)\]/.exec(readFileSync(thpFile, 'utf8'))![1] : `not available (no ${thpFile})`;
+    const thp = existsSync(thpFile)
+      ? /\[(\w+)\]/.exec(readFileSync(thpFile, 'utf8'))![1]
+      : `not available (no ${thpFile})`;
     expect(known(report.facts.hugePages)).toEqual({
       total: field('HugePages_Total'),
       free: field('HugePages_Free'),
@@ -160,29 +174,36 @@ describe('memshield doctor --json reports this machine as the kernel and its too
     expect(memory.bytes).toBeLessThanOrEqual(memory.available!);
   });
 
-  it('probes memfd_secret for real and closes the descriptor, and ' + 'reports PR_GET_DUMPABLE as the kernel answered (strace)', () => {
-    const trace = join(tmpdir(), `memshield-doctor-strace-${process.pid}.txt`);
-    try {
-      const traced = memshield(['doctor', '--json'], ['strace', '-f', '-qq', '-e', 'trace=memfd_secret,close,prctl', '-o', trace]);
-      const facts = (JSON.parse(traced.stdout) as JsonReport).facts;
-      const log = readFileSync(trace, 'utf8');
-      // The host's own probe (linux-secret-memory.ts), which asks for O_CLOEXEC.
-      const call = /(?:memfd_secret|syscall_0x1bf)\((?:O_CLOEXEC|0x80000)\)\s*=\s*(-?\d+)(?: (E[A-Z]+))?/.exec(log);
-      expect(call, 'strace saw no memfd_secret call').not.toBeNull();
-      const memfd = known(facts.memfdSecret);
-      if (Number(call![1]) >= 0) {
-        expect(memfd).toEqual({ syscall: 447, works: true });
-        expect(log.slice(call!.index)).toMatch(new RegExp(`close\\(${call![1]}\\)\\s*=\\s*0`));
-      } else {
-        expect(memfd).toMatchObject({ syscall: 447, works: false, errnoName: call![2] });
+  it(
+    'probes memfd_secret for real and closes the descriptor, and ' +
+      'reports PR_GET_DUMPABLE as the kernel answered (strace)',
+    () => {
+      const trace = join(tmpdir(), `memshield-doctor-strace-${process.pid}.txt`);
+      try {
+        const traced = memshield(
+          ['doctor', '--json'],
+          ['strace', '-f', '-qq', '-e', 'trace=memfd_secret,close,prctl', '-o', trace],
+        );
+        const facts = (JSON.parse(traced.stdout) as JsonReport).facts;
+        const log = readFileSync(trace, 'utf8');
+        // The host's own probe (linux-secret-memory.ts), which asks for O_CLOEXEC.
+        const call = /(?:memfd_secret|syscall_0x1bf)\((?:O_CLOEXEC|0x80000)\)\s*=\s*(-?\d+)(?: (E[A-Z]+))?/.exec(log);
+        expect(call, 'strace saw no memfd_secret call').not.toBeNull();
+        const memfd = known(facts.memfdSecret);
+        if (Number(call![1]) >= 0) {
+          expect(memfd).toEqual({ syscall: 447, works: true });
+          expect(log.slice(call!.index)).toMatch(new RegExp(`close\\(${call![1]}\\)\\s*=\\s*0`));
+        } else {
+          expect(memfd).toMatchObject({ syscall: 447, works: false, errnoName: call![2] });
+        }
+        const dumpable = /prctl\(PR_GET_DUMPABLE\)\s*=\s*(\d+)/.exec(log);
+        expect(dumpable, 'strace saw no prctl(PR_GET_DUMPABLE)').not.toBeNull();
+        expect(known(facts.coreDumps).dumpable).toBe(Number(dumpable![1]));
+      } finally {
+        rmSync(trace, { force: true });
       }
-      const dumpable = /prctl\(PR_GET_DUMPABLE\)\s*=\s*(\d+)/.exec(log);
-      expect(dumpable, 'strace saw no prctl(PR_GET_DUMPABLE)').not.toBeNull();
-      expect(known(facts.coreDumps).dumpable).toBe(Number(dumpable![1]));
-    } finally {
-      rmSync(trace, { force: true });
-    }
-  });
+    },
+  );
 });
 
 describe('the self-test of memshield doctor', () => {
@@ -196,10 +217,19 @@ describe('the self-test of memshield doctor', () => {
     expect(report.selfTest.ok).toBe(true);
     expect(report.ok).toBe(true);
     expect(status).toBe(0);
-    expect(report.selfTest.steps.map((step) => step.name)).toEqual(expect.arrayContaining([
-      'allocate Secure 32 B', 'protect ReadOnly', 'protect NoAccess', 'protect ReadWrite', 'write/read 32 B round trip',
-      'unlock', 'lock', 'secureClear', 'free',
-    ]));
+    expect(report.selfTest.steps.map((step) => step.name)).toEqual(
+      expect.arrayContaining([
+        'allocate Secure 32 B',
+        'protect ReadOnly',
+        'protect NoAccess',
+        'protect ReadWrite',
+        'write/read 32 B round trip',
+        'unlock',
+        'lock',
+        'secureClear',
+        'free',
+      ]),
+    );
   });
 
   it('shows for each protection change the permissions smaps reports', () => {
@@ -211,74 +241,104 @@ describe('the self-test of memshield doctor', () => {
     expect(kernel('free')).toMatch(/^no entry in 0x[0-9a-f]+–0x[0-9a-f]+$/);
   });
 
-  it('reports the region as the kernel mapped it: guards ---p, data pages ' + 'rw-p locked, not dumped, not forked, data against the trailing guard', () => {
-    const region = report.selfTest.region!;
-    const page = known(report.facts.pageSize).bytes;
-    expect(region.guards.map((guard) => guard.kernel!.map((entry) => entry.permissions))).toEqual([['---p'], ['---p']]);
-    const [pages] = region.dataPages.kernel!;
-    expect(pages.permissions).toBe('rw-p');
-    expect(pages.flags).toEqual(expect.arrayContaining(['lo', 'dd', 'dc']));
-    expect(pages.lockedBytes).toBe(page);
-    expect(BigInt(region.data.address) + BigInt(region.data.length)).toBe(BigInt(region.guards[1].address));
-    expect(BigInt(region.data.address) % BigInt(region.align)).toBe(0n);
-  });
+  it(
+    'reports the region as the kernel mapped it: guards ---p, data pages ' +
+      'rw-p locked, not dumped, not forked, data against the trailing guard',
+    () => {
+      const region = report.selfTest.region!;
+      const page = known(report.facts.pageSize).bytes;
+      expect(region.guards.map((guard) => guard.kernel!.map((entry) => entry.permissions))).toEqual([
+        ['---p'],
+        ['---p'],
+      ]);
+      const [pages] = region.dataPages.kernel!;
+      expect(pages.permissions).toBe('rw-p');
+      expect(pages.flags).toEqual(expect.arrayContaining(['lo', 'dd', 'dc']));
+      expect(pages.lockedBytes).toBe(page);
+      expect(BigInt(region.data.address) + BigInt(region.data.length)).toBe(BigInt(region.guards[1].address));
+      expect(BigInt(region.data.address) % BigInt(region.align)).toBe(0n);
+    },
+  );
 
-  it.skipIf(unprivilegedSkip !== undefined)(`passes every step in an unprivileged child held to a real memlock limit${unprivilegedNote}`, () => {
-    const { status, report } = doctorJson(unprivileged(65536));
-    expect(report.selfTest.steps.filter((step) => !step.ok)).toEqual([]);
-    expect(status).toBe(0);
-  });
+  it.skipIf(unprivilegedSkip !== undefined)(
+    `passes every step in an unprivileged child held to a real memlock limit${unprivilegedNote}`,
+    () => {
+      const { status, report } = doctorJson(unprivileged(65536));
+      expect(report.selfTest.steps.filter((step) => !step.ok)).toEqual([]);
+      expect(status).toBe(0);
+    },
+  );
 
-  it.skipIf(unprivilegedSkip !== undefined)(`fails with exit status 1, says why and runs nothing else when the ` + `kernel refuses to lock (memlock 0, unprivileged)${unprivilegedNote}`, () => {
-    const { status, report } = doctorJson(unprivileged(0));
-    expect(status).toBe(1);
-    expect(report.ok).toBe(false);
-    const [allocate, ...rest] = report.selfTest.steps;
-    expect(allocate.ok).toBe(false);
-    expect(allocate.problems.join('\n')).toMatch(/^LOCK_FAILED: .*mlock failed with EPERM/);
-    expect(rest.length).toBeGreaterThan(0);
-    expect(rest.every((step) => step.skipped === true && !step.ok)).toBe(true);
-    expect(report.selfTest.region).toBeUndefined();
-  });
+  it.skipIf(unprivilegedSkip !== undefined)(
+    `fails with exit status 1, says why and runs nothing else when the ` +
+      `kernel refuses to lock (memlock 0, unprivileged)${unprivilegedNote}`,
+    () => {
+      const { status, report } = doctorJson(unprivileged(0));
+      expect(status).toBe(1);
+      expect(report.ok).toBe(false);
+      const [allocate, ...rest] = report.selfTest.steps;
+      expect(allocate.ok).toBe(false);
+      expect(allocate.problems.join('\n')).toMatch(/^LOCK_FAILED: .*mlock failed with EPERM/);
+      expect(rest.length).toBeGreaterThan(0);
+      expect(rest.every((step) => step.skipped === true && !step.ok)).toBe(true);
+      expect(report.selfTest.region).toBeUndefined();
+    },
+  );
 });
 
 describe('what the doctor says SecureBuffer and SecureHeap get', () => {
-  it.skipIf(unprivilegedSkip !== undefined)(`under memlock 0, unprivileged: memfd_secret works, but no secret ` + `can be made, and the locking line says why${unprivilegedNote}`, () => {
-    const { report } = doctorJson(unprivileged(0));
-    expect(report.facts.secretBacking.error?.code).toBe('LOCK_FAILED');
-    expect(report.facts.secretBacking.backing).toBeUndefined();
-    const text = memshield(['doctor'], unprivileged(0)).stdout;
-    expect(text).toMatch(
-      new RegExp(
-        'locked memory +RLIMIT_MEMLOCK soft 0 B.*\\n +no room for one more locked page: ' +
-          'Secure regions, SecureBuffer and SecureHeap fail with LOCK_FAILED',
-      ),
-    );
-    expect(text).toMatch(
-      new RegExp(
-        'secrets now +SecureBuffer and SecureHeap cannot allocate here: ' +
-          'SecureBuffer\\.alloc\\(32\\) failed with LOCK_FAILED',
-      ),
-    );
-    expect(text).not.toContain('keep secrets in');
-  });
+  it.skipIf(unprivilegedSkip !== undefined)(
+    `under memlock 0, unprivileged: memfd_secret works, but no secret ` +
+      `can be made, and the locking line says why${unprivilegedNote}`,
+    () => {
+      const { report } = doctorJson(unprivileged(0));
+      expect(report.facts.secretBacking.error?.code).toBe('LOCK_FAILED');
+      expect(report.facts.secretBacking.backing).toBeUndefined();
+      const text = memshield(['doctor'], unprivileged(0)).stdout;
+      expect(text).toMatch(
+        new RegExp(
+          'locked memory +RLIMIT_MEMLOCK soft 0 B.*\\n +no room for one more locked page: ' +
+            'Secure regions, SecureBuffer and SecureHeap fail with LOCK_FAILED',
+        ),
+      );
+      expect(text).toMatch(
+        new RegExp(
+          'secrets now +SecureBuffer and SecureHeap cannot allocate here: ' +
+            'SecureBuffer\\.alloc\\(32\\) failed with LOCK_FAILED',
+        ),
+      );
+      expect(text).not.toContain('keep secrets in');
+    },
+  );
 
-  it.runIf(process.getuid?.() === 0)('under memlock 0 with CAP_IPC_LOCK (root): the limit does not bind, a secret is made, and the doctor says so', () => {
-    const { report } = doctorJson(['prlimit', '--memlock=0:0']);
-    expect(known(report.facts.memlock)).toMatchObject({ soft: 0, ignoresLimit: true });
-    expect(report.facts.secretBacking.error).toBeUndefined();
-    expect(report.facts.secretBacking.locked).toBe(true);
-    const text = memshield(['doctor'], ['prlimit', '--memlock=0:0']).stdout;
-    expect(text).toContain('CAP_IPC_LOCK in effect: mlock ignores the limit');
-    expect(text).not.toContain('no room for one more locked page');
-  });
+  it.runIf(process.getuid?.() === 0)(
+    'under memlock 0 with CAP_IPC_LOCK (root): the limit does not bind, a secret is made, and the doctor says so',
+    () => {
+      const { report } = doctorJson(['prlimit', '--memlock=0:0']);
+      expect(known(report.facts.memlock)).toMatchObject({ soft: 0, ignoresLimit: true });
+      expect(report.facts.secretBacking.error).toBeUndefined();
+      expect(report.facts.secretBacking.locked).toBe(true);
+      const text = memshield(['doctor'], ['prlimit', '--memlock=0:0']).stdout;
+      expect(text).toContain('CAP_IPC_LOCK in effect: mlock ignores the limit');
+      expect(text).not.toContain('no room for one more locked page');
+    },
+  );
 
-  it.skipIf(unprivilegedSkip !== undefined)(`with room to lock (the control): a secret was made, in secret ` + `memory exactly when memfd_secret works${unprivilegedNote}`, () => {
-    const { report } = doctorJson(unprivileged(65536));
-    const memfd = known(report.facts.memfdSecret);
-    expect(report.facts.secretBacking.error).toBeUndefined();
-    expect(report.facts.secretBacking).toMatchObject({ policy: 'preferred', source: 'built-in', backing: memfd.works ? 'secret-memory' : 'anonymous', locked: true });
-  });
+  it.skipIf(unprivilegedSkip !== undefined)(
+    `with room to lock (the control): a secret was made, in secret ` +
+      `memory exactly when memfd_secret works${unprivilegedNote}`,
+    () => {
+      const { report } = doctorJson(unprivileged(65536));
+      const memfd = known(report.facts.memfdSecret);
+      expect(report.facts.secretBacking.error).toBeUndefined();
+      expect(report.facts.secretBacking).toMatchObject({
+        policy: 'preferred',
+        source: 'built-in',
+        backing: memfd.works ? 'secret-memory' : 'anonymous',
+        locked: true,
+      });
+    },
+  );
 
   it('follows MEMSHIELD_SECRET_MEMORY=off, and names it as the source', () => {
     const result = memshield(['doctor'], [], { env: { ...process.env, MEMSHIELD_SECRET_MEMORY: 'off' } });
@@ -297,10 +357,15 @@ describe('what the doctor says SecureBuffer and SecureHeap get', () => {
     expect(hibernation.states).toEqual(states);
     const disk = existsSync('/sys/power/disk') ? readFileSync('/sys/power/disk', 'utf8').trim() : undefined;
     expect(hibernation.diskModes).toBe(disk);
-    expect(hibernation.canHibernate).toBe(states.includes('disk') && disk !== undefined && !disk.includes('[disabled]'));
+    expect(hibernation.canHibernate).toBe(
+      states.includes('disk') && disk !== undefined && !disk.includes('[disabled]'),
+    );
     const text = memshield(['doctor']).stdout;
-    expect(text).toMatch(hibernation.canHibernate ? /hibernation +can hibernate/ : /hibernation +cannot hibernate anyway/);
-    if (report.facts.secretBacking.backing === 'secret-memory') expect(text).toMatch(/refuses to hibernate while any secret memory is in use/);
+    expect(text).toMatch(
+      hibernation.canHibernate ? /hibernation +can hibernate/ : /hibernation +cannot hibernate anyway/,
+    );
+    if (report.facts.secretBacking.backing === 'secret-memory')
+      expect(text).toMatch(/refuses to hibernate while any secret memory is in use/);
   });
 });
 
@@ -337,7 +402,8 @@ describe('the text report of memshield doctor', () => {
   });
 
   it('colors on a terminal, and not when NO_COLOR is set', () => {
-    const onTerminal = (env: NodeJS.ProcessEnv) => run('script', ['-qec', `${process.execPath} bin/memshield.js doctor`, '/dev/null'], { env });
+    const onTerminal = (env: NodeJS.ProcessEnv) =>
+      run('script', ['-qec', `${process.execPath} bin/memshield.js doctor`, '/dev/null'], { env });
     const colored = onTerminal({ ...process.env, NO_COLOR: '' });
     expect(colored.status).toBe(0);
     expect(colored.stdout).toContain('\x1b[32m✓\x1b[39m');
@@ -374,11 +440,15 @@ describe('memshield usage', () => {
     expect(result.stdout).toBe('');
   });
 
-  it('runs as npx memshield doctor, through the package bin', () => {
-    const result = run('npx', ['--offline', 'memshield', 'doctor', '--json']);
-    expect(result.status).toBe(0);
-    expect((JSON.parse(result.stdout) as JsonReport).ok).toBe(true);
-  }, CHILD_GUARD_MS + 20_000);
+  it(
+    'runs as npx memshield doctor, through the package bin',
+    () => {
+      const result = run('npx', ['--offline', 'memshield', 'doctor', '--json']);
+      expect(result.status).toBe(0);
+      expect((JSON.parse(result.stdout) as JsonReport).ok).toBe(true);
+    },
+    CHILD_GUARD_MS + 20_000,
+  );
 });
 
 /** Where the drawn pages differ from the JSON report's region (inspect() with smaps entries). */
@@ -391,7 +461,8 @@ function mapDisagreements(pages: readonly DrawnPage[], region: JsonReport['selfT
   const dataEnd = dataStart + BigInt(region.dataPages.length);
   pages.forEach((page, i) => {
     const address = start + BigInt(i * region.pageSize);
-    if (page.address !== address) problems.push(`page ${i} drawn at 0x${page.address.toString(16)}; expected 0x${address.toString(16)}`);
+    if (page.address !== address)
+      problems.push(`page ${i} drawn at 0x${page.address.toString(16)}; expected 0x${address.toString(16)}`);
     const guard = address < dataStart || address >= dataEnd;
     if ((page.role === 'guard') !== guard) problems.push(`page ${i} drawn as ${page.role}`);
     const entry = region.mapping.kernel!.find((range) => BigInt(range.start) <= address && BigInt(range.end) > address);
@@ -399,32 +470,43 @@ function mapDisagreements(pages: readonly DrawnPage[], region: JsonReport['selfT
       problems.push(`page ${i} has no smaps entry`);
       return;
     }
-    if (page.permissions !== entry.permissions) problems.push(`page ${i} drawn ${page.permissions}; smaps says ${entry.permissions}`);
-    for (const [flag, drawn] of [['lo', page.locked], ['dd', page.dumpExcluded], ['dc', page.forkExcluded]] as const) {
-      if (entry.flags.includes(flag) !== drawn) problems.push(`page ${i} drawn ${drawn ? 'with' : 'without'} ${flag}; smaps disagrees`);
+    if (page.permissions !== entry.permissions)
+      problems.push(`page ${i} drawn ${page.permissions}; smaps says ${entry.permissions}`);
+    for (const [flag, drawn] of [
+      ['lo', page.locked],
+      ['dd', page.dumpExcluded],
+      ['dc', page.forkExcluded],
+    ] as const) {
+      if (entry.flags.includes(flag) !== drawn)
+        problems.push(`page ${i} drawn ${drawn ? 'with' : 'without'} ${flag}; smaps disagrees`);
     }
   });
   return problems;
 }
 
 describe('memshield doctor --svg', () => {
-  it('writes a memory map whose drawn pages match inspect() ' + 'and its smaps view (control: a changed page is caught)', () => {
-    const path = join(tmpdir(), `memshield-doctor-${process.pid}.svg`);
-    try {
-      const result = memshield(['doctor', '--json', '--svg', path]);
-      expect(result.stderr).toBe('');
-      const report = JSON.parse(result.stdout) as JsonReport;
-      const region = report.selfTest.region!;
-      const pages = drawnPages(readFileSync(path, 'utf8'));
-      expect(pages.length).toBeGreaterThanOrEqual(3);
-      expect(mapDisagreements(pages, region)).toEqual([]);
-      // Control: the same comparison finds a page whose drawn protection is not the kernel's.
-      const changed = pages.map((page, i) => (i === 1 ? { ...page, permissions: '---p', locked: !page.locked } : page));
-      expect(mapDisagreements(changed, region)).toHaveLength(2);
-    } finally {
-      rmSync(path, { force: true });
-    }
-  });
+  it(
+    'writes a memory map whose drawn pages match inspect() ' + 'and its smaps view (control: a changed page is caught)',
+    () => {
+      const path = join(tmpdir(), `memshield-doctor-${process.pid}.svg`);
+      try {
+        const result = memshield(['doctor', '--json', '--svg', path]);
+        expect(result.stderr).toBe('');
+        const report = JSON.parse(result.stdout) as JsonReport;
+        const region = report.selfTest.region!;
+        const pages = drawnPages(readFileSync(path, 'utf8'));
+        expect(pages.length).toBeGreaterThanOrEqual(3);
+        expect(mapDisagreements(pages, region)).toEqual([]);
+        // Control: the same comparison finds a page whose drawn protection is not the kernel's.
+        const changed = pages.map((page, i) =>
+          i === 1 ? { ...page, permissions: '---p', locked: !page.locked } : page,
+        );
+        expect(mapDisagreements(changed, region)).toHaveLength(2);
+      } finally {
+        rmSync(path, { force: true });
+      }
+    },
+  );
 
   it('without a path is a usage error', () => {
     const result = memshield(['doctor', '--svg']);

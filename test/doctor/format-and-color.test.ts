@@ -33,7 +33,9 @@ describe('limits and addresses', () => {
   });
 
   it('turns bigints into hex strings in JSON and leaves other values alone', () => {
-    expect(JSON.stringify({ address: 0x7f00n, length: 4096, name: 'x' }, bigintAsHex)).toBe('{"address":"0x7f00","length":4096,"name":"x"}');
+    expect(JSON.stringify({ address: 0x7f00n, length: 4096, name: 'x' }, bigintAsHex)).toBe(
+      '{"address":"0x7f00","length":4096,"name":"x"}',
+    );
   });
 });
 

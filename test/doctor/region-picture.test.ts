@@ -21,9 +21,19 @@ function secureRegion(size: number, align: number, withKernel = true): RegionInf
   const kernel = (...entries: KernelRange[]) => (withKernel ? { kernel: entries } : {});
   // Cast: RegionInfo may carry more than the picture reads (e.g. hostNotes).
   return {
-    host: 'linux', type: 'Secure', protection: 'ReadWrite', locked: true, lockRequested: true,
-    dumpExcluded: true, forkExcluded: true, canary: true, pageKind: 'normal', hugePagesAdvised: false,
-    pageSize: PAGE, size, align,
+    host: 'linux',
+    type: 'Secure',
+    protection: 'ReadWrite',
+    locked: true,
+    lockRequested: true,
+    dumpExcluded: true,
+    forkExcluded: true,
+    canary: true,
+    pageKind: 'normal',
+    hugePagesAdvised: false,
+    pageSize: PAGE,
+    size,
+    align,
     mapping: { address: BASE, length: 3 * PAGE, ...kernel(guardBefore, pages, guardAfter) },
     dataPages: { address: BASE + 0x1000n, length: PAGE, ...kernel(pages) },
     data: { address: BASE + BigInt(dataOffset), length: size, ...kernel(pages) },
@@ -63,7 +73,9 @@ describe('drawRegion', () => {
   it('says how far the data ends before the trailing guard when the alignment leaves a gap', () => {
     const sentence = drawRegion(secureRegion(37, 16)).at(-1)!;
     // 8192 - 37 = 8155, aligned down to 16 → 8144: data at page offset 4048, 11 bytes of slack behind it.
-    expect(sentence.trim()).toBe('data 0x7f3a2c5fefd0 (37 B), 4048 B canary in front, ends 11 B before the trailing guard');
+    expect(sentence.trim()).toBe(
+      'data 0x7f3a2c5fefd0 (37 B), 4048 B canary in front, ends 11 B before the trailing guard',
+    );
   });
 
   it("shows memshield's own report where the host has no kernel view", () => {
@@ -73,7 +85,11 @@ describe('drawRegion', () => {
 
   it('draws only the guards a region has', () => {
     const info = secureRegion(32, 8);
-    const oneGuard: RegionInfo = { ...info, mapping: { ...info.mapping, address: BASE + 0x1000n, length: 2 * PAGE }, guards: info.guards.slice(1) };
+    const oneGuard: RegionInfo = {
+      ...info,
+      mapping: { ...info.mapping, address: BASE + 0x1000n, length: 2 * PAGE },
+      guards: info.guards.slice(1),
+    };
     const [addresses, top, label] = drawRegion(oneGuard);
     expect(top).toBe(' ┌──────────────────────────────┬────────────────┐');
     expect(label).toBe(' │ data pages 4 KiB             │ guard  4 KiB   │');

@@ -28,7 +28,12 @@ import { expectFreshBuild } from '../helpers/fresh-build.js';
 import { memlockEnforced } from '../helpers/privilege.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const DOCUMENTS = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`)];
+const DOCUMENTS = [
+  'README.md',
+  ...readdirSync(join(ROOT, 'docs'))
+    .filter((name) => name.endsWith('.md'))
+    .map((name) => `docs/${name}`),
+];
 
 interface Block {
   where: string;
@@ -54,7 +59,11 @@ function blocksOf(document: string): Block[] {
   return blocks;
 }
 
-const marker = (block: Block, key: string) => block.markers.find((text) => text.startsWith(`example: ${key}`))?.slice(`example: ${key}`.length).trim();
+const marker = (block: Block, key: string) =>
+  block.markers
+    .find((text) => text.startsWith(`example: ${key}`))
+    ?.slice(`example: ${key}`.length)
+    .trim();
 /** The code of every `given` marker, in order (a long one is split over several). */
 const givens = (block: Block) =>
   block.markers
@@ -62,7 +71,11 @@ const givens = (block: Block) =>
     .map((text) => text.slice('example: given'.length).trim())
     .join('\n');
 /** The test file a marker names as being the block (a reason not to run may name files too). */
-const fileMarker = (block: Block) => block.markers.filter((text) => !/^example: (not run|given|throws)/.test(text)).map((text) => /test\/\S+\.test\.ts/.exec(text)?.[0]).find(Boolean);
+const fileMarker = (block: Block) =>
+  block.markers
+    .filter((text) => !/^example: (not run|given|throws)/.test(text))
+    .map((text) => /test\/\S+\.test\.ts/.exec(text)?.[0])
+    .find(Boolean);
 
 const CLAIM = /^(\s*)(?!const |let |var |if |import |return |throw )([^/]*?\S);\s*\/\/\s*(.*)$/;
 const LITERAL = /^(true|false|null|-?\d+(?:\.\d+)?)(?=$|[\s(:,;])|^('[^']*'(?:\s+or\s+'[^']*')*)(?=$|\s)|^(\[[^\]]*\])/;
@@ -77,7 +90,9 @@ function withClaims(code: string): { code: string; claims: number } {
       return `${console_[1]}__printed(${console_[3]}, ${JSON.stringify(console_[4])}, ${index + 1});`;
     }
     // console.log(a, b); // 64 true → the printed line (util.format of the arguments) is exactly that.
-    const logged = /^(\s*)console\.log\((.*)\);\s*\/\/\s*((?:(?:true|false|null|-?\d+(?:\.\d+)?)(?:\s+|$))+)$/.exec(line);
+    const logged = /^(\s*)console\.log\((.*)\);\s*\/\/\s*((?:(?:true|false|null|-?\d+(?:\.\d+)?)(?:\s+|$))+)$/.exec(
+      line,
+    );
     if (logged) {
       claims++;
       return `${logged[1]}__logged([${logged[2]}], ${JSON.stringify(logged[3].trim())}, ${index + 1});`;
@@ -128,15 +143,31 @@ function __printed(value, expected, line) {
 `;
 
 /** What a block prints when run: its claims' results, or what it threw. */
-function runBlock(block: Block, directory: string, index: number): { results: Array<{ line: number; ok: boolean; actual: string; expected: string }>; threw?: string; claims: number } {
+function runBlock(
+  block: Block,
+  directory: string,
+  index: number,
+): { results: Array<{ line: number; ok: boolean; actual: string; expected: string }>; threw?: string; claims: number } {
   const { code, claims } = withClaims(block.code);
-  const imported = new Set([...block.code.matchAll(/import\s*\{([^}]*)\}\s*from/g)].flatMap((match) => match[1].split(',').map((name) => name.replace(/\btype\b/, '').trim()).filter(Boolean)));
+  const imported = new Set(
+    [...block.code.matchAll(/import\s*\{([^}]*)\}\s*from/g)].flatMap((match) =>
+      match[1]
+        .split(',')
+        .map((name) => name.replace(/\btype\b/, '').trim())
+        .filter(Boolean),
+    ),
+  );
   const names = (list: string[]) => list.filter((name) => !imported.has(name)).join(', ');
-  const scope = `const { ${names(Object.keys(memshield))} } = __memshield;\nconst { ` + `${names(Object.keys(testing).filter((name) => !(name in memshield)))} ` + `} = __testing;\nconst { ${names(['createHmac', 'randomBytes'])} } = __crypto;\n`;
+  const scope =
+    `const { ${names(Object.keys(memshield))} } = __memshield;\nconst { ` +
+    `${names(Object.keys(testing).filter((name) => !(name in memshield)))} ` +
+    `} = __testing;\nconst { ${names(['createHmac', 'randomBytes'])} } = __crypto;\n`;
   // A module's imports are hoisted, so the block goes in whole; what it throws ends the process
   // through the handler, which still prints the claims checked so far.
   const source = [PRELUDE, scope, givens(block), code, 'console.log(JSON.stringify(__results));'].join('\n');
-  const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
+  const js = ts.transpileModule(source, {
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+  }).outputText;
   const file = join(directory, `block-${index}.mjs`);
   writeFileSync(file, js, { mode: 0o644 }); // readable by the unprivileged child too
   let command = [process.execPath, file];
@@ -147,10 +178,22 @@ function runBlock(block: Block, directory: string, index: number): { results: Ar
   }
   const child = spawnSync(command[0], command.slice(1), { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
   const last = child.stdout.trim().split('\n').at(-1);
-  if (!last?.startsWith('[')) throw new Error(`${block.where} printed no results (status ${child.status}): ${child.stderr.slice(0, 2000)}`);
-  const entries = JSON.parse(last) as Array<{ line: number; ok: boolean; actual: string; expected: string; threw?: string; message?: string }>;
+  if (!last?.startsWith('['))
+    throw new Error(`${block.where} printed no results (status ${child.status}): ${child.stderr.slice(0, 2000)}`);
+  const entries = JSON.parse(last) as Array<{
+    line: number;
+    ok: boolean;
+    actual: string;
+    expected: string;
+    threw?: string;
+    message?: string;
+  }>;
   const thrown = entries.find((entry) => entry.threw !== undefined);
-  return { results: entries.filter((entry) => entry.threw === undefined), threw: thrown && `${thrown.threw}: ${thrown.message}`, claims };
+  return {
+    results: entries.filter((entry) => entry.threw === undefined),
+    threw: thrown && `${thrown.threw}: ${thrown.message}`,
+    claims,
+  };
 }
 
 const blocks = DOCUMENTS.flatMap(blocksOf);
@@ -175,35 +218,43 @@ describe('every ts/js block of README.md and docs/*.md', () => {
   const runs = (block: Block) => marker(block, 'not run:') === undefined && !fileMarker(block);
   const listed = (list: Block[]) => list.map((block) => [block.where, block, blocks.indexOf(block)] as const);
 
-  it.each(listed(blocks.filter((block) => !runs(block))))('%s says why it does not run, or is the test file it names', (_, block) => {
-    const reason = marker(block, 'not run:');
-    const file = fileMarker(block);
-    if (file && reason === undefined) expect(block.code, `${block.where} is ${file} as it is`).toBe(readFileSync(join(ROOT, file), 'utf8'));
-    else expect(reason?.length, 'a block that does not run says why').toBeGreaterThan(20);
-  });
+  it.each(listed(blocks.filter((block) => !runs(block))))(
+    '%s says why it does not run, or is the test file it names',
+    (_, block) => {
+      const reason = marker(block, 'not run:');
+      const file = fileMarker(block);
+      if (file && reason === undefined)
+        expect(block.code, `${block.where} is ${file} as it is`).toBe(readFileSync(join(ROOT, file), 'utf8'));
+      else expect(reason?.length, 'a block that does not run says why').toBeGreaterThan(20);
+    },
+  );
 
   // The examples show Linux's kernel view and limits (smaps, prlimit): they run on Linux.
-  it.runIf(process.platform === 'linux').each(listed(blocks.filter(runs)))('%s runs, and its claims hold', (_, block, index) => {
-    expectFreshBuild();
-    const { results, threw, claims } = runBlock(block, workDirectory(), index);
-    const throws = marker(block, 'throws');
-    if (throws) expect(threw, `${block.where} throws ${throws}`).toMatch(new RegExp(`^${throws}\\b`));
-    else expect(threw, `${block.where} ran to its end`).toBeUndefined();
-    const failed = results.filter((result) => !result.ok);
-    expect(failed, `${block.where}: claims in comments that did not hold`).toEqual([]);
-    if (!throws) expect(results.length, `${block.where}: every claim was checked`).toBe(claims);
-  });
+  it.runIf(process.platform === 'linux').each(listed(blocks.filter(runs)))(
+    '%s runs, and its claims hold',
+    (_, block, index) => {
+      expectFreshBuild();
+      const { results, threw, claims } = runBlock(block, workDirectory(), index);
+      const throws = marker(block, 'throws');
+      if (throws) expect(threw, `${block.where} throws ${throws}`).toMatch(new RegExp(`^${throws}\\b`));
+      else expect(threw, `${block.where} ran to its end`).toBeUndefined();
+      const failed = results.filter((result) => !result.ok);
+      expect(failed, `${block.where}: claims in comments that did not hold`).toEqual([]);
+      if (!throws) expect(results.length, `${block.where}: every claim was checked`).toBe(claims);
+    },
+  );
 });
 
 describe.runIf(process.platform === 'linux')('the claim checker (controls)', () => {
   it('finds each kind of claim, and a false one fails', () => {
     const block: Block = {
-      where: 'control', markers: [],
+      where: 'control',
+      markers: [],
       code: [
         '[1, 2].length; // 2',
         "'x'.repeat(2); // 'xx' or 'yy'",
         '[0, 1, 2]; // [..., 2]',
-        "console.log('printed text'); // \"printed t…\"",
+        'console.log(\'printed text\'); // "printed t…"',
         '[1].length; // 5 — false',
         'console.log(64, true); // 64 true',
         'console.log(64, true); // 64 false',
@@ -216,7 +267,11 @@ describe.runIf(process.platform === 'linux')('the claim checker (controls)', () 
   });
 
   it('reports a block that throws', () => {
-    const { threw } = runBlock({ where: 'control', markers: [], code: "PlatformMemory.allocate(0, 8, 'ReadWrite', 'Regular');\n" }, workDirectory(), 998);
+    const { threw } = runBlock(
+      { where: 'control', markers: [], code: "PlatformMemory.allocate(0, 8, 'ReadWrite', 'Regular');\n" },
+      workDirectory(),
+      998,
+    );
     expect(threw).toMatch(/^INVALID_ARGUMENT/);
   });
 });

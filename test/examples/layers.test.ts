@@ -24,13 +24,17 @@ function importsOf(folder: string): Array<{ file: string; specifier: string; tar
       const specifier = match[1];
       const target = specifier.startsWith('.') ? relative(root, join(root, dirname(file), specifier)) : undefined;
       return { file, specifier, target };
-    }));
+    }),
+  );
 }
 
 /** The files under `folder` that import koffi itself or the loader host/node-builtins.ts gives for it. */
 function koffiImports(folder: string): string[] {
   return sources(folder).filter((file) =>
-    [...readFileSync(join(root, file), 'utf8').matchAll(IMPORT)].some((match) => match[1] === 'koffi' || /\bloadKoffi\b/.test(match[0])));
+    [...readFileSync(join(root, file), 'utf8').matchAll(IMPORT)].some(
+      (match) => match[1] === 'koffi' || /\bloadKoffi\b/.test(match[0]),
+    ),
+  );
 }
 
 /** `file → imported file` for each relative import of the files under `folder` that lands in one of `forbidden`. */
@@ -55,19 +59,39 @@ describe('the layers', () => {
     expect(koffiImports('host')).toContain('host/posix.ts');
   });
 
-  it('src/ reaches the OS calls of the ways in (files, terminal, environment) only through the platform registry ' + '(type imports aside)', () => {
-    const hostModules = ['host/descriptors.ts', 'host/terminal.ts', 'host/environ.ts', 'host/linux-environ.ts', 'host/linux-files.ts'];
-    const valueImports = (folder: string) => sources(folder).flatMap((file) =>
-      [...readFileSync(join(root, file), 'utf8').matchAll(IMPORT)]
-        .filter((match) => !/^\s*(?:import|export)\s+type\s/.test(match[0]) && match[1].startsWith('.'))
-        .map((match) => ({ file, target: relative(root, join(root, dirname(file), match[1])).replace(/\.js$/, '.ts') })));
-    const direct = valueImports('src').filter(({ file, target }) => hostModules.includes(target) && file !== 'src/testing.ts');
-    expect(direct.map(({ file, target }) => `${file} → ${target}`)).toEqual([]);
-    // Control: the walk sees value imports of host/ from src/, and the registry does import these modules.
-    expect(valueImports('src').some(({ target }) => target === 'host/types.ts')).toBe(true);
-    expect(valueImports('host').filter(({ file }) => file === 'host/platforms.ts').map(({ target }) => target))
-      .toEqual(expect.arrayContaining(['host/descriptors.ts', 'host/terminal.ts', 'host/environ.ts']));
-  });
+  it(
+    'src/ reaches the OS calls of the ways in (files, terminal, environment) only through the platform registry ' +
+      '(type imports aside)',
+    () => {
+      const hostModules = [
+        'host/descriptors.ts',
+        'host/terminal.ts',
+        'host/environ.ts',
+        'host/linux-environ.ts',
+        'host/linux-files.ts',
+      ];
+      const valueImports = (folder: string) =>
+        sources(folder).flatMap((file) =>
+          [...readFileSync(join(root, file), 'utf8').matchAll(IMPORT)]
+            .filter((match) => !/^\s*(?:import|export)\s+type\s/.test(match[0]) && match[1].startsWith('.'))
+            .map((match) => ({
+              file,
+              target: relative(root, join(root, dirname(file), match[1])).replace(/\.js$/, '.ts'),
+            })),
+        );
+      const direct = valueImports('src').filter(
+        ({ file, target }) => hostModules.includes(target) && file !== 'src/testing.ts',
+      );
+      expect(direct.map(({ file, target }) => `${file} → ${target}`)).toEqual([]);
+      // Control: the walk sees value imports of host/ from src/, and the registry does import these modules.
+      expect(valueImports('src').some(({ target }) => target === 'host/types.ts')).toBe(true);
+      expect(
+        valueImports('host')
+          .filter(({ file }) => file === 'host/platforms.ts')
+          .map(({ target }) => target),
+      ).toEqual(expect.arrayContaining(['host/descriptors.ts', 'host/terminal.ts', 'host/environ.ts']));
+    },
+  );
 
   it('control: the same walk does see imports across folders (src/ into host/ and shared/, host/ into shared/)', () => {
     expect(importsInto('src', ['host'])).toContain('src/core.ts → host/types.js');

@@ -10,12 +10,18 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 // Value imports and re-exports; `import type` / `export type` vanish at compile time.
 const STATIC_IMPORT = /^\s*(?:import|export)\s+(?!type\b)(?:[^'";]*?\sfrom\s+)?['"]([^'"]+)['"]/gm;
 
-const packageImports = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { imports: Record<string, Record<string, string>> }).imports;
+const packageImports = (
+  JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { imports: Record<string, Record<string, string>> }
+).imports;
 
 /** The source files a `#name` import can load, one per condition (dist/x.js → x.ts; runtime/ is plain JS). */
 function packageImportTargets(specifier: string): string[] {
-  const targets = Object.entries(packageImports[specifier] ?? {}).filter(([condition]) => condition !== 'types').map(([, target]) => target);
-  return [...new Set(targets)].map((target) => join(root, target.replace(/^\.\/dist\//, './').replace(/^(\.\/(?:src|host)\/.*)\.js$/, '$1.ts')));
+  const targets = Object.entries(packageImports[specifier] ?? {})
+    .filter(([condition]) => condition !== 'types')
+    .map(([, target]) => target);
+  return [...new Set(targets)].map((target) =>
+    join(root, target.replace(/^\.\/dist\//, './').replace(/^(\.\/(?:src|host)\/.*)\.js$/, '$1.ts')),
+  );
 }
 
 /** Every module the file at `path` loads statically, transitively, with what each imports. */
@@ -25,7 +31,8 @@ function importGraph(path: string, seen = new Map<string, string[]>()): Map<stri
   seen.set(path, specifiers);
   for (const specifier of specifiers) {
     if (specifier.startsWith('#')) for (const target of packageImportTargets(specifier)) importGraph(target, seen);
-    else if (specifier.startsWith('.') && !specifier.endsWith('.wasm')) importGraph(join(dirname(path), path.endsWith('.js') ? specifier : specifier.replace(/\.js$/, '.ts')), seen);
+    else if (specifier.startsWith('.') && !specifier.endsWith('.wasm'))
+      importGraph(join(dirname(path), path.endsWith('.js') ? specifier : specifier.replace(/\.js$/, '.ts')), seen);
   }
   return seen;
 }
@@ -33,7 +40,10 @@ function importGraph(path: string, seen = new Map<string, string[]>()): Map<stri
 /** The static imports in the graph that only Node-like runtimes can satisfy. */
 function nodeOnlyImports(graph: Map<string, string[]>): string[] {
   return [...graph].flatMap(([path, specifiers]) =>
-    specifiers.filter((specifier) => specifier.startsWith('node:') || specifier === 'koffi').map((specifier) => `${relative(root, path)} → ${specifier}`));
+    specifiers
+      .filter((specifier) => specifier.startsWith('node:') || specifier === 'koffi')
+      .map((specifier) => `${relative(root, path)} → ${specifier}`),
+  );
 }
 
 describe('importing memshield and memshield/testing', () => {
@@ -41,8 +51,18 @@ describe('importing memshield and memshield/testing', () => {
 
   it('walks the whole public API (the control: the graph reaches the hosts and SecureHeap)', () => {
     const files = [...graph.keys()].map((path) => relative(root, path));
-    expect(files).toEqual(expect.arrayContaining(['host/linux.ts', 'host/posix.ts', 'host/win32.ts', 'src/secure-heap.ts', 'host/simulated/host.ts',
-      'host/no-native.ts', 'src/core-module.ts', 'runtime/core-module-workerd.js']));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'host/linux.ts',
+        'host/posix.ts',
+        'host/win32.ts',
+        'src/secure-heap.ts',
+        'host/simulated/host.ts',
+        'host/no-native.ts',
+        'src/core-module.ts',
+        'runtime/core-module-workerd.js',
+      ]),
+    );
   });
 
   it('loads no Node built-in and not koffi statically, so it works where there are none', () => {

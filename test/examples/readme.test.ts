@@ -25,7 +25,13 @@ describe('README', () => {
     'runs example %i as written, leaving nothing mapped',
     (_, code) => {
       const before = PlatformMemory.stats().liveRegions;
-      const run = new Function('PlatformMemory', 'MemoryProtectionLevel', 'AllocationType', 'MemoryProtectionError', code as string);
+      const run = new Function(
+        'PlatformMemory',
+        'MemoryProtectionLevel',
+        'AllocationType',
+        'MemoryProtectionError',
+        code as string,
+      );
       run(PlatformMemory, MemoryProtectionLevel, AllocationType, MemoryProtectionError);
       expect(PlatformMemory.stats().liveRegions).toBe(before);
     },

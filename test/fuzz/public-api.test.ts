@@ -22,13 +22,40 @@ const V8_FLAGS = ['--disable-wasm-trap-handler', '--wasm-max-mem-pages=1024'];
 
 /** The hostile shapes the fixture makes (its HOSTILE table). */
 const SHAPES = [
-  'Proxy around a Uint8Array', 'Proxy whose traps throw', 'revoked Proxy', 'revoked function Proxy', 'throwing getters',
-  'forged Region', 'Region of another PlatformMemory', 'Symbol', 'BigInt', 'detached buffer view', 'resizable buffer view',
-  'SharedArrayBuffer view', 'lying byteLength', 'subclass with lying getters',
+  'Proxy around a Uint8Array',
+  'Proxy whose traps throw',
+  'revoked Proxy',
+  'revoked function Proxy',
+  'throwing getters',
+  'forged Region',
+  'Region of another PlatformMemory',
+  'Symbol',
+  'BigInt',
+  'detached buffer view',
+  'resizable buffer view',
+  'SharedArrayBuffer view',
+  'lying byteLength',
+  'subclass with lying getters',
 ];
 
-interface Tally { runs: number; calls: number; sweep: number; valid: number; refused: Record<string, number>; unacceptable: string[]; changedWhenRefused: string[] }
-interface FuzzReport { uid: number; seed: number; runs: number; mode: string; inherited: string[]; shapes: Record<string, number>; results: Record<string, Tally> }
+interface Tally {
+  runs: number;
+  calls: number;
+  sweep: number;
+  valid: number;
+  refused: Record<string, number>;
+  unacceptable: string[];
+  changedWhenRefused: string[];
+}
+interface FuzzReport {
+  uid: number;
+  seed: number;
+  runs: number;
+  mode: string;
+  inherited: string[];
+  shapes: Record<string, number>;
+  results: Record<string, Tally>;
+}
 
 // The default 8 MiB of memlock, enforced (the child lacks CAP_IPC_LOCK), and 4 GiB of address space.
 const MEMLOCK = 8 * 1024 * 1024;
@@ -37,9 +64,16 @@ const enforced = memlockEnforced(MEMLOCK, [process.execPath, ...V8_FLAGS, FIXTUR
 const skip = skipReasonOf(enforced);
 
 async function fuzz(mode: string, runs: number) {
-  const { argv } = memlockEnforced(MEMLOCK, [process.execPath, ...V8_FLAGS, FIXTURE, String(SEED), String(runs), mode], AS_LIMIT) as { argv: string[] };
+  const { argv } = memlockEnforced(
+    MEMLOCK,
+    [process.execPath, ...V8_FLAGS, FIXTURE, String(SEED), String(runs), mode],
+    AS_LIMIT,
+  ) as { argv: string[] };
   const child = await run(argv[0], argv.slice(1));
-  return { exit: { status: child.status, signal: child.signal, stderr: child.stderr }, report: lastJson<FuzzReport>(child) };
+  return {
+    exit: { status: child.status, signal: child.signal, stderr: child.stderr },
+    report: lastJson<FuzzReport>(child),
+  };
 }
 
 let report: FuzzReport;
@@ -50,65 +84,89 @@ beforeAll(async () => {
   [{ report, exit }, polluted] = await Promise.all([fuzz('plain', RUNS), fuzz('polluted', Math.ceil(RUNS / 4))]);
 }, 300_000);
 
-describe.skipIf(skip !== undefined)(`fuzzing every public entry point (fast-check seed ${SEED}, ` + `${RUNS} runs each; MEMSHIELD_FUZZ_SEED/RUNS change them)${skip ? ` (${skip})` : ''}`, () => {
-  it('handed out every hostile shape, in every argument of every entry point', () => {
-    for (const shape of SHAPES) expect(report.shapes[shape], shape).toBeGreaterThan(0);
-    expect(Object.keys(report.shapes).sort()).toEqual([...SHAPES].sort());
-    for (const [name, tally] of Object.entries(report.results)) {
-      const arity = tally.sweep / SHAPES.length;
-      expect(Number.isInteger(arity), name).toBe(true);
-    }
-    expect(report.results['PlatformMemory.write'].sweep).toBe(SHAPES.length * 4);
-  });
+describe.skipIf(skip !== undefined)(
+  `fuzzing every public entry point (fast-check seed ${SEED}, ` +
+    `${RUNS} runs each; MEMSHIELD_FUZZ_SEED/RUNS change them)${skip ? ` (${skip})` : ''}`,
+  () => {
+    it('handed out every hostile shape, in every argument of every entry point', () => {
+      for (const shape of SHAPES) expect(report.shapes[shape], shape).toBeGreaterThan(0);
+      expect(Object.keys(report.shapes).sort()).toEqual([...SHAPES].sort());
+      for (const [name, tally] of Object.entries(report.results)) {
+        const arity = tally.sweep / SHAPES.length;
+        expect(Number.isInteger(arity), name).toBe(true);
+      }
+      expect(report.results['PlatformMemory.write'].sweep).toBe(SHAPES.length * 4);
+    });
 
-  it('never crashed: the child ran every entry point and exited normally, unprivileged', () => {
-    expect(exit, exit.stderr).toMatchObject({ status: 0, signal: null });
-    expect(report.uid).toBe(memlockChildUid);
-    expect(Object.keys(report.results).length).toBeGreaterThanOrEqual(30);
-    for (const [name, tally] of Object.entries(report.results)) expect(tally.calls, name).toBe(tally.runs);
-    expect(report.results['PlatformMemory.allocate'].runs).toBe(RUNS); // entries that take values run RUNS times
-  });
+    it('never crashed: the child ran every entry point and exited normally, unprivileged', () => {
+      expect(exit, exit.stderr).toMatchObject({ status: 0, signal: null });
+      expect(report.uid).toBe(memlockChildUid);
+      expect(Object.keys(report.results).length).toBeGreaterThanOrEqual(30);
+      for (const [name, tally] of Object.entries(report.results)) expect(tally.calls, name).toBe(tally.runs);
+      expect(report.results['PlatformMemory.allocate'].runs).toBe(RUNS); // entries that take values run RUNS times
+    });
 
-  it('let out only MemoryProtectionError (a known code) or TypeError/RangeError, each with a message', () => {
-    const unacceptable = Object.entries(report.results).flatMap(([name, tally]) => tally.unacceptable.map((error) => `${name}: ${error}`));
-    expect(unacceptable).toEqual([]);
-  });
+    it('let out only MemoryProtectionError (a known code) or TypeError/RangeError, each with a message', () => {
+      const unacceptable = Object.entries(report.results).flatMap(([name, tally]) =>
+        tally.unacceptable.map((error) => `${name}: ${error}`),
+      );
+      expect(unacceptable).toEqual([]);
+    });
 
-  it('in fact refused with MemoryProtectionError every time: no TypeError escaped from a check or a message', () => {
-    const typeErrors = Object.entries(report.results).filter(([, tally]) => tally.refused.TypeError || tally.refused.RangeError).map(([name]) => name);
-    expect(typeErrors).toEqual([]);
-  });
+    it('in fact refused with MemoryProtectionError every time: no TypeError escaped from a check or a message', () => {
+      const typeErrors = Object.entries(report.results)
+        .filter(([, tally]) => tally.refused.TypeError || tally.refused.RangeError)
+        .map(([name]) => name);
+      expect(typeErrors).toEqual([]);
+    });
 
-  it('left the probes exactly as they were whenever it refused a call', () => {
-    const changed = Object.entries(report.results).flatMap(([name, tally]) => tally.changedWhenRefused.map((what) => `${name}: ${what}`));
-    expect(changed).toEqual([]);
-  });
+    it('left the probes exactly as they were whenever it refused a call', () => {
+      const changed = Object.entries(report.results).flatMap(([name, tally]) =>
+        tally.changedWhenRefused.map((what) => `${name}: ${what}`),
+      );
+      expect(changed).toEqual([]);
+    });
 
-  it('refused most random values, and with the codes that fit (the fuzz reached the checks)', () => {
-    const refused = (name: string) => Object.values(report.results[name].refused).reduce((sum, count) => sum + count, 0);
-    for (const name of ['PlatformMemory.allocate', 'PlatformMemory.write', 'SecureBuffer.from', 'new SecureHeap', 'SecureBuffer.use']) {
-      expect(refused(name), name).toBeGreaterThan(RUNS / 2);
-    }
-    expect(report.results['PlatformMemory.allocate'].refused.INVALID_ARGUMENT).toBeGreaterThan(0);
-    expect(report.results['a forged Region'].refused).toEqual({ INVALID_ARGUMENT: RUNS + SHAPES.length * 4 });
-    const use = report.results['SecureBuffer.use'];
-    expect(use.refused).toEqual({ INVALID_ARGUMENT: use.calls + use.sweep - use.valid });
-  });
-});
+    it('refused most random values, and with the codes that fit (the fuzz reached the checks)', () => {
+      const refused = (name: string) =>
+        Object.values(report.results[name].refused).reduce((sum, count) => sum + count, 0);
+      for (const name of [
+        'PlatformMemory.allocate',
+        'PlatformMemory.write',
+        'SecureBuffer.from',
+        'new SecureHeap',
+        'SecureBuffer.use',
+      ]) {
+        expect(refused(name), name).toBeGreaterThan(RUNS / 2);
+      }
+      expect(report.results['PlatformMemory.allocate'].refused.INVALID_ARGUMENT).toBeGreaterThan(0);
+      expect(report.results['a forged Region'].refused).toEqual({ INVALID_ARGUMENT: RUNS + SHAPES.length * 4 });
+      const use = report.results['SecureBuffer.use'];
+      expect(use.refused).toEqual({ INVALID_ARGUMENT: use.calls + use.sweep - use.valid });
+    });
+  },
+);
 
-describe.skipIf(skip !== undefined)(`fuzzing again with Object.prototype polluted by every option name${skip ? ` (${skip})` : ''}`, () => {
-  it('control: the pollution took effect on a plain object', () => {
-    expect(polluted.report.mode).toBe('polluted');
-    expect(polluted.report.inherited).toContain('secretMemory');
-    expect(polluted.report.inherited.length).toBeGreaterThanOrEqual(20);
-  });
+describe.skipIf(skip !== undefined)(
+  `fuzzing again with Object.prototype polluted by every option name${skip ? ` (${skip})` : ''}`,
+  () => {
+    it('control: the pollution took effect on a plain object', () => {
+      expect(polluted.report.mode).toBe('polluted');
+      expect(polluted.report.inherited).toContain('secretMemory');
+      expect(polluted.report.inherited.length).toBeGreaterThanOrEqual(20);
+    });
 
-  it('never crashed, let out only MemoryProtectionError, and left the probes as they were on every refusal', () => {
-    expect(polluted.exit, polluted.exit.stderr).toMatchObject({ status: 0, signal: null });
-    for (const shape of SHAPES) expect(polluted.report.shapes[shape], shape).toBeGreaterThan(0);
-    const problems = Object.entries(polluted.report.results).flatMap(([name, tally]) => [
-      ...tally.unacceptable, ...tally.changedWhenRefused, ...Object.keys(tally.refused).filter((code) => code === 'TypeError' || code === 'RangeError'),
-    ].map((problem) => `${name}: ${problem}`));
-    expect(problems).toEqual([]);
-  });
-});
+    it('never crashed, let out only MemoryProtectionError, and left the probes as they were on every refusal', () => {
+      expect(polluted.exit, polluted.exit.stderr).toMatchObject({ status: 0, signal: null });
+      for (const shape of SHAPES) expect(polluted.report.shapes[shape], shape).toBeGreaterThan(0);
+      const problems = Object.entries(polluted.report.results).flatMap(([name, tally]) =>
+        [
+          ...tally.unacceptable,
+          ...tally.changedWhenRefused,
+          ...Object.keys(tally.refused).filter((code) => code === 'TypeError' || code === 'RangeError'),
+        ].map((problem) => `${name}: ${problem}`),
+      );
+      expect(problems).toEqual([]);
+    });
+  },
+);

@@ -18,7 +18,10 @@ export function traceLine(entry: TraceEntry): string {
     case 'advise':
       return `advise(#${entry.id}, +${entry.offset}, ${entry.length}, ${entry.advice})${tail}`;
     case 'fill':
-      return `fill(#${entry.id}, +${entry.offset}, ${entry.length}, ` + `0x${entry.byte.toString(16).padStart(2, '0')})${tail}`;
+      return (
+        `fill(#${entry.id}, +${entry.offset}, ${entry.length}, ` +
+        `0x${entry.byte.toString(16).padStart(2, '0')})${tail}`
+      );
     case 'randomBytes':
       return `randomBytes(${entry.length})`;
     case 'memoryRoom':

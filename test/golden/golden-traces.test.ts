@@ -13,7 +13,9 @@ import { goldenScenarios } from './scenarios.mjs';
 const GOLDEN = new URL('./traces.json', import.meta.url);
 
 const scenarios = goldenScenarios() as Scenario[];
-const actual = Object.fromEntries(scenarios.map((scenario) => [scenario.name, simulatedTrace(scenario).map(traceLine)]));
+const actual = Object.fromEntries(
+  scenarios.map((scenario) => [scenario.name, simulatedTrace(scenario).map(traceLine)]),
+);
 if (process.env.UPDATE_GOLDEN === '1') writeFileSync(GOLDEN, `${JSON.stringify(actual, null, 2)}\n`);
 const golden = JSON.parse(readFileSync(GOLDEN, 'utf8')) as Record<string, string[]>;
 

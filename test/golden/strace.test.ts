@@ -16,13 +16,30 @@ import { goldenScenarios } from './scenarios.mjs';
 const child = fileURLToPath(new URL('./strace-child.mjs', import.meta.url));
 
 const PROT: Record<string, string> = {
-  NoAccess: 'PROT_NONE', ReadOnly: 'PROT_READ', ReadWrite: 'PROT_READ|PROT_WRITE', Execute: 'PROT_EXEC',
-  ReadExecute: 'PROT_READ|PROT_EXEC', ReadWriteExecute: 'PROT_READ|PROT_WRITE|PROT_EXEC',
+  NoAccess: 'PROT_NONE',
+  ReadOnly: 'PROT_READ',
+  ReadWrite: 'PROT_READ|PROT_WRITE',
+  Execute: 'PROT_EXEC',
+  ReadExecute: 'PROT_READ|PROT_EXEC',
+  ReadWriteExecute: 'PROT_READ|PROT_WRITE|PROT_EXEC',
 };
-const MADV: Record<string, string> = { DontDump: 'MADV_DONTDUMP', DontFork: 'MADV_DONTFORK', HugePage: 'MADV_HUGEPAGE' };
+const MADV: Record<string, string> = {
+  DontDump: 'MADV_DONTDUMP',
+  DontFork: 'MADV_DONTFORK',
+  HugePage: 'MADV_HUGEPAGE',
+};
 
-interface Report { index: number; name: string; address: string; length: number }
-interface ChildReport { reports: Report[]; capabilities: testing.HostCapabilities; pageSize: number }
+interface Report {
+  index: number;
+  name: string;
+  address: string;
+  length: number;
+}
+interface ChildReport {
+  reports: Report[];
+  capabilities: testing.HostCapabilities;
+  pageSize: number;
+}
 
 /** The system calls a simulated trace stands for on Linux (copies and fills make none). */
 function expectedSyscalls(trace: testing.TraceEntry[], mappingLength: number, pageSize: number): string[] {
@@ -35,12 +52,23 @@ function expectedSyscalls(trace: testing.TraceEntry[], mappingLength: number, pa
         calls.push(`mmap(${entry.length + extra}, ${PROT[entry.protection]}${entry.flags ? ', MAP_HUGETLB' : ''})`);
         break;
       }
-      case 'unmap': calls.push(`munmap(+0, ${mappingLength})`); break;
-      case 'protect': calls.push(`mprotect(+${entry.offset}, ${entry.length}, ${PROT[entry.protection]})`); break;
-      case 'lock': calls.push(`mlock(+${entry.offset}, ${entry.length})`); break;
-      case 'unlock': calls.push(`munlock(+${entry.offset}, ${entry.length})`); break;
-      case 'advise': calls.push(`madvise(+${entry.offset}, ${entry.length}, ${MADV[entry.advice]})`); break;
-      default: break;
+      case 'unmap':
+        calls.push(`munmap(+0, ${mappingLength})`);
+        break;
+      case 'protect':
+        calls.push(`mprotect(+${entry.offset}, ${entry.length}, ${PROT[entry.protection]})`);
+        break;
+      case 'lock':
+        calls.push(`mlock(+${entry.offset}, ${entry.length})`);
+        break;
+      case 'unlock':
+        calls.push(`munlock(+${entry.offset}, ${entry.length})`);
+        break;
+      case 'advise':
+        calls.push(`madvise(+${entry.offset}, ${entry.length}, ${MADV[entry.advice]})`);
+        break;
+      default:
+        break;
     }
   }
   return calls;
@@ -72,7 +100,10 @@ function observedSyscalls(window: Syscall[], report: Report): { calls: string[];
     const at = BigInt(args[0]);
     if (at < low || at >= high) continue; // not this mapping
     if (call.result !== '0') failed.push(`${call.name}(${call.args}) = ${call.result}`);
-    if (call.name === 'munmap' && (at < address || at >= address + BigInt(report.length))) { trims++; continue; }
+    if (call.name === 'munmap' && (at < address || at >= address + BigInt(report.length))) {
+      trims++;
+      continue;
+    }
     const offset = `+${at - address}`;
     calls.push(`${call.name}(${[offset, ...args.slice(1)].join(', ')})`);
   }
@@ -88,8 +119,18 @@ describe.runIf(process.platform === 'linux')('the golden traces, against the ker
     expectFreshBuild();
     scratch = mkdtempSync(join(tmpdir(), 'memshield-golden-strace-'));
     const log = join(scratch, 'strace.log');
-    const result = await run('strace', ['-f', '--seccomp-bpf', '-e', 'trace=%memory,access,faccessat,faccessat2', '-o', log, process.execPath, child]);
-    if (result.status !== 0) throw new Error(`the traced child failed (${result.status} ${result.signal}): ${result.stderr}`);
+    const result = await run('strace', [
+      '-f',
+      '--seccomp-bpf',
+      '-e',
+      'trace=%memory,access,faccessat,faccessat2',
+      '-o',
+      log,
+      process.execPath,
+      child,
+    ]);
+    if (result.status !== 0)
+      throw new Error(`the traced child failed (${result.status} ${result.signal}): ${result.stderr}`);
     report = lastJson<ChildReport>(result);
     calls = parseStrace(readFileSync(log, 'utf8'));
   });
@@ -99,7 +140,9 @@ describe.runIf(process.platform === 'linux')('the golden traces, against the ker
   });
 
   const scenarios = goldenScenarios() as Scenario[];
-  const onLinux = scenarios.map((scenario, index) => ({ scenario, index })).filter(({ scenario }) => !scenario.hostOptions);
+  const onLinux = scenarios
+    .map((scenario, index) => ({ scenario, index }))
+    .filter(({ scenario }) => !scenario.hostOptions);
 
   it('ran every scenario that needs no simulated fault', () => {
     expect(report.reports.map((entry) => entry.name)).toEqual(onLinux.map(({ scenario }) => scenario.name));
@@ -119,10 +162,19 @@ describe.runIf(process.platform === 'linux')('the golden traces, against the ker
     });
   }
 
-  it('sees the calls it must: a Secure allocation shows mmap, ' + 'madvise (dump), mprotect, madvise (fork) and mlock', () => {
-    const index = scenarios.findIndex((scenario) => scenario.name === 'Secure: allocate');
-    const entry = report.reports.find((candidate) => candidate.index === index)!;
-    const observed = observedSyscalls(betweenMarkers(calls, `begin-${index}`, `end-${index}`), entry);
-    expect(observed.calls.map((call) => call.slice(0, call.indexOf('(')))).toEqual(['mmap', 'madvise', 'mprotect', 'madvise', 'mlock']);
-  });
+  it(
+    'sees the calls it must: a Secure allocation shows mmap, ' + 'madvise (dump), mprotect, madvise (fork) and mlock',
+    () => {
+      const index = scenarios.findIndex((scenario) => scenario.name === 'Secure: allocate');
+      const entry = report.reports.find((candidate) => candidate.index === index)!;
+      const observed = observedSyscalls(betweenMarkers(calls, `begin-${index}`, `end-${index}`), entry);
+      expect(observed.calls.map((call) => call.slice(0, call.indexOf('(')))).toEqual([
+        'mmap',
+        'madvise',
+        'mprotect',
+        'madvise',
+        'mlock',
+      ]);
+    },
+  );
 });

@@ -8,7 +8,23 @@ export function bareCore(): CoreExports {
   const refuse = (name: string) => () => {
     throw new Error(`layout planning must not call the host (${name})`);
   };
-  const names = ['map', 'unmap', 'protect', 'lock', 'unlock', 'advise', 'fill', 'copy_in', 'copy_out', 'core_in', 'core_out', 'random_bytes', 'map_secret', 'memory_room', 'decommit'];
+  const names = [
+    'map',
+    'unmap',
+    'protect',
+    'lock',
+    'unlock',
+    'advise',
+    'fill',
+    'copy_in',
+    'copy_out',
+    'core_in',
+    'core_out',
+    'random_bytes',
+    'map_secret',
+    'memory_room',
+    'decommit',
+  ];
   const host = Object.fromEntries(names.map((name) => [name, refuse(name)]));
   const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { host, env: { abort: refuse('abort') } });
   return instance.exports as unknown as CoreExports;

@@ -25,6 +25,10 @@ export function expectFreshBuild(): void {
   } catch {
     throw new Error('dist/ is missing: run `npm run build` (npm test does it first)');
   }
-  const newest = Math.max(newestSource(join(root, 'src')), newestSource(join(root, 'host')), newestSource(join(root, 'assembly')));
+  const newest = Math.max(
+    newestSource(join(root, 'src')),
+    newestSource(join(root, 'host')),
+    newestSource(join(root, 'assembly')),
+  );
   if (newest > built) throw new Error('dist/ is older than the sources: run `npm run build` (npm test does it first)');
 }

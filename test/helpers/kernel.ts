@@ -32,8 +32,13 @@ export function readSmaps(text = readFileSync('/proc/self/smaps', 'utf8')): Smap
     const header = HEADER.exec(line);
     if (header) {
       entries.push({
-        start: BigInt(`0x${header[1]}`), end: BigInt(`0x${header[2]}`), perms: header[3], path: header[4].trim(),
-        flags: new Set(), lockedBytes: 0, kernelPageSize: 0,
+        start: BigInt(`0x${header[1]}`),
+        end: BigInt(`0x${header[2]}`),
+        perms: header[3],
+        path: header[4].trim(),
+        flags: new Set(),
+        lockedBytes: 0,
+        kernelPageSize: 0,
       });
       continue;
     }
@@ -90,7 +95,9 @@ export function expectedLargePages(): { pageKind: 'explicit-huge' | 'transparent
   let thp = 'never';
   try {
     thp = /\[(\w+)\]/.exec(readFileSync('/sys/kernel/mm/transparent_hugepage/enabled', 'utf8'))![1];
-  } catch { /* no THP support in this kernel */ }
+  } catch {
+    /* no THP support in this kernel */
+  }
   if (free > 0) return { pageKind: 'explicit-huge', pageSize: hugePageSize };
   if (thp === 'always' || thp === 'madvise') return { pageKind: 'transparent-huge', pageSize: hugePageSize };
   return { pageKind: 'normal', pageSize: 4096 };
@@ -105,13 +112,25 @@ export interface ChildResult {
 }
 
 /** Runs `command args…` to its end (asynchronously, so children can run side by side). */
-export function run(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<ChildResult> {
+export function run(
+  command: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk) => { stdout += chunk; });
-    child.stderr.on('data', (chunk) => { stderr += chunk; });
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
     child.on('error', reject);
     child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr }));
   });
@@ -120,7 +139,8 @@ export function run(command: string, args: string[], options: { env?: NodeJS.Pro
 /** The last line of a child's stdout, parsed as JSON (fixtures report that way). */
 export function lastJson<T>(result: ChildResult): T {
   const line = result.stdout.trim().split('\n').at(-1);
-  if (!line) throw new Error(`the child printed nothing (status ${result.status}, signal ${result.signal}): ${result.stderr}`);
+  if (!line)
+    throw new Error(`the child printed nothing (status ${result.status}, signal ${result.signal}): ${result.stderr}`);
   return JSON.parse(line) as T;
 }
 
@@ -146,9 +166,15 @@ export function parseStrace(text: string): Syscall[] {
     if (!pidMatch) continue;
     const pid = Number(pidMatch[1]);
     let line = pidMatch[2];
-    if (line.endsWith('<unfinished ...>')) { pending.set(pid, line.slice(0, -'<unfinished ...>'.length).trimEnd()); continue; }
+    if (line.endsWith('<unfinished ...>')) {
+      pending.set(pid, line.slice(0, -'<unfinished ...>'.length).trimEnd());
+      continue;
+    }
     const resumed = /^<\.\.\. \w+ resumed>(.*)$/.exec(line);
-    if (resumed) { line = (pending.get(pid) ?? '') + resumed[1]; pending.delete(pid); }
+    if (resumed) {
+      line = (pending.get(pid) ?? '') + resumed[1];
+      pending.delete(pid);
+    }
     const call = /^(\w+)\((.*)\)\s+=\s+(.*)$/.exec(line);
     if (call) calls.push({ pid, name: call[1], args: call[2], result: call[3] });
   }

@@ -51,11 +51,20 @@ export const privilege = existsSync('/proc/self/status')
 /** Why a test that needs another user is skipped here (undefined where it runs). */
 export const needsRootReason = privilege.canBecomeNobody
   ? undefined
-  : `skipped: needs root to start a process as another user (this suite runs ` + `as uid ${privilege.uid} without CAP_SETUID/CAP_SETGID/CAP_SETPCAP)`;
+  : `skipped: needs root to start a process as another user (this suite runs ` +
+    `as uid ${privilege.uid} without CAP_SETUID/CAP_SETGID/CAP_SETPCAP)`;
 
 /** `command` run as nobody with no capabilities, no supplementary groups, an empty bounding set. */
 export function asNobody(command) {
-  return ['setpriv', `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', ...command];
+  return [
+    'setpriv',
+    `--reuid=${NOBODY}`,
+    `--regid=${NOBODY}`,
+    '--clear-groups',
+    '--inh-caps=-all',
+    '--bounding-set=-all',
+    ...command,
+  ];
 }
 
 /**
@@ -68,7 +77,11 @@ function unreadableByNobody(command) {
     const [program, ...args] = asNobody(['test', '-r', file]);
     return spawnSync(program, args).status !== 0;
   });
-  return unreadable && `skipped: the user nobody cannot read ${unreadable} (make the ` + `checkout and its parents readable by others to run this as root)`;
+  return (
+    unreadable &&
+    `skipped: the user nobody cannot read ${unreadable} (make the ` +
+      `checkout and its parents readable by others to run this as root)`
+  );
 }
 
 /**
@@ -83,7 +96,9 @@ export function unprivileged(command) {
   if (!privilege.ipcLock) return { argv: command, user: `uid ${privilege.uid}` };
   // CAP_IPC_LOCK would make mlock ignore the limit: the child must drop it, as nobody.
   if (!privilege.canBecomeNobody) {
-    return { skip: 'skipped: this process holds CAP_IPC_LOCK but may not drop it in a child (no CAP_SETPCAP/CAP_SETUID)' };
+    return {
+      skip: 'skipped: this process holds CAP_IPC_LOCK but may not drop it in a child (no CAP_SETPCAP/CAP_SETUID)',
+    };
   }
   const unreadable = unreadableByNobody(command);
   if (unreadable) return { skip: unreadable };
@@ -111,7 +126,9 @@ export function memlockEnforced(limit, command, otherLimits = []) {
     const hard = memlockHardLimit();
     if (limit > hard) {
       return {
-        skip: `skipped: needs RLIMIT_MEMLOCK ${limit} bytes, above this ` + `user's hard limit (${hard}), which only root may raise`,
+        skip:
+          `skipped: needs RLIMIT_MEMLOCK ${limit} bytes, above this ` +
+          `user's hard limit (${hard}), which only root may raise`,
       };
     }
   }
@@ -130,8 +147,10 @@ export function siblingTraceSkipReason(asNobody = false) {
   const file = '/proc/sys/kernel/yama/ptrace_scope';
   const scope = existsSync(file) ? Number(readFileSync(file, 'utf8')) : 0;
   const status = readFileSync('/proc/self/status', 'utf8');
-  const sysPtrace = !asNobody && ((BigInt(`0x${/^CapEff:\s+([0-9a-f]+)/m.exec(status)[1]}`) >> BigInt(CAP_SYS_PTRACE)) & 1n) === 1n;
-  if (scope >= 3 || (scope === 2 && !sysPtrace)) return `skipped: Yama ptrace_scope is ${scope}, so this process may not read or attach to a sibling`;
+  const sysPtrace =
+    !asNobody && ((BigInt(`0x${/^CapEff:\s+([0-9a-f]+)/m.exec(status)[1]}`) >> BigInt(CAP_SYS_PTRACE)) & 1n) === 1n;
+  if (scope >= 3 || (scope === 2 && !sysPtrace))
+    return `skipped: Yama ptrace_scope is ${scope}, so this process may not read or attach to a sibling`;
   return undefined;
 }
 

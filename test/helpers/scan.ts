@@ -19,7 +19,10 @@ export function needleForms(name: string, bytes: Uint8Array): Array<[string, Buf
 }
 
 /** Where each needle occurs in the file (file offsets, each match once), and how many bytes were read. */
-export function scanFile(path: string, needles: Array<[string, Uint8Array]>): { found: Map<string, number[]>; bytes: number } {
+export function scanFile(
+  path: string,
+  needles: Array<[string, Uint8Array]>,
+): { found: Map<string, number[]>; bytes: number } {
   const overlap = Math.max(...needles.map(([, needle]) => needle.length)) - 1;
   const buffer = Buffer.alloc(CHUNK + overlap);
   const found = new Map<string, number[]>();

@@ -16,7 +16,8 @@ export default class SkippedReporter implements Reporter {
       }
       // A suite skipped as a whole (describe.skipIf on another platform) collects no tests.
       for (const suite of module.children.allSuites()) {
-        if (suite.state() === 'skipped' && [...suite.children.allTests()].length === 0) skipped.push(`  ↓ ${file} › ${suite.fullName}`);
+        if (suite.state() === 'skipped' && [...suite.children.allTests()].length === 0)
+          skipped.push(`  ↓ ${file} › ${suite.fullName}`);
       }
     }
     if (skipped.length === 0) return;

@@ -23,11 +23,21 @@ function lyingArray(): { array: Uint8Array; whole: Uint8Array } {
 
 /** A subclass whose getters and methods all lie. */
 class LyingBytes extends Uint8Array {
-  override get byteLength(): number { return LIE; }
-  override get length(): number { return LIE; }
-  override get byteOffset(): number { return 4096; }
-  override subarray(): Uint8Array<ArrayBuffer> { return new Uint8Array(LIE); }
-  override fill(): this { throw new Error('fill of the subclass called'); }
+  override get byteLength(): number {
+    return LIE;
+  }
+  override get length(): number {
+    return LIE;
+  }
+  override get byteOffset(): number {
+    return 4096;
+  }
+  override subarray(): Uint8Array<ArrayBuffer> {
+    return new Uint8Array(LIE);
+  }
+  override fill(): this {
+    throw new Error('fill of the subclass called');
+  }
 }
 
 const region = PlatformMemory.allocate(4096, 8, ReadWrite, AllocationType.Secure);
@@ -43,7 +53,9 @@ describe('a Uint8Array with a lying byteLength (own property) has its real 16 by
     expect(array.byteLength).toBe(LIE);
     expect(array.length).toBe(LIE);
     expect(new Uint8Array(array.buffer, array.byteOffset).length).toBe(48);
-    expect(Uint8Array.from(new Uint8Array(array.buffer, 0, REAL))).toEqual(Uint8Array.from({ length: REAL }, (_, i) => 0x41 + i));
+    expect(Uint8Array.from(new Uint8Array(array.buffer, 0, REAL))).toEqual(
+      Uint8Array.from({ length: REAL }, (_, i) => 0x41 + i),
+    );
   });
 
   it('SecureBuffer.from copies the 16 real bytes and wipes those 16 only', () => {
@@ -118,10 +130,20 @@ describe('values that are not plain bytes are refused with INVALID_ARGUMENT nami
 
   it('a Proxy around a Uint8Array: refused without running one trap (control: the trap runs on a plain read)', () => {
     let traps = 0;
-    const proxy = new Proxy(new Uint8Array(REAL), { get: (target, key) => { traps++; return key === 'byteLength' ? LIE : Reflect.get(target, key); } });
+    const proxy = new Proxy(new Uint8Array(REAL), {
+      get: (target, key) => {
+        traps++;
+        return key === 'byteLength' ? LIE : Reflect.get(target, key);
+      },
+    });
     expect(proxy.byteLength).toBe(LIE);
     expect(traps).toBe(1);
-    for (const call of [() => SecureBuffer.from(proxy), () => heap.from(proxy), () => PlatformMemory.write(region, proxy), () => PlatformMemory.readInto(region, proxy)]) {
+    for (const call of [
+      () => SecureBuffer.from(proxy),
+      () => heap.from(proxy),
+      () => PlatformMemory.write(region, proxy),
+      () => PlatformMemory.readInto(region, proxy),
+    ]) {
       const error = errorOf(call);
       expect(error?.code).toBe('INVALID_ARGUMENT');
       expect(error?.message).toMatch(ACCEPTED);
@@ -135,7 +157,11 @@ describe('values that are not plain bytes are refused with INVALID_ARGUMENT nami
     expect(() => (proxy as Uint8Array).byteLength).toThrow(TypeError); // control: it is revoked
     const values = [proxy, new DataView(new ArrayBuffer(REAL)), new ArrayBuffer(REAL), new Int8Array(REAL), [1, 2, 3]];
     for (const value of values) {
-      for (const call of [() => SecureBuffer.from(value as Uint8Array), () => PlatformMemory.write(region, value as Uint8Array), () => PlatformMemory.readInto(region, value as Uint8Array)]) {
+      for (const call of [
+        () => SecureBuffer.from(value as Uint8Array),
+        () => PlatformMemory.write(region, value as Uint8Array),
+        () => PlatformMemory.readInto(region, value as Uint8Array),
+      ]) {
         const error = errorOf(call);
         expect(error?.code).toBe('INVALID_ARGUMENT');
         expect(error?.message).toMatch(ACCEPTED);
@@ -145,7 +171,12 @@ describe('values that are not plain bytes are refused with INVALID_ARGUMENT nami
 
   it('a view of a resizable ArrayBuffer (its length could change during the copy)', () => {
     // Node 20 has resizable buffers; TypeScript's ES2022 lib does not describe them.
-    const buffer = new (ArrayBuffer as unknown as new (length: number, options: object) => ArrayBuffer & { resizable: boolean })(REAL, { maxByteLength: 4096 });
+    const buffer = new (
+      ArrayBuffer as unknown as new (
+        length: number,
+        options: object,
+      ) => ArrayBuffer & { resizable: boolean }
+    )(REAL, { maxByteLength: 4096 });
     expect(buffer.resizable).toBe(true); // control
     for (const view of [new Uint8Array(buffer), new Uint8Array(buffer, 0, 8)]) {
       const error = errorOf(() => SecureBuffer.from(view));

@@ -15,7 +15,11 @@ const EIGHT = new Array(16).fill(8).join();
 
 async function child(which: string) {
   const result = await run(process.execPath, [FIXTURE, which]);
-  return { status: result.status, signal: result.signal, report: result.status === 0 ? lastJson<Record<string, string>>(result) : undefined };
+  return {
+    status: result.status,
+    signal: result.signal,
+    report: result.status === 0 ? lastJson<Record<string, string>>(result) : undefined,
+  };
 }
 
 describe('in a child process: never a crash', () => {
@@ -46,27 +50,41 @@ describe('in a child process: never a crash', () => {
 });
 
 describe('in this process', () => {
-  it('from(view) and heap.from(view) inside use() copy without ' + 'wiping; a wipe, a fill or a stale view is ACCESS_DENIED', () => {
-    const original = SecureBuffer.from(new Uint8Array(16).fill(7));
-    const heap = new SecureHeap({ arenaSize: 16 * 1024 });
-    const copies = [original.use((view) => SecureBuffer.from(view)), original.use((view) => heap.from(view.subarray(8)))];
-    expect(copies.map((copy) => copy.use((view) => Array.from(view)))).toEqual([new Array(16).fill(7), new Array(8).fill(7)]);
-    expect(original.use((view) => Array.from(view))).toEqual(new Array(16).fill(7));
-    expect(errorOf(() => original.use((view) => heap.from(view, { wipeSource: true })))?.code).toBe('ACCESS_DENIED');
-    const region = PlatformMemory.allocate(16, 8, MemoryProtectionLevel.ReadWrite, AllocationType.Regular);
-    expect(errorOf(() => original.use((view) => PlatformMemory.readInto(region, view)))?.code).toBe('ACCESS_DENIED');
-    const kept = original.use((view) => view);
-    for (const call of [() => SecureBuffer.from(kept), () => PlatformMemory.write(region, kept), () => original.equals(kept)]) {
-      expect(errorOf(call)?.code).toBe('ACCESS_DENIED');
-    }
-    // Inside update() the view is writable: from(view) wipes it as asked (the default).
-    const changed = original.update((view) => SecureBuffer.from(view));
-    expect(original.use((view) => Array.from(view))).toEqual(new Array(16).fill(0));
-    expect(changed.use((view) => view[0])).toBe(7);
-    for (const secret of [...copies, original, changed]) secret.dispose();
-    heap.destroy();
-    PlatformMemory.free(region);
-  });
+  it(
+    'from(view) and heap.from(view) inside use() copy without ' +
+      'wiping; a wipe, a fill or a stale view is ACCESS_DENIED',
+    () => {
+      const original = SecureBuffer.from(new Uint8Array(16).fill(7));
+      const heap = new SecureHeap({ arenaSize: 16 * 1024 });
+      const copies = [
+        original.use((view) => SecureBuffer.from(view)),
+        original.use((view) => heap.from(view.subarray(8))),
+      ];
+      expect(copies.map((copy) => copy.use((view) => Array.from(view)))).toEqual([
+        new Array(16).fill(7),
+        new Array(8).fill(7),
+      ]);
+      expect(original.use((view) => Array.from(view))).toEqual(new Array(16).fill(7));
+      expect(errorOf(() => original.use((view) => heap.from(view, { wipeSource: true })))?.code).toBe('ACCESS_DENIED');
+      const region = PlatformMemory.allocate(16, 8, MemoryProtectionLevel.ReadWrite, AllocationType.Regular);
+      expect(errorOf(() => original.use((view) => PlatformMemory.readInto(region, view)))?.code).toBe('ACCESS_DENIED');
+      const kept = original.use((view) => view);
+      for (const call of [
+        () => SecureBuffer.from(kept),
+        () => PlatformMemory.write(region, kept),
+        () => original.equals(kept),
+      ]) {
+        expect(errorOf(call)?.code).toBe('ACCESS_DENIED');
+      }
+      // Inside update() the view is writable: from(view) wipes it as asked (the default).
+      const changed = original.update((view) => SecureBuffer.from(view));
+      expect(original.use((view) => Array.from(view))).toEqual(new Array(16).fill(0));
+      expect(changed.use((view) => view[0])).toBe(7);
+      for (const secret of [...copies, original, changed]) secret.dispose();
+      heap.destroy();
+      PlatformMemory.free(region);
+    },
+  );
 
   it('a nested use() of the same secret lends the same view, which stays usable until the outer call returns', () => {
     const secret = SecureBuffer.from(new Uint8Array(16).fill(7));
@@ -87,7 +105,7 @@ describe('in this process', () => {
     for (const buffer of [again, copy, secret]) buffer.dispose();
   });
 
-  it('a view kept from a freed heap secret is not lent to the next secret in its slot, and stays ACCESS_DENIED during that secret\'s use()', () => {
+  it("a view kept from a freed heap secret is not lent to the next secret in its slot, and stays ACCESS_DENIED during that secret's use()", () => {
     const heap = new SecureHeap({ arenaSize: 16 * 1024 });
     const first = heap.from(new Uint8Array(32).fill(0x41));
     // Control: during its own call the view copies (it is live).

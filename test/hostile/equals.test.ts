@@ -33,7 +33,9 @@ describe('SecureBuffer instances are frozen', () => {
     for (const buffer of [SecureBuffer.alloc(32), heap.alloc(32)]) {
       expect(Object.isFrozen(buffer)).toBe(true);
       expect(() => Object.defineProperty(buffer, 'use', { value: () => 0 })).toThrow(TypeError);
-      expect(() => { (buffer as unknown as Record<string, unknown>).size = 1; }).toThrow(TypeError);
+      expect(() => {
+        (buffer as unknown as Record<string, unknown>).size = 1;
+      }).toThrow(TypeError);
       expect(Object.getOwnPropertyNames(buffer)).toEqual([]);
       // still disposable: the private state stays writable
       buffer.dispose();
@@ -63,9 +65,21 @@ describe('equals(other) with another SecureBuffer', () => {
     pairs[1][0].update((view) => view.set(secretBytes(32)));
     const calls = recordUse();
     let kept: unknown;
-    const trap = { get() { kept = 'read'; return 32; }, configurable: true };
+    const trap = {
+      get() {
+        kept = 'read';
+        return 32;
+      },
+      configurable: true,
+    };
     Object.defineProperty(SecureBuffer.prototype, 'size', trap);
-    Object.defineProperty(SecureBuffer.prototype, 'disposed', { get() { kept = 'read'; return false; }, configurable: true });
+    Object.defineProperty(SecureBuffer.prototype, 'disposed', {
+      get() {
+        kept = 'read';
+        return false;
+      },
+      configurable: true,
+    });
     for (const [a, b] of pairs) {
       expect(a.equals(b)).toBe(true);
       expect(b.equals(a)).toBe(true);

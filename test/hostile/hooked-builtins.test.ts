@@ -9,7 +9,11 @@ import { lastJson, run } from '../helpers/kernel.js';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/hostile-hooked-builtins.mjs', import.meta.url));
 
-interface Report { mode: string; control: string[]; seen: string[] }
+interface Report {
+  mode: string;
+  control: string[];
+  seen: string[];
+}
 
 async function child(mode: string): Promise<Report> {
   const result = await run(process.execPath, [FIXTURE, mode]);
@@ -18,7 +22,7 @@ async function child(mode: string): Promise<Report> {
 }
 
 describe('built-ins replaced after load', () => {
-  it('Map.prototype.get/set/delete/has replaced: no view, mapping record or address reaches them (control: an ordinary Map\'s are seen)', async () => {
+  it("Map.prototype.get/set/delete/has replaced: no view, mapping record or address reaches them (control: an ordinary Map's are seen)", async () => {
     const { control, seen } = await child('map');
     expect(control).toEqual(['a Uint8Array of 8 bytes', 'a Uint8Array of 8 bytes']);
     expect(seen).toEqual([]);

@@ -10,7 +10,8 @@ import { nativeHost } from '../../src/default-memory.js';
 /** True if `target` is reachable from `root` through own properties (getters called) and prototypes. */
 function reaches(root: unknown, target: unknown, depth = 4, seen = new Set<unknown>()): boolean {
   if (root === target) return true;
-  if (depth === 0 || (typeof root !== 'object' && typeof root !== 'function') || root === null || seen.has(root)) return false;
+  if (depth === 0 || (typeof root !== 'object' && typeof root !== 'function') || root === null || seen.has(root))
+    return false;
   seen.add(root);
   for (const key of Reflect.ownKeys(root)) {
     let value: unknown;
@@ -28,7 +29,16 @@ describe('a PlatformMemory does not hand out its host', () => {
   it('control: the search finds a host one level down, or in a getter', () => {
     const host = createSimulatedHost();
     expect(reaches({ memory: { host } }, host)).toBe(true);
-    expect(reaches({ get host() { return host; } }, host)).toBe(true);
+    expect(
+      reaches(
+        {
+          get host() {
+            return host;
+          },
+        },
+        host,
+      ),
+    ).toBe(true);
   });
 
   it('createPlatformMemory({ host }) returns an API with no path to that host', () => {

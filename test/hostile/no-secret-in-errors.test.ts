@@ -23,7 +23,14 @@ const BYTES = new TextEncoder().encode(CANARY);
 const HEX = Buffer.from(BYTES).toString('hex');
 const DECIMAL = Array.from(BYTES).join(',');
 const BIGINT = BigInt(`0x${HEX}`);
-const FORMS_OF_THE_SECRET = [CANARY, HEX, DECIMAL, Array.from(BYTES).join(', '), BIGINT.toString(), BIGINT.toString(16)];
+const FORMS_OF_THE_SECRET = [
+  CANARY,
+  HEX,
+  DECIMAL,
+  Array.from(BYTES).join(', '),
+  BIGINT.toString(),
+  BIGINT.toString(16),
+];
 
 /** Where an error carries text: message, stack, and each cause down the chain. */
 function textsOf(error: unknown): string[] {
@@ -37,11 +44,14 @@ function textsOf(error: unknown): string[] {
 }
 
 /** The forms of the secret found in an error's texts. */
-const leaks = (error: unknown) => FORMS_OF_THE_SECRET.filter((form) => textsOf(error).some((text) => text.includes(form)));
+const leaks = (error: unknown) =>
+  FORMS_OF_THE_SECRET.filter((form) => textsOf(error).some((text) => text.includes(form)));
 
 /** Text of bytes; an array-like (a Proxy too) is read element by element, through its traps. */
 const decode = (bytes: ArrayBufferLike | ArrayLike<number>) =>
-  new TextDecoder().decode('length' in bytes ? Uint8Array.from({ length: bytes.length }, (_, i) => bytes[i]) : new Uint8Array(bytes));
+  new TextDecoder().decode(
+    'length' in bytes ? Uint8Array.from({ length: bytes.length }, (_, i) => bytes[i]) : new Uint8Array(bytes),
+  );
 
 /** The canary in every shape a careless caller might hand it over, and how to see it is there. */
 function wrongShapes(): [shape: string, value: unknown, reveal: () => string][] {
@@ -62,7 +72,11 @@ function wrongShapes(): [shape: string, value: unknown, reveal: () => string][] 
     ['an object with the canary as a value', { secret: CANARY }, () => ({ secret: CANARY }).secret],
     ['an array of its bytes', Array.from(BYTES), () => decode(Array.from(BYTES))],
     ['an Int8Array of its bytes', new Int8Array(BYTES), () => decode(new Int8Array(BYTES).buffer)],
-    ['a DataView of its bytes', new DataView(BYTES.slice().buffer), () => decode(new DataView(BYTES.slice().buffer).buffer)],
+    [
+      'a DataView of its bytes',
+      new DataView(BYTES.slice().buffer),
+      () => decode(new DataView(BYTES.slice().buffer).buffer),
+    ],
     ['an ArrayBuffer of its bytes', BYTES.slice().buffer, () => decode(BYTES.slice().buffer)],
     ['a Proxy around its bytes', new Proxy(BYTES.slice(), forward), () => decode(new Proxy(BYTES.slice(), forward))],
     ['a revoked Proxy around its bytes', proxy, () => revealRevoked],
@@ -88,7 +102,10 @@ function entryPoints(value: unknown): [string, () => unknown][] {
     ['SecureBuffer.from(bytes, value)', () => SecureBuffer.from(new Uint8Array(1), v)],
     ['SecureBuffer.from(bytes, { wipeSource: value })', () => SecureBuffer.from(new Uint8Array(1), { wipeSource: v })],
     ['SecureBuffer.from(bytes, { lock: value })', () => SecureBuffer.from(new Uint8Array(1), { lock: v })],
-    ['SecureBuffer.from(bytes, { secretMemory: value })', () => SecureBuffer.from(new Uint8Array(1), { secretMemory: v })],
+    [
+      'SecureBuffer.from(bytes, { secretMemory: value })',
+      () => SecureBuffer.from(new Uint8Array(1), { secretMemory: v }),
+    ],
     ['SecureBuffer.from(bytes, { host: value })', () => SecureBuffer.from(new Uint8Array(1), { host: v })],
     ['SecureBuffer.alloc(value)', () => SecureBuffer.alloc(v)],
     ['SecureBuffer.alloc(1, value)', () => SecureBuffer.alloc(1, v)],
@@ -106,11 +123,23 @@ function entryPoints(value: unknown): [string, () => unknown][] {
     ['PlatformMemory.write(value, bytes)', () => PlatformMemory.write(v, new Uint8Array(1))],
     ['PlatformMemory.readInto(region, value)', () => PlatformMemory.readInto(region, v)],
     ['PlatformMemory.read(region, value)', () => PlatformMemory.read(region, v)],
-    ['PlatformMemory.allocate(value, …)', () => PlatformMemory.allocate(v, 8, MemoryProtectionLevel.ReadWrite, AllocationType.Secure)],
+    [
+      'PlatformMemory.allocate(value, …)',
+      () => PlatformMemory.allocate(v, 8, MemoryProtectionLevel.ReadWrite, AllocationType.Secure),
+    ],
     ['PlatformMemory.allocate(…, value protection, …)', () => PlatformMemory.allocate(16, 8, v, AllocationType.Secure)],
-    ['PlatformMemory.allocate(…, value type)', () => PlatformMemory.allocate(16, 8, MemoryProtectionLevel.ReadWrite, v)],
-    ['PlatformMemory.allocate(…, value options)', () => PlatformMemory.allocate(16, 8, MemoryProtectionLevel.ReadWrite, AllocationType.Secure, v)],
-    ['PlatformMemory.allocateWithGuardPages(…, { protection: value })', () => PlatformMemory.allocateWithGuardPages(16, 1, 1, 8, { protection: v })],
+    [
+      'PlatformMemory.allocate(…, value type)',
+      () => PlatformMemory.allocate(16, 8, MemoryProtectionLevel.ReadWrite, v),
+    ],
+    [
+      'PlatformMemory.allocate(…, value options)',
+      () => PlatformMemory.allocate(16, 8, MemoryProtectionLevel.ReadWrite, AllocationType.Secure, v),
+    ],
+    [
+      'PlatformMemory.allocateWithGuardPages(…, { protection: value })',
+      () => PlatformMemory.allocateWithGuardPages(16, 1, 1, 8, { protection: v }),
+    ],
     ['PlatformMemory.protect(region, value)', () => PlatformMemory.protect(region, v)],
     ['PlatformMemory.free(value)', () => PlatformMemory.free(v)],
     ['new Region(value, …)', () => new (Region as unknown as new (...args: unknown[]) => Region)(v, v, v, v)],
@@ -119,9 +148,18 @@ function entryPoints(value: unknown): [string, () => unknown][] {
     ['hardenProcess({ coreDumps: value })', () => hardenProcess({ coreDumps: v })],
     ['createPlatformMemory({ host: value })', () => createPlatformMemory({ host: v })],
     ['createSimulatedHost({ seed: value })', () => createSimulatedHost({ seed: v })],
-    ['createSimulatedHost({ faults: [{ op: value }] })', () => createSimulatedHost({ faults: [{ op: v, errno: 'EPERM' }] })],
-    ['createSimulatedHost({ faults: [{ op: lock, errno: value }] })', () => createSimulatedHost({ faults: [{ op: 'lock', errno: v }] })],
-    ['createSimulatedHost({ capabilities: { lock: value } })', () => createSimulatedHost({ capabilities: { lock: v } })],
+    [
+      'createSimulatedHost({ faults: [{ op: value }] })',
+      () => createSimulatedHost({ faults: [{ op: v, errno: 'EPERM' }] }),
+    ],
+    [
+      'createSimulatedHost({ faults: [{ op: lock, errno: value }] })',
+      () => createSimulatedHost({ faults: [{ op: 'lock', errno: v }] }),
+    ],
+    [
+      'createSimulatedHost({ capabilities: { lock: value } })',
+      () => createSimulatedHost({ capabilities: { lock: v } }),
+    ],
   ];
 }
 
@@ -147,7 +185,8 @@ describe('no error message, cause or stack quotes a secret handed in the wrong w
         } catch (error) {
           thrown = error;
         }
-        if (!(thrown instanceof MemoryProtectionError)) found.push(`${entry}: threw ${String(thrown).slice(0, 40)}, not a MemoryProtectionError`);
+        if (!(thrown instanceof MemoryProtectionError))
+          found.push(`${entry}: threw ${String(thrown).slice(0, 40)}, not a MemoryProtectionError`);
         const forms = leaks(thrown);
         if (forms.length > 0) found.push(`${entry}: quotes ${forms.join(' and ')}`);
       }

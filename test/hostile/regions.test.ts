@@ -3,7 +3,13 @@
 // region of another PlatformMemory are INVALID_ARGUMENT everywhere — never a TypeError, never
 // another memory's bytes. Control: each real region works with the memory that made it.
 import { describe, expect, it } from 'vitest';
-import { AllocationType, MemoryProtectionLevel, Region, createPlatformMemory, type PlatformMemory } from '../../src/index.js';
+import {
+  AllocationType,
+  MemoryProtectionLevel,
+  Region,
+  createPlatformMemory,
+  type PlatformMemory,
+} from '../../src/index.js';
 import { createSimulatedHost } from '../../src/testing.js';
 import { errorOf } from '../helpers/errors.js';
 
@@ -12,10 +18,16 @@ const { ReadWrite } = MemoryProtectionLevel;
 /** Every PlatformMemory method that takes a region, called with `region`. */
 function operations(memory: PlatformMemory, region: Region): [string, () => unknown][] {
   return [
-    ['read', () => memory.read(region)], ['readInto', () => memory.readInto(region, new Uint8Array(1))],
-    ['write', () => memory.write(region, new Uint8Array(1))], ['protect', () => memory.protect(region, ReadWrite)],
-    ['lock', () => memory.lock(region)], ['unlock', () => memory.unlock(region)], ['secureClear', () => memory.secureClear(region)],
-    ['inspect', () => memory.inspect(region)], ['free', () => memory.free(region)], ['freeGuardedMemory', () => memory.freeGuardedMemory(region)],
+    ['read', () => memory.read(region)],
+    ['readInto', () => memory.readInto(region, new Uint8Array(1))],
+    ['write', () => memory.write(region, new Uint8Array(1))],
+    ['protect', () => memory.protect(region, ReadWrite)],
+    ['lock', () => memory.lock(region)],
+    ['unlock', () => memory.unlock(region)],
+    ['secureClear', () => memory.secureClear(region)],
+    ['inspect', () => memory.inspect(region)],
+    ['free', () => memory.free(region)],
+    ['freeGuardedMemory', () => memory.freeGuardedMemory(region)],
   ];
 }
 
@@ -32,22 +44,32 @@ describe('forged and borrowed regions', () => {
   });
 
   it('new Region(...) and the getters of Object.create(Region.prototype) are INVALID_ARGUMENT', () => {
-    const construct = () => new (Region as unknown as new (...args: unknown[]) => Region)({ owner: {}, slot: 0, generation: 0 }, 16, 8, 'Secure');
+    const construct = () =>
+      new (Region as unknown as new (...args: unknown[]) => Region)(
+        { owner: {}, slot: 0, generation: 0 },
+        16,
+        8,
+        'Secure',
+      );
     expect(errorOf(construct)?.code).toBe('INVALID_ARGUMENT');
     const forged = Object.create(Region.prototype) as Region;
-    for (const read of [() => forged.protection, () => forged.locked, () => forged.freed]) expect(errorOf(read)?.code).toBe('INVALID_ARGUMENT');
+    for (const read of [() => forged.protection, () => forged.locked, () => forged.freed])
+      expect(errorOf(read)?.code).toBe('INVALID_ARGUMENT');
     for (const [name, call] of operations(mine, forged)) expect(errorOf(call)?.code, name).toBe('INVALID_ARGUMENT');
   });
 
-  it('a region of another PlatformMemory, or a Proxy around ' + 'a real one, is INVALID_ARGUMENT for every operation', () => {
-    const region = theirs.allocate(16, 8, ReadWrite, AllocationType.Secure);
-    theirs.write(region, new Uint8Array(16).fill(9));
-    const proxied = new Proxy(mine.allocate(16, 8, ReadWrite, AllocationType.Regular), {});
-    for (const [name, call] of [...operations(mine, region), ...operations(mine, proxied)]) {
-      const error = errorOf(call);
-      expect(error?.code, name).toBe('INVALID_ARGUMENT');
-    }
-    expect(theirs.read(region)[0]).toBe(9); // untouched, still its owner's
-    theirs.free(region);
-  });
+  it(
+    'a region of another PlatformMemory, or a Proxy around ' + 'a real one, is INVALID_ARGUMENT for every operation',
+    () => {
+      const region = theirs.allocate(16, 8, ReadWrite, AllocationType.Secure);
+      theirs.write(region, new Uint8Array(16).fill(9));
+      const proxied = new Proxy(mine.allocate(16, 8, ReadWrite, AllocationType.Regular), {});
+      for (const [name, call] of [...operations(mine, region), ...operations(mine, proxied)]) {
+        const error = errorOf(call);
+        expect(error?.code, name).toBe('INVALID_ARGUMENT');
+      }
+      expect(theirs.read(region)[0]).toBe(9); // untouched, still its owner's
+      theirs.free(region);
+    },
+  );
 });

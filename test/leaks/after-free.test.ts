@@ -19,7 +19,11 @@ interface Findings {
   markersAtUnmap: boolean[];
   procMemAtUnmap: Array<{ pages: number; refused: number; error?: string; zero: boolean }>;
 }
-interface Report { secretMemory: boolean; pageSize: number; results: Record<string, Findings> }
+interface Report {
+  secretMemory: boolean;
+  pageSize: number;
+  results: Record<string, Findings>;
+}
 
 let report: Report;
 beforeAll(async () => {
@@ -29,12 +33,16 @@ beforeAll(async () => {
 });
 
 const ORDINARY = [
-  'SecureBuffer (ordinary pages)', 'SecureHeap: slots freed, flushed, destroyed (ordinary pages)',
-  'PlatformMemory Secure region (ordinary pages)', 'PlatformMemory Regular region', 'PlatformMemory guarded region',
+  'SecureBuffer (ordinary pages)',
+  'SecureHeap: slots freed, flushed, destroyed (ordinary pages)',
+  'PlatformMemory Secure region (ordinary pages)',
+  'PlatformMemory Regular region',
+  'PlatformMemory guarded region',
   "purge(): a SecureBuffer and a SecureHeap's slot and dedicated region, live (ordinary pages)",
 ];
 const SECRET = [
-  'SecureBuffer (secret memory)', 'SecureHeap: slots freed, flushed, destroyed (secret memory)',
+  'SecureBuffer (secret memory)',
+  'SecureHeap: slots freed, flushed, destroyed (secret memory)',
   'PlatformMemory Secure region (secret memory)',
   "purge(): a SecureBuffer and a SecureHeap's slot and dedicated region, live (secret memory)",
 ];
@@ -45,14 +53,17 @@ describe('freed memory, just before munmap (Linux)', () => {
     expect(Object.keys(report.results).sort()).toEqual([...expected].sort());
   });
 
-  it.each([...ORDINARY, ...SECRET])('%s: the secret was there just before its wipe (the control), and every byte of the mapping is zero at munmap', (name) => {
-    const found = report.results[name];
-    if (!found) return expect(report.secretMemory).toBe(false); // no secret memory on this machine
-    expect(found.markersBeforeWipe.every(Boolean)).toBe(true);
-    expect(found.unmaps).toBeGreaterThanOrEqual(1);
-    expect(found.nonZeroBytesAtUnmap).toBe(0);
-    expect(found.markersAtUnmap.some(Boolean)).toBe(false);
-  });
+  it.each([...ORDINARY, ...SECRET])(
+    '%s: the secret was there just before its wipe (the control), and every byte of the mapping is zero at munmap',
+    (name) => {
+      const found = report.results[name];
+      if (!found) return expect(report.secretMemory).toBe(false); // no secret memory on this machine
+      expect(found.markersBeforeWipe.every(Boolean)).toBe(true);
+      expect(found.unmaps).toBeGreaterThanOrEqual(1);
+      expect(found.nonZeroBytesAtUnmap).toBe(0);
+      expect(found.markersAtUnmap.some(Boolean)).toBe(false);
+    },
+  );
 
   it.each(ORDINARY)('%s: /proc/self/mem also saw the secret before the wipe, and zeros at munmap', (name) => {
     const found = report.results[name];
@@ -60,14 +71,17 @@ describe('freed memory, just before munmap (Linux)', () => {
     for (const unmap of found.procMemAtUnmap) expect(unmap).toEqual({ pages: unmap.pages, refused: 0, zero: true });
   });
 
-  it.each(SECRET)('%s: /proc/self/mem never reads the data pages (EIO), only the ordinary guard pages around them', (name) => {
-    const found = report.results[name];
-    if (!found) return expect(report.secretMemory).toBe(false);
-    expect(found.markersBeforeWipeViaProcMem.some(Boolean)).toBe(false);
-    for (const unmap of found.procMemAtUnmap) {
-      expect(unmap.error).toBe('EIO');
-      expect(unmap.refused).toBe(unmap.pages - 2); // all but the two guard pages
-      expect(unmap.zero).toBe(true);
-    }
-  });
+  it.each(SECRET)(
+    '%s: /proc/self/mem never reads the data pages (EIO), only the ordinary guard pages around them',
+    (name) => {
+      const found = report.results[name];
+      if (!found) return expect(report.secretMemory).toBe(false);
+      expect(found.markersBeforeWipeViaProcMem.some(Boolean)).toBe(false);
+      for (const unmap of found.procMemAtUnmap) {
+        expect(unmap.error).toBe('EIO');
+        expect(unmap.refused).toBe(unmap.pages - 2); // all but the two guard pages
+        expect(unmap.zero).toBe(true);
+      }
+    },
+  );
 });

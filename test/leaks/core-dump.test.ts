@@ -24,12 +24,16 @@ import { nativeHost } from '../../src/default-memory.js';
 import { siblingTraceSkipReason } from '../helpers/privilege.mjs';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/leaks-holder.mjs', import.meta.url));
-const SMALL_DUMP_FLAGS = process.env.MEMSHIELD_FULL_CORE_DUMP === '1' ? [] : ['--disable-wasm-trap-handler', '--wasm-max-mem-pages=1024'];
+const SMALL_DUMP_FLAGS =
+  process.env.MEMSHIELD_FULL_CORE_DUMP === '1' ? [] : ['--disable-wasm-trap-handler', '--wasm-max-mem-pages=1024'];
 const SIZE = 32;
 
 // The marker order of the fixture: secrets first, then the controls.
 const SECRETS = [
-  'SecureBuffer', 'SecureHeap slot', 'SecureBuffer (secretMemory off)', 'SecureHeap slot (secretMemory off)',
+  'SecureBuffer',
+  'SecureHeap slot',
+  'SecureBuffer (secretMemory off)',
+  'SecureHeap slot (secretMemory off)',
   'PlatformMemory Secure region',
 ] as const;
 const CONTROLS = ['plain Buffer', 'Regular region', 'string'] as const;
@@ -55,7 +59,9 @@ let snapshot: { found: Map<string, number[]>; bytes: number };
 
 /** Starts the holder and resolves with its ready report; the child keeps running. */
 function startHolder(markersPath: string, snapshotPath: string) {
-  const child = spawn(process.execPath, [...SMALL_DUMP_FLAGS, FIXTURE, markersPath, snapshotPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...SMALL_DUMP_FLAGS, FIXTURE, markersPath, snapshotPath], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const ready = new Promise<HolderReport>((resolve, reject) => {
     let stdout = '';
     let stderr = '';
@@ -64,8 +70,12 @@ function startHolder(markersPath: string, snapshotPath: string) {
       const line = stdout.split('\n').find((candidate) => candidate.includes('"ready":true'));
       if (line) resolve(JSON.parse(line) as HolderReport);
     });
-    child.stderr.on('data', (chunk) => { stderr += chunk; });
-    child.on('close', (status, signal) => reject(new Error(`the holder ended before it was ready (${status} ${signal}): ${stderr}`)));
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    child.on('close', (status, signal) =>
+      reject(new Error(`the holder ended before it was ready (${status} ${signal}): ${stderr}`)),
+    );
   });
   return { child, ready };
 }
@@ -102,33 +112,44 @@ afterAll(() => {
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 
-describe.skipIf(traceSkip !== undefined)(`a core dump (gcore) of a process holding secrets${traceSkip ? ` (${traceSkip})` : ''}`, () => {
-  it('was taken while every secret held its marker, put there from a source that was then zeroed', () => {
-    for (const name of SECRETS) expect(holder.folds[name], name).toBe(fold(markers.get(name)!));
-    expect(holder.sourcesWiped).toEqual([true, true, true, true]);
-    expect(core.bytes).toBeGreaterThan(50 * 1024 * 1024); // a whole process, not an empty file
-  });
-
-  it('keeps each where it was asked for: secret memory by default here, ordinary pages when turned off', () => {
-    const secretDefault = secretMemoryHere ? 'secret-memory' : 'anonymous';
-    expect(holder.backings).toEqual({
-      'SecureBuffer': secretDefault,
-      'SecureHeap slot': secretDefault,
-      'SecureBuffer (secretMemory off)': 'anonymous',
-      'SecureHeap slot (secretMemory off)': 'anonymous',
-      'PlatformMemory Secure region': 'anonymous',
+describe.skipIf(traceSkip !== undefined)(
+  `a core dump (gcore) of a process holding secrets${traceSkip ? ` (${traceSkip})` : ''}`,
+  () => {
+    it('was taken while every secret held its marker, put there from a source that was then zeroed', () => {
+      for (const name of SECRETS) expect(holder.folds[name], name).toBe(fold(markers.get(name)!));
+      expect(holder.sourcesWiped).toEqual([true, true, true, true]);
+      expect(core.bytes).toBeGreaterThan(50 * 1024 * 1024); // a whole process, not an empty file
     });
-  });
 
-  it.each(CONTROLS.filter((name) => name !== 'string'))('contains the control in a %s (the search finds bytes where ordinary code keeps them)', (name) => {
-    expect(core.found.get(`${name} raw`)?.length ?? 0).toBeGreaterThan(0);
-  });
+    it('keeps each where it was asked for: secret memory by default here, ordinary pages when turned off', () => {
+      const secretDefault = secretMemoryHere ? 'secret-memory' : 'anonymous';
+      expect(holder.backings).toEqual({
+        SecureBuffer: secretDefault,
+        'SecureHeap slot': secretDefault,
+        'SecureBuffer (secretMemory off)': 'anonymous',
+        'SecureHeap slot (secretMemory off)': 'anonymous',
+        'PlatformMemory Secure region': 'anonymous',
+      });
+    });
 
-  it.each(SECRETS)('contains no trace of the secret in a %s: not raw, not half of it, not as hex or base64', (name) => {
-    const traces = needleForms(name, markers.get(name)!).map(([form]) => form).filter((form) => core.found.has(form));
-    expect(traces).toEqual([]);
-  });
-});
+    it.each(CONTROLS.filter((name) => name !== 'string'))(
+      'contains the control in a %s (the search finds bytes where ordinary code keeps them)',
+      (name) => {
+        expect(core.found.get(`${name} raw`)?.length ?? 0).toBeGreaterThan(0);
+      },
+    );
+
+    it.each(SECRETS)(
+      'contains no trace of the secret in a %s: not raw, not half of it, not as hex or base64',
+      (name) => {
+        const traces = needleForms(name, markers.get(name)!)
+          .map(([form]) => form)
+          .filter((form) => core.found.has(form));
+        expect(traces).toEqual([]);
+      },
+    );
+  },
+);
 
 describe('a V8 heap snapshot (v8.writeHeapSnapshot) of the same process', () => {
   it('contains the control string (the search finds what a snapshot records)', () => {
@@ -137,7 +158,9 @@ describe('a V8 heap snapshot (v8.writeHeapSnapshot) of the same process', () => 
   });
 
   it.each(SECRETS)('contains no trace of the secret in a %s', (name) => {
-    const traces = needleForms(name, markers.get(name)!).map(([form]) => form).filter((form) => snapshot.found.has(form));
+    const traces = needleForms(name, markers.get(name)!)
+      .map(([form]) => form)
+      .filter((form) => snapshot.found.has(form));
     expect(traces).toEqual([]);
   });
 });

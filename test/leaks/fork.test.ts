@@ -17,13 +17,29 @@ const FIXTURE = fileURLToPath(new URL('../fixtures/leaks-fork.mjs', import.meta.
 const EFAULT = 14;
 const SIGSEGV = 11;
 
-interface Probe { copyErrno: number; touchSignal: number; sawMarker: boolean; dontFork: boolean }
-interface SecretProbe extends Probe { backing: string; readableHere: boolean; forkExcluded: boolean }
-interface Report { results: Record<string, SecretProbe>; controls: Record<string, Probe> }
+interface Probe {
+  copyErrno: number;
+  touchSignal: number;
+  sawMarker: boolean;
+  dontFork: boolean;
+}
+interface SecretProbe extends Probe {
+  backing: string;
+  readableHere: boolean;
+  forkExcluded: boolean;
+}
+interface Report {
+  results: Record<string, SecretProbe>;
+  controls: Record<string, Probe>;
+}
 
 const SECRETS = [
-  'SecureBuffer', 'SecureHeap slot', 'SecureBuffer (secretMemory off)', 'SecureHeap slot (secretMemory off)',
-  'PlatformMemory Secure region', 'PlatformMemory Secure region (secretMemory preferred)',
+  'SecureBuffer',
+  'SecureHeap slot',
+  'SecureBuffer (secretMemory off)',
+  'SecureHeap slot (secretMemory off)',
+  'PlatformMemory Secure region',
+  'PlatformMemory Secure region (secretMemory preferred)',
 ];
 
 let scratch = '';
@@ -41,18 +57,38 @@ afterAll(() => {
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 
-describe('a fork() child and the parent\'s secrets', () => {
-  it.each(SECRETS)('%s: every page of its mapping carries dc (MADV_DONTFORK), and inspect says forkExcluded', (name) => {
-    expect(report.results[name]).toMatchObject({ dontFork: true, forkExcluded: true });
-  });
+describe("a fork() child and the parent's secrets", () => {
+  it.each(SECRETS)(
+    '%s: every page of its mapping carries dc (MADV_DONTFORK), and inspect says forkExcluded',
+    (name) => {
+      expect(report.results[name]).toMatchObject({ dontFork: true, forkExcluded: true });
+    },
+  );
 
-  it.each(SECRETS)('%s: the child gets EFAULT reading the address and dies by SIGSEGV touching it, while the parent reads it', (name) => {
-    expect(report.results[name]).toMatchObject({ readableHere: true, copyErrno: EFAULT, touchSignal: SIGSEGV, sawMarker: false });
-  });
+  it.each(SECRETS)(
+    '%s: the child gets EFAULT reading the address and dies by SIGSEGV touching it, while the parent reads it',
+    (name) => {
+      expect(report.results[name]).toMatchObject({
+        readableHere: true,
+        copyErrno: EFAULT,
+        touchSignal: SIGSEGV,
+        sawMarker: false,
+      });
+    },
+  );
 
-  it('control: the child reads a Regular region of the parent, ' + 'marker and all (the probe finds what fork hands down)', () => {
-    expect(report.controls['Regular region']).toEqual({ copyErrno: 0, touchSignal: 0, sawMarker: true, dontFork: false });
-  });
+  it(
+    'control: the child reads a Regular region of the parent, ' +
+      'marker and all (the probe finds what fork hands down)',
+    () => {
+      expect(report.controls['Regular region']).toEqual({
+        copyErrno: 0,
+        touchSignal: 0,
+        sawMarker: true,
+        dontFork: false,
+      });
+    },
+  );
 
   it('control: secret memory mapped without MADV_DONTFORK is handed down (shared), so memshield must advise it', () => {
     const control = report.controls['secret memory without MADV_DONTFORK'];

@@ -20,7 +20,11 @@ import { run } from '../helpers/kernel.js';
 const FIXTURE = fileURLToPath(new URL('../fixtures/leaks-ways-in.mjs', import.meta.url));
 const SMALL_DUMP_FLAGS = ['--disable-wasm-trap-handler', '--wasm-max-mem-pages=1024'];
 const SECRETS = ['file by path', 'file by descriptor', 'hex string', 'base64 string', 'environment variable'] as const;
-const CONTROLS = ['file read with readFileSync', 'hex decoded with Buffer.from', 'environment variable read from process.env'] as const;
+const CONTROLS = [
+  'file read with readFileSync',
+  'hex decoded with Buffer.from',
+  'environment variable read from process.env',
+] as const;
 
 // Printable markers (an environment value cannot hold NUL): 32 random base64url characters.
 const marker = () => Buffer.from(randomBytes(24).toString('base64url'));
@@ -35,7 +39,8 @@ let environ: Buffer;
 
 beforeAll(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'memshield-ways-in-'));
-  const write = (file: string, content: string | Buffer) => writeFileSync(join(scratch, file), content, { mode: 0o600 });
+  const write = (file: string, content: string | Buffer) =>
+    writeFileSync(join(scratch, file), content, { mode: 0o600 });
   write('path', markers.get('file by path')!);
   write('descriptor', markers.get('file by descriptor')!);
   write('hex', markers.get('hex string')!.toString('hex'));
@@ -48,7 +53,10 @@ beforeAll(async () => {
     WAYS_IN_ENV: markers.get('environment variable')!.toString(),
     WAYS_IN_NAIVE: markers.get('environment variable read from process.env')!.toString(),
   };
-  const child = spawn(process.execPath, [...SMALL_DUMP_FLAGS, FIXTURE, scratch, snapshotPath], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  const child = spawn(process.execPath, [...SMALL_DUMP_FLAGS, FIXTURE, scratch, snapshotPath], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env,
+  });
   try {
     holder = await new Promise((resolve, reject) => {
       let stdout = '';
@@ -58,8 +66,12 @@ beforeAll(async () => {
         const line = stdout.split('\n').find((candidate) => candidate.includes('"ready":true'));
         if (line) resolve(JSON.parse(line));
       });
-      child.stderr.on('data', (chunk) => { stderr += chunk; });
-      child.on('close', (status, signal) => reject(new Error(`the holder ended before it was ready (${status} ${signal}): ${stderr}`)));
+      child.stderr.on('data', (chunk) => {
+        stderr += chunk;
+      });
+      child.on('close', (status, signal) =>
+        reject(new Error(`the holder ended before it was ready (${status} ${signal}): ${stderr}`)),
+      );
     });
     environ = readFileSync(`/proc/${holder.pid}/environ`);
     const needles = [...markers].map(([name, bytes]) => [name, bytes] as [string, Uint8Array]);
@@ -80,7 +92,7 @@ afterAll(() => {
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 
-describe('secrets taken in through memshield\'s ways in', () => {
+describe("secrets taken in through memshield's ways in", () => {
   it('hold their markers (each way read the whole secret)', () => {
     for (const name of SECRETS) expect(holder.folds[name], name).toBe(fold(markers.get(name)!));
     expect(holder.envGone).toBe(true);

@@ -27,7 +27,10 @@ let scratch = '';
  */
 function memshieldLike(calls: Syscall[]): string[] {
   const window = calls.filter((call) => call.pid === report.pid);
-  const ranges = report.ranges.map((range) => ({ start: BigInt(range.address), end: BigInt(range.address) + BigInt(range.length) }));
+  const ranges = report.ranges.map((range) => ({
+    start: BigInt(range.address),
+    end: BigInt(range.address) + BigInt(range.length),
+  }));
   // Memory mapped inside the window counts as the process's own too (a valid allocation's).
   for (const call of window) {
     if (call.name === 'mmap' && call.args.startsWith('NULL') && call.result.startsWith('0x')) {
@@ -40,16 +43,28 @@ function memshieldLike(calls: Syscall[]): string[] {
     return address !== undefined && ranges.some((range) => address >= range.start && address < range.end);
   };
   return window
-    .filter((call) =>
-      (call.name === 'mmap' && call.args.startsWith('NULL')) ||
-      (['mprotect', 'munmap', 'madvise', 'mlock', 'munlock'].includes(call.name) && onRegion(call)))
+    .filter(
+      (call) =>
+        (call.name === 'mmap' && call.args.startsWith('NULL')) ||
+        (['mprotect', 'munmap', 'madvise', 'mlock', 'munlock'].includes(call.name) && onRegion(call)),
+    )
     .map((call) => `${call.name}(${call.args}) = ${call.result}`);
 }
 
 beforeAll(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'memshield-strace-'));
   const log = join(scratch, 'strace.log');
-  const child = await run('strace', ['-f', '--seccomp-bpf', '-qq', '-e', `trace=${TRACED}`, '-o', log, process.execPath, fixture]);
+  const child = await run('strace', [
+    '-f',
+    '--seccomp-bpf',
+    '-qq',
+    '-e',
+    `trace=${TRACED}`,
+    '-o',
+    log,
+    process.execPath,
+    fixture,
+  ]);
   expect(child.status, child.stderr).toBe(0);
   report = lastJson(child);
   calls = parseStrace(readFileSync(log, 'utf8'));

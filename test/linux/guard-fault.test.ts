@@ -31,7 +31,11 @@ describe('touching memory outside the data, in a child process', () => {
       expect(child.signal).toBe('SIGSEGV');
       expect(child.stdout).not.toContain('survived');
     } else {
-      expect({ status: child.status, signal: child.signal, stderr: child.stderr }).toEqual({ status: 0, signal: null, stderr: '' });
+      expect({ status: child.status, signal: child.signal, stderr: child.stderr }).toEqual({
+        status: 0,
+        signal: null,
+        stderr: '',
+      });
       expect(child.stdout).toContain('survived');
     }
   });

@@ -11,7 +11,13 @@
 //                                   data.address % align == 0
 import koffi from 'koffi';
 import { describe, expect, it } from 'vitest';
-import { AllocationType, MemoryProtectionError, MemoryProtectionLevel, PlatformMemory, type Region } from '../../src/index.js';
+import {
+  AllocationType,
+  MemoryProtectionError,
+  MemoryProtectionLevel,
+  PlatformMemory,
+  type Region,
+} from '../../src/index.js';
 import { PERMS, entryAt, expectedLargePages, overlapping, readMaps, readSmaps } from '../helpers/kernel.js';
 
 const page = PlatformMemory.pageSize();
@@ -86,28 +92,39 @@ describe('allocateWithGuardPages, against the kernel', () => {
     [1, 3, 1, 1 << 20],
   ];
 
-  it.each(cases)('size %i with %i page(s) before, %i after, align %i: guards ' + '---p, data against the trailing guard, edges round-trip', (size, before, after, align) => {
-    const region = PlatformMemory.allocateWithGuardPages(size, before, after, align);
-    expect(region.type).toBe(AllocationType.Regular);
-    expectGuardedLayout(region, before, after, align);
-    expectEdgesRoundTrip(region);
-    const { mapping } = PlatformMemory.inspect(region);
-    PlatformMemory.freeGuardedMemory(region);
-    expect(overlapping(readMaps(), mapping.address, mapping.length)).toEqual([]);
-  });
-
-  it.each([[32, 8], [33, 16], [4096, 8], [4097, 4096], [3000, 1024], [10, 32768]])(
-    'a Secure region of %i bytes aligned to %i has the same layout, one guard page each side',
-    (size, align) => {
-      const region = PlatformMemory.allocate(size, align, MemoryProtectionLevel.ReadWrite, AllocationType.Secure);
-      expectGuardedLayout(region, 1, 1, align);
+  it.each(cases)(
+    'size %i with %i page(s) before, %i after, align %i: guards ' +
+      '---p, data against the trailing guard, edges round-trip',
+    (size, before, after, align) => {
+      const region = PlatformMemory.allocateWithGuardPages(size, before, after, align);
+      expect(region.type).toBe(AllocationType.Regular);
+      expectGuardedLayout(region, before, after, align);
       expectEdgesRoundTrip(region);
-      PlatformMemory.free(region);
+      const { mapping } = PlatformMemory.inspect(region);
+      PlatformMemory.freeGuardedMemory(region);
+      expect(overlapping(readMaps(), mapping.address, mapping.length)).toEqual([]);
     },
   );
 
+  it.each([
+    [32, 8],
+    [33, 16],
+    [4096, 8],
+    [4097, 4096],
+    [3000, 1024],
+    [10, 32768],
+  ])('a Secure region of %i bytes aligned to %i has the same layout, one guard page each side', (size, align) => {
+    const region = PlatformMemory.allocate(size, align, MemoryProtectionLevel.ReadWrite, AllocationType.Secure);
+    expectGuardedLayout(region, 1, 1, align);
+    expectEdgesRoundTrip(region);
+    PlatformMemory.free(region);
+  });
+
   it('Secure options on a guarded allocation: custom guard counts, locked and advised like Secure', () => {
-    const region = PlatformMemory.allocateWithGuardPages(64, 2, 1, 8, { type: AllocationType.Secure, protection: MemoryProtectionLevel.ReadOnly });
+    const region = PlatformMemory.allocateWithGuardPages(64, 2, 1, 8, {
+      type: AllocationType.Secure,
+      protection: MemoryProtectionLevel.ReadOnly,
+    });
     const info = PlatformMemory.inspect(region);
     expect(info.guards.map((guard) => guard.length)).toEqual([2 * page, page]);
     const data = entryAt(readSmaps(), info.data.address)!;
@@ -130,21 +147,29 @@ describe('canaries in the slack', () => {
   const libc = koffi.load('libc.so.6');
   const memset = libc.func('void *memset(void *s, int c, size_t n)');
 
-  it('a byte written into the slack before the data (through a raw pointer) is ' + 'reported at free as CANARY_CORRUPTED, and the region is still unmapped', () => {
-    const region = PlatformMemory.allocate(32, 8, MemoryProtectionLevel.ReadWrite, AllocationType.Secure);
-    const info = PlatformMemory.inspect(region);
-    memset(info.data.address - 1n, 0x41, 1);
-    expect(() => PlatformMemory.free(region)).toThrow(expect.objectContaining({ code: 'CANARY_CORRUPTED' }));
-    expect(region.freed).toBe(true);
-    expect(overlapping(readMaps(), info.mapping.address, info.mapping.length)).toEqual([]);
-  });
+  it(
+    'a byte written into the slack before the data (through a raw pointer) is ' +
+      'reported at free as CANARY_CORRUPTED, and the region is still unmapped',
+    () => {
+      const region = PlatformMemory.allocate(32, 8, MemoryProtectionLevel.ReadWrite, AllocationType.Secure);
+      const info = PlatformMemory.inspect(region);
+      memset(info.data.address - 1n, 0x41, 1);
+      expect(() => PlatformMemory.free(region)).toThrow(expect.objectContaining({ code: 'CANARY_CORRUPTED' }));
+      expect(region.freed).toBe(true);
+      expect(overlapping(readMaps(), info.mapping.address, info.mapping.length)).toEqual([]);
+    },
+  );
 
   it('a byte written into the slack behind the data (align 16, 33 bytes: 15 bytes of slack) is reported too', () => {
     const region = PlatformMemory.allocate(33, 16, MemoryProtectionLevel.ReadWrite, AllocationType.Secure);
     const info = PlatformMemory.inspect(region);
     memset(info.data.address + 33n, 0x41, 1);
     let caught: unknown;
-    try { PlatformMemory.free(region); } catch (error) { caught = error; }
+    try {
+      PlatformMemory.free(region);
+    } catch (error) {
+      caught = error;
+    }
     expect(caught).toBeInstanceOf(MemoryProtectionError);
     expect((caught as MemoryProtectionError).code).toBe('CANARY_CORRUPTED');
     expect((caught as Error).message).toMatch(/wiped and unmapped/);

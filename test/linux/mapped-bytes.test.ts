@@ -96,7 +96,11 @@ describe.runIf(process.platform === 'linux')('the Linux host reaches mapping byt
 
   it('where the runtime refuses external buffers (Electron), copies fall back to libc and no view is lent', () => {
     const id = mapThreePages();
-    const refusing = { view: () => { throw new Error('External buffers are not allowed'); } } as unknown as typeof koffi;
+    const refusing = {
+      view: () => {
+        throw new Error('External buffers are not allowed');
+      },
+    } as unknown as typeof koffi;
     const record = mappedBytes(host.address(id), 3 * PAGE);
     const bytes = pattern(32, 1);
     for (let copy = 0; copy < 4; copy++) {

@@ -11,11 +11,20 @@ import { betweenMarkers, lastJson, parseStrace, run, type Syscall } from '../hel
 const CYCLES = 3000;
 const fixture = fileURLToPath(new URL('../fixtures/linux-leak-cycles.mjs', import.meta.url));
 
-interface Snapshot { maps: number; vmLocked: number; dontDump: number; stats: { liveRegions: number; mappedBytes: number; lockedBytes: number } }
+interface Snapshot {
+  maps: number;
+  vmLocked: number;
+  dontDump: number;
+  stats: { liveRegions: number; mappedBytes: number; lockedBytes: number };
+}
 interface Report {
   pid: number;
   phases: Record<string, { before: Snapshot; after: Snapshot }>;
-  failed: { failures: Array<{ what: string; code: string; syscall?: string; errnoName?: string; message: string }>; before: Snapshot; after: Snapshot };
+  failed: {
+    failures: Array<{ what: string; code: string; syscall?: string; errnoName?: string; message: string }>;
+    before: Snapshot;
+    after: Snapshot;
+  };
   control: { address: string; length: number };
 }
 
@@ -36,14 +45,24 @@ function account(window: Syscall[]) {
     if (call.pid !== report.pid) continue;
     const [first, second] = call.args.split(',').map((arg) => arg.trim());
     if (call.name === 'mmap' && first === 'NULL') {
-      if (!call.result.startsWith('0x')) { refused++; continue; }
+      if (!call.result.startsWith('0x')) {
+        refused++;
+        continue;
+      }
       const start = BigInt(call.result.split(' ')[0]);
       live.push([start, start + BigInt(second)]);
       mapped++;
     } else if (call.name === 'munmap' && call.result === '0') {
       const [start, end] = [BigInt(first), BigInt(first) + BigInt(second)];
-      live = live.flatMap(([a, b]): Array<[bigint, bigint]> =>
-        b <= start || a >= end ? [[a, b]] : [...(a < start ? [[a, start] as [bigint, bigint]] : []), ...(b > end ? [[end, b] as [bigint, bigint]] : [])]);
+      live = live.flatMap(
+        ([a, b]): Array<[bigint, bigint]> =>
+          b <= start || a >= end
+            ? [[a, b]]
+            : [
+                ...(a < start ? [[a, start] as [bigint, bigint]] : []),
+                ...(b > end ? [[end, b] as [bigint, bigint]] : []),
+              ],
+      );
     }
   }
   return { live: live.map(([a, b]) => ({ address: a.toString(), length: Number(b - a) })), mapped, refused };
@@ -52,7 +71,18 @@ function account(window: Syscall[]) {
 beforeAll(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'memshield-leaks-'));
   const log = join(scratch, 'strace.log');
-  const child = await run('strace', ['-f', '--seccomp-bpf', '-qq', '-e', 'trace=mmap,munmap,access,faccessat,faccessat2', '-o', log, process.execPath, fixture, String(CYCLES)]);
+  const child = await run('strace', [
+    '-f',
+    '--seccomp-bpf',
+    '-qq',
+    '-e',
+    'trace=mmap,munmap,access,faccessat,faccessat2',
+    '-o',
+    log,
+    process.execPath,
+    fixture,
+    String(CYCLES),
+  ]);
   expect(child.status, child.stderr).toBe(0);
   report = lastJson<Report>(child);
   calls = parseStrace(readFileSync(log, 'utf8'));
@@ -61,13 +91,13 @@ beforeAll(async () => {
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe.each(['secure', 'mixed', 'guarded'])('%s: 3000 allocate/write/free cycles', (phase) => {
-  it('unmap every byte they mapped (the kernel\'s syscall log)', () => {
+  it("unmap every byte they mapped (the kernel's syscall log)", () => {
     const { live, mapped } = account(betweenMarkers(calls, `${phase}-begin`, `${phase}-end`));
     expect(mapped).toBeGreaterThanOrEqual(CYCLES);
     expect(live).toEqual([]);
   });
 
-  it('bring VmLck, the dump-excluded entries and memshield\'s totals back to where they started', () => {
+  it("bring VmLck, the dump-excluded entries and memshield's totals back to where they started", () => {
     const { before, after } = report.phases[phase];
     expect(after.vmLocked).toBe(before.vmLocked);
     expect(after.dontDump).toBe(before.dontDump);

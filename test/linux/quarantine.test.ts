@@ -20,11 +20,13 @@ interface Churn {
 const churns: Record<string, Churn> = {};
 beforeAll(async () => {
   const caps = { default: [], '1 MiB': [String(1024 * 1024)] } as Record<string, string[]>;
-  await Promise.all(Object.entries(caps).map(async ([name, args]) => {
-    const child = await run(process.execPath, [FIXTURE, ...args]);
-    expect(child.status, child.stderr).toBe(0);
-    churns[name] = lastJson<Churn>(child);
-  }));
+  await Promise.all(
+    Object.entries(caps).map(async ([name, args]) => {
+      const child = await run(process.execPath, [FIXTURE, ...args]);
+      expect(child.status, child.stderr).toBe(0);
+      churns[name] = lastJson<Churn>(child);
+    }),
+  );
 }, 600_000);
 
 describe.each(['default', '1 MiB'])('10,000 SecureBuffers made and freed, quarantine cap %s', (name) => {

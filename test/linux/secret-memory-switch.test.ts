@@ -12,8 +12,17 @@ import { lastJson, run } from '../helpers/kernel.js';
 const FIXTURE = fileURLToPath(new URL('../fixtures/secret-memory-switch.mjs', import.meta.url));
 const available = nativeHost().capabilities().secretMemory === true;
 
-interface Seen { backing?: string; secretmem?: boolean; error?: string; message?: string }
-type Report = Record<'buffer' | 'heapSecret' | 'afterEnvChange', Seen> & { heap?: Seen; required?: Seen; anySecretmem: boolean };
+interface Seen {
+  backing?: string;
+  secretmem?: boolean;
+  error?: string;
+  message?: string;
+}
+type Report = Record<'buffer' | 'heapSecret' | 'afterEnvChange', Seen> & {
+  heap?: Seen;
+  required?: Seen;
+  anySecretmem: boolean;
+};
 
 async function child(value: string | undefined, ...args: string[]): Promise<Report> {
   expectFreshBuild();
@@ -29,17 +38,29 @@ const SECRET = { backing: 'secret-memory', secretmem: true };
 const ORDINARY = { backing: 'anonymous', secretmem: false };
 
 describe.runIf(available)('MEMSHIELD_SECRET_MEMORY (memfd_secret works here)', () => {
-  it('unset: SecureBuffer and SecureHeap secrets are in ' + 'secret memory, and smaps shows /secretmem (the control)', async () => {
-    const report = await child(undefined);
-    expect(report).toMatchObject({ buffer: SECRET, heapSecret: SECRET, afterEnvChange: SECRET, anySecretmem: true });
-  });
+  it(
+    'unset: SecureBuffer and SecureHeap secrets are in ' + 'secret memory, and smaps shows /secretmem (the control)',
+    async () => {
+      const report = await child(undefined);
+      expect(report).toMatchObject({ buffer: SECRET, heapSecret: SECRET, afterEnvChange: SECRET, anySecretmem: true });
+    },
+  );
 
-  it('off: ordinary locked pages, and no /secretmem mapping anywhere ' + 'in the process; changing process.env later changes nothing', async () => {
-    const report = await child('off');
-    expect(report).toMatchObject({ buffer: ORDINARY, heapSecret: ORDINARY, afterEnvChange: ORDINARY, anySecretmem: false });
-  });
+  it(
+    'off: ordinary locked pages, and no /secretmem mapping anywhere ' +
+      'in the process; changing process.env later changes nothing',
+    async () => {
+      const report = await child('off');
+      expect(report).toMatchObject({
+        buffer: ORDINARY,
+        heapSecret: ORDINARY,
+        afterEnvChange: ORDINARY,
+        anySecretmem: false,
+      });
+    },
+  );
 
-  it('off, with { secretMemory: \'required\' } in code: the explicit option wins', async () => {
+  it("off, with { secretMemory: 'required' } in code: the explicit option wins", async () => {
     const report = await child('off', 'required');
     expect(report).toMatchObject({ buffer: ORDINARY, required: SECRET, anySecretmem: true });
   });
@@ -48,12 +69,18 @@ describe.runIf(available)('MEMSHIELD_SECRET_MEMORY (memfd_secret works here)', (
     expect(await child('required')).toMatchObject({ buffer: SECRET, heapSecret: SECRET, anySecretmem: true });
   });
 
-  it('an unknown value: every default allocation is refused with ' + 'INVALID_ARGUMENT naming the variable, not echoing the value', async () => {
-    const report = await child('bogus-value');
-    expect(report.buffer).toMatchObject({ error: 'INVALID_ARGUMENT' });
-    expect(report.heap).toMatchObject({ error: 'INVALID_ARGUMENT' }); // new SecureHeap() too
-    expect(report.buffer.message).toMatch(/MEMSHIELD_SECRET_MEMORY must be off, preferred or required, got a string of 11 characters/);
-    expect(report.buffer.message).not.toContain('bogus');
-    expect(report.anySecretmem).toBe(false);
-  });
+  it(
+    'an unknown value: every default allocation is refused with ' +
+      'INVALID_ARGUMENT naming the variable, not echoing the value',
+    async () => {
+      const report = await child('bogus-value');
+      expect(report.buffer).toMatchObject({ error: 'INVALID_ARGUMENT' });
+      expect(report.heap).toMatchObject({ error: 'INVALID_ARGUMENT' }); // new SecureHeap() too
+      expect(report.buffer.message).toMatch(
+        /MEMSHIELD_SECRET_MEMORY must be off, preferred or required, got a string of 11 characters/,
+      );
+      expect(report.buffer.message).not.toContain('bogus');
+      expect(report.anySecretmem).toBe(false);
+    },
+  );
 });

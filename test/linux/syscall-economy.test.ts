@@ -21,7 +21,10 @@ function memshieldCalls(window: Syscall[]): string[] {
     .filter((call) => call.name !== 'access' && !call.name.startsWith('faccessat'))
     .filter((call) => {
       const address = addressArgument(call);
-      return address !== undefined && ranges.some((range) => address >= range.address && address < range.address + BigInt(range.length));
+      return (
+        address !== undefined &&
+        ranges.some((range) => address >= range.address && address < range.address + BigInt(range.length))
+      );
     })
     .map((call) => `${call.name}(${call.args.split(',').slice(1).join(',').trim()})`);
 }
@@ -29,22 +32,38 @@ function memshieldCalls(window: Syscall[]): string[] {
 beforeAll(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'memshield-strace-'));
   const log = join(scratch, 'strace.log');
-  const child = await run('strace', ['-f', '--seccomp-bpf', '-qq', '-e', `trace=${TRACED}`, '-o', log, process.execPath, fixture]);
+  const child = await run('strace', [
+    '-f',
+    '--seccomp-bpf',
+    '-qq',
+    '-e',
+    `trace=${TRACED}`,
+    '-o',
+    log,
+    process.execPath,
+    fixture,
+  ]);
   expect(child.status, child.stderr).toBe(0);
-  ranges = lastJson<{ ranges: Array<{ address: string; length: number }> }>(child).ranges
-    .map((range) => ({ address: BigInt(range.address), length: range.length }));
+  ranges = lastJson<{ ranges: Array<{ address: string; length: number }> }>(child).ranges.map((range) => ({
+    address: BigInt(range.address),
+    length: range.length,
+  }));
   calls = parseStrace(readFileSync(log, 'utf8'));
 });
 
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe('system calls of no-op transitions, counted by strace in a child', () => {
-  it('400 protect-to-the-current-level, lock-when-locked and ' + 'unlock-when-unlocked calls make no system call on the regions', () => {
-    const window = betweenMarkers(calls, 'noop-begin', 'noop-end');
-    expect(memshieldCalls(window)).toEqual([]);
-    // Nothing in the whole process locked or unlocked memory meanwhile.
-    expect(window.filter((call) => call.name === 'mlock' || call.name === 'munlock')).toEqual([]);
-  });
+  it(
+    '400 protect-to-the-current-level, lock-when-locked and ' +
+      'unlock-when-unlocked calls make no system call on the regions',
+    () => {
+      const window = betweenMarkers(calls, 'noop-begin', 'noop-end');
+      expect(memshieldCalls(window)).toEqual([]);
+      // Nothing in the whole process locked or unlocked memory meanwhile.
+      expect(window.filter((call) => call.name === 'mlock' || call.name === 'munlock')).toEqual([]);
+    },
+  );
 
   it('control: each real change in the next window is one system call, seen by the same trace', () => {
     const window = betweenMarkers(calls, 'change-begin', 'change-end');

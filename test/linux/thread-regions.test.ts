@@ -47,7 +47,7 @@ function twoViews(pages: number): { view: bigint; witness: bigint; length: numbe
   return { view, witness, length };
 }
 
-describe('giving back another thread\'s mappings (Linux)', () => {
+describe("giving back another thread's mappings (Linux)", () => {
   it('release() zeroes the pages, then unlocks and unmaps them, whatever their protection', () => {
     const { view, witness, length } = twoViews(3);
     const lockedBefore = vmLockedBytes();
@@ -69,21 +69,25 @@ describe('giving back another thread\'s mappings (Linux)', () => {
     munmap(witness, length);
   });
 
-  it('wipeInPlace() zeroes a NoAccess mapping without changing ' + 'its protection, and never faults an untouched page in', () => {
-    const length = 4 * PAGE;
-    const address = mmap(null, length, PROT_RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) as bigint;
-    memcpyIn(address, secret(PAGE), PAGE); // only the first page is ever touched
-    expect(mprotect(address, length, PROT_NONE)).toBe(0);
+  it(
+    'wipeInPlace() zeroes a NoAccess mapping without changing ' +
+      'its protection, and never faults an untouched page in',
+    () => {
+      const length = 4 * PAGE;
+      const address = mmap(null, length, PROT_RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) as bigint;
+      memcpyIn(address, secret(PAGE), PAGE); // only the first page is ever touched
+      expect(mprotect(address, length, PROT_NONE)).toBe(0);
 
-    expect(calls.wipeInPlace(address, length)).toBe(PAGE);
-    expect(entryAt(readSmaps(), address)!.perms).toBe('---p');
-    const resident = new Uint8Array(4);
-    expect(mincore(address, length, resident)).toBe(0);
-    expect([...resident].map((flags) => flags & 1)).toEqual([1, 0, 0, 0]);
-    expect(mprotect(address, length, PROT_RW)).toBe(0);
-    expect(bytesAt(address, PAGE)).toEqual(new Uint8Array(PAGE));
-    munmap(address, length);
-  });
+      expect(calls.wipeInPlace(address, length)).toBe(PAGE);
+      expect(entryAt(readSmaps(), address)!.perms).toBe('---p');
+      const resident = new Uint8Array(4);
+      expect(mincore(address, length, resident)).toBe(0);
+      expect([...resident].map((flags) => flags & 1)).toEqual([1, 0, 0, 0]);
+      expect(mprotect(address, length, PROT_RW)).toBe(0);
+      expect(bytesAt(address, PAGE)).toEqual(new Uint8Array(PAGE));
+      munmap(address, length);
+    },
+  );
 
   it('knows the calling thread, and tells a live thread from an ended one (or a reused id)', () => {
     const self = calls.currentThread();
@@ -98,22 +102,27 @@ describe('giving back another thread\'s mappings (Linux)', () => {
     expect(calls.threadAlive({ tid: 0x7fffffff, start: -1 })).toBe(false);
   });
 
-  it('dumpExcludedRuns() lists an anonymous mapping once it is MADV_DONTDUMP, ' + 'guards and data as one run (control: the same mapping before the advice)', () => {
-    const madvise = libc.func('int madvise(void *addr, size_t length, int advice)');
-    const MADV_DONTDUMP = 16;
-    const length = 3 * PAGE;
-    const address = mmap(null, length, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) as bigint;
-    expect(mprotect(address + BigInt(PAGE), PAGE, PROT_RW)).toBe(0); // guard │ data │ guard: three VMAs
-    const holding = (runs: Array<[number, number]> | undefined) => runs!.some(([start, end]) => start <= Number(address) && Number(address) < end);
-    expect(holding(calls.dumpExcludedRuns())).toBe(false); // an ordinary anonymous mapping (what V8 makes)
-    expect(madvise(address, length, MADV_DONTDUMP)).toBe(0);
-    const runs = calls.dumpExcludedRuns()!;
-    const run = runs.find(([start, end]) => start <= Number(address) && Number(address) < end)!;
-    expect(run[1] - Number(address)).toBeGreaterThanOrEqual(length); // the three VMAs joined into one run
-    expect(entryAt(readSmaps(), address + BigInt(PAGE))!.perms).toBe('rw-p'); // they are three in the kernel's view
-    // sorted, adjacent ones merged
-    for (let i = 1; i < runs.length; i++) expect(runs[i][0]).toBeGreaterThan(runs[i - 1][1]);
-    munmap(address, length);
-    expect(holding(calls.dumpExcludedRuns())).toBe(false); // gone
-  });
+  it(
+    'dumpExcludedRuns() lists an anonymous mapping once it is MADV_DONTDUMP, ' +
+      'guards and data as one run (control: the same mapping before the advice)',
+    () => {
+      const madvise = libc.func('int madvise(void *addr, size_t length, int advice)');
+      const MADV_DONTDUMP = 16;
+      const length = 3 * PAGE;
+      const address = mmap(null, length, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) as bigint;
+      expect(mprotect(address + BigInt(PAGE), PAGE, PROT_RW)).toBe(0); // guard │ data │ guard: three VMAs
+      const holding = (runs: Array<[number, number]> | undefined) =>
+        runs!.some(([start, end]) => start <= Number(address) && Number(address) < end);
+      expect(holding(calls.dumpExcludedRuns())).toBe(false); // an ordinary anonymous mapping (what V8 makes)
+      expect(madvise(address, length, MADV_DONTDUMP)).toBe(0);
+      const runs = calls.dumpExcludedRuns()!;
+      const run = runs.find(([start, end]) => start <= Number(address) && Number(address) < end)!;
+      expect(run[1] - Number(address)).toBeGreaterThanOrEqual(length); // the three VMAs joined into one run
+      expect(entryAt(readSmaps(), address + BigInt(PAGE))!.perms).toBe('rw-p'); // they are three in the kernel's view
+      // sorted, adjacent ones merged
+      for (let i = 1; i < runs.length; i++) expect(runs[i][0]).toBeGreaterThan(runs[i - 1][1]);
+      munmap(address, length);
+      expect(holding(calls.dumpExcludedRuns())).toBe(false); // gone
+    },
+  );
 });

@@ -59,8 +59,9 @@ describe.runIf(process.platform === 'linux')('VM_ACCOUNT (smaps `ac`) after a sp
   });
 
   it.skipIf(report !== undefined && !report.dropsUnfaulted)(
-    'the simulated host models Linux ≥ 6.7 (mprotect_fixup drops ' + '`ac` without an anon_vma): it matches the isolated cases '
-      + '(skipped where the kernel predates that rule and never drops it)',
+    'the simulated host models Linux ≥ 6.7 (mprotect_fixup drops ' +
+      '`ac` without an anon_vma): it matches the isolated cases ' +
+      '(skipped where the kernel predates that rule and never drops it)',
     () => {
       expect(simulated(false)).toBe(report!.isolated);
       expect(simulated(true)).toBe(report!.touched);

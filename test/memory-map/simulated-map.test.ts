@@ -16,7 +16,12 @@ const PAGE = 4096;
 /** The page table's own state of the page at `address`, from the host's kernel view. */
 function tableState(host: testing.SimulatedHost, address: bigint) {
   const [entry] = host.kernelView!(address, PAGE);
-  return { permissions: entry.permissions, locked: entry.flags.includes('lo'), dumpExcluded: entry.flags.includes('dd'), forkExcluded: entry.flags.includes('dc') };
+  return {
+    permissions: entry.permissions,
+    locked: entry.flags.includes('lo'),
+    dumpExcluded: entry.flags.includes('dd'),
+    forkExcluded: entry.flags.includes('dc'),
+  };
 }
 
 describe('memoryMapSvg on the simulated host', () => {
@@ -32,9 +37,19 @@ describe('memoryMapSvg on the simulated host', () => {
     for (const page of pages) {
       const { permissions, locked, dumpExcluded, forkExcluded } = page;
       expect({ permissions, locked, dumpExcluded, forkExcluded }).toEqual(tableState(host, page.address));
-      expect(page.labels).toEqual([page.role, `…${page.address.toString(16).slice(-5)}`, permissions, expect.any(String)]);
+      expect(page.labels).toEqual([
+        page.role,
+        `…${page.address.toString(16).slice(-5)}`,
+        permissions,
+        expect.any(String),
+      ]);
     }
-    expect(pages[1]).toMatchObject({ permissions: 'rw-p', locked: true, dumpExcluded: true, labels: expect.arrayContaining(['lo dd dc']) });
+    expect(pages[1]).toMatchObject({
+      permissions: 'rw-p',
+      locked: true,
+      dumpExcluded: true,
+      labels: expect.arrayContaining(['lo dd dc']),
+    });
     mem.free(region);
   });
 

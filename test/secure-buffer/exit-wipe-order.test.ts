@@ -21,12 +21,20 @@ describe('the exit wipe order', () => {
     const small = SecureBuffer.from(secretBytes(32, 3), { host });
     // Each wipe (a fill with zero) named by the mapping it is in.
     const mappingOf = (buffer: SecureBuffer) => buffer.inspect().mapping.address;
-    const names = new Map([[mappingOf(small), 'small'], [mappingOf(inHeap), 'heap arena'], [mappingOf(large), 'large']]);
+    const names = new Map([
+      [mappingOf(small), 'small'],
+      [mappingOf(inHeap), 'heap arena'],
+      [mappingOf(large), 'large'],
+    ]);
     host.clearTrace();
     const wiped = secureCoreFor(host).exports.wipeAllSecrets();
     const fills = host.trace().filter((entry) => entry.op === 'fill' && entry.byte === 0);
     expect(wiped).toBe(3);
-    expect(fills.map((entry) => names.get(host.address((entry as { id: number }).id)))).toEqual(['small', 'heap arena', 'large']);
+    expect(fills.map((entry) => names.get(host.address((entry as { id: number }).id)))).toEqual([
+      'small',
+      'heap arena',
+      'large',
+    ]);
     for (const buffer of [large, inHeap, small]) expect(codeOf(() => buffer.use(() => 0))).toBe('USE_AFTER_FREE');
   });
 });

@@ -30,7 +30,9 @@ function runSignalled(mode: string, signal: NodeJS.Signals = 'SIGTERM'): Promise
       stdout += chunk;
       if (stdout.includes('"ready":true') && !child.killed) child.kill(signal);
     });
-    child.stderr.on('data', (chunk) => { stderr += chunk; });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
     child.on('error', reject);
     child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr }));
   });

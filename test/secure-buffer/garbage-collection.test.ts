@@ -9,7 +9,8 @@ const FIXTURE = fileURLToPath(new URL('../fixtures/secure-gc.mjs', import.meta.u
 describe('SecureBuffers and SecureHeaps nobody disposed', () => {
   it('are wiped and unlocked once the garbage collector reclaims them', async () => {
     const report = lastJson<{ baseline: number; whileHeld: number; afterCollection: number }>(
-      await run(process.execPath, ['--expose-gc', FIXTURE]));
+      await run(process.execPath, ['--expose-gc', FIXTURE]),
+    );
     expect(report.whileHeld - report.baseline).toBe(10 * 4096 + 65536); // the control: they were locked
     expect(report.afterCollection).toBe(report.baseline);
   });

@@ -6,7 +6,6 @@ import { readSmaps, entryAt, vmLockedBytes } from '../helpers/kernel.js';
 import { kernelEntries, peek, secretBytes, sharingOf } from './peek.js';
 import { codeOf } from '../helpers/errors.js';
 
-
 describe('SecureBuffer.from and SecureBuffer.alloc', () => {
   it('copies the source in and zeroes it, unless wipeSource is false', () => {
     const source = secretBytes(24);
@@ -42,7 +41,8 @@ describe('SecureBuffer.from and SecureBuffer.alloc', () => {
     expect(pages.map((entry) => entry.perms)).toEqual([`---${sharingOf(info.backing)}`]);
     for (const flag of ['lo', 'dd', 'dc']) expect(pages[0].flags.has(flag)).toBe(true);
     expect(info.guards.map((guard) => guard.position)).toEqual(['before', 'after']);
-    for (const guard of info.guards) expect(kernelEntries(guard.address, guard.length).every((entry) => entry.perms === '---p')).toBe(true);
+    for (const guard of info.guards)
+      expect(kernelEntries(guard.address, guard.length).every((entry) => entry.perms === '---p')).toBe(true);
     key.dispose();
   });
 

@@ -9,7 +9,13 @@ import { describe, expect, it } from 'vitest';
 import { lastJson, run } from '../helpers/kernel.js';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/planted-coordinator.mjs', import.meta.url));
-interface Report { mode: string; before: string; atExitHasSecret: boolean; atExitZero: boolean; fakeCalls: string[] }
+interface Report {
+  mode: string;
+  before: string;
+  atExitHasSecret: boolean;
+  atExitZero: boolean;
+  fakeCalls: string[];
+}
 
 async function child(mode: string): Promise<Report> {
   const result = await run(process.execPath, [FIXTURE, mode]);
@@ -35,7 +41,7 @@ describe.runIf(process.platform === 'linux')('a planted process coordinator', ()
     expect(report.atExitZero).toBe(true);
   });
 
-  it('a frozen fake of the exact shape is joined, yet the copy\'s own exit wipe still runs', async () => {
+  it("a frozen fake of the exact shape is joined, yet the copy's own exit wipe still runs", async () => {
     const report = await child('frozen');
     expect(report.fakeCalls).toContain('join'); // the control that this fake passed the shape check
     expect(report.atExitZero).toBe(true);

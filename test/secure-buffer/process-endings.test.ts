@@ -29,9 +29,16 @@ function runEnding(mode: string, flags: string[], entries: string[]): Promise<Ch
 }
 
 /** Runs the fixture in signal mode, sends `signal` once it is ready; kills it if it is still alive 10 s later. */
-function runSignalled(flags: string[], entries: string[], signal: NodeJS.Signals = 'SIGTERM'): Promise<ChildResult & { survived: boolean }> {
+function runSignalled(
+  flags: string[],
+  entries: string[],
+  signal: NodeJS.Signals = 'SIGTERM',
+): Promise<ChildResult & { survived: boolean }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [FIXTURE, 'signal', ...flags], { env: env(entries), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [FIXTURE, 'signal', ...flags], {
+      env: env(entries),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     let survived = false;
@@ -40,10 +47,15 @@ function runSignalled(flags: string[], entries: string[], signal: NodeJS.Signals
       stdout += chunk;
       if (timer === undefined && stdout.includes('"ready":true')) {
         child.kill(signal);
-        timer = setTimeout(() => { survived = true; child.kill('SIGKILL'); }, 10_000);
+        timer = setTimeout(() => {
+          survived = true;
+          child.kill('SIGKILL');
+        }, 10_000);
       }
     });
-    child.stderr.on('data', (chunk) => { stderr += chunk; });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
     child.on('error', reject);
     child.on('close', (status, ended) => {
       clearTimeout(timer);
@@ -55,7 +67,10 @@ function runSignalled(flags: string[], entries: string[], signal: NodeJS.Signals
 const copies = packageCopies(2);
 afterAll(() => copies.remove());
 const ALONE: string[] = [];
-const layouts = [['one copy', ALONE], ['two copies sharing one koffi', copies.entries]] as const;
+const layouts = [
+  ['one copy', ALONE],
+  ['two copies sharing one koffi', copies.entries],
+] as const;
 
 describe('two copies of memshield in one process', () => {
   it('load side by side from one hoisted koffi and both hold secrets', async () => {
@@ -83,26 +98,43 @@ for (const [layout, entries] of layouts) {
   describe(`the exit wipe runs before every other 'exit' listener (${layout})`, () => {
     it('wipes when the event loop runs dry; the control keeps the secrets', async () => {
       const [wiped, kept] = await Promise.all([runEnding('exit', [], entries), runEnding('exit', ['--off'], entries)]);
-      expect(lastJson<EndingReport>(wiped)).toMatchObject({ at: 'last-listener', before: secrets('secret'), seen: secrets('zero') });
+      expect(lastJson<EndingReport>(wiped)).toMatchObject({
+        at: 'last-listener',
+        before: secrets('secret'),
+        seen: secrets('zero'),
+      });
       expect(lastJson<EndingReport>(kept)).toMatchObject({ at: 'last-listener', seen: secrets('secret') });
     });
 
     it('wipes before a listener added earlier that throws', async () => {
-      const [wiped, kept] = await Promise.all([runEnding('exit-throws', [], entries), runEnding('exit-throws', ['--off'], entries)]);
+      const [wiped, kept] = await Promise.all([
+        runEnding('exit-throws', [], entries),
+        runEnding('exit-throws', ['--off'], entries),
+      ]);
       expect(wiped.stderr).toMatch(/deliberately thrown in an exit listener/);
-      expect(lastJson<EndingReport>(wiped)).toMatchObject({ at: 'earlier-listener', before: secrets('secret'), seen: secrets('zero') });
+      expect(lastJson<EndingReport>(wiped)).toMatchObject({
+        at: 'earlier-listener',
+        before: secrets('secret'),
+        seen: secrets('zero'),
+      });
       expect(lastJson<EndingReport>(kept)).toMatchObject({ at: 'earlier-listener', seen: secrets('secret') });
     });
 
     it('wipes before a listener added earlier that calls process.exit() again', async () => {
-      const [wiped, kept] = await Promise.all([runEnding('exit-again', [], entries), runEnding('exit-again', ['--off'], entries)]);
+      const [wiped, kept] = await Promise.all([
+        runEnding('exit-again', [], entries),
+        runEnding('exit-again', ['--off'], entries),
+      ]);
       expect(wiped.status).toBe(3);
       expect(lastJson<EndingReport>(wiped)).toMatchObject({ at: 'reallyExit', code: 3, seen: secrets('zero') });
       expect(lastJson<EndingReport>(kept)).toMatchObject({ at: 'reallyExit', code: 3, seen: secrets('secret') });
     });
 
     it('wipes before a listener prepended after memshield armed', async () => {
-      const [wiped, kept] = await Promise.all([runEnding('exit-later', [], entries), runEnding('exit-later', ['--off'], entries)]);
+      const [wiped, kept] = await Promise.all([
+        runEnding('exit-later', [], entries),
+        runEnding('exit-later', ['--off'], entries),
+      ]);
       expect(lastJson<EndingReport>(wiped)).toMatchObject({ at: 'later-listener', seen: secrets('zero') });
       expect(lastJson<EndingReport>(kept)).toMatchObject({ at: 'later-listener', seen: secrets('secret') });
     });
@@ -113,7 +145,12 @@ for (const [layout, entries] of layouts) {
       it(`alone: dies by ${signal}, wiped`, async () => {
         const result = await runSignalled([], entries, signal);
         expect(result.signal).toBe(signal);
-        expect(lastJson<EndingReport>(result)).toMatchObject({ at: 'kill', signal, before: secrets('secret'), seen: secrets('zero') });
+        expect(lastJson<EndingReport>(result)).toMatchObject({
+          at: 'kill',
+          signal,
+          before: secrets('secret'),
+          seen: secrets('zero'),
+        });
       });
     }
 
@@ -126,37 +163,62 @@ for (const [layout, entries] of layouts) {
       });
     }
 
-    it('control: beside signal-exit with the wipe turned ' + 'off, the witness sees the secrets at the re-raise', async () => {
-      const result = await runSignalled(['--signal-exit-before', '--off'], entries);
-      expect(result.signal).toBe('SIGTERM');
-      expect(lastJson<EndingReport>(result)).toMatchObject({ at: 'kill', seen: secrets('secret') });
-    });
+    it(
+      'control: beside signal-exit with the wipe turned ' + 'off, the witness sees the secrets at the re-raise',
+      async () => {
+        const result = await runSignalled(['--signal-exit-before', '--off'], entries);
+        expect(result.signal).toBe('SIGTERM');
+        expect(lastJson<EndingReport>(result)).toMatchObject({ at: 'kill', seen: secrets('secret') });
+      },
+    );
 
-    it('a frozen fake coordinator of the exact shape planted before memshield ' + 'loads: still dies by SIGTERM, wiped (this copy hooks the signal itself too)', async () => {
-      const result = await runSignalled(['--planted'], entries);
-      // Before: no listener at all, the process died with no wipe and no witness.
-      expect(result.signal).toBe('SIGTERM');
-      expect(lastJson<EndingReport & { fakeCalls: string[] }>(result)).toMatchObject({ at: 'kill', fakeCalls: expect.arrayContaining(['join']), seen: secrets('zero') });
-    });
+    it(
+      'a frozen fake coordinator of the exact shape planted before memshield ' +
+        'loads: still dies by SIGTERM, wiped (this copy hooks the signal itself too)',
+      async () => {
+        const result = await runSignalled(['--planted'], entries);
+        // Before: no listener at all, the process died with no wipe and no witness.
+        expect(result.signal).toBe('SIGTERM');
+        expect(lastJson<EndingReport & { fakeCalls: string[] }>(result)).toMatchObject({
+          at: 'kill',
+          fakeCalls: expect.arrayContaining(['join']),
+          seen: secrets('zero'),
+        });
+      },
+    );
 
-    it('the same fake beside signal-exit: dies by SIGTERM, wiped ' + '(control: with the wipe turned off the witness sees the secrets)', async () => {
-      const [wiped, kept] = await Promise.all([runSignalled(['--planted', '--signal-exit-before'], entries), runSignalled(['--planted', '--signal-exit-before', '--off'], entries)]);
-      expect(wiped.signal).toBe('SIGTERM');
-      // before: 'secret' (the fake took the wipe)
-      expect(lastJson<EndingReport>(wiped)).toMatchObject({ at: 'kill', signalExitCalls: 1, seen: secrets('zero') });
-      expect(kept.signal).toBe('SIGTERM');
-      expect(lastJson<EndingReport>(kept)).toMatchObject({ at: 'kill', seen: secrets('secret') });
-    });
+    it(
+      'the same fake beside signal-exit: dies by SIGTERM, wiped ' +
+        '(control: with the wipe turned off the witness sees the secrets)',
+      async () => {
+        const [wiped, kept] = await Promise.all([
+          runSignalled(['--planted', '--signal-exit-before'], entries),
+          runSignalled(['--planted', '--signal-exit-before', '--off'], entries),
+        ]);
+        expect(wiped.signal).toBe('SIGTERM');
+        // before: 'secret' (the fake took the wipe)
+        expect(lastJson<EndingReport>(wiped)).toMatchObject({ at: 'kill', signalExitCalls: 1, seen: secrets('zero') });
+        expect(kept.signal).toBe('SIGTERM');
+        expect(lastJson<EndingReport>(kept)).toMatchObject({ at: 'kill', seen: secrets('secret') });
+      },
+    );
 
     for (const extra of [[], ['--signal-exit-after']]) {
-      it(`a SIGTERM listener of the program's own keeps the process alive, secrets ` + `intact, until it exits${extra.length ? ' (signal-exit loaded too)' : ''}`, async () => {
-        const result = await runSignalled(['--own-listener', ...extra], entries);
-        expect(result.signal).toBeNull();
-        expect(result.status).toBe(0);
-        const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as EndingReport);
-        expect(lines.find((line) => line.at === 'own-listener')?.seen).toEqual(secrets('secret'));
-        expect(lastJson<EndingReport>(result)).toMatchObject({ at: 'reallyExit', code: 0, seen: secrets('zero') });
-      });
+      it(
+        `a SIGTERM listener of the program's own keeps the process alive, secrets ` +
+          `intact, until it exits${extra.length ? ' (signal-exit loaded too)' : ''}`,
+        async () => {
+          const result = await runSignalled(['--own-listener', ...extra], entries);
+          expect(result.signal).toBeNull();
+          expect(result.status).toBe(0);
+          const lines = result.stdout
+            .trim()
+            .split('\n')
+            .map((line) => JSON.parse(line) as EndingReport);
+          expect(lines.find((line) => line.at === 'own-listener')?.seen).toEqual(secrets('secret'));
+          expect(lastJson<EndingReport>(result)).toMatchObject({ at: 'reallyExit', code: 0, seen: secrets('zero') });
+        },
+      );
     }
   });
 }

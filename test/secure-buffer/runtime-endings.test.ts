@@ -9,11 +9,16 @@ import { run } from '../helpers/kernel.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const FIXTURE = fileURLToPath(new URL('../fixtures/runtime-uncaught.mjs', import.meta.url));
-const firstExisting = (...paths: string[]) => paths.map((path) => `${ROOT}${path}`).find((path) => existsSync(path)) ?? paths[0];
+const firstExisting = (...paths: string[]) =>
+  paths.map((path) => `${ROOT}${path}`).find((path) => existsSync(path)) ?? paths[0];
 
 const RUNTIMES = [
   { name: 'node', command: process.execPath, args: [] },
-  { name: 'bun', command: firstExisting('node_modules/.bin/bun', 'node_modules/@oven/bun-linux-x64/bin/bun'), args: [] },
+  {
+    name: 'bun',
+    command: firstExisting('node_modules/.bin/bun', 'node_modules/@oven/bun-linux-x64/bin/bun'),
+    args: [],
+  },
   // -A: /proc/self/mem is refused without it.
   { name: 'deno', command: firstExisting('node_modules/.bin/deno'), args: ['run', '-A'] },
 ];
@@ -21,14 +26,20 @@ const RUNTIMES = [
 /** The witnesses' lines ({ at, seen }) of a child's stderr. */
 async function witnesses(command: string, args: string[]) {
   const result = await run(command, args, { env: { ...process.env, NO_COLOR: '1' } });
-  const seen = result.stderr.split('\n').filter((line) => line.startsWith('{"at"')).map((line) => JSON.parse(line) as { at: string; seen: string });
+  const seen = result.stderr
+    .split('\n')
+    .filter((line) => line.startsWith('{"at"'))
+    .map((line) => JSON.parse(line) as { at: string; seen: string });
   return { result, start: seen.find((line) => line.at === 'start'), atEnd: seen.filter((line) => line.at !== 'start') };
 }
 
 describe.each(RUNTIMES)('an error nobody handles under $name', ({ command, args }) => {
   for (const how of ['throw', 'timer', 'reject']) {
     it(`(${how}) wipes before every witness at the end; the control's witnesses see the secret`, async () => {
-      const [wiped, kept] = await Promise.all([witnesses(command, [...args, FIXTURE, how]), witnesses(command, [...args, FIXTURE, how, 'off'])]);
+      const [wiped, kept] = await Promise.all([
+        witnesses(command, [...args, FIXTURE, how]),
+        witnesses(command, [...args, FIXTURE, how, 'off']),
+      ]);
       expect(wiped.result.status).not.toBe(0);
       expect(wiped.start?.seen).toBe('secret');
       expect(wiped.atEnd.length).toBeGreaterThan(0);

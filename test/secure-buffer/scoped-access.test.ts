@@ -68,8 +68,18 @@ describe('SecureBuffer scoped access on Linux', () => {
   it('restores NoAccess when the callback throws, and rethrows the callback error unchanged', () => {
     const key = track(SecureBuffer.alloc(32));
     const failure = new Error('callback failed');
-    expect(() => key.update(() => { throw failure; })).toThrow(failure);
-    expect(() => key.use(() => key.use(() => { throw failure; }))).toThrow(failure);
+    expect(() =>
+      key.update(() => {
+        throw failure;
+      }),
+    ).toThrow(failure);
+    expect(() =>
+      key.use(() =>
+        key.use(() => {
+          throw failure;
+        }),
+      ),
+    ).toThrow(failure);
     expect(dataPerms(key)).toEqual([`---${S}`]);
     expect(key.inspect().openScopes).toBe(0);
   });
@@ -79,7 +89,9 @@ describe('SecureBuffer scoped access on Linux', () => {
     let called = false;
     const refusal = (() => {
       try {
-        key.use(async () => { called = true; });
+        key.use(async () => {
+          called = true;
+        });
       } catch (error) {
         return error as MemoryProtectionError;
       }
@@ -95,7 +107,13 @@ describe('SecureBuffer scoped access on Linux', () => {
     const key = track(SecureBuffer.alloc(32));
     let permsAfterAwait: string[] = [];
     const later = Promise.resolve();
-    expect(() => key.use(() => later.then(() => { permsAfterAwait = dataPerms(key); }))).toThrow(/synchronous callback/);
+    expect(() =>
+      key.use(() =>
+        later.then(() => {
+          permsAfterAwait = dataPerms(key);
+        }),
+      ),
+    ).toThrow(/synchronous callback/);
     expect(dataPerms(key)).toEqual([`---${S}`]);
     await later;
     await Promise.resolve();

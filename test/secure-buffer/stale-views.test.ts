@@ -10,7 +10,9 @@ const FIXTURE = fileURLToPath(new URL('../fixtures/stale-view.mjs', import.meta.
 
 // MEMSHIELD_ISOLATION left out unless a case sets it (undefined: not passed to the child).
 const stale = (placement: string, quarantine = 'quarantine', env: Record<string, string> = {}) =>
-  run(process.execPath, [FIXTURE, placement, quarantine], { env: { ...process.env, MEMSHIELD_ISOLATION: undefined, ...env } });
+  run(process.execPath, [FIXTURE, placement, quarantine], {
+    env: { ...process.env, MEMSHIELD_ISOLATION: undefined, ...env },
+  });
 
 describe('a view kept after its secret was freed', () => {
   it('faults (SIGSEGV) for a standalone SecureBuffer: its range is quarantined, no new secret lands there', async () => {
@@ -37,7 +39,7 @@ describe('a view kept after its secret was freed', () => {
     expect(result.signal).toBe('SIGSEGV');
   });
 
-  it('in a default heap, reads its own wiped slot (zeros) while a neighbour\'s page is open: FIFO reuse kept the 64 new secrets elsewhere', async () => {
+  it("in a default heap, reads its own wiped slot (zeros) while a neighbour's page is open: FIFO reuse kept the 64 new secrets elsewhere", async () => {
     const result = await stale('heap');
     expect(result.stdout).toBe('inside 65\nlanded false\nisolation false\ntouching\nread 0x0\n');
     expect(result.status).toBe(0);

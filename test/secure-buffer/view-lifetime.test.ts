@@ -8,10 +8,13 @@ const FIXTURE = fileURLToPath(new URL('../fixtures/secure-view-after-use.mjs', i
 
 describe('a view kept after use() returned', () => {
   for (const placement of ['buffer', 'heap']) {
-    it(`faults when touched (${placement === 'buffer' ? 'own region' : 'heap slot'}), ` + `though it read fine inside`, async () => {
-      const result = await run(process.execPath, [FIXTURE, placement]);
-      expect(result.stdout).toMatch(/^inside \d+\ntouching\n$/); // the control read, then nothing
-      expect(result.signal).toBe('SIGSEGV');
-    });
+    it(
+      `faults when touched (${placement === 'buffer' ? 'own region' : 'heap slot'}), ` + `though it read fine inside`,
+      async () => {
+        const result = await run(process.execPath, [FIXTURE, placement]);
+        expect(result.stdout).toMatch(/^inside \d+\ntouching\n$/); // the control read, then nothing
+        expect(result.signal).toBe('SIGSEGV');
+      },
+    );
   }
 });

@@ -17,10 +17,14 @@ describe('the Wasm core memory', () => {
 
     const standalone = SecureBuffer.from(secretBytes(40, 0x33));
     standalone.use((view) => view[0]);
-    standalone.update((view) => { view[1] ^= 0; });
+    standalone.update((view) => {
+      view[1] ^= 0;
+    });
     expect(standalone.equals(twin)).toBe(true);
     const copied = SecureBuffer.from(secretBytes(40, 0x33), { host: viewless });
-    copied.update((view) => { view[2] ^= 0; });
+    copied.update((view) => {
+      view[2] ^= 0;
+    });
     expect(copied.equals(standalone)).toBe(true);
 
     const heap = new SecureHeap();

@@ -12,7 +12,11 @@ const pageOf = (address: bigint) => address / BigInt(PAGE);
 const addressOf = (secret: SecureBuffer) => secret.inspect().data.address;
 
 /** Allocates 32-byte secrets until one lands at `address`; returns those made before it, and it. */
-function allocateUntil(heap: SecureHeap, address: bigint, limit: number): { before: SecureBuffer[]; found?: SecureBuffer } {
+function allocateUntil(
+  heap: SecureHeap,
+  address: bigint,
+  limit: number,
+): { before: SecureBuffer[]; found?: SecureBuffer } {
   const before: SecureBuffer[] = [];
   for (let i = 0; i < limit; i++) {
     const secret = heap.alloc(32);
@@ -52,7 +56,9 @@ describe('SecureHeap slot reuse (FIFO)', () => {
     const { before, found } = allocateUntil(heap, freed, 4 * perPage);
     expect(found).toBeDefined(); // the control
     expect(before.length).toBeGreaterThanOrEqual(perPage - 1); // Q's other slots at least, all first
-    expect(before.slice(0, perPage - 1).every((secret) => pageOf(addressOf(secret)) === pageOf(addressOf(next)))).toBe(true);
+    expect(before.slice(0, perPage - 1).every((secret) => pageOf(addressOf(secret)) === pageOf(addressOf(next)))).toBe(
+      true,
+    );
     heap.destroy();
   });
 
@@ -70,7 +76,11 @@ describe('SecureHeap slot reuse (FIFO)', () => {
   });
 
   it('refuses an isolation option that is not a boolean', () => {
-    expect(() => new SecureHeap({ host: createSimulatedHost(), isolation: 'on' as unknown as boolean }))
-      .toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/options.isolation must be true or false/) }));
+    expect(() => new SecureHeap({ host: createSimulatedHost(), isolation: 'on' as unknown as boolean })).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_ARGUMENT',
+        message: expect.stringMatching(/options.isolation must be true or false/),
+      }),
+    );
   });
 });

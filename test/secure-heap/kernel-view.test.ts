@@ -55,7 +55,9 @@ describe('SecureHeap arenas in /proc/self/smaps', () => {
     const duringUpdate = first.update(() => pagePerms(first));
     expect(duringUpdate).toEqual([`rw-${S}`]);
     expect(pagePerms(first)).toEqual([`---${S}`]);
-    const { arenas: [arena] } = heap.inspect();
+    const {
+      arenas: [arena],
+    } = heap.inspect();
     expect(new Set(permsAt(arena.dataPages.address, arena.dataPages.length))).toEqual(new Set([`---${S}`]));
   });
 
@@ -96,7 +98,11 @@ describe('SecureHeap arenas in /proc/self/smaps', () => {
   it('closes the page when a callback throws', () => {
     const heap = makeHeap();
     const key = heap.from(secretBytes(32));
-    expect(() => key.update(() => { throw new Error('boom'); })).toThrow('boom');
+    expect(() =>
+      key.update(() => {
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
     expect(pagePerms(key)).toEqual([`---${S}`]);
     expect(heap.stats().openScopes).toBe(0);
   });
@@ -118,7 +124,10 @@ describe('SecureHeap arenas in /proc/self/smaps', () => {
       mapped += arena.mapping.length;
       // Whole entries are counted once each (neighbouring arenas may share a merged guard entry).
       for (const entry of overlapping(smaps, arena.dataPages.address, arena.dataPages.length)) {
-        expect(entry.start >= arena.dataPages.address && entry.end <= arena.dataPages.address + BigInt(arena.dataPages.length)).toBe(true);
+        expect(
+          entry.start >= arena.dataPages.address &&
+            entry.end <= arena.dataPages.address + BigInt(arena.dataPages.length),
+        ).toBe(true);
         locked += entry.lockedBytes;
       }
     }
@@ -134,7 +143,8 @@ describe('SecureHeap arenas in /proc/self/smaps', () => {
     const { arenas } = heap.inspect();
     const smaps = readSmaps();
     const entries = new Set<bigint>();
-    for (const arena of arenas) for (const entry of overlapping(smaps, arena.mapping.address, arena.mapping.length)) entries.add(entry.start);
+    for (const arena of arenas)
+      for (const entry of overlapping(smaps, arena.mapping.address, arena.mapping.length)) entries.add(entry.start);
     expect(arenas.length).toBeGreaterThan(2);
     expect(entries.size).toBeLessThanOrEqual(3 * arenas.length);
   });

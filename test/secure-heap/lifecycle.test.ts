@@ -7,14 +7,30 @@ import { dontDumpEntries, entryAt, readMaps } from '../helpers/kernel.js';
 import { secretBytes } from '../secure-buffer/peek.js';
 import { errorOf } from '../helpers/errors.js';
 
-
 describe('SecureHeap slots', () => {
   it('rounds sizes up to 20 classes of up to 1 KiB, with the slots per 4 KiB page the layout says', () => {
-    const rows = [1, 16, 17, 32, 33, 100, 128, 129, 160, 200, 256, 300, 512, 513, 1000, 1024, 1025].map((size) => [size, ...slotLayout(size)]);
+    const rows = [1, 16, 17, 32, 33, 100, 128, 129, 160, 200, 256, 300, 512, 513, 1000, 1024, 1025].map((size) => [
+      size,
+      ...slotLayout(size),
+    ]);
     expect(rows).toEqual([
-      [1, 16, 127], [16, 16, 127], [17, 32, 85], [32, 32, 85], [33, 48, 63], [100, 112, 31], [128, 128, 28],
-      [129, 160, 23], [160, 160, 23], [200, 224, 17], [256, 256, 15], [300, 320, 12], [512, 512, 7],
-      [513, 640, 6], [1000, 1024, 3], [1024, 1024, 3], [1025, 0, 0],
+      [1, 16, 127],
+      [16, 16, 127],
+      [17, 32, 85],
+      [32, 32, 85],
+      [33, 48, 63],
+      [100, 112, 31],
+      [128, 128, 28],
+      [129, 160, 23],
+      [160, 160, 23],
+      [200, 224, 17],
+      [256, 256, 15],
+      [300, 320, 12],
+      [512, 512, 7],
+      [513, 640, 6],
+      [1000, 1024, 3],
+      [1024, 1024, 3],
+      [1025, 0, 0],
     ]);
     // The layout: the first slot after a 16-byte gap, stride = slot + 16, everything within the page.
     for (const [, slot, perPage] of rows) if (slot) expect(16 + perPage * (slot + 16)).toBeLessThanOrEqual(4096);
@@ -71,12 +87,18 @@ describe('SecureHeap growth and limits', () => {
     const heap = new SecureHeap({ arenaSize: 4096, maxSize: 2 * (4096 + 8192) });
     for (let i = 0; i < 2 * 85; i++) heap.alloc(32);
     // Secure mappings are the only ones with VmFlags dd: the failed attempt must add none.
-    const secureMappings = dontDumpEntries().map((entry) => `${entry.start}-${entry.end}`).join();
+    const secureMappings = dontDumpEntries()
+      .map((entry) => `${entry.start}-${entry.end}`)
+      .join();
     const failure = errorOf(() => heap.alloc(32));
     expect(failure?.code).toBe('ALLOCATION_FAILED');
     expect(failure?.message).toMatch(/maxSize/);
     expect(failure?.message).toMatch(/170 secrets live, 2 arenas of 4096 bytes/);
-    expect(dontDumpEntries().map((entry) => `${entry.start}-${entry.end}`).join()).toBe(secureMappings);
+    expect(
+      dontDumpEntries()
+        .map((entry) => `${entry.start}-${entry.end}`)
+        .join(),
+    ).toBe(secureMappings);
     expect(heap.stats()).toMatchObject({ arenas: 2, live: 170 });
     heap.destroy();
   });

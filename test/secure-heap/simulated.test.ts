@@ -7,7 +7,6 @@ import { slotLayout } from './slot-layout.js';
 import { secretBytes } from '../secure-buffer/peek.js';
 import { errorOf } from '../helpers/errors.js';
 
-
 const OS_CALLS = new Set(['map', 'unmap', 'protect', 'lock', 'unlock', 'advise']);
 
 describe('SecureHeap on the simulated host', () => {
@@ -140,7 +139,8 @@ describe('failures', () => {
     secret.dispose();
     await new Promise((resolve) => setImmediate(resolve));
     expect(heap.stats().pendingWipes).toBe(1); // not wiped yet: the pages could not be opened
-    for (let wait = 0; wait < 50 && heap.stats().pendingWipes > 0; wait++) await new Promise((resolve) => setTimeout(resolve, 10));
+    for (let wait = 0; wait < 50 && heap.stats().pendingWipes > 0; wait++)
+      await new Promise((resolve) => setTimeout(resolve, 10));
     process.off('warning', listener);
     expect(heap.stats().pendingWipes).toBe(0);
     expect(warnings.map((warning) => (warning as MemoryProtectionError).code)).toEqual(['PROTECTION_FAILED']);

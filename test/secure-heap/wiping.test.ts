@@ -21,29 +21,35 @@ const GAP = 16;
 const isZero = (bytes: Uint8Array) => bytes.every((byte) => byte === 0);
 
 describe('wiping freed heap secrets', () => {
-  it('keeps a freed secret (NoAccess) until the end of ' + 'the tick, then zeroes it and leaves the gaps intact', async () => {
-    const heap = makeHeap();
-    const key = heap.from(secretBytes(32));
-    const { address } = key.inspect().data;
-    const gapsBefore = [peek(address - BigInt(GAP), GAP), peek(address + 32n, GAP)];
-    for (const gap of gapsBefore) expect(isZero(gap)).toBe(false); // the canary pattern
-    key.dispose();
-    expect(Array.from(peek(address, 32))).toEqual(Array.from(secretBytes(32))); // the control
-    expect(heap.stats().pendingWipes).toBe(1);
-    expect(permsAt(address, 32)).toEqual(['---p']);
-    await Promise.resolve(); // the end of this tick: the wipe scheduled by dispose() ran before us
-    expect(isZero(peek(address, 32))).toBe(true);
-    expect(heap.stats().pendingWipes).toBe(0);
-    expect([peek(address - BigInt(GAP), GAP), peek(address + 32n, GAP)]).toEqual(gapsBefore);
-    expect(permsAt(address, 32)).toEqual(['---p']);
-  });
+  it(
+    'keeps a freed secret (NoAccess) until the end of ' + 'the tick, then zeroes it and leaves the gaps intact',
+    async () => {
+      const heap = makeHeap();
+      const key = heap.from(secretBytes(32));
+      const { address } = key.inspect().data;
+      const gapsBefore = [peek(address - BigInt(GAP), GAP), peek(address + 32n, GAP)];
+      for (const gap of gapsBefore) expect(isZero(gap)).toBe(false); // the canary pattern
+      key.dispose();
+      expect(Array.from(peek(address, 32))).toEqual(Array.from(secretBytes(32))); // the control
+      expect(heap.stats().pendingWipes).toBe(1);
+      expect(permsAt(address, 32)).toEqual(['---p']);
+      await Promise.resolve(); // the end of this tick: the wipe scheduled by dispose() ran before us
+      expect(isZero(peek(address, 32))).toBe(true);
+      expect(heap.stats().pendingWipes).toBe(0);
+      expect([peek(address - BigInt(GAP), GAP), peek(address + 32n, GAP)]).toEqual(gapsBefore);
+      expect(permsAt(address, 32)).toEqual(['---p']);
+    },
+  );
 
   it('wipes at once on flush()', () => {
     const heap = makeHeap();
     const keys = Array.from({ length: 100 }, (_, i) => heap.from(secretBytes(48, i)));
     const addresses = keys.map((key) => key.inspect().data.address);
     for (const key of keys) key.dispose();
-    expect(addresses.filter((address, i) => Array.from(peek(address, 48)).join() === Array.from(secretBytes(48, i)).join()).length).toBe(100);
+    expect(
+      addresses.filter((address, i) => Array.from(peek(address, 48)).join() === Array.from(secretBytes(48, i)).join())
+        .length,
+    ).toBe(100);
     heap.flush();
     expect(addresses.every((address) => isZero(peek(address, 48)))).toBe(true);
   });
@@ -72,7 +78,9 @@ describe('wiping freed heap secrets', () => {
     const heap = new SecureHeap({ secretMemory: 'off' });
     const live = heap.from(secretBytes(32, 1));
     const freed = heap.from(secretBytes(32, 2));
-    const { arenas: [arena] } = heap.inspect();
+    const {
+      arenas: [arena],
+    } = heap.inspect();
     const liveAddress = live.inspect().data.address;
     freed.dispose();
     expect(Array.from(peek(liveAddress, 32))).toEqual(Array.from(secretBytes(32, 1)));

@@ -30,7 +30,13 @@ describe('simulated memory access', () => {
     const id = host.map(2 * 4096, 4096, Protection.ReadWrite, 0);
     host.protect(id, 4096, 4096, Protection.NoAccess);
     const fault = faultOf(() => host.copyIn(id, 4090, new Uint8Array(10).fill(1)));
-    expect(fault).toMatchObject({ code: 'SIMULATED_FAULT', address: host.address(id) + 4096n, protection: 'NoAccess', access: 'write', name: 'SimulatedFaultError' });
+    expect(fault).toMatchObject({
+      code: 'SIMULATED_FAULT',
+      address: host.address(id) + 4096n,
+      protection: 'NoAccess',
+      access: 'write',
+      name: 'SimulatedFaultError',
+    });
     expect(fault.message).toMatch(/would write a NoAccess page at 0x[0-9a-f]+.*SIGSEGV/);
     expect(host.raw.read(host.address(id) + 4090n, 6)).toEqual(new Uint8Array(6).fill(1));
     expect(host.trace().at(-1)).toMatchObject({ op: 'copyIn', result: 'SIMULATED_FAULT' });
@@ -43,15 +49,25 @@ describe('simulated memory access', () => {
     host.protect(id, 8192, 4096, Protection.ReadWriteExecute);
     expect(host.copyOut(id, 0, new Uint8Array(8))).toBe(0);
     expect(faultOf(() => host.fill(id, 0, 8, 0))).toMatchObject({ protection: 'ReadOnly', access: 'write' });
-    expect(faultOf(() => host.copyOut(id, 4096, new Uint8Array(8)))).toMatchObject({ protection: 'Execute', access: 'read' });
+    expect(faultOf(() => host.copyOut(id, 4096, new Uint8Array(8)))).toMatchObject({
+      protection: 'Execute',
+      access: 'read',
+    });
     expect(host.fill(id, 8192, 8, 0xff)).toBe(0);
   });
 
   it('an access past the end of a mapping faults as Unmapped', () => {
     const host = createSimulatedHost();
     const id = host.map(4096, 4096, Protection.ReadWrite, 0);
-    expect(faultOf(() => host.copyOut(id, 4000, new Uint8Array(200)))).toMatchObject({ address: host.address(id) + 4096n, protection: 'Unmapped' });
-    expect(faultOf(() => host.raw.read(0x1234n, 1))).toMatchObject({ address: 0x1234n, protection: 'Unmapped', access: 'read' });
+    expect(faultOf(() => host.copyOut(id, 4000, new Uint8Array(200)))).toMatchObject({
+      address: host.address(id) + 4096n,
+      protection: 'Unmapped',
+    });
+    expect(faultOf(() => host.raw.read(0x1234n, 1))).toMatchObject({
+      address: 0x1234n,
+      protection: 'Unmapped',
+      access: 'read',
+    });
   });
 
   it('raw access by address reaches region bytes and obeys protection, like native code', () => {
@@ -64,7 +80,10 @@ describe('simulated memory access', () => {
     expect(host.raw.read(info.data.address + 31n, 1)).toEqual(new Uint8Array([9]));
     mem.protect(region, MemoryProtectionLevel.NoAccess);
     expect(faultOf(() => host.raw.read(info.data.address, 1))).toMatchObject({ protection: 'NoAccess' });
-    expect(faultOf(() => host.raw.read(info.guards[0].address, 1))).toMatchObject({ address: info.guards[0].address, protection: 'NoAccess' });
+    expect(faultOf(() => host.raw.read(info.guards[0].address, 1))).toMatchObject({
+      address: info.guards[0].address,
+      protection: 'NoAccess',
+    });
   });
 
   it('lends a live view over writable pages, and detaches it when the protection changes or the mapping goes', () => {
@@ -93,7 +112,11 @@ describe('simulated memory access', () => {
     expect(view).toEqual(new Uint8Array(4).fill(5));
     host.protect(id, 0, 4096, Protection.NoAccess);
     expect(view.length).toBe(0);
-    expect(faultOf(() => host.view(id, 4000, 200))).toMatchObject({ address: host.address(id) + 4000n, protection: 'NoAccess', access: 'read' });
+    expect(faultOf(() => host.view(id, 4000, 200))).toMatchObject({
+      address: host.address(id) + 4000n,
+      protection: 'NoAccess',
+      access: 'read',
+    });
   });
 
   it('undoes a write through a view of read-only pages and reports it as an uncaught fault, like a crash', async () => {
@@ -101,6 +124,8 @@ describe('simulated memory access', () => {
     const result = await run(process.execPath, [fileURLToPath(new URL('./view-write-child.mjs', import.meta.url))]);
     expect(lastJson(result)).toEqual({ byteAfterRevoke: 5, viewLength: 0 });
     expect(result.status).not.toBe(0);
-    expect(result.stderr).toMatch(/SimulatedFaultError: simulated fault: a write through a lent view would write a ReadOnly page at 0x100000000001/);
+    expect(result.stderr).toMatch(
+      /SimulatedFaultError: simulated fault: a write through a lent view would write a ReadOnly page at 0x100000000001/,
+    );
   });
 });

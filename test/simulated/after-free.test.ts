@@ -18,7 +18,12 @@ import { PAGE_SIZES } from './fixtures.js';
 /** A simulated host that keeps every unmapped mapping's bytes. */
 function watched(pageSize: number, secretMemory: boolean) {
   const unmaps: Array<{ record: UnmapRecord; bytes: Uint8Array }> = [];
-  const host = createSimulatedHost({ pageSize, seed: 7, capabilities: { secretMemory }, onUnmap: (record, bytes) => unmaps.push({ record, bytes }) });
+  const host = createSimulatedHost({
+    pageSize,
+    seed: 7,
+    capabilities: { secretMemory },
+    onUnmap: (record, bytes) => unmaps.push({ record, bytes }),
+  });
   return { host, unmaps };
 }
 
@@ -61,30 +66,35 @@ describe.each(PAGE_SIZES)('after free, %i-byte pages (simulated host)', (pageSiz
       expectAllZero(unmaps, [m]);
     });
 
-    it('SecureHeap: slots freed (wiped at the end of the ' + 'tick), trimmed, a dedicated region, the rest destroyed', async () => {
-      const { host, unmaps } = watched(pageSize, secretMemory);
-      const heap = new SecureHeap({ host, secretMemory: policy, arenaSize: pageSize * 2 });
-      const markers = [marker(2), marker(3, 48), marker(4, 5000)];
-      const [freed, live, big] = markers.map((m) => heap.from(m.slice()));
-      // The controls.
-      markers.forEach((m, i) => {
-        expect(rawInside(host, [freed, live, big][i])).toEqual(m);
-      });
-      freed.dispose();
-      big.dispose(); // its own region: wiped and unmapped now
-      await new Promise((resolve) => setTimeout(resolve, 0)); // the end-of-tick wipe of the freed slot
-      heap.trim(); // nothing to release while `live` holds the arena
-      heap.destroy();
-      expect(unmaps).toHaveLength(2); // the dedicated region, the arena
-      expectAllZero(unmaps, markers);
-    });
+    it(
+      'SecureHeap: slots freed (wiped at the end of the ' + 'tick), trimmed, a dedicated region, the rest destroyed',
+      async () => {
+        const { host, unmaps } = watched(pageSize, secretMemory);
+        const heap = new SecureHeap({ host, secretMemory: policy, arenaSize: pageSize * 2 });
+        const markers = [marker(2), marker(3, 48), marker(4, 5000)];
+        const [freed, live, big] = markers.map((m) => heap.from(m.slice()));
+        // The controls.
+        markers.forEach((m, i) => {
+          expect(rawInside(host, [freed, live, big][i])).toEqual(m);
+        });
+        freed.dispose();
+        big.dispose(); // its own region: wiped and unmapped now
+        await new Promise((resolve) => setTimeout(resolve, 0)); // the end-of-tick wipe of the freed slot
+        heap.trim(); // nothing to release while `live` holds the arena
+        heap.destroy();
+        expect(unmaps).toHaveLength(2); // the dedicated region, the arena
+        expectAllZero(unmaps, markers);
+      },
+    );
   });
 
   it('a Secure region in secret memory: free wipes it before unmap, at any protection', () => {
     const { host, unmaps } = watched(pageSize, true);
     const mem = createPlatformMemory({ host });
     const m = marker(5, 100);
-    const region = mem.allocate(100, 8, MemoryProtectionLevel.ReadWrite, AllocationType.Secure, { secretMemory: 'required' });
+    const region = mem.allocate(100, 8, MemoryProtectionLevel.ReadWrite, AllocationType.Secure, {
+      secretMemory: 'required',
+    });
     mem.write(region, m);
     expect(host.raw.read(mem.inspect(region).data.address, 100)).toEqual(m); // the control
     mem.protect(region, MemoryProtectionLevel.NoAccess);
@@ -92,17 +102,21 @@ describe.each(PAGE_SIZES)('after free, %i-byte pages (simulated host)', (pageSiz
     expectAllZero(unmaps, [m]);
   });
 
-  it('a fallback from secret memory unmaps its first try empty; and the ' + 'records do see bytes left behind (a failed allocation\'s canary)', () => {
-    const { host, unmaps } = watched(pageSize, true);
-    host.injectFault({ op: 'mapSecret', nth: 1, errno: 'EAGAIN' });
-    const secret = SecureBuffer.alloc(32, { host });
-    expect(secret.inspect().backing).toBe('anonymous'); // preferred: fell back to ordinary pages
-    expect(unmaps).toHaveLength(1);
-    // The first mapping never got its data pages: only NoAccess reservation, nothing written → zero.
-    expect(unmaps[0].record.nonZeroBytes).toBe(0);
-    host.injectFault({ op: 'lock', nth: 1, errno: 'EPERM' });
-    expect(() => SecureBuffer.alloc(32, { host, secretMemory: 'off' })).toThrow(/mlock failed with EPERM/);
-    expect(unmaps.at(-1)!.record.nonZeroBytes).toBeGreaterThan(0); // a failed allocation's canary, never a secret
-    secret.dispose();
-  });
+  it(
+    'a fallback from secret memory unmaps its first try empty; and the ' +
+      "records do see bytes left behind (a failed allocation's canary)",
+    () => {
+      const { host, unmaps } = watched(pageSize, true);
+      host.injectFault({ op: 'mapSecret', nth: 1, errno: 'EAGAIN' });
+      const secret = SecureBuffer.alloc(32, { host });
+      expect(secret.inspect().backing).toBe('anonymous'); // preferred: fell back to ordinary pages
+      expect(unmaps).toHaveLength(1);
+      // The first mapping never got its data pages: only NoAccess reservation, nothing written → zero.
+      expect(unmaps[0].record.nonZeroBytes).toBe(0);
+      host.injectFault({ op: 'lock', nth: 1, errno: 'EPERM' });
+      expect(() => SecureBuffer.alloc(32, { host, secretMemory: 'off' })).toThrow(/mlock failed with EPERM/);
+      expect(unmaps.at(-1)!.record.nonZeroBytes).toBeGreaterThan(0); // a failed allocation's canary, never a secret
+      secret.dispose();
+    },
+  );
 });

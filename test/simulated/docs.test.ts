@@ -26,12 +26,16 @@ describe('docs/simulated-host.md', () => {
     const host = createSimulatedHost({ faults: [{ op: 'lock', nth: 1, errno: 'EPERM' }] });
     const mem = createPlatformMemory({ host });
     const region = mem.allocate(100, 8, MemoryProtectionLevel.ReadWrite, AllocationType.Regular);
-    try { mem.lock(region); } catch { /* LOCK_FAILED */ }
+    try {
+      mem.lock(region);
+    } catch {
+      /* LOCK_FAILED */
+    }
     expect(blockAfter('trace-script')).toContain("faults: [{ op: 'lock', nth: 1, errno: 'EPERM' }]");
     expect(JSON.parse(blockAfter('trace-output'))).toEqual(host.trace());
   });
 
-  it('states the code\'s numbers: first address, mapping limit, default huge page', () => {
+  it("states the code's numbers: first address, mapping limit, default huge page", () => {
     expect(doc).toContain(`\`0x${BASE_ADDRESS.toString(16)}\``);
     expect(MAX_MAPPING_BYTES).toBe(2 ** 30);
     expect(doc).toContain('at most 1 GiB');

@@ -17,7 +17,12 @@ describe('scripted faults', () => {
     const error = expectCode(() => mem.allocate(16, 8, ReadWrite, Secure), 'LOCK_FAILED');
     expect(error).toMatchObject({ syscall: 'mlock', errno: 1, errnoName: 'EPERM' });
     const fourth = mem.allocate(16, 8, ReadWrite, Secure);
-    expect(host.trace().filter((entry) => entry.op === 'lock').map((entry) => entry.result)).toEqual(['ok', 'ok', 'EPERM', 'ok']);
+    expect(
+      host
+        .trace()
+        .filter((entry) => entry.op === 'lock')
+        .map((entry) => entry.result),
+    ).toEqual(['ok', 'ok', 'EPERM', 'ok']);
     for (const region of [first, second, fourth]) mem.free(region);
     expectNothingLeft(host, mem);
   });
@@ -25,7 +30,16 @@ describe('scripted faults', () => {
   it('without nth, fail every call their predicate picks; the predicate sees the call as plain data', () => {
     const seen: SimulatedCall[] = [];
     const { host, mem } = simulated({
-      faults: [{ op: 'protect', when: (call) => { seen.push(call); return call.protection === ReadOnly; }, errno: 'EACCES' }],
+      faults: [
+        {
+          op: 'protect',
+          when: (call) => {
+            seen.push(call);
+            return call.protection === ReadOnly;
+          },
+          errno: 'EACCES',
+        },
+      ],
     });
     const region = mem.allocate(16, 8, ReadWrite, Regular);
     expect(expectCode(() => mem.protect(region, ReadOnly), 'PROTECTION_FAILED').errnoName).toBe('EACCES');
@@ -41,7 +55,9 @@ describe('scripted faults', () => {
   });
 
   it('with nth and a predicate, fail the nth call the predicate picks', () => {
-    const host = createSimulatedHost({ faults: [{ op: 'map', nth: 2, when: (call) => call.length === 8192, errno: 'ENOMEM' }] });
+    const host = createSimulatedHost({
+      faults: [{ op: 'map', nth: 2, when: (call) => call.length === 8192, errno: 'ENOMEM' }],
+    });
     expect(host.map(8192, 4096, Protection.ReadWrite, 0)).toBe(0);
     expect(host.map(4096, 4096, Protection.ReadWrite, 0)).toBe(1);
     expect(host.map(8192, 4096, Protection.ReadWrite, 0)).toBe(-12);
@@ -51,16 +67,28 @@ describe('scripted faults', () => {
   it('can fail every faultable operation, with an errno given by name or by number', () => {
     const host = createSimulatedHost({
       faults: [
-        { op: 'map', nth: 2, errno: 'ENFILE' }, { op: 'unmap', nth: 1, errno: 22 }, { op: 'protect', nth: 1, errno: 'EACCES' },
-        { op: 'lock', nth: 1, errno: 'EAGAIN' }, { op: 'unlock', nth: 1, errno: 'EINVAL' }, { op: 'advise', nth: 1, errno: 4000 },
+        { op: 'map', nth: 2, errno: 'ENFILE' },
+        { op: 'unmap', nth: 1, errno: 22 },
+        { op: 'protect', nth: 1, errno: 'EACCES' },
+        { op: 'lock', nth: 1, errno: 'EAGAIN' },
+        { op: 'unlock', nth: 1, errno: 'EINVAL' },
+        { op: 'advise', nth: 1, errno: 4000 },
       ],
     });
     const id = host.map(4096, 4096, Protection.ReadWrite, 0);
     expect(host.map(4096, 4096, Protection.ReadWrite, 0)).toBe(-23);
-    expect([host.protect(id, 0, 4096, Protection.ReadOnly), host.lock(id, 0, 4096), host.unlock(id, 0, 4096), host.advise(id, 0, 4096, 1), host.unmap(id)])
-      .toEqual([13, 11, 22, 4000, 22]);
+    expect([
+      host.protect(id, 0, 4096, Protection.ReadOnly),
+      host.lock(id, 0, 4096),
+      host.unlock(id, 0, 4096),
+      host.advise(id, 0, 4096, 1),
+      host.unmap(id),
+    ]).toEqual([13, 11, 22, 4000, 22]);
     // A failed call changes nothing: the page is still ReadWrite, unlocked, not advised, mapped.
-    expect(host.kernelView!(host.address(id), 4096)[0]).toMatchObject({ permissions: 'rw-p', flags: ['rd', 'wr', 'mr', 'mw', 'me', 'ac'] });
+    expect(host.kernelView!(host.address(id), 4096)[0]).toMatchObject({
+      permissions: 'rw-p',
+      flags: ['rd', 'wr', 'mr', 'mw', 'me', 'ac'],
+    });
     expect(host.errorName(4000)).toBe('errno 4000');
     expect(host.unmap(id)).toBe(0);
   });

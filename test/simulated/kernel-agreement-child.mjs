@@ -12,16 +12,22 @@ const { createSimulatedHost } = await import(new URL('src/testing.js', dist));
 const limit = /^Max locked memory\s+(\d+|unlimited)/m.exec(readFileSync('/proc/self/limits', 'utf8'))[1];
 const memlockLimit = limit === 'unlimited' ? Infinity : Number(limit);
 
-const NoAccess = 0, ReadOnly = 1, ReadWrite = 2, Execute = 3;
-const DontDump = 1, HugePage = 3;
+const NoAccess = 0,
+  ReadOnly = 1,
+  ReadWrite = 2,
+  Execute = 3;
+const DontDump = 1,
+  HugePage = 3;
 
 /** Runs the script on a host; returns [step, answer] pairs. Locked bytes are the process's own, minus the start. */
 function play(host) {
   const p = host.pageSize();
   const answers = [];
   const lockedAtStart = host.memlockStatus().lockedBytes;
-  const say = (step, answer) => answers.push([step, typeof answer === 'number' && answer > 0 ? host.errorName(answer) : answer]);
-  const locked = (step) => answers.push([step, `${(host.memlockStatus().lockedBytes - lockedAtStart) / p} pages locked`]);
+  const say = (step, answer) =>
+    answers.push([step, typeof answer === 'number' && answer > 0 ? host.errorName(answer) : answer]);
+  const locked = (step) =>
+    answers.push([step, `${(host.memlockStatus().lockedBytes - lockedAtStart) / p} pages locked`]);
   // Each page's permissions and VmFlags, from the host's kernel view (smaps on Linux).
   const pages = (step, id, count) => {
     const base = host.address(id);
@@ -82,7 +88,10 @@ function play(host) {
 function playZeroLimit(host) {
   const p = host.pageSize();
   const a = host.map(p, p, ReadWrite, 0);
-  const answers = [['lock with a zero limit', host.errorName(host.lock(a, 0, p)) ], ['unlock with a zero limit', host.unlock(a, 0, p)]];
+  const answers = [
+    ['lock with a zero limit', host.errorName(host.lock(a, 0, p))],
+    ['unlock with a zero limit', host.unlock(a, 0, p)],
+  ];
   host.unmap(a);
   return answers;
 }
@@ -96,4 +105,12 @@ const { explicitHugePages, hugePageSize } = linux.capabilities();
 const capabilities = { explicitHugePages, hugePageSize, transparentHugePages: thpBuilt };
 const simulated = createSimulatedHost({ pageSize: linux.pageSize(), memlockLimit, capabilities });
 const script = memlockLimit === 0 ? playZeroLimit : play;
-console.log(JSON.stringify({ uid: process.getuid(), memlockLimit, capabilities, linux: script(linux), simulated: script(simulated) }));
+console.log(
+  JSON.stringify({
+    uid: process.getuid(),
+    memlockLimit,
+    capabilities,
+    linux: script(linux),
+    simulated: script(simulated),
+  }),
+);

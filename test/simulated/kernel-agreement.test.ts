@@ -44,35 +44,44 @@ const callAnswers = (answers: Answers): Answers => answers.filter(([step]) => !s
 // The limits used here are below any hard limit; what can stop the child is privilege (see privilege.mjs).
 const skip = process.platform === 'linux' ? skipReasonOf(memlockEnforced(0, [process.execPath, child])) : undefined;
 
-describe.runIf(process.platform === 'linux' && skip === undefined)(`the simulated host agrees with the Linux kernel${skip ? ` (${skip})` : ''}`, () => {
-  it('on mlock limits, partial locks, NoAccess locks, alignment and advice, call by call', async () => {
-    const report = await runUnprivileged(4 * PAGE);
-    expect(report.uid).toBe(memlockChildUid);
-    expect(report.memlockLimit).toBe(4 * PAGE);
-    expect(callAnswers(report.simulated)).toEqual(callAnswers(report.linux));
-    // The script does reach the cases it is about (so agreement is not agreement on nothing).
-    const answers = new Map(report.linux);
-    expect(answers.get('lock b[0,1): one page over the limit')).toBe('ENOMEM');
-    expect(answers.get('lock b[1,2): NoAccess pages cannot be faulted in')).toBe('ENOMEM');
-    expect(answers.get('after locking a NoAccess page')).toBe('4 pages locked');
-    expect(answers.get('protect a at an unaligned offset')).toBe('EINVAL');
-    expect(answers.get('map explicit huge pages')).toBe(report.capabilities.explicitHugePages ? 'mapped' : 'ENOMEM');
-    expect(answers.get('advise a[0,4) HugePage')).toBe(report.capabilities.transparentHugePages ? 0 : 'EINVAL');
-    // a's pages were faulted in by mlock, so they keep `ac` on every kernel.
-    const hg = report.capabilities.transparentHugePages ? ' hg' : '';
-    expect(answers.get('a after protect, lock and advice: page 3')).toBe(`r--p rd mr mw me lo ac dd${hg}`);
-  });
+describe.runIf(process.platform === 'linux' && skip === undefined)(
+  `the simulated host agrees with the Linux kernel${skip ? ` (${skip})` : ''}`,
+  () => {
+    it('on mlock limits, partial locks, NoAccess locks, alignment and advice, call by call', async () => {
+      const report = await runUnprivileged(4 * PAGE);
+      expect(report.uid).toBe(memlockChildUid);
+      expect(report.memlockLimit).toBe(4 * PAGE);
+      expect(callAnswers(report.simulated)).toEqual(callAnswers(report.linux));
+      // The script does reach the cases it is about (so agreement is not agreement on nothing).
+      const answers = new Map(report.linux);
+      expect(answers.get('lock b[0,1): one page over the limit')).toBe('ENOMEM');
+      expect(answers.get('lock b[1,2): NoAccess pages cannot be faulted in')).toBe('ENOMEM');
+      expect(answers.get('after locking a NoAccess page')).toBe('4 pages locked');
+      expect(answers.get('protect a at an unaligned offset')).toBe('EINVAL');
+      expect(answers.get('map explicit huge pages')).toBe(report.capabilities.explicitHugePages ? 'mapped' : 'ENOMEM');
+      expect(answers.get('advise a[0,4) HugePage')).toBe(report.capabilities.transparentHugePages ? 0 : 'EINVAL');
+      // a's pages were faulted in by mlock, so they keep `ac` on every kernel.
+      const hg = report.capabilities.transparentHugePages ? ' hg' : '';
+      expect(answers.get('a after protect, lock and advice: page 3')).toBe(`r--p rd mr mw me lo ac dd${hg}`);
+    });
 
-  it('on what smaps shows for each page: permissions and ' + 'VmFlags (lo, dd, hg; not ac, which is machine state)', async () => {
-    const report = await runUnprivileged(4 * PAGE);
-    expect(pageViews(report.linux)).toHaveLength(6);
-    expect(pageViews(report.simulated)).toEqual(pageViews(report.linux));
-  });
+    it(
+      'on what smaps shows for each page: permissions and ' + 'VmFlags (lo, dd, hg; not ac, which is machine state)',
+      async () => {
+        const report = await runUnprivileged(4 * PAGE);
+        expect(pageViews(report.linux)).toHaveLength(6);
+        expect(pageViews(report.simulated)).toEqual(pageViews(report.linux));
+      },
+    );
 
-  it('on a zero memlock limit: mlock fails with EPERM, munlock succeeds', async () => {
-    const report = await runUnprivileged(0);
-    expect(report.memlockLimit).toBe(0);
-    expect(report.linux).toEqual([['lock with a zero limit', 'EPERM'], ['unlock with a zero limit', 0]]);
-    expect(report.simulated).toEqual(report.linux);
-  });
-});
+    it('on a zero memlock limit: mlock fails with EPERM, munlock succeeds', async () => {
+      const report = await runUnprivileged(0);
+      expect(report.memlockLimit).toBe(0);
+      expect(report.linux).toEqual([
+        ['lock with a zero limit', 'EPERM'],
+        ['unlock with a zero limit', 0],
+      ]);
+      expect(report.simulated).toEqual(report.linux);
+    });
+  },
+);

@@ -12,7 +12,12 @@ describe('createSimulatedHost options', () => {
     expect(host.pageSize()).toBe(4096);
     expect(host.memlockStatus()).toEqual({ soft: Infinity, hard: Infinity, lockedBytes: 0 });
     expect(host.capabilities()).toEqual({
-      lock: true, dontDump: true, dontFork: true, explicitHugePages: false, transparentHugePages: true, hugePageSize: 2 * 1024 * 1024,
+      lock: true,
+      dontDump: true,
+      dontFork: true,
+      explicitHugePages: false,
+      transparentHugePages: true,
+      hugePageSize: 2 * 1024 * 1024,
       secretMemory: false, // off unless asked for (docs/secret-memory.md)
     });
     expect(host.syscalls).toEqual(POSIX_SYSCALLS); // errors name the calls Linux would make
@@ -24,13 +29,25 @@ describe('createSimulatedHost options', () => {
   });
 
   it('take capability overrides, such as explicit huge pages of another size or no locking at all', () => {
-    const host = createSimulatedHost({ pageSize: 16384, capabilities: { explicitHugePages: true, hugePageSize: 32 * 1024 * 1024, lock: false } });
-    expect(host.capabilities()).toMatchObject({ explicitHugePages: true, hugePageSize: 32 * 1024 * 1024, lock: false, dontDump: true });
+    const host = createSimulatedHost({
+      pageSize: 16384,
+      capabilities: { explicitHugePages: true, hugePageSize: 32 * 1024 * 1024, lock: false },
+    });
+    expect(host.capabilities()).toMatchObject({
+      explicitHugePages: true,
+      hugePageSize: 32 * 1024 * 1024,
+      lock: false,
+      dontDump: true,
+    });
     expect(createSimulatedHost({ pageSize: 4 * 1024 * 1024 }).capabilities().hugePageSize).toBe(4 * 1024 * 1024);
   });
 
   const bad: Array<[string, unknown, RegExp]> = [
-    ['an unknown option', { pagesize: 4096 }, /createSimulatedHost options has an unknown key \(a string of 8 characters, close to 'pageSize'\)/],
+    [
+      'an unknown option',
+      { pagesize: 4096 },
+      /createSimulatedHost options has an unknown key \(a string of 8 characters, close to 'pageSize'\)/,
+    ],
     ['a page size that is not a power of two', { pageSize: 5000 }, /pageSize must be a power of two/],
     ['a page size below 1 KiB', { pageSize: 512 }, /pageSize/],
     ['a negative memlock limit', { memlockLimit: -1 }, /memlockLimit must be an integer of at least 0/],
@@ -38,14 +55,38 @@ describe('createSimulatedHost options', () => {
     ['no mappings at all', { maxMappings: 0 }, /maxMappings must be an integer of at least 1/],
     ['a fractional seed', { seed: 0.5 }, /seed must be an integer or a bigint/],
     ['faults that are not an array', { faults: {} }, /faults must be an array/],
-    ['a fault on an operation that cannot fail', { faults: [{ op: 'copyIn', errno: 'EFAULT' }] }, /faults\[0\]\.op must be one of map, unmap, protect, lock, unlock, advise/],
+    [
+      'a fault on an operation that cannot fail',
+      { faults: [{ op: 'copyIn', errno: 'EFAULT' }] },
+      /faults\[0\]\.op must be one of map, unmap, protect, lock, unlock, advise/,
+    ],
     ['an unknown errno name', { faults: [{ op: 'lock', errno: 'ENOPE' }] }, /faults\[0\]\.errno must be an errno name/],
     ['an errno number out of range', { faults: [{ op: 'lock', errno: 0 }] }, /from 1 to 4095/],
-    ['an nth of zero', { faults: [{ op: 'lock', nth: 0, errno: 'EPERM' }] }, /faults\[0\]\.nth must be a positive integer/],
-    ['a when that is not a function', { faults: [{ op: 'lock', when: true, errno: 'EPERM' }] }, /when must be a function/],
-    ['an unknown capability', { capabilities: { swap: false } }, /capabilities has an unknown key \(a string of 4 characters\); known options: lock, dontDump/],
-    ['a capability that is not a boolean', { capabilities: { lock: 'no' } }, /capabilities\.lock must be true or false/],
-    ['a huge page smaller than the page', { pageSize: 65536, capabilities: { hugePageSize: 4096 } }, /hugePageSize must be a power of two from the page size/],
+    [
+      'an nth of zero',
+      { faults: [{ op: 'lock', nth: 0, errno: 'EPERM' }] },
+      /faults\[0\]\.nth must be a positive integer/,
+    ],
+    [
+      'a when that is not a function',
+      { faults: [{ op: 'lock', when: true, errno: 'EPERM' }] },
+      /when must be a function/,
+    ],
+    [
+      'an unknown capability',
+      { capabilities: { swap: false } },
+      /capabilities has an unknown key \(a string of 4 characters\); known options: lock, dontDump/,
+    ],
+    [
+      'a capability that is not a boolean',
+      { capabilities: { lock: 'no' } },
+      /capabilities\.lock must be true or false/,
+    ],
+    [
+      'a huge page smaller than the page',
+      { pageSize: 65536, capabilities: { hugePageSize: 4096 } },
+      /hugePageSize must be a power of two from the page size/,
+    ],
     ['an onUnmap that is not a function', { onUnmap: 1 }, /onUnmap must be a function/],
   ];
   for (const [what, options, message] of bad) {

@@ -33,8 +33,14 @@ describe('the simulated page table', () => {
     const id = host.map(4 * 4096, 4096, Protection.NoAccess, 0);
     expect(host.protect(id, 4096, 8192, Protection.ReadWrite)).toBe(0);
     expect(host.protect(id, 8192, 4096, Protection.ReadOnly)).toBe(0);
-    expect(host.kernelView!(host.address(id), 4 * 4096).map((range) => [Number(range.end - range.start), range.permissions]))
-      .toEqual([[4096, '---p'], [4096, 'rw-p'], [4096, 'r--p'], [4096, '---p']]);
+    expect(
+      host.kernelView!(host.address(id), 4 * 4096).map((range) => [Number(range.end - range.start), range.permissions]),
+    ).toEqual([
+      [4096, '---p'],
+      [4096, 'rw-p'],
+      [4096, 'r--p'],
+      [4096, '---p'],
+    ]);
     expect(host.usage().vmas).toBe(4);
   });
 
@@ -44,7 +50,10 @@ describe('the simulated page table', () => {
     expect(host.protect(id, 100, 4096, Protection.ReadOnly)).toBe(EINVAL);
     expect(host.advise(id, 100, 4096, 1)).toBe(EINVAL);
     expect(host.protect(id, 0, 1, Protection.ReadOnly)).toBe(0);
-    expect(host.kernelView!(host.address(id), 4096)[0]).toMatchObject({ permissions: 'r--p', end: host.address(id) + 4096n });
+    expect(host.kernelView!(host.address(id), 4096)[0]).toMatchObject({
+      permissions: 'r--p',
+      end: host.address(id) + 4096n,
+    });
   });
 
   it('applies a change up to the end of the mapping and answers ENOMEM for the hole past it, as mprotect does', () => {
@@ -71,13 +80,20 @@ describe('the simulated page table', () => {
     expectNothingLeft(host, mem);
   });
 
-  it('refuses every lock with EPERM when the limit is 0 (no ' + 'CAP_IPC_LOCK), and best effort then gives an unlocked region', () => {
-    const { mem } = simulated({ memlockLimit: 0 });
-    expect(expectCode(() => mem.allocate(16, 8, ReadWrite, Secure), 'LOCK_FAILED')).toMatchObject({ errnoName: 'EPERM', errno: 1 });
-    const region = mem.allocate(16, 8, ReadWrite, Secure, { lock: 'bestEffort' });
-    expect(region.locked).toBe(false);
-    expect(mem.inspect(region).lockRequested).toBe(true);
-  });
+  it(
+    'refuses every lock with EPERM when the limit is 0 (no ' +
+      'CAP_IPC_LOCK), and best effort then gives an unlocked region',
+    () => {
+      const { mem } = simulated({ memlockLimit: 0 });
+      expect(expectCode(() => mem.allocate(16, 8, ReadWrite, Secure), 'LOCK_FAILED')).toMatchObject({
+        errnoName: 'EPERM',
+        errno: 1,
+      });
+      const region = mem.allocate(16, 8, ReadWrite, Secure, { lock: 'bestEffort' });
+      expect(region.locked).toBe(false);
+      expect(mem.inspect(region).lockRequested).toBe(true);
+    },
+  );
 
   it('counts an mlock of NoAccess pages as locked although it fails with ENOMEM, as Linux does', () => {
     const host = createSimulatedHost();
@@ -107,7 +123,10 @@ describe('the simulated page table', () => {
     expect(error.message).toMatch(/out of memory or mappings \(vm\.max_map_count\)/);
     expect(host.usage().vmas).toBe(9);
     mem.allocate(16, 8, ReadWrite, Regular); // one more VMA still fits
-    expect(expectCode(() => mem.allocate(16, 8, ReadWrite, Regular), 'ALLOCATION_FAILED')).toMatchObject({ syscall: 'mmap', errnoName: 'ENOMEM' });
+    expect(expectCode(() => mem.allocate(16, 8, ReadWrite, Regular), 'ALLOCATION_FAILED')).toMatchObject({
+      syscall: 'mmap',
+      errnoName: 'ENOMEM',
+    });
     const raw = createSimulatedHost({ maxMappings: 1 });
     const id = raw.map(2 * 4096, 4096, Protection.ReadWrite, 0);
     expect(raw.advise(id, 0, 4096, 1)).toBe(EAGAIN); // madvise reports the split failure as EAGAIN

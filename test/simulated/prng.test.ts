@@ -32,11 +32,14 @@ const scratch = mkdtempSync(join(tmpdir(), 'memshield-splitmix-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe('SplitMix64', () => {
-  it('gives the reference implementation\'s outputs for several seeds', () => {
+  it("gives the reference implementation's outputs for several seeds", () => {
     writeFileSync(join(scratch, 'splitmix64.c'), REFERENCE_C);
     execFileSync('cc', ['-O2', '-o', join(scratch, 'splitmix64'), join(scratch, 'splitmix64.c')]);
     const seeds = [0n, 1n, 42n, 1234567n, 2n ** 64n - 1n];
-    const reference = execFileSync(join(scratch, 'splitmix64'), seeds.map(String), { encoding: 'utf8' }).trim().split('\n').map(BigInt);
+    const reference = execFileSync(join(scratch, 'splitmix64'), seeds.map(String), { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .map(BigInt);
     const ours = seeds.flatMap((seed) => {
       const stream = splitMix64(seed);
       return [stream.next(), stream.next(), stream.next(), stream.next()];
@@ -57,7 +60,7 @@ describe('SplitMix64', () => {
     expect(parts.flat()).toEqual([...whole]);
   });
 
-  it('is the simulated host\'s randomBytes, little-endian per output, seeded by number or bigint', () => {
+  it("is the simulated host's randomBytes, little-endian per output, seeded by number or bigint", () => {
     const bytes = new Uint8Array(8);
     createSimulatedHost({ seed: 42 }).randomBytes(bytes);
     const expected = splitMix64(42n).next();

@@ -10,7 +10,13 @@ const SECRET = Uint8Array.from({ length: 24 }, (_, i) => 200 + i);
 /** A script touching every operation, including failures; returns the trace as JSON. */
 function script(seed: number, pageSize = 4096): string {
   const { host, mem } = simulated({ seed, pageSize, faults: [{ op: 'lock', nth: 2, errno: 'EAGAIN' }] });
-  const run = (action: (memory: PlatformMemory) => unknown) => { try { action(mem); } catch { /* part of the script */ } };
+  const run = (action: (memory: PlatformMemory) => unknown) => {
+    try {
+      action(mem);
+    } catch {
+      /* part of the script */
+    }
+  };
   const secure = mem.allocate(24, 8, ReadWrite, AllocationType.Secure);
   mem.write(secure, SECRET);
   mem.read(secure);

@@ -30,8 +30,23 @@ async function soak(...args: string[]): Promise<{ report: SoakReport; status: nu
 }
 
 const OPERATION_KINDS = [
-  'allocate', 'free', 'protect', 'lock', 'unlock', 'write', 'read', 'secureClear', 'inspect', 'SecureBuffer.from/alloc',
-  'use', 'update', 'equals', 'dispose', 'heap.alloc/from', 'heap flush/trim/destroy', 'bad input',
+  'allocate',
+  'free',
+  'protect',
+  'lock',
+  'unlock',
+  'write',
+  'read',
+  'secureClear',
+  'inspect',
+  'SecureBuffer.from/alloc',
+  'use',
+  'update',
+  'equals',
+  'dispose',
+  'heap.alloc/from',
+  'heap flush/trim/destroy',
+  'bad input',
 ];
 
 describe('soak: 40,000 random operations, seeds 11 and 12', () => {
@@ -40,12 +55,15 @@ describe('soak: 40,000 random operations, seeds 11 and 12', () => {
     result = await soak('--operations', '40000', '--seeds', '11,12', '--check-every', '5000');
   });
 
-  it('ends back at the baseline, with only predicted errors ' + 'and the model equal to inspect and smaps throughout', () => {
-    expect(result.report.problems).toEqual([]);
-    expect(result.report.ok).toBe(true);
-    expect(result.status).toBe(0);
-    expect(result.report.checkpoints).toBeGreaterThanOrEqual(8);
-  });
+  it(
+    'ends back at the baseline, with only predicted errors ' + 'and the model equal to inspect and smaps throughout',
+    () => {
+      expect(result.report.problems).toEqual([]);
+      expect(result.report.ok).toBe(true);
+      expect(result.status).toBe(0);
+      expect(result.report.checkpoints).toBeGreaterThanOrEqual(8);
+    },
+  );
 
   it('did every kind of operation, and met every kind of predicted error', () => {
     const { counts, expectedErrors, operations } = result.report;
@@ -58,43 +76,94 @@ describe('soak: 40,000 random operations, seeds 11 and 12', () => {
     expect(result.report.mappingsMade).toBeGreaterThan(1000);
   });
 
-  it('gave back every locked byte and every memshield mapping ' + '(exact), and stayed within V8\'s tolerance for the rest', () => {
-    const { baseline, after } = result.report;
-    expect(after.vmLocked).toBe(baseline.vmLocked);
-    expect(after.dontDumpEntries).toBe(baseline.dontDumpEntries);
-    expect(after.secretMemoryEntries).toBe(baseline.secretMemoryEntries);
-  });
+  it(
+    'gave back every locked byte and every memshield mapping ' +
+      "(exact), and stayed within V8's tolerance for the rest",
+    () => {
+      const { baseline, after } = result.report;
+      expect(after.vmLocked).toBe(baseline.vmLocked);
+      expect(after.dontDumpEntries).toBe(baseline.dontDumpEntries);
+      expect(after.secretMemoryEntries).toBe(baseline.secretMemoryEntries);
+    },
+  );
 });
 
 describe('soak controls: each check does fail when its condition is broken', () => {
   it('a model that drifts from memshield is reported (inspect and smaps both disagree)', async () => {
-    const { report, status } = await soak('--operations', '4000', '--seeds', '3', '--check-every', '1000', '--control', 'drift');
+    const { report, status } = await soak(
+      '--operations',
+      '4000',
+      '--seeds',
+      '3',
+      '--check-every',
+      '1000',
+      '--control',
+      'drift',
+    );
     expect(status).toBe(1);
     expect(report.problems.some((problem) => /inspect says .*, the model/.test(problem))).toBe(true);
     expect(report.problems.some((problem) => /smaps shows .* for its data pages, the model/.test(problem))).toBe(true);
   });
 
-  it('a Secure region left allocated is reported: VmLck, the ' + 'dump-excluded mappings, stats and the mapping ledger', async () => {
-    const { report, status } = await soak('--operations', '4000', '--seeds', '3', '--check-every', '1000', '--control', 'leak');
-    expect(status).toBe(1);
-    expect(report.problems).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^VmLck is \d+ bytes, was \d+$/),
-      expect.stringMatching(/dump-excluded mappings, were/),
-      expect.stringMatching(/^PlatformMemory.stats\(\) is .*"liveRegions":1/),
-      expect.stringMatching(/still holds 1 mappings/),
-      expect.stringMatching(/still mapped, never unmapped by memshield: [0-9a-f]+-[0-9a-f]+ /),
-    ]));
-  });
+  it(
+    'a Secure region left allocated is reported: VmLck, the ' + 'dump-excluded mappings, stats and the mapping ledger',
+    async () => {
+      const { report, status } = await soak(
+        '--operations',
+        '4000',
+        '--seeds',
+        '3',
+        '--check-every',
+        '1000',
+        '--control',
+        'leak',
+      );
+      expect(status).toBe(1);
+      expect(report.problems).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^VmLck is \d+ bytes, was \d+$/),
+          expect.stringMatching(/dump-excluded mappings, were/),
+          expect.stringMatching(/^PlatformMemory.stats\(\) is .*"liveRegions":1/),
+          expect.stringMatching(/still holds 1 mappings/),
+          expect.stringMatching(/still mapped, never unmapped by memshield: [0-9a-f]+-[0-9a-f]+ /),
+        ]),
+      );
+    },
+  );
 
   it('an unmap that answers 0 but leaves the range mapped is reported, right after the call', async () => {
-    const { report, status } = await soak('--operations', '4000', '--seeds', '3', '--check-every', '1000', '--control', 'unmap-skipped');
+    const { report, status } = await soak(
+      '--operations',
+      '4000',
+      '--seeds',
+      '3',
+      '--check-every',
+      '1000',
+      '--control',
+      'unmap-skipped',
+    );
     expect(status).toBe(1);
-    expect(report.problems).toEqual(expect.arrayContaining([expect.stringMatching(/^still mapped right after memshield unmapped it: [0-9a-f]+-[0-9a-f]+ /)]));
+    expect(report.problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^still mapped right after memshield unmapped it: [0-9a-f]+-[0-9a-f]+ /),
+      ]),
+    );
   });
 
   it('an error other than the predicted one is reported with its seed and operation number', async () => {
-    const { report, status } = await soak('--operations', '4000', '--seeds', '3', '--check-every', '1000', '--control', 'unexpected');
+    const { report, status } = await soak(
+      '--operations',
+      '4000',
+      '--seeds',
+      '3',
+      '--check-every',
+      '1000',
+      '--control',
+      'unexpected',
+    );
     expect(status).toBe(1);
-    expect(report.problems).toEqual([expect.stringMatching(/^seed 3, operation \d+ \(bad input\): unexpected [A-Z_]+: /)]);
+    expect(report.problems).toEqual([
+      expect.stringMatching(/^seed 3, operation \d+ \(bad input\): unexpected [A-Z_]+: /),
+    ]);
   });
 });

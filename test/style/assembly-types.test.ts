@@ -17,8 +17,15 @@ function diagnostics(extra: Record<string, string> = {}): string[] {
   const host = ts.createCompilerHost(parsed.options);
   const readFile = host.readFile;
   host.readFile = (name) => extra[name] ?? readFile(name);
-  host.fileExists = ((exists) => (name: string) => name in extra || exists(name))(host.fileExists);
-  const program = ts.createProgram([...parsed.fileNames, ...Object.keys(extra)], { ...parsed.options, noEmit: true }, host);
+  host.fileExists = (
+    (exists) => (name: string) =>
+      name in extra || exists(name)
+  )(host.fileExists);
+  const program = ts.createProgram(
+    [...parsed.fileNames, ...Object.keys(extra)],
+    { ...parsed.options, noEmit: true },
+    host,
+  );
   return ts.getPreEmitDiagnostics(program).map((d) => {
     const where = d.file ? `${d.file.fileName}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}` : '';
     return `${where} TS${d.code} ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`;
@@ -28,8 +35,13 @@ function diagnostics(extra: Record<string, string> = {}): string[] {
 describe('assembly/ as TypeScript', () => {
   it('finds a function decorator without its @ts-ignore (TS1206) and a type error (controls)', () => {
     const extra = join(ASSEMBLY, 'lint-control.ts');
-    const found = diagnostics({ [extra]: '@inline export function f(): u32 { return 1; }\nexport const g: u32 = "text";\n' });
-    expect(found.filter((text) => text.startsWith(extra)).map((text) => text.split(' ')[1])).toEqual(['TS1206', 'TS2322']);
+    const found = diagnostics({
+      [extra]: '@inline export function f(): u32 { return 1; }\nexport const g: u32 = "text";\n',
+    });
+    expect(found.filter((text) => text.startsWith(extra)).map((text) => text.split(' ')[1])).toEqual([
+      'TS1206',
+      'TS2322',
+    ]);
   });
 
   it('type-checks with no error against AssemblyScript std/assembly declarations', () => {

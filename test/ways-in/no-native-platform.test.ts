@@ -9,8 +9,15 @@ const { readPassword, secretFromFile } = await import('../../src/index.js');
 describe('without a native platform (browser, Web Worker, edge runtime builds)', () => {
   it('secretFromFile and readPassword are NOT_SUPPORTED, naming the kind of runtime', () => {
     expect(errorOf(() => secretFromFile('/etc/hostname'))).toMatchObject({
-      code: 'NOT_SUPPORTED', message: expect.stringContaining('secretFromFile is not supported on this build (for browsers, ' + 'Web Workers and edge runtimes: no native platform)'),
+      code: 'NOT_SUPPORTED',
+      message: expect.stringContaining(
+        'secretFromFile is not supported on this build (for browsers, ' +
+          'Web Workers and edge runtimes: no native platform)',
+      ),
     });
-    expect(errorOf(() => readPassword())).toMatchObject({ code: 'NOT_SUPPORTED', message: expect.stringContaining('readPassword is not supported') });
+    expect(errorOf(() => readPassword())).toMatchObject({
+      code: 'NOT_SUPPORTED',
+      message: expect.stringContaining('readPassword is not supported'),
+    });
   });
 });

@@ -2,7 +2,17 @@
 // inside use() (secret, and private from DER, PEM and JWK), a WebCrypto importKey started inside
 // use() (it copies the bytes before it returns), and what `node --secure-heap` changes, measured
 // in children with crypto.secureHeapUsed().
-import { createHmac, createPrivateKey, createPublicKey, createSecretKey, generateKeyPairSync, sign, subtle, verify, type KeyObject } from 'node:crypto';
+import {
+  createHmac,
+  createPrivateKey,
+  createPublicKey,
+  createSecretKey,
+  generateKeyPairSync,
+  sign,
+  subtle,
+  verify,
+  type KeyObject,
+} from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { SecureBuffer, secretFromString } from '../../src/index.js';
@@ -14,27 +24,50 @@ const message = Buffer.from('the message to authenticate');
 const hmacKeyBytes = () => Buffer.from('7f'.repeat(32), 'hex');
 
 describe('a KeyObject made inside use()', () => {
-  it('HMAC-SHA256 through createSecretKey(view) equals HMAC ' + 'with the plain key, and keeps working after use() closed', () => {
-    const key = SecureBuffer.from(hmacKeyBytes());
-    const keyObject = key.use((view) => createSecretKey(view));
-    expect(key.inspect().protection).toBe('NoAccess'); // the pages are closed again
-    const tag = createHmac('sha256', keyObject).update(message).digest();
-    expect(tag.equals(createHmac('sha256', hmacKeyBytes()).update(message).digest())).toBe(true);
-    // The KeyObject works with the secret's pages closed: Node copied the bytes (docs list that copy).
-    expect(keyObject.symmetricKeySize).toBe(32);
-    key.dispose();
-    expect(createHmac('sha256', keyObject).update(message).digest().equals(tag)).toBe(true);
-  });
+  it(
+    'HMAC-SHA256 through createSecretKey(view) equals HMAC ' +
+      'with the plain key, and keeps working after use() closed',
+    () => {
+      const key = SecureBuffer.from(hmacKeyBytes());
+      const keyObject = key.use((view) => createSecretKey(view));
+      expect(key.inspect().protection).toBe('NoAccess'); // the pages are closed again
+      const tag = createHmac('sha256', keyObject).update(message).digest();
+      expect(tag.equals(createHmac('sha256', hmacKeyBytes()).update(message).digest())).toBe(true);
+      // The KeyObject works with the secret's pages closed: Node copied the bytes (docs list that copy).
+      expect(keyObject.symmetricKeySize).toBe(32);
+      key.dispose();
+      expect(createHmac('sha256', keyObject).update(message).digest().equals(tag)).toBe(true);
+    },
+  );
 
   const ed25519 = generateKeyPairSync('ed25519');
   const forms: Array<[string, (secret: SecureBuffer) => KeyObject, Buffer]> = [
-    ['DER (pkcs8)', (s) => s.use((view) => createPrivateKey({ key: Buffer.from(view.buffer, view.byteOffset, view.byteLength), format: 'der', type: 'pkcs8' })),
-      ed25519.privateKey.export({ format: 'der', type: 'pkcs8' })],
-    ['PEM', (s) => s.use((view) => createPrivateKey({ key: Buffer.from(view.buffer, view.byteOffset, view.byteLength), format: 'pem' })),
-      Buffer.from(ed25519.privateKey.export({ format: 'pem', type: 'pkcs8' }) as string)],
+    [
+      'DER (pkcs8)',
+      (s) =>
+        s.use((view) =>
+          createPrivateKey({
+            key: Buffer.from(view.buffer, view.byteOffset, view.byteLength),
+            format: 'der',
+            type: 'pkcs8',
+          }),
+        ),
+      ed25519.privateKey.export({ format: 'der', type: 'pkcs8' }),
+    ],
+    [
+      'PEM',
+      (s) =>
+        s.use((view) =>
+          createPrivateKey({ key: Buffer.from(view.buffer, view.byteOffset, view.byteLength), format: 'pem' }),
+        ),
+      Buffer.from(ed25519.privateKey.export({ format: 'pem', type: 'pkcs8' }) as string),
+    ],
     // JWK is an object of strings: JSON.parse makes them (copies the docs name).
-    ['JWK', (s) => s.use((view) => createPrivateKey({ key: JSON.parse(new TextDecoder().decode(view)), format: 'jwk' })),
-      Buffer.from(JSON.stringify(ed25519.privateKey.export({ format: 'jwk' })))],
+    [
+      'JWK',
+      (s) => s.use((view) => createPrivateKey({ key: JSON.parse(new TextDecoder().decode(view)), format: 'jwk' })),
+      Buffer.from(JSON.stringify(ed25519.privateKey.export({ format: 'jwk' }))),
+    ],
   ];
   it.each(forms)('an Ed25519 private key from %s signs, and the public key verifies', (_, make, encoded) => {
     const secret = SecureBuffer.from(encoded);

@@ -34,19 +34,32 @@ describe('the ways in go through the platform registry', () => {
     secret.dispose();
   });
 
-  it.each(['darwin', 'win32', 'freebsd'])('on %s, secretFromFile and readPassword are NOT_SUPPORTED, naming the platform and what to do', (platform) => {
-    const file = on(platform, () => errorOf(() => secretFromFile(keyFile)));
-    expect(file).toMatchObject({ code: 'NOT_SUPPORTED', message: expect.stringContaining(`secretFromFile is not supported on ${platform}`) });
-    expect(file?.message).toContain('SecureBuffer.from(bytes)');
-    const password = on(platform, () => errorOf(() => readPassword('Password: ', { input: 0, output: 2 })));
-    expect(password).toMatchObject({ code: 'NOT_SUPPORTED', message: expect.stringContaining(`readPassword is not supported on ${platform}`) });
-  });
+  it.each(['darwin', 'win32', 'freebsd'])(
+    'on %s, secretFromFile and readPassword are NOT_SUPPORTED, naming the platform and what to do',
+    (platform) => {
+      const file = on(platform, () => errorOf(() => secretFromFile(keyFile)));
+      expect(file).toMatchObject({
+        code: 'NOT_SUPPORTED',
+        message: expect.stringContaining(`secretFromFile is not supported on ${platform}`),
+      });
+      expect(file?.message).toContain('SecureBuffer.from(bytes)');
+      const password = on(platform, () => errorOf(() => readPassword('Password: ', { input: 0, output: 2 })));
+      expect(password).toMatchObject({
+        code: 'NOT_SUPPORTED',
+        message: expect.stringContaining(`readPassword is not supported on ${platform}`),
+      });
+    },
+  );
 
-  it('on darwin, secretFromEnv reads and deletes the process.env entry (no environment block ' + 'to scrub); on linux the block is scrubbed too (control: test/ways-in/ways-in.test.ts)', () => {
-    process.env.MEMSHIELD_REGISTRY_TEST = 'abc123';
-    const secret = on('darwin', () => secretFromEnv('MEMSHIELD_REGISTRY_TEST', { secretMemory: 'off' }));
-    expect(secret.use((view) => Buffer.from(view).toString())).toBe('abc123');
-    expect(process.env.MEMSHIELD_REGISTRY_TEST).toBeUndefined();
-    secret.dispose();
-  });
+  it(
+    'on darwin, secretFromEnv reads and deletes the process.env entry (no environment block ' +
+      'to scrub); on linux the block is scrubbed too (control: test/ways-in/ways-in.test.ts)',
+    () => {
+      process.env.MEMSHIELD_REGISTRY_TEST = 'abc123';
+      const secret = on('darwin', () => secretFromEnv('MEMSHIELD_REGISTRY_TEST', { secretMemory: 'off' }));
+      expect(secret.use((view) => Buffer.from(view).toString())).toBe('abc123');
+      expect(process.env.MEMSHIELD_REGISTRY_TEST).toBeUndefined();
+      secret.dispose();
+    },
+  );
 });

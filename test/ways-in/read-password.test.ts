@@ -21,7 +21,11 @@ const scratch = mkdtempSync(join(tmpdir(), 'memshield-prompt-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 /** Runs the fixture on a pty, types `keys` once its prompt is shown; its output (the pty's) and report. */
-function onTerminal(mode: 'memshield' | 'naive', keys: string, snapshot = '-'): Promise<{ screen: string; report: Record<string, unknown> }> {
+function onTerminal(
+  mode: 'memshield' | 'naive',
+  keys: string,
+  snapshot = '-',
+): Promise<{ screen: string; report: Record<string, unknown> }> {
   const command = [process.execPath, FIXTURE, mode, snapshot].map((part) => `'${part}'`).join(' ');
   const child = spawn('script', ['-q', '-e', '-c', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let screen = '';
@@ -86,7 +90,9 @@ describe('readPassword without a terminal', () => {
       const rest = Buffer.alloc(64);
       const n = readSync(0, rest);
       process.stdout.write(first.use((v) => Buffer.from(v).toString()) + '|' + rest.subarray(0, n).toString());`;
-    const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { input: 'pässword\x7f\nnext line\n' });
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      input: 'pässword\x7f\nnext line\n',
+    });
     expect(result.stderr.toString()).toBe('');
     // Without a terminal, bytes are taken as they are: DEL is not an edit.
     expect(result.stdout.toString()).toBe('pässword\x7f|next line\n');

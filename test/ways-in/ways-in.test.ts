@@ -46,11 +46,17 @@ describe('secretFromFile', () => {
     expect(contents(secret).toString()).toBe('the-secret');
     closeSync(fd); // still open: closing it succeeds
     secret.dispose();
-    const piped = spawnSync(process.execPath, ['--input-type=module', '-e',
-      `const { secretFromFile } = await import(${DIST_INDEX});
+    const piped = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const { secretFromFile } = await import(${DIST_INDEX});
        const s = secretFromFile(0);
-       process.stdout.write(String(s.size) + ':' + s.use((v) => Buffer.from(v).toString('hex')));`],
-    { input: Buffer.alloc(10_000, 0x61) });
+       process.stdout.write(String(s.size) + ':' + s.use((v) => Buffer.from(v).toString('hex')));`,
+      ],
+      { input: Buffer.alloc(10_000, 0x61) },
+    );
     expect(piped.stderr.toString()).toBe('');
     expect(piped.stdout.toString()).toBe(`10000:${'61'.repeat(10_000)}`);
   });
@@ -79,9 +85,12 @@ describe('secretFromFile', () => {
     const missing = errorOf(() => secretFromFile(join(scratch, 'missing')));
     expect(missing).toMatchObject({ code: 'READ_FAILED', syscall: 'open', errnoName: 'ENOENT', errno: 2 });
     expect(errorOf(() => secretFromFile(scratch))).toMatchObject({ code: 'READ_FAILED', errnoName: 'EISDIR' });
-    expect(errorOf(() => secretFromFile(file('empty', ''))))
-      .toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('is empty') });
-    for (const bad of [-1, 1.5, null, {}]) expect(errorOf(() => secretFromFile(bad as never))?.code).toBe('INVALID_ARGUMENT');
+    expect(errorOf(() => secretFromFile(file('empty', '')))).toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: expect.stringContaining('is empty'),
+    });
+    for (const bad of [-1, 1.5, null, {}])
+      expect(errorOf(() => secretFromFile(bad as never))?.code).toBe('INVALID_ARGUMENT');
     expect(errorOf(() => secretFromFile(file('x', 'x'), { maxSize: 0 }))?.code).toBe('INVALID_ARGUMENT');
     expect(errorOf(() => secretFromFile(file('x', 'x'), { size: 1 } as never))?.code).toBe('INVALID_ARGUMENT');
   });
@@ -89,22 +98,31 @@ describe('secretFromFile', () => {
 
 describe('secretFromString', () => {
   it('decodes hex, base64, base64url and UTF-8 as Node does', () => {
-    fc.assert(fc.property(fc.uint8Array({ minLength: 1, maxLength: 200 }), (bytes) => {
-      const buffer = Buffer.from(bytes);
-      for (const encoding of ['hex', 'base64', 'base64url'] as const) {
-        for (const text of [buffer.toString(encoding), buffer.toString(encoding).toUpperCase()].slice(0, encoding === 'hex' ? 2 : 1)) {
-          const secret = secretFromString(text, encoding);
-          expect(contents(secret).equals(buffer)).toBe(true);
-          secret.dispose();
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 200 }), (bytes) => {
+        const buffer = Buffer.from(bytes);
+        for (const encoding of ['hex', 'base64', 'base64url'] as const) {
+          for (const text of [buffer.toString(encoding), buffer.toString(encoding).toUpperCase()].slice(
+            0,
+            encoding === 'hex' ? 2 : 1,
+          )) {
+            const secret = secretFromString(text, encoding);
+            expect(contents(secret).equals(buffer)).toBe(true);
+            secret.dispose();
+          }
         }
-      }
-      const unpadded = secretFromString(buffer.toString('base64').replace(/=+$/, ''), 'base64');
-      expect(contents(unpadded).equals(buffer)).toBe(true);
-      unpadded.dispose();
-    }), { numRuns: 100 });
-    fc.assert(fc.property(fc.string({ minLength: 1, unit: 'grapheme' }), (text) => {
-      expect(contents(secretFromString(text, 'utf8')).equals(Buffer.from(text, 'utf8'))).toBe(true);
-    }), { numRuns: 100 });
+        const unpadded = secretFromString(buffer.toString('base64').replace(/=+$/, ''), 'base64');
+        expect(contents(unpadded).equals(buffer)).toBe(true);
+        unpadded.dispose();
+      }),
+      { numRuns: 100 },
+    );
+    fc.assert(
+      fc.property(fc.string({ minLength: 1, unit: 'grapheme' }), (text) => {
+        expect(contents(secretFromString(text, 'utf8')).equals(Buffer.from(text, 'utf8'))).toBe(true);
+      }),
+      { numRuns: 100 },
+    );
     // a lone surrogate
     expect(contents(secretFromString('a\ud800b', 'utf8')).equals(Buffer.from('a\ud800b', 'utf8'))).toBe(true);
   });
@@ -143,7 +161,14 @@ describe('secretFromEnv', () => {
   };
 
   it('takes the value and scrubs it from process.env and /proc/self/environ', () => {
-    expect(child(false)).toEqual({ before: true, after: false, inEnv: false, value: `s3cr3t-${'x'.repeat(8)}`, hex: [10, 11, 12], hexInEnviron: false });
+    expect(child(false)).toEqual({
+      before: true,
+      after: false,
+      inEnv: false,
+      value: `s3cr3t-${'x'.repeat(8)}`,
+      hex: [10, 11, 12],
+      hexInEnviron: false,
+    });
   });
 
   it('the control: with keep: true the value is still in /proc/self/environ and process.env', () => {
@@ -152,7 +177,10 @@ describe('secretFromEnv', () => {
 
   it('refuses a variable that is not set, naming it, and bad names', async () => {
     const { secretFromEnv } = await import('../../src/index.js');
-    expect(errorOf(() => secretFromEnv('MEMSHIELD_NOT_SET_ANYWHERE'))).toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('MEMSHIELD_NOT_SET_ANYWHERE is not set') });
+    expect(errorOf(() => secretFromEnv('MEMSHIELD_NOT_SET_ANYWHERE'))).toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: expect.stringContaining('MEMSHIELD_NOT_SET_ANYWHERE is not set'),
+    });
     for (const bad of ['', 'A=B', 3]) expect(errorOf(() => secretFromEnv(bad as never))?.code).toBe('INVALID_ARGUMENT');
   });
 });

@@ -7,7 +7,7 @@ import { SecureBuffer, SecureHeap, wipe } from '../../src/index.js';
 import { createSimulatedHost } from '../../src/testing.js';
 import { errorOf } from '../helpers/errors.js';
 
-const pattern = (length: number) => Uint8Array.from({ length }, (_, i) => (i * 37 + 11) & 0xff | 1);
+const pattern = (length: number) => Uint8Array.from({ length }, (_, i) => ((i * 37 + 11) & 0xff) | 1);
 
 describe('wipe(bytes)', () => {
   it('zeroes a Uint8Array, a Buffer, a subarray (only its bytes), other views and whole ArrayBuffers', () => {
@@ -99,7 +99,7 @@ describe('util.inspect of a SecureBuffer', () => {
   });
 });
 
-describe('LOCK_FAILED counts memshield\'s own secrets and locked bytes', () => {
+describe("LOCK_FAILED counts memshield's own secrets and locked bytes", () => {
   it('says how many live secrets and regions memshield holds and how much of the locked memory is its own', () => {
     const host = createSimulatedHost({ pageSize: 4096, memlockLimit: 4 * 4096 });
     const first = SecureBuffer.alloc(32, { host, secretMemory: 'off' });
@@ -112,7 +112,9 @@ describe('LOCK_FAILED counts memshield\'s own secrets and locked bytes', () => {
     expect(error?.code).toBe('LOCK_FAILED');
     const locked = host.usage().lockedBytes;
     expect(locked).toBeGreaterThan(0);
-    expect(error?.message).toMatch(new RegExp(`memshield itself holds 12 live secrets in \\d+ regions, ${locked} bytes of them locked`));
+    expect(error?.message).toMatch(
+      new RegExp(`memshield itself holds 12 live secrets in \\d+ regions, ${locked} bytes of them locked`),
+    );
     heap.destroy();
     first.dispose();
     second.dispose();

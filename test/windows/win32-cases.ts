@@ -9,7 +9,13 @@ import { allocateByRetry, allocateWithRequirements } from '../../host/win32-alig
 import { MEM, PAGE } from '../../host/win32-constants.js';
 import { bindKernel32 } from '../../host/win32-kernel32.js';
 import { enableLargePages } from '../../host/win32-large-pages.js';
-import { AllocationType, MemoryProtectionError, MemoryProtectionLevel, type PlatformMemory, type Region } from '../../src/index.js';
+import {
+  AllocationType,
+  MemoryProtectionError,
+  MemoryProtectionLevel,
+  type PlatformMemory,
+  type Region,
+} from '../../src/index.js';
 import { WINDOWS, rawBytes, systemInfo, virtualQuery, workingSet, workingSetPages } from './windows-view.js';
 
 /** What a case gets. */
@@ -39,7 +45,9 @@ const NATIVE: Record<string, number> = {
   ReadExecute: WINDOWS.PAGE_EXECUTE_READ,
   ReadWriteExecute: WINDOWS.PAGE_EXECUTE_READWRITE,
 };
-const NAME_OF: Record<number, string> = Object.fromEntries(Object.entries(WINDOWS).map(([name, value]) => [value, name]));
+const NAME_OF: Record<number, string> = Object.fromEntries(
+  Object.entries(WINDOWS).map(([name, value]) => [value, name]),
+);
 
 /** Asserts VirtualQuery sees committed private pages with `protect` over the whole [address, +length). */
 function assertQueried(address: bigint, length: number, protect: number, what: string): void {
@@ -47,7 +55,10 @@ function assertQueried(address: bigint, length: number, protect: number, what: s
   assert.equal(region.state, WINDOWS.MEM_COMMIT, `${what}: state`);
   assert.equal(region.type, WINDOWS.MEM_PRIVATE, `${what}: type`);
   assert.equal(NAME_OF[region.protect] ?? region.protect, NAME_OF[protect], `${what}: protection`);
-  assert.ok(region.base <= address && region.base + region.size >= address + BigInt(length), `${what}: one VirtualQuery region covers it`);
+  assert.ok(
+    region.base <= address && region.base + region.size >= address + BigInt(length),
+    `${what}: one VirtualQuery region covers it`,
+  );
 }
 
 export const WIN32_CASES: WindowsCase[] = [
@@ -67,10 +78,17 @@ export const WIN32_CASES: WindowsCase[] = [
       try {
         const info = memory.inspect(region);
         assertQueried(info.mapping.address, info.mapping.length, WINDOWS.PAGE_READWRITE, 'mapping');
-        assert.equal(virtualQuery(info.mapping.address).allocationBase, info.mapping.address, 'the mapping is its own allocation');
+        assert.equal(
+          virtualQuery(info.mapping.address).allocationBase,
+          info.mapping.address,
+          'the mapping is its own allocation',
+        );
         const kernel = info.mapping.kernel ?? [];
         assert.equal(kernel.length, 1);
-        assert.deepEqual([kernel[0].permissions, kernel[0].state, kernel[0].type], ['PAGE_READWRITE', 'MEM_COMMIT', 'MEM_PRIVATE']);
+        assert.deepEqual(
+          [kernel[0].permissions, kernel[0].state, kernel[0].type],
+          ['PAGE_READWRITE', 'MEM_COMMIT', 'MEM_PRIVATE'],
+        );
       } finally {
         memory.free(region);
       }
@@ -85,11 +103,22 @@ export const WIN32_CASES: WindowsCase[] = [
         const pattern = Uint8Array.from({ length: 8192 }, (_, i) => (i * 7 + 3) & 0xff);
         memory.write(region, pattern);
         const { dataPages } = memory.inspect(region);
-        for (const level of ['NoAccess', 'ReadOnly', 'ReadExecute', 'ReadWriteExecute', 'Execute', 'ReadWrite'] as const) {
+        for (const level of [
+          'NoAccess',
+          'ReadOnly',
+          'ReadExecute',
+          'ReadWriteExecute',
+          'Execute',
+          'ReadWrite',
+        ] as const) {
           memory.protect(region, MemoryProtectionLevel[level]);
           assertQueried(dataPages.address, dataPages.length, NATIVE[level], `after protect(${level})`);
           const kernel = memory.inspect(region).dataPages.kernel ?? [];
-          assert.deepEqual(kernel.map((range) => range.permissions), [NAME_OF[NATIVE[level]]], `inspect after protect(${level})`);
+          assert.deepEqual(
+            kernel.map((range) => range.permissions),
+            [NAME_OF[NATIVE[level]]],
+            `inspect after protect(${level})`,
+          );
         }
         assert.deepEqual(memory.read(region), pattern);
       } finally {
@@ -106,7 +135,10 @@ export const WIN32_CASES: WindowsCase[] = [
         assert.equal(info.guards.length, 2);
         for (const guard of info.guards) {
           assertQueried(guard.address, guard.length, WINDOWS.PAGE_NOACCESS, `${guard.position} guard`);
-          assert.deepEqual(guard.kernel?.map((range) => range.permissions), ['PAGE_NOACCESS']);
+          assert.deepEqual(
+            guard.kernel?.map((range) => range.permissions),
+            ['PAGE_NOACCESS'],
+          );
         }
         assertQueried(info.dataPages.address, info.dataPages.length, WINDOWS.PAGE_READWRITE, 'data pages');
         assert.equal(info.locked, true);
@@ -114,11 +146,20 @@ export const WIN32_CASES: WindowsCase[] = [
         assert.equal(info.dumpExcluded, false);
         assert.equal(info.forkExcluded, false);
         const pages = workingSetPages(info.dataPages.address, info.dataPages.length);
-        assert.ok(pages.every((page) => page.valid), 'VirtualLock made the data pages resident');
+        assert.ok(
+          pages.every((page) => page.valid),
+          'VirtualLock made the data pages resident',
+        );
         if (wine) {
-          note(`Wine ${wine} differs from Windows: QueryWorkingSetEx ` + `never sets the Locked bit; it is checked only on Windows`);
+          note(
+            `Wine ${wine} differs from Windows: QueryWorkingSetEx ` +
+              `never sets the Locked bit; it is checked only on Windows`,
+          );
         } else {
-          assert.ok(pages.every((page) => page.locked), 'QueryWorkingSetEx reports the data pages locked');
+          assert.ok(
+            pages.every((page) => page.locked),
+            'QueryWorkingSetEx reports the data pages locked',
+          );
           assert.equal(info.dataPages.kernel?.[0].lockedBytes, info.dataPages.length);
         }
       } finally {
@@ -133,12 +174,18 @@ export const WIN32_CASES: WindowsCase[] = [
       try {
         const { data } = memory.inspect(region);
         memory.write(region, new Uint8Array(4096).fill(0xaa));
-        assert.ok(rawBytes(data.address, 4096).every((byte) => byte === 0xaa), 'control: the raw read sees the secret');
+        assert.ok(
+          rawBytes(data.address, 4096).every((byte) => byte === 0xaa),
+          'control: the raw read sees the secret',
+        );
         memory.protect(region, MemoryProtectionLevel.NoAccess); // the wipe must open and close the pages itself
         memory.secureClear(region);
         assertQueried(data.address, 4096, WINDOWS.PAGE_NOACCESS, 'closed again after the wipe');
         memory.protect(region, MemoryProtectionLevel.ReadOnly);
-        assert.ok(rawBytes(data.address, 4096).every((byte) => byte === 0), 'every byte is zero');
+        assert.ok(
+          rawBytes(data.address, 4096).every((byte) => byte === 0),
+          'every byte is zero',
+        );
       } finally {
         memory.free(region);
       }
@@ -168,7 +215,7 @@ export const WIN32_CASES: WindowsCase[] = [
     },
   },
   {
-    name: 'a failed VirtualAlloc reaches the caller with GetLastError\'s code and name',
+    name: "a failed VirtualAlloc reaches the caller with GetLastError's code and name",
     run({ memory }) {
       const error = (() => {
         try {
@@ -181,7 +228,10 @@ export const WIN32_CASES: WindowsCase[] = [
       assert.ok(error instanceof MemoryProtectionError, 'a 64 TiB commit fails');
       assert.equal(error.code, 'ALLOCATION_FAILED');
       assert.equal(error.syscall, 'VirtualAlloc');
-      assert.ok([8, 1455].includes(error.errno!), `ERROR_NOT_ENOUGH_MEMORY or ERROR_COMMITMENT_LIMIT, got ${error.errno}`);
+      assert.ok(
+        [8, 1455].includes(error.errno!),
+        `ERROR_NOT_ENOUGH_MEMORY or ERROR_COMMITMENT_LIMIT, got ${error.errno}`,
+      );
       assert.equal(error.errnoName, error.errno === 8 ? 'ERROR_NOT_ENOUGH_MEMORY' : 'ERROR_COMMITMENT_LIMIT');
       assert.match(error.message, /VirtualAlloc failed with ERROR_/);
     },
@@ -194,7 +244,10 @@ export const WIN32_CASES: WindowsCase[] = [
       try {
         const result = host.unlock(id, 0, 4096);
         if (wine) {
-          note(`Wine ${wine} differs from Windows: VirtualUnlock of an unlocked ` + `range succeeds; ERROR_NOT_LOCKED (158) is checked only on Windows`);
+          note(
+            `Wine ${wine} differs from Windows: VirtualUnlock of an unlocked ` +
+              `range succeeds; ERROR_NOT_LOCKED (158) is checked only on Windows`,
+          );
           assert.equal(result, 0);
         } else {
           assert.equal(result, 158);
@@ -209,7 +262,10 @@ export const WIN32_CASES: WindowsCase[] = [
     name: 'a lock beyond the working-set quota grows the working set, retries, and inspect says so',
     run({ memory, wine, skip }) {
       if (wine) {
-        skip(`Wine ${wine} differs from Windows: VirtualLock never reports ERROR_WORKING_SET_QUOTA ` + `and SetProcessWorkingSetSize changes nothing; checked only on Windows`);
+        skip(
+          `Wine ${wine} differs from Windows: VirtualLock never reports ERROR_WORKING_SET_QUOTA ` +
+            `and SetProcessWorkingSetSize changes nothing; checked only on Windows`,
+        );
         return;
       }
       const before = workingSet.get();
@@ -221,8 +277,14 @@ export const WIN32_CASES: WindowsCase[] = [
           const info = memory.inspect(region);
           assert.equal(info.locked, true);
           assert.equal(info.hostNotes.length, 1);
-          assert.match(info.hostNotes[0], /ERROR_WORKING_SET_QUOTA; the host grew the process working set .* and the retry locked the pages/);
-          assert.ok(workingSet.get().minimum >= 200 * 1024 + info.dataPages.length, 'the minimum grew by the locked bytes');
+          assert.match(
+            info.hostNotes[0],
+            /ERROR_WORKING_SET_QUOTA; the host grew the process working set .* and the retry locked the pages/,
+          );
+          assert.ok(
+            workingSet.get().minimum >= 200 * 1024 + info.dataPages.length,
+            'the minimum grew by the locked bytes',
+          );
           assert.ok(workingSetPages(info.dataPages.address, info.dataPages.length).every((page) => page.locked));
         } finally {
           memory.free(region);
@@ -252,7 +314,10 @@ export const WIN32_CASES: WindowsCase[] = [
           const info = memory.inspect(region);
           assert.equal(info.pageKind, 'explicit-huge');
           assert.match(info.hostNotes.join(' '), /large pages/);
-          assert.throws(() => memory.protect(region, MemoryProtectionLevel.ReadOnly), { code: 'PROTECTION_FAILED', errnoName: 'ERROR_NOT_SUPPORTED' });
+          assert.throws(() => memory.protect(region, MemoryProtectionLevel.ReadOnly), {
+            code: 'PROTECTION_FAILED',
+            errnoName: 'ERROR_NOT_SUPPORTED',
+          });
         } finally {
           memory.free(region);
         }

@@ -30,15 +30,24 @@ describe.skipIf(!onWindows)('the win32 host on Windows', async () => {
         host,
         memory: createPlatformMemory({ host }),
         wine,
-        runChild: (mode) => spawnSync(process.execPath, [childScript, hostUrl, memoryUrl, mode], { stdio: 'ignore', timeout: 60_000 }).status,
+        runChild: (mode) =>
+          spawnSync(process.execPath, [childScript, hostUrl, memoryUrl, mode], { stdio: 'ignore', timeout: 60_000 })
+            .status,
         note: (message) => console.log(`note: ${message}`),
         skip: (reason) => test.skip(reason),
-      }));
+      }),
+    );
   }
 
   const differences = win32Differences(host, wine);
   for (const item of CONTRACT_CASES) {
     it(`contract: ${item.name}`, () =>
-      item.run({ platform: 'win32', differences, createMemory: () => createPlatformMemory({ host }), host, rawWrite: koffiWrite }));
+      item.run({
+        platform: 'win32',
+        differences,
+        createMemory: () => createPlatformMemory({ host }),
+        host,
+        rawWrite: koffiWrite,
+      }));
   }
 });

@@ -4,20 +4,27 @@
 import { MemoryProtectionError, SecureBuffer, SecureHeap } from 'memshield';
 
 /** true only when A and B are the same type (not merely assignable: `any` would pass an annotation). */
-type Exactly<A, B> = (<G>() => G extends A ? 1 : 2) extends (<G>() => G extends B ? 1 : 2) ? true : false;
+type Exactly<A, B> = (<G>() => G extends A ? 1 : 2) extends <G>() => G extends B ? 1 : 2 ? true : false;
 
 const lines: string[] = [];
 let kept: SecureBuffer;
 {
   using key = SecureBuffer.alloc(32);
   kept = key;
-  const updated = key.update((view) => { view.fill(7); });
+  const updated = key.update((view) => {
+    view.fill(7);
+  });
   const first = key.use((view) => view[0]); // the callback's result type comes through…
   const label = key.use((view) => (view.length > 16 ? 'long' : 'short') as 'long' | 'short');
   const copy: Uint8Array = key.use((view) => view.slice()); // a copy may leave; the view may not
   const same = key.equals(copy);
   // …exactly
-  const inferred: [Exactly<typeof first, number>, Exactly<typeof label, 'long' | 'short'>, Exactly<typeof updated, void>, Exactly<typeof same, boolean>] = [true, true, true, true];
+  const inferred: [
+    Exactly<typeof first, number>,
+    Exactly<typeof label, 'long' | 'short'>,
+    Exactly<typeof updated, void>,
+    Exactly<typeof same, boolean>,
+  ] = [true, true, true, true];
   void inferred;
   lines.push(`inside: first ${first}, copy ${copy.length} bytes, equal ${same}`);
 }
