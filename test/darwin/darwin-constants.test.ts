@@ -19,7 +19,7 @@ import { NATIVE_PROTECTION } from '../../host/posix.js';
 import { Protection } from '../../host/types.js';
 
 const HEADERS = {
-  'sys/mman.h': { PROT_NONE: 0x00, PROT_READ: 0x01, PROT_WRITE: 0x02, PROT_EXEC: 0x04, MAP_PRIVATE: 0x0002, MAP_ANON: 0x1000 },
+  'sys/mman.h': { PROT_NONE: 0x00, PROT_READ: 0x01, PROT_WRITE: 0x02, PROT_EXEC: 0x04, MAP_PRIVATE: 0x0002, MAP_FIXED: 0x0010, MAP_ANON: 0x1000 },
   'mach/vm_prot.h': { VM_PROT_NONE: 0x00, VM_PROT_READ: 0x01, VM_PROT_WRITE: 0x02, VM_PROT_EXECUTE: 0x04 },
   'mach/vm_statistics.h': { VM_FLAGS_ANYWHERE: 0x00000001 },
   'mach/vm_inherit.h': { VM_INHERIT_SHARE: 0, VM_INHERIT_COPY: 1, VM_INHERIT_NONE: 2 },
@@ -38,6 +38,7 @@ describe('the darwin constant table, against the SDK headers', () => {
       libc: '/usr/lib/libSystem.B.dylib',
       MAP_PRIVATE: HEADERS['sys/mman.h'].MAP_PRIVATE,
       MAP_ANONYMOUS: HEADERS['sys/mman.h'].MAP_ANON,
+      MAP_FIXED: HEADERS['sys/mman.h'].MAP_FIXED,
       MAP_HUGETLB: 0, // mman.h defines none
       MADV_DONTDUMP: 0, // mman.h's advice ends at MADV_ZERO (11): there is no dump exclusion
       MADV_DONTFORK: 0, // done with minherit(VM_INHERIT_NONE) instead

@@ -10,7 +10,7 @@ import {
 describe('the win32 constant table', () => {
   it('holds the winnt.h memory constants', () => {
     expect(MEM).toEqual({
-      COMMIT: 0x1000, RESERVE: 0x2000, RELEASE: 0x8000, FREE: 0x10000, PRIVATE: 0x20000, MAPPED: 0x40000,
+      COMMIT: 0x1000, RESERVE: 0x2000, DECOMMIT: 0x4000, RELEASE: 0x8000, FREE: 0x10000, PRIVATE: 0x20000, MAPPED: 0x40000,
       IMAGE: 0x1000000, LARGE_PAGES: 0x20000000,
     });
     expect(PAGE).toEqual({
