@@ -31,6 +31,7 @@ const HEADERS = {
     PROT_WRITE: 0x02,
     PROT_EXEC: 0x04,
     MAP_PRIVATE: 0x0002,
+    MAP_FIXED: 0x0010,
     MAP_ANON: 0x1000,
   },
   'mach/vm_prot.h': { VM_PROT_NONE: 0x00, VM_PROT_READ: 0x01, VM_PROT_WRITE: 0x02, VM_PROT_EXECUTE: 0x04 },
@@ -56,6 +57,7 @@ describe('the darwin constant table, against the SDK headers', () => {
       libc: '/usr/lib/libSystem.B.dylib',
       MAP_PRIVATE: HEADERS['sys/mman.h'].MAP_PRIVATE,
       MAP_ANONYMOUS: HEADERS['sys/mman.h'].MAP_ANON,
+      MAP_FIXED: HEADERS['sys/mman.h'].MAP_FIXED,
       MAP_HUGETLB: 0, // mman.h defines none
       MADV_DONTDUMP: 0, // mman.h's advice ends at MADV_ZERO (11): there is no dump exclusion
       MADV_DONTFORK: 0, // done with minherit(VM_INHERIT_NONE) instead

@@ -18,6 +18,7 @@ describe('the win32 constant table', () => {
     expect(MEM).toEqual({
       COMMIT: 0x1000,
       RESERVE: 0x2000,
+      DECOMMIT: 0x4000,
       RELEASE: 0x8000,
       FREE: 0x10000,
       PRIVATE: 0x20000,
