@@ -148,9 +148,13 @@ export function recordDamage(h: u32, arena: u32, offset: u64): void {
   store<usize>(recordOf(h) + CLASS_HEADS + <usize>c * sizeof<usize>(), page);
 }
 // @ts-ignore: decorator
-@inline export function classTail(h: u32, c: i32): usize { return load<usize>(recordOf(h) + CLASS_TAILS + <usize>c * sizeof<usize>()); }
+@inline export function classTail(h: u32, c: i32): usize {
+  return load<usize>(recordOf(h) + CLASS_TAILS + <usize>c * sizeof<usize>());
+}
 // @ts-ignore: decorator
-@inline export function setClassTail(h: u32, c: i32, page: usize): void { store<usize>(recordOf(h) + CLASS_TAILS + <usize>c * sizeof<usize>(), page); }
+@inline export function setClassTail(h: u32, c: i32, page: usize): void {
+  store<usize>(recordOf(h) + CLASS_TAILS + <usize>c * sizeof<usize>(), page);
+}
 // @ts-ignore: decorator
 @inline export function classPages(h: u32, c: i32): u32 { return load<u32>(recordOf(h) + CLASS_PAGES + <usize>c * 4); }
 // @ts-ignore: decorator

@@ -138,7 +138,8 @@ static void secure_retire(struct secure_region *r) {
   check_canary(r->base, r->pages_offset, r->data_offset - r->pages_offset);
   check_canary(r->base, back, r->pages_offset + r->pages_length - back);
   explicit_bzero(r->base + r->pages_offset, r->pages_length);
-  if (mmap(r->base, r->mapping_length, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED) die("mmap");
+  if (mmap(r->base, r->mapping_length, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED)
+    die("mmap");
   while (held_count > 0 && (held_count >= 4096 || held_bytes + r->mapping_length > QUARANTINE_CAP)) {
     if (munmap(held_base[held_head], held_length[held_head])) die("munmap");
     held_bytes -= held_length[held_head];

@@ -10,7 +10,9 @@ import { createHmac, createPrivateKey, createSecretKey, generateKeyPairSync, ran
 const KIB = 1024;
 const common = { sodium: null, teardown: ({ key }) => key.dispose() };
 
-/** The floor of the HMAC rows: the same HMAC with the key in a plain Buffer, as a program without memshield holds it. */
+/**
+ * The floor of the HMAC rows: the same HMAC with the key in a plain Buffer, as a program without memshield holds it.
+ */
 function hmacWithPlainKey({ plain, data }, iterations) {
   for (let i = 0; i < iterations; i++) createHmac('sha256', plain).update(data).digest();
 }
@@ -55,7 +57,9 @@ export default {
         for (let i = 0; i < iterations; i++) key.use((view) => createHmac('sha256', view).update(data).digest());
       },
       floor: { js: hmacWithPlainKey },
-      note: 'HMAC rows: the floor is the same HMAC with the key in a plain Buffer; a KeyObject made once inside use() runs at its speed (docs/secrets-in-apps.md lists the copy Node keeps).',
+      note:
+        'HMAC rows: the floor is the same HMAC with the key in a plain Buffer; a KeyObject made ' +
+        'once inside use() runs at its speed (docs/secrets-in-apps.md lists the copy Node keeps).',
     },
     {
       ...common,
@@ -85,7 +89,9 @@ export default {
           for (let i = 0; i < iterations; i++) sign(null, data, { key: plain, format: 'der', type: 'pkcs8' });
         },
       },
-      note: 'Ed25519 rows: the floor is the same signature from a plain Buffer key; parsing the key per call costs more than signing, so make the KeyObject once.',
+      note:
+        'Ed25519 rows: the floor is the same signature from a plain Buffer key; ' +
+        'parsing the key per call costs more than signing, so make the KeyObject once.',
     },
   ],
 };

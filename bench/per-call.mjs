@@ -3,7 +3,8 @@
 // and 1 KiB, use() of a 32-byte secret, Secure allocate+free), for this checkout's build and,
 // with --against, another checkout's build loaded into the same process: both are timed in the
 // same interleaved rounds, so the load of a shared machine cancels in the per-round ratio.
-// Times are CPU time of this process, so that other processes' load stays out. Rows marked "no syscalls" run over a host whose protect does nothing: what is left is
+// Times are CPU time of this process, so that other processes' load stays out. Rows marked "no syscalls" run over a
+// host whose protect does nothing: what is left is
 // memshield's own path (checks, the Wasm core, the host's JS). A diagnostic for bench/README.md.
 //
 // With --sodium the other side is sodium-native doing the same on its own buffer (the toggle and

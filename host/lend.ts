@@ -33,5 +33,6 @@ export function lendView(koffi: Koffi, address: bigint, length: number): Uint8Ar
 /** Fills `target` with cryptographic random bytes. */
 export function fillRandom(target: Uint8Array): void {
   if (getRandomValues) getRandomValues(webCrypto, target as Uint8Array<ArrayBuffer>);
-  else globalThis.crypto.getRandomValues(target as Uint8Array<ArrayBuffer>); // no Web Crypto at load: as the runtime has it now
+  // no Web Crypto at load: as the runtime has it now
+  else globalThis.crypto.getRandomValues(target as Uint8Array<ArrayBuffer>);
 }

@@ -94,7 +94,10 @@ function wholeOf(koffi: Koffi, mapping: MappedBytes): Uint8Array | null {
   return mapping.whole;
 }
 
-/** Copies `source` into the mapping at `offset` through the whole view; false where there is none (yet): copy through libc. */
+/**
+ * Copies `source` into the mapping at `offset` through the whole view; false where there is none (yet): copy through
+ * libc.
+ */
 export function copyIntoMapping(koffi: Koffi, mapping: MappedBytes, offset: number, source: Uint8Array): boolean {
   const whole = wholeOf(koffi, mapping);
   if (whole === null) return false;

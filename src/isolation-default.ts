@@ -23,7 +23,8 @@ export function defaultIsolation(): boolean {
   const { invalidLength, value } = ISOLATION_DEFAULT;
   if (invalidLength !== undefined) {
     throw invalidArgument(
-      `the environment variable ${ISOLATION_ENV} must be on or off, got a string of ${invalidLength} characters; fix or unset it, or pass { isolation } explicitly`,
+      `the environment variable ${ISOLATION_ENV} must be on or off, got a string of ` +
+        `${invalidLength} characters; fix or unset it, or pass { isolation } explicitly`,
     );
   }
   return value === 'on';

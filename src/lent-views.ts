@@ -61,7 +61,10 @@ export function lendEnded(depth: number, count: LendCount | undefined): void {
 const overlaps = (a: ByteSpan, b: ByteSpan) =>
   a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
 
-/** True if an update() running now lent the same view as `lent` (a nested call on the same secret): its pages are writable, the widest access wins. */
+/**
+ * True if an update() running now lent the same view as `lent` (a nested call on the same secret): its pages are
+ * writable, the widest access wins.
+ */
 function writableLend(lent: ByteSpan): boolean {
   for (let i = 0; i < open; i++) {
     const other = openSpans[i];

@@ -274,7 +274,10 @@ export function createPlatformMemory(options: { host: Host }): PlatformMemory {
 
   /** The words of a protect() failure, made only when one is thrown. */
   function protectAction(protection: unknown): string {
-    return `change the protection to ${indexIn(PROTECTION_LEVELS, protection) >= 0 ? protection : describeValue(protection)}`;
+    return (
+      `change the protection to ` +
+      `${indexIn(PROTECTION_LEVELS, protection) >= 0 ? protection : describeValue(protection)}`
+    );
   }
 
   function allocateRegion(

@@ -48,7 +48,8 @@ export function configureQuarantine(options: QuarantineOptions): void {
   const { maxBytes } = readOptions<QuarantineOptions>(options, 'configureQuarantine options', ['maxBytes']);
   if (typeof maxBytes !== 'number' || !Number.isSafeInteger(maxBytes) || maxBytes < 0) {
     throw invalidArgument(
-      `configureQuarantine: maxBytes must be a whole number of bytes from 0 to 2^53 - 1, got ${describeValue(maxBytes)}`,
+      `configureQuarantine: maxBytes must be a whole number of ` +
+        `bytes from 0 to 2^53 - 1, got ${describeValue(maxBytes)}`,
     );
   }
   setQuarantineCapEverywhere(maxBytes);

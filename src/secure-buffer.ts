@@ -129,7 +129,8 @@ export class SecureBuffer {
   constructor(token: symbol, core: SecureCore, index: number, generation: number, size: number, owner?: SecretOwner) {
     if (token !== CONSTRUCTION)
       throw new TypeError(
-        'SecureBuffer has no public constructor: use SecureBuffer.from(bytes), SecureBuffer.alloc(size) or heap.alloc(size)',
+        'SecureBuffer has no public constructor: use SecureBuffer.from(bytes), ' +
+          'SecureBuffer.alloc(size) or heap.alloc(size)',
       );
     this.#secret = secretLocation(core, index, generation, size);
     this.#owner = owner;

@@ -99,7 +99,8 @@ export function checkBytes(value: unknown, name = 'data', access: 'read' | 'writ
   try {
     if (span.resizable) {
       throw invalidArgument(
-        `${name} is a Uint8Array over a ${span.shared ? 'growable SharedArrayBuffer' : 'resizable ArrayBuffer'}: its length could change during the copy; copy it into a fixed-length array first (new Uint8Array(view))`,
+        `${name} is a Uint8Array over a ${span.shared ? 'growable SharedArrayBuffer' : 'resizable ArrayBuffer'}: ` +
+          `its length could change during the copy; copy it into a fixed-length array first (new Uint8Array(view))`,
       );
     }
     checkLentAccess(span, access, name);

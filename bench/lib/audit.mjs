@@ -102,7 +102,8 @@ export async function auditSyscalls({ cases, floorBinary, iterations, extraFiles
     const nodeSections = countSections(readFileSync(nodeTrace, 'utf8'), (_, name) => name);
 
     // The floor, in its own child, the same cases in order.
-    const withFloor = timed.filter((kase) => kase.floor?.name && hostCalls[kase.id]); // a JS floor ({ js }) has no C side
+    // a JS floor ({ js }) has no C side
+    const withFloor = timed.filter((kase) => kase.floor?.name && hostCalls[kase.id]);
     const floorTrace = `${dir}/floor.trace`;
     const floor = spawn('strace', [...straceArgs(floorTrace), floorBinary], { stdio: ['pipe', 'pipe', 'inherit'] });
     const output = [];

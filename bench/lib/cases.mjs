@@ -6,12 +6,14 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { BENCH_DIR } from './floor.mjs';
 
+/** @typedef {(state: any, iterations: number) => void | Promise<void>} JsFloor the same work without memshield */
+
 /**
  * A case timed side by side with the floor and sodium-native.
  * @typedef {object} TimedCase
  * @property {string} id - stable, kebab-case; the JSON key and `--only` filter
  * @property {string} title - the table's first column
- * @property {{ name: string, bytes: number } | { js: (state: any, iterations: number) => void | Promise<void> } | null} floor -
+ * @property {{ name: string, bytes: number } | { js: JsFloor } | null} floor -
  *   the floor.c case it compares with; or `{ js }`, the same work in this process without memshield (the
  *   node:crypto rows: the key in a plain Buffer); or null ("nothing")
  * @property {(env: BenchEnv) => string | undefined} [skip] - why this machine cannot run the case, if it cannot

@@ -30,7 +30,8 @@ function reference(result) {
 export function compareReports(before, after, band = NOISE_BAND) {
   const earlier = new Map(before.cases.map((result) => [result.id, result]));
   const lines = [
-    `Compared with ${before.machine?.commit ?? '?'} of ${before.date ?? '?'}; a regression is a change beyond +${Math.round(band * 100)} % in time and, where there is one, in the ratio to the floor (or sodium).`,
+    `Compared with ${before.machine?.commit ?? '?'} of ${before.date ?? '?'}; a regression is a change beyond ` +
+      `+${Math.round(band * 100)} % in time and, where there is one, in the ratio to the floor (or sodium).`,
     '',
     '| case | before | after | change | × ref before → after | change | verdict |',
     '|---|---|---|---|---|---|---|',
@@ -40,7 +41,8 @@ export function compareReports(before, after, band = NOISE_BAND) {
     const old = earlier.get(result.id);
     if (!old || old.skipped || old.error || result.skipped || result.error) {
       lines.push(
-        `| ${result.title} | ${old ? (old.skipped ? 'skipped' : old.error ? 'failed' : '') : 'new case'} | ${result.skipped ? 'skipped' : result.error ? 'failed' : ''} | | | | — |`,
+        `| ${result.title} | ${old ? (old.skipped ? 'skipped' : old.error ? 'failed' : '') : 'new case'} ` +
+          `| ${result.skipped ? 'skipped' : result.error ? 'failed' : ''} | | | | — |`,
       );
       continue;
     }
@@ -49,7 +51,8 @@ export function compareReports(before, after, band = NOISE_BAND) {
       const worse = change !== undefined && change < -band;
       if (worse) regressions.push(result.id);
       lines.push(
-        `| ${result.title} | ${old.counts.memshield} | ${result.counts.memshield} | ${percent(change)} | | | ${worse ? 'REGRESSED' : 'ok'} |`,
+        `| ${result.title} | ${old.counts.memshield} | ${result.counts.memshield} ` +
+          `| ${percent(change)} | | | ${worse ? 'REGRESSED' : 'ok'} |`,
       );
       continue;
     }
@@ -63,7 +66,8 @@ export function compareReports(before, after, band = NOISE_BAND) {
     const ratioCell =
       ratioChange === undefined ? '—' : `${ratioBefore.toFixed(2)} → ${ratioAfter.toFixed(2)} (${side})`;
     lines.push(
-      `| ${result.title} | ${formatTime(old.memshield.median)} | ${formatTime(result.memshield.median)} | ${percent(timeChange)} | ${ratioCell} | ${percent(ratioChange)} | ${worse ? 'REGRESSED' : 'ok'} |`,
+      `| ${result.title} | ${formatTime(old.memshield.median)} | ${formatTime(result.memshield.median)} | ` +
+        `${percent(timeChange)} | ${ratioCell} | ${percent(ratioChange)} | ${worse ? 'REGRESSED' : 'ok'} |`,
     );
   }
   lines.push(

@@ -118,12 +118,31 @@ function targetCell(result) {
   return parts.join('; ');
 }
 
+/** `items` joined by commas, in lines of at most 100 characters (the README keeps them as printed). */
+function wrapList(items) {
+  const lines = [''];
+  for (const [index, item] of items.entries()) {
+    const piece = item + (index < items.length - 1 ? ',' : '.');
+    const last = lines.length - 1;
+    if (lines[last] && lines[last].length + 1 + piece.length > 100) lines.push(piece);
+    else lines[last] = lines[last] ? `${lines[last]} ${piece}` : piece;
+  }
+  return lines.join('\n');
+}
+
 /** The human table (Markdown, so it can go into a README as it is). */
 export function formatTable(report) {
   const m = report.machine;
   const lines = [
-    `memshield ${m.memshield}${m.commit ? ` (${m.commit})` : ''} · ${m.cpu}, ${m.cores} cores · ${m.kernel} · node ${m.node} · ${m.compiler} · sodium-native ${m.sodiumNative ?? 'absent'}`,
-    `${report.options.rounds} interleaved rounds per case${report.options.quick ? ' (--quick: not for conclusions)' : ''}; times are per operation, median (p10–p90); ×floor and ×sodium are medians of per-round ratios (memshield time ÷ theirs; below 1 is faster); the floor is the same system calls from C, or for the node:crypto rows the same work with the key in a plain Buffer; syscalls per operation: memshield · floor · sodium.`,
+    // Several short lines: Markdown joins them into one paragraph, and the README keeps them as printed.
+    `memshield ${m.memshield}${m.commit ? ` (${m.commit})` : ''} · ${m.cpu}, ${m.cores} cores · ${m.kernel}`,
+    `· node ${m.node} · ${m.compiler} · sodium-native ${m.sodiumNative ?? 'absent'}`,
+    `${report.options.rounds} interleaved rounds per ` +
+      `case${report.options.quick ? ' (--quick: not for conclusions)' : ''};`,
+    'times are per operation, median (p10–p90); ×floor and ×sodium are medians of per-round ratios',
+    '(memshield time ÷ theirs; below 1 is faster); the floor is the same system calls from C, or for',
+    'the node:crypto rows the same work with the key in a plain Buffer; syscalls per operation:',
+    'memshield · floor · sodium.',
     '',
     '| case | memshield | floor | × floor | sodium-native | × sodium | syscalls/op | target |',
     '|---|---|---|---|---|---|---|---|',
@@ -156,7 +175,7 @@ export function formatTable(report) {
   const missed = report.summary.missed;
   lines.push(
     '',
-    missed.length ? `Targets missed: ${missed.join(', ')} (bench/README.md says why).` : 'All targets met.',
+    missed.length ? `Targets missed (bench/README.md says why):\n${wrapList(missed)}` : 'All targets met.',
   );
   return lines.join('\n');
 }

@@ -105,29 +105,33 @@ describe('in this process', () => {
     for (const buffer of [again, copy, secret]) buffer.dispose();
   });
 
-  it("a view kept from a freed heap secret is not lent to the next secret in its slot, and stays ACCESS_DENIED during that secret's use()", () => {
-    const heap = new SecureHeap({ arenaSize: 16 * 1024 });
-    const first = heap.from(new Uint8Array(32).fill(0x41));
-    // Control: during its own call the view copies (it is live).
-    const own = first.use((view) => SecureBuffer.from(view));
-    expect(own.use((view) => view[0])).toBe(0x41);
-    const kept = first.use((view) => view);
-    first.dispose();
-    heap.flush();
-    const next = heap.from(new Uint8Array(32).fill(0x42)); // another owner's secret, in the freed slot
-    const seen = next.use((view) => ({
-      same: view === kept,
-      // Control: the kept view reaches the new secret's bytes (same slot, page open now).
-      reach: kept[0],
-      copy: errorOf(() => SecureBuffer.from(kept).dispose())?.code,
-    }));
-    expect(seen).toEqual({ same: false, reach: 0x42, copy: 'ACCESS_DENIED' });
-    // The new secret's own view still re-lends and copies during its calls.
-    const lent = next.use((view) => view);
-    expect(next.use((view) => view === lent)).toBe(true);
-    const copied = next.use(() => SecureBuffer.from(lent));
-    expect(copied.use((view) => view[31])).toBe(0x42);
-    for (const buffer of [own, copied, next]) buffer.dispose();
-    heap.destroy();
-  });
+  it(
+    'a view kept from a freed heap secret is not lent to the next secret ' +
+      "in its slot, and stays ACCESS_DENIED during that secret's use()",
+    () => {
+      const heap = new SecureHeap({ arenaSize: 16 * 1024 });
+      const first = heap.from(new Uint8Array(32).fill(0x41));
+      // Control: during its own call the view copies (it is live).
+      const own = first.use((view) => SecureBuffer.from(view));
+      expect(own.use((view) => view[0])).toBe(0x41);
+      const kept = first.use((view) => view);
+      first.dispose();
+      heap.flush();
+      const next = heap.from(new Uint8Array(32).fill(0x42)); // another owner's secret, in the freed slot
+      const seen = next.use((view) => ({
+        same: view === kept,
+        // Control: the kept view reaches the new secret's bytes (same slot, page open now).
+        reach: kept[0],
+        copy: errorOf(() => SecureBuffer.from(kept).dispose())?.code,
+      }));
+      expect(seen).toEqual({ same: false, reach: 0x42, copy: 'ACCESS_DENIED' });
+      // The new secret's own view still re-lends and copies during its calls.
+      const lent = next.use((view) => view);
+      expect(next.use((view) => view === lent)).toBe(true);
+      const copied = next.use(() => SecureBuffer.from(lent));
+      expect(copied.use((view) => view[31])).toBe(0x42);
+      for (const buffer of [own, copied, next]) buffer.dispose();
+      heap.destroy();
+    },
+  );
 });

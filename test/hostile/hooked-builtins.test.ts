@@ -22,13 +22,15 @@ async function child(mode: string): Promise<Report> {
 }
 
 describe('built-ins replaced after load', () => {
-  it("Map.prototype.get/set/delete/has replaced: no view, mapping record or address reaches them (control: an ordinary Map's are seen)", async () => {
+  it('Map.prototype.get/set/delete/has replaced: no view, mapping record ' +
+    "or address reaches them (control: an ordinary Map's are seen)", async () => {
     const { control, seen } = await child('map');
     expect(control).toEqual(['a Uint8Array of 8 bytes', 'a Uint8Array of 8 bytes']);
     expect(seen).toEqual([]);
   }, 60_000);
 
-  it('globalThis.Uint8Array and crypto.getRandomValues replaced: no view of secret pages, Wasm memory or staged bytes is made through them (control: an ordinary one is)', async () => {
+  it('globalThis.Uint8Array and crypto.getRandomValues replaced: no view of secret pages, ' +
+    'Wasm memory or staged bytes is made through them (control: an ordinary one is)', async () => {
     const { control, seen } = await child('uint8array');
     expect(control).toEqual(['a Uint8Array over an ArrayBuffer of 16 bytes', 'getRandomValues of 4 bytes']);
     expect(seen).toEqual([]);

@@ -167,7 +167,8 @@ function expectedSyscalls(trace: TraceEntry[]): string[] {
         return [`munmap(+0, ${trace.find((call) => call.op === 'map')?.length ?? '?'})`];
       case 'decommit':
         return [
-          `mmap(+0, ${trace.find((call) => call.op === 'map')?.length ?? '?'}, PROT_NONE, MAP_PRIVATE|MAP_FIXED|MAP_ANONYMOUS, -1)`,
+          `mmap(+0, ${trace.find((call) => call.op === 'map')?.length ?? '?'}, ` +
+            `PROT_NONE, MAP_PRIVATE|MAP_FIXED|MAP_ANONYMOUS, -1)`,
         ];
       default:
         return []; // copies, fills and random bytes make no system call

@@ -15,23 +15,34 @@ const stale = (placement: string, quarantine = 'quarantine', env: Record<string,
   });
 
 describe('a view kept after its secret was freed', () => {
-  it('faults (SIGSEGV) for a standalone SecureBuffer: its range is quarantined, no new secret lands there', async () => {
-    const result = await stale('buffer');
-    expect(result.stdout).toBe('inside 65\nlanded false\nisolation none\ntouching\n'); // the control read, then nothing
-    expect(result.signal).toBe('SIGSEGV');
-  });
+  it(
+    'faults (SIGSEGV) for a standalone SecureBuffer: ' + 'its range is quarantined, no new secret lands there',
+    async () => {
+      const result = await stale('buffer');
+      // the control read, then nothing
+      expect(result.stdout).toBe('inside 65\nlanded false\nisolation none\ntouching\n');
+      expect(result.signal).toBe('SIGSEGV');
+    },
+  );
 
-  it('control: with the quarantine off (maxBytes 0) the next secret lands at the freed address and the view reads it', async () => {
-    const result = await stale('buffer', 'no-quarantine');
-    expect(result.stdout).toBe('inside 65\nlanded true\nisolation none\ntouching\nread 0x42\n');
-    expect(result.status).toBe(0);
-  });
+  it(
+    'control: with the quarantine off (maxBytes 0) the next ' +
+      'secret lands at the freed address and the view reads it',
+    async () => {
+      const result = await stale('buffer', 'no-quarantine');
+      expect(result.stdout).toBe('inside 65\nlanded true\nisolation none\ntouching\nread 0x42\n');
+      expect(result.status).toBe(0);
+    },
+  );
 
-  it('faults for a secret of a SecureHeap with isolation: true, even while a newer secret of that heap is open', async () => {
-    const result = await stale('isolated');
-    expect(result.stdout).toBe('inside 65\nlanded false\nisolation true\ntouching\n');
-    expect(result.signal).toBe('SIGSEGV');
-  });
+  it(
+    'faults for a secret of a SecureHeap with isolation: ' + 'true, even while a newer secret of that heap is open',
+    async () => {
+      const result = await stale('isolated');
+      expect(result.stdout).toBe('inside 65\nlanded false\nisolation true\ntouching\n');
+      expect(result.signal).toBe('SIGSEGV');
+    },
+  );
 
   it('faults the same with MEMSHIELD_ISOLATION=on and no option', async () => {
     const result = await stale('env-isolated', 'quarantine', { MEMSHIELD_ISOLATION: 'on' });
@@ -39,9 +50,13 @@ describe('a view kept after its secret was freed', () => {
     expect(result.signal).toBe('SIGSEGV');
   });
 
-  it("in a default heap, reads its own wiped slot (zeros) while a neighbour's page is open: FIFO reuse kept the 64 new secrets elsewhere", async () => {
-    const result = await stale('heap');
-    expect(result.stdout).toBe('inside 65\nlanded false\nisolation false\ntouching\nread 0x0\n');
-    expect(result.status).toBe(0);
-  });
+  it(
+    'in a default heap, reads its own wiped slot (zeros) while a ' +
+      "neighbour's page is open: FIFO reuse kept the 64 new secrets elsewhere",
+    async () => {
+      const result = await stale('heap');
+      expect(result.stdout).toBe('inside 65\nlanded false\nisolation false\ntouching\nread 0x0\n');
+      expect(result.status).toBe(0);
+    },
+  );
 });

@@ -21,12 +21,15 @@ describe('canary damage on Linux', () => {
     },
   );
 
-  it('after a standalone SecureBuffer is reported by dispose(), which still wipes and gives its pages back', async () => {
-    const report = lastJson<Record<string, unknown>>(await run(process.execPath, [FIXTURE, 'buffer']));
-    expect(report.disposed).toMatchObject({ code: 'CANARY_CORRUPTED' });
-    expect(report.isDisposed).toBe(true);
-    // Its range is quarantined (reserved, inaccessible, nothing locked) or, past the cap, unmapped.
-    expect([null, '---p']).toContain(report.permissionsAfter);
-    expect(report.lockedAfter).toBe(0);
-  });
+  it(
+    'after a standalone SecureBuffer is reported by ' + 'dispose(), which still wipes and gives its pages back',
+    async () => {
+      const report = lastJson<Record<string, unknown>>(await run(process.execPath, [FIXTURE, 'buffer']));
+      expect(report.disposed).toMatchObject({ code: 'CANARY_CORRUPTED' });
+      expect(report.isDisposed).toBe(true);
+      // Its range is quarantined (reserved, inaccessible, nothing locked) or, past the cap, unmapped.
+      expect([null, '---p']).toContain(report.permissionsAfter);
+      expect(report.lockedAfter).toBe(0);
+    },
+  );
 });

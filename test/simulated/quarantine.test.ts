@@ -14,7 +14,8 @@ describe('the quarantine on the simulated host', () => {
     const host = createSimulatedHost({ seed: 8 });
     const secret = SecureBuffer.from(new Uint8Array(32).fill(7), { host });
     const { data } = secret.inspect();
-    expect(secret.use(() => Array.from(host.raw.read(data.address, 1)))).toEqual([7]); // the control: readable while open
+    // the control: readable while open
+    expect(secret.use(() => Array.from(host.raw.read(data.address, 1)))).toEqual([7]);
     secret.dispose();
     expect(host.trace().at(-1)).toMatchObject({ op: 'decommit', result: 'ok' });
     expect(host.usage()).toMatchObject({ mappings: 1, vmas: 1, lockedBytes: 0 });
