@@ -117,20 +117,31 @@ describe('in this process', () => {
       const kept = first.use((view) => view);
       first.dispose();
       heap.flush();
-      const next = heap.from(new Uint8Array(32).fill(0x42)); // another owner's secret, in the freed slot
-      const seen = next.use((view) => ({
-        same: view === kept,
-        // Control: the kept view reaches the new secret's bytes (same slot, page open now).
-        reach: kept[0],
-        copy: errorOf(() => SecureBuffer.from(kept).dispose())?.code,
-      }));
+      // Slots are reused FIFO: allocate on the same page until another owner's secret lands in the freed
+      // slot (the page is open during each use(), so reading the kept view there cannot fault).
+      const others: SecureBuffer[] = [];
+      let next: SecureBuffer | undefined;
+      let seen: { same: boolean; reach: number; copy: string | undefined } | undefined;
+      while (next === undefined && others.length < 512) {
+        const candidate = heap.from(new Uint8Array(32).fill(0x42));
+        others.push(candidate);
+        const look = candidate.use((view) => ({
+          same: view === kept,
+          // Control: the kept view reaches the new secret's bytes once it lands in the slot.
+          reach: kept[0],
+          copy: errorOf(() => SecureBuffer.from(kept).dispose())?.code,
+        }));
+        if (look.reach === 0x42) [next, seen] = [candidate, look];
+      }
+      expect(next).toBeDefined();
+      if (next === undefined) return;
       expect(seen).toEqual({ same: false, reach: 0x42, copy: 'ACCESS_DENIED' });
       // The new secret's own view still re-lends and copies during its calls.
       const lent = next.use((view) => view);
       expect(next.use((view) => view === lent)).toBe(true);
       const copied = next.use(() => SecureBuffer.from(lent));
       expect(copied.use((view) => view[31])).toBe(0x42);
-      for (const buffer of [own, copied, next]) buffer.dispose();
+      for (const buffer of [own, copied, ...others]) buffer.dispose();
       heap.destroy();
     },
   );
