@@ -79,6 +79,7 @@ beforeAll(async () => {
     'node_modules/koffi',
     'node_modules/@koromix',
     'test/fixtures/linux-kit.mjs',
+    'test/fixtures/memory-reader.mjs', // linux-kit re-exports from it
     'test/fixtures/linux-memlock-limit.mjs',
   ]) {
     if (existsSync(join(root, path))) cpSync(join(root, path), join(scratch, path), { recursive: true });
