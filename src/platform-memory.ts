@@ -190,6 +190,21 @@ function describeSize(size: unknown, type: unknown): string {
   );
 }
 
+const WRITE_ACTION = 'write to the region';
+const READ_ACTION = 'read from the region';
+
+/** The OUT_OF_BOUNDS error of a copy of `count` bytes at `at` that does not fit a region of `size` bytes. */
+function tooMany(out: boolean, count: number, at: number, size: number): MemoryProtectionError {
+  return new MemoryProtectionError(
+    'OUT_OF_BOUNDS',
+    out
+      ? `cannot read ${count} bytes at offset ${at}: the region holds ${size} ` +
+          `bytes, so at most ${size - at} are there; pass a shorter target (subarray)`
+      : `cannot write ${count} bytes at offset ${at}: the region ` +
+          `holds ${size} bytes, so at most ${size - at} fit there`,
+  );
+}
+
 /**
  * Builds the PlatformMemory API over any host: the native one of this platform, or
  * `createSimulatedHost()` for deterministic tests.
@@ -259,17 +274,61 @@ export function createPlatformMemory(options: { host: Host }): PlatformMemory {
     return handle;
   }
 
-  /** Copies region bytes at `at` into all of `target`, through the core's bounds and protection check. */
-  function copyOut(handle: RegionHandle, at: number, target: Uint8Array): void {
-    const count = byteLengthOf(target);
-    let status: number;
-    bound.stage(target, count); // stage/unstage, not withStaged: no closure made per call
+  /**
+   * The handle of one of this memory's regions, found directly: a copy's hot path leaves the
+   * generation check to the core call that copies (one crossing into Wasm, not two) and asks
+   * live() only when something fails, so a freed region is reported as before.
+   */
+  function ownFast(region: unknown, action: string): RegionHandle {
+    const found = findHandle(region);
+    return found !== undefined && found.owner === owner ? found : own(region, action);
+  }
+
+  // The checked offset and length of the copy checkCopy() has just accepted: two numbers kept
+  // here instead of a record made per call (nothing runs between the check and the copy).
+  let copyAt = 0;
+  let copyCount = 0;
+
+  /**
+   * The caller's bytes of a write (`out` false: copied from) or readInto (`out` true: filled), checked
+   * against the region's size; sets copyAt and copyCount. A freed region is reported first, as live() does.
+   * Kept small, its messages made elsewhere, so that V8 inlines it into the hot path.
+   */
+  function checkCopy(region: unknown, value: unknown, offset: unknown, out: boolean): Uint8Array {
     try {
-      status = core.read(handle.slot, handle.generation, at, count);
+      const bytes = out ? checkBytes(value, 'target', 'write') : checkBytes(value);
+      const size = (region as Region).size;
+      const at = checkIndex(offset, 'offset', size);
+      const count = byteLengthOf(bytes);
+      if (count > size - at) throw tooMany(out, count, at, size);
+      copyAt = at;
+      copyCount = count;
+      return bytes;
+    } catch (error) {
+      live(region, out ? READ_ACTION : WRITE_ACTION); // a freed region is the first thing wrong
+      throw error;
+    }
+  }
+
+  /** Copies `bytes` into the region at copyAt (or, `out`, region bytes at copyAt into all of `bytes`) through the core's generation, bounds and protection check. */
+  function copy(region: unknown, handle: RegionHandle, bytes: Uint8Array, out: boolean): void {
+    const count = copyCount;
+    let status: number;
+    bound.stage(bytes, count); // stage/unstage, not withStaged: no closure made per call
+    try {
+      status = out
+        ? core.read(handle.slot, handle.generation, copyAt, count)
+        : core.write(handle.slot, handle.generation, copyAt, count);
     } finally {
       bound.unstage();
     }
-    if (status !== Status.OK) fail(status, `read ${count} bytes`, handle);
+    if (status !== Status.OK) copyFailed(region, status, handle, out, count);
+  }
+
+  /** The copy's `status` failed: a freed region says so first (as live() does), anything else as the core says. */
+  function copyFailed(region: unknown, status: number, handle: RegionHandle, out: boolean, count: number): never {
+    if (status === Status.USE_AFTER_FREE) live(region, out ? READ_ACTION : WRITE_ACTION);
+    fail(status, `${out ? 'read' : 'write'} ${count} bytes`, handle);
   }
 
   /** The words of a protect() failure, made only when one is thrown. */
@@ -392,52 +451,34 @@ export function createPlatformMemory(options: { host: Host }): PlatformMemory {
     },
 
     write(region, data, offset = 0) {
-      const handle = live(region, 'write to the region');
-      const bytes = checkBytes(data);
-      const size = (region as Region).size;
-      const at = checkIndex(offset, 'offset', size);
-      const count = byteLengthOf(bytes);
-      if (count > size - at) {
-        throw new MemoryProtectionError(
-          'OUT_OF_BOUNDS',
-          `cannot write ${count} bytes at offset ${at}: the region ` +
-            `holds ${size} bytes, so at most ${size - at} fit there`,
-        );
-      }
-      let status: number;
-      bound.stage(bytes, count);
-      try {
-        status = core.write(handle.slot, handle.generation, at, count);
-      } finally {
-        bound.unstage();
-      }
-      if (status !== Status.OK) fail(status, `write ${count} bytes`, handle);
+      const handle = ownFast(region, WRITE_ACTION);
+      const bytes = checkCopy(region, data, offset, false);
+      copy(region, handle, bytes, false);
     },
 
     read(region, offset = 0, length) {
-      const handle = live(region, 'read from the region');
-      const size = (region as Region).size;
-      const at = checkIndex(offset, 'offset', size);
-      const count = length === undefined ? size - at : checkIndex(length, 'length', size - at);
+      const handle = ownFast(region, READ_ACTION);
+      let at: number;
+      let count: number;
+      try {
+        const size = (region as Region).size;
+        at = checkIndex(offset, 'offset', size);
+        count = length === undefined ? size - at : checkIndex(length, 'length', size - at);
+      } catch (error) {
+        live(region, READ_ACTION); // a freed region is the first thing wrong
+        throw error;
+      }
       const target = new NativeUint8Array(count);
-      copyOut(handle, at, target);
+      copyAt = at;
+      copyCount = count;
+      copy(region, handle, target, true);
       return target;
     },
 
     readInto(region, target, offset = 0) {
-      const handle = live(region, 'read from the region');
-      const bytes = checkBytes(target, 'target', 'write');
-      const size = (region as Region).size;
-      const at = checkIndex(offset, 'offset', size);
-      const count = byteLengthOf(bytes);
-      if (count > size - at) {
-        throw new MemoryProtectionError(
-          'OUT_OF_BOUNDS',
-          `cannot read ${count} bytes at offset ${at}: the region holds ${size} ` +
-            `bytes, so at most ${size - at} are there; pass a shorter target (subarray)`,
-        );
-      }
-      copyOut(handle, at, bytes);
+      const handle = ownFast(region, READ_ACTION);
+      const bytes = checkCopy(region, target, offset, true);
+      copy(region, handle, bytes, true);
     },
 
     inspect(region) {
