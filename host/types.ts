@@ -138,7 +138,11 @@ export interface Host {
   lock(id: number, offset: number, length: number): number;
   unlock(id: number, offset: number, length: number): number;
   advise(id: number, offset: number, length: number, advice: Advice): number;
-  /** Copies `source` into the mapping at `offset`. */
+  /**
+   * Copies `source` into the mapping at `offset`. `source` (and copyOut's `target`) may be the
+   * caller's own Uint8Array or Buffer, with properties of its own: read its length and memory
+   * through the built-ins (shared/intrinsics.ts), never through its properties or methods.
+   */
   copyIn(id: number, offset: number, source: Uint8Array): number;
   /** Copies mapping bytes at `offset` into `target` (its whole length). */
   copyOut(id: number, offset: number, target: Uint8Array): number;

@@ -128,6 +128,28 @@ export function byteSpanOf(view: ArrayBufferView, into?: ByteSpan): ByteSpan {
 /** The real byte length of a typed array (0 once detached); shared with the hosts. */
 export { byteLengthOf };
 
+const EMPTY_BYTES = new NativeUint8Array(0);
+const uint8ArrayPrototype = NativeUint8Array.prototype;
+// Node's Buffer prototype, if it is what it claims (a Uint8Array subclass's); undefined elsewhere.
+const bufferPrototype = (() => {
+  const candidate = (globalThis as { Buffer?: { prototype?: unknown } }).Buffer?.prototype;
+  return typeof candidate === 'object' && candidate !== null && getPrototypeOf(candidate) === uint8ArrayPrototype
+    ? candidate
+    : undefined;
+})();
+
+/**
+ * `view` itself when it is a Uint8Array or a Buffer (memshield's hosts read arrays only through
+ * the built-ins: nothing on it is asked), else plainBytes(span): no array made per call for the
+ * arrays callers pass.
+ */
+export function bytesOf(view: Uint8Array, span: ByteSpan): Uint8Array {
+  if (span.byteLength === 0) return EMPTY_BYTES;
+  const prototype = getPrototypeOf(view); // a real typed array (typedArrayKind): no trap runs
+  if (prototype === uint8ArrayPrototype || prototype === bufferPrototype) return view;
+  return new NativeUint8Array(span.buffer, span.byteOffset, span.byteLength);
+}
+
 /** A plain Uint8Array (the built-in prototype, no own properties) over exactly `span`'s bytes. */
 export function plainBytes(span: ByteSpan): Uint8Array {
   // A detached buffer has no bytes left (and refuses a new view): an empty array stands for it.

@@ -113,7 +113,7 @@ export function bindCore(host: Host): BoundCore {
   registerCore(host, exports);
 
   function stage(buffer: Uint8Array, length = byteLengthOf(buffer)): void {
-    staged = buffer; // a plain Uint8Array from checkBytes, or one memshield made
+    staged = buffer; // checkBytes' array (the caller's own Uint8Array or Buffer), or one memshield made
     stagedLength = length;
   }
   function unstage(): void {

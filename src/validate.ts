@@ -4,10 +4,10 @@ import { MemoryProtectionError, invalidArgument } from './errors.js';
 import { checkLentAccess, inReadOnlyLend } from './lent-views.js';
 import {
   byteSpanOf,
+  bytesOf,
   indexIn,
   isInteger,
   joined,
-  plainBytes,
   typedArrayKind,
   type ByteSpan,
 } from '../shared/intrinsics.js';
@@ -80,9 +80,11 @@ const scratchSpan: ByteSpan = { buffer: NO_BUFFER, byteOffset: 0, byteLength: 0,
 export const ACCEPTED_BYTES = 'a Uint8Array (a Buffer, or a subclass of Uint8Array)';
 
 /**
- * Bytes a caller hands in (to copy from, or with `access` 'write' to fill): a plain Uint8Array over the same memory,
- * with the real length and offset read through the built-in getters — never through a
- * `byteLength` the value, its class or a Proxy answers. A detached buffer gives an empty array.
+ * Bytes a caller hands in (to copy from, or with `access` 'write' to fill), with the real length and offset read
+ * through the built-in getters — never through a `byteLength` the value, its class or a Proxy answers: the value
+ * itself when it is a Uint8Array or a Buffer (no array made per call; memshield and its hosts read it only through
+ * the built-ins), else a plain Uint8Array over the same memory, so that no host sees a caller's subclass. A
+ * detached buffer gives an empty array.
  * Other typed arrays, a DataView, an ArrayBuffer and a Proxy are refused (wrap memory as
  * `new Uint8Array(buffer, offset, length)`); so is a view of a resizable or growable buffer,
  * whose length could change during the copy. A view lent by a use()/update() that has returned,
@@ -104,7 +106,7 @@ export function checkBytes(value: unknown, name = 'data', access: 'read' | 'writ
       );
     }
     checkLentAccess(span, access, name);
-    return plainBytes(span);
+    return bytesOf(value as Uint8Array, span);
   } finally {
     span.buffer = NO_BUFFER; // the scratch keeps no reference to the caller's memory
   }

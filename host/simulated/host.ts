@@ -3,6 +3,7 @@
 // and lets scripted faults fail it. See docs/simulated-host.md.
 import { POSIX_SYSCALLS } from '../posix.js';
 import { Advice, type Host, type HostCapabilities, type MemlockStatus } from '../types.js';
+import { byteLengthOf } from '../../shared/intrinsics.js';
 import { errnoName } from './errno.js';
 import { SimulatedFaultError } from './fault-error.js';
 import type { FaultableOperation, SimulatedCall, SimulatedFault } from './faults.js';
@@ -219,15 +220,17 @@ export function createSimulatedHost(options?: SimulatedHostOptions): SimulatedHo
       ),
 
     copyIn(id, offset, source) {
-      return access({ op: 'copyIn', id, offset, length: source.length, result: 'ok' }, () => {
-        memory.copyIn(table.mapping(id), offset, source, `copyIn of ${source.length} bytes`);
+      const length = byteLengthOf(source); // a caller's own array: its length through the built-in
+      return access({ op: 'copyIn', id, offset, length, result: 'ok' }, () => {
+        memory.copyIn(table.mapping(id), offset, source, `copyIn of ${length} bytes`);
         return 0;
       });
     },
 
     copyOut(id, offset, target) {
-      return access({ op: 'copyOut', id, offset, length: target.length, result: 'ok' }, () => {
-        memory.copyOut(table.mapping(id), offset, target, `copyOut of ${target.length} bytes`);
+      const length = byteLengthOf(target);
+      return access({ op: 'copyOut', id, offset, length, result: 'ok' }, () => {
+        memory.copyOut(table.mapping(id), offset, target, `copyOut of ${length} bytes`);
         return 0;
       });
     },

@@ -4,6 +4,7 @@
 import { PROTECTION_NAMES } from '../types.js';
 import { Protection } from '../types.js';
 import { SimulatedFaultError } from './fault-error.js';
+import { byteLengthOf, byteSpanOf, setBytes } from '../../shared/intrinsics.js';
 import type { Mapping, PageTable } from './page-table.js';
 
 type Access = 'read' | 'write';
@@ -56,19 +57,27 @@ export class SimulatedMemory {
   }
 
   /** Copies `source` into the mapping at `offset`. */
-  copyIn(mapping: Mapping, offset: number, source: Uint8Array, what = `a write of ${source.length} bytes`): void {
-    const span = this.check(mapping, offset, source.length, 'write', what);
+  // `source` and `target` may be a caller's own Uint8Array or Buffer (src/validate.ts): read only
+  // through the built-ins captured at load, never through its properties.
+  copyIn(mapping: Mapping, offset: number, source: Uint8Array, what?: string): void {
+    const length = byteLengthOf(source);
+    const span = this.check(mapping, offset, length, 'write', what ?? `a write of ${length} bytes`);
     if (span.allowed > 0) {
       this.touch(mapping, offset, span.allowed);
-      new Uint8Array(mapping.storage, offset, span.allowed).set(source.subarray(0, span.allowed));
+      const from = byteSpanOf(source);
+      setBytes(
+        new Uint8Array(mapping.storage, offset, span.allowed),
+        new Uint8Array(from.buffer, from.byteOffset, span.allowed),
+      );
     }
     if (span.fault) throw span.fault;
   }
 
   /** Copies mapping bytes at `offset` into `target`. */
-  copyOut(mapping: Mapping, offset: number, target: Uint8Array, what = `a read of ${target.length} bytes`): void {
-    const span = this.check(mapping, offset, target.length, 'read', what);
-    if (span.allowed > 0) target.set(new Uint8Array(mapping.storage, offset, span.allowed));
+  copyOut(mapping: Mapping, offset: number, target: Uint8Array, what?: string): void {
+    const length = byteLengthOf(target);
+    const span = this.check(mapping, offset, length, 'read', what ?? `a read of ${length} bytes`);
+    if (span.allowed > 0) setBytes(target, new Uint8Array(mapping.storage, offset, span.allowed));
     if (span.fault) throw span.fault;
   }
 

@@ -4,7 +4,15 @@
 // then memshield must either copy exactly the real bytes or refuse with a MemoryProtectionError.
 // On the real Linux host: a copy past the real array would read V8's heap or fault.
 import { afterAll, describe, expect, it } from 'vitest';
-import { AllocationType, MemoryProtectionLevel, PlatformMemory, SecureBuffer, SecureHeap } from '../../src/index.js';
+import {
+  AllocationType,
+  MemoryProtectionLevel,
+  PlatformMemory,
+  SecureBuffer,
+  SecureHeap,
+  createPlatformMemory,
+} from '../../src/index.js';
+import { createSimulatedHost } from '../../src/testing.js';
 import { errorOf } from '../helpers/errors.js';
 
 const { ReadWrite } = MemoryProtectionLevel;
@@ -96,6 +104,63 @@ describe('a Uint8Array with a lying byteLength (own property) has its real 16 by
     expect(secret.equals(lyingArray().array)).toBe(true);
     secret.dispose();
   });
+});
+
+// A plain Uint8Array or a Buffer reaches the host as the caller handed it (no array is made per
+// copy, bench/README.md): every host reads it through the built-ins only.
+describe('a plain array or a Buffer whose own properties lie reaches each host unasked', () => {
+  /** lyingArray() with methods of its own that throw: a host that asks the array anything fails the test. */
+  function sabotaged(array: Uint8Array): Uint8Array {
+    for (const name of ['subarray', 'set', 'slice', 'fill', 'at']) {
+      Object.defineProperty(array, name, {
+        value: () => {
+          throw new Error(`${name} of the caller's array called`);
+        },
+      });
+    }
+    return array;
+  }
+
+  const hosts = [
+    ['the native host', () => PlatformMemory],
+    ['a simulated host', () => createPlatformMemory({ host: createSimulatedHost() })],
+  ] as const;
+
+  it('control: the own properties answer an ordinary read and call', () => {
+    const array = sabotaged(lyingArray().array);
+    expect(array.length).toBe(LIE);
+    expect(() => array.subarray(0, 1)).toThrow(/subarray of the caller's array called/);
+    const buffer = sabotaged(Buffer.alloc(REAL));
+    Object.defineProperty(buffer, 'length', { value: LIE });
+    expect(buffer.length).toBe(LIE);
+    expect(() => buffer.set([1])).toThrow(/set of the caller's array called/);
+  });
+
+  for (const [name, memoryOf] of hosts) {
+    it(`${name}: write copies the 16 real bytes, readInto fills them and nothing past them`, () => {
+      const memory = memoryOf();
+      const target = memory.allocate(64, 8, ReadWrite, AllocationType.Secure);
+      try {
+        memory.write(target, sabotaged(lyingArray().array));
+        const back = memory.read(target);
+        expect(Array.from(back.subarray(0, REAL))).toEqual(Array.from({ length: REAL }, (_, i) => 0x41 + i));
+        expect(back.subarray(REAL).every((byte) => byte === 0)).toBe(true);
+
+        memory.write(target, new Uint8Array(64).fill(0xcc));
+        const { array, whole } = lyingArray();
+        memory.readInto(target, sabotaged(array));
+        expect(Array.from(whole.subarray(0, REAL))).toEqual(new Array(REAL).fill(0xcc));
+        expect(Array.from(whole.subarray(REAL))).toEqual(new Array(48 - REAL).fill(0));
+
+        const buffer = sabotaged(Buffer.alloc(REAL));
+        Object.defineProperty(buffer, 'length', { value: LIE });
+        memory.readInto(target, buffer, 8);
+        expect(Uint8Array.prototype.every.call(buffer, (byte: number) => byte === 0xcc)).toBe(true);
+      } finally {
+        memory.free(target);
+      }
+    });
+  }
 });
 
 describe('a lying byteLength inherited from a prototype, and a subclass whose getters lie, change nothing', () => {
