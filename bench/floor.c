@@ -106,11 +106,12 @@ static struct secure_region secure_reserve(size_t size) {
 // slack, advise DONTDUMP and DONTFORK over the whole mapping, lock the data pages.
 static struct secure_region secure_open(size_t size) {
   struct secure_region r = secure_reserve(size);
+  // The core's order (assembly/operations.ts): out of core dumps before the pages can hold anything.
+  if (madvise(r.base, r.mapping_length, MADV_DONTDUMP)) die("madvise");
   if (mprotect(r.base + r.pages_offset, r.pages_length, PROT_READ | PROT_WRITE)) die("mprotect");
   size_t back = r.data_offset + size;
   write_canary(r.base, r.pages_offset, r.data_offset - r.pages_offset);
   write_canary(r.base, back, r.pages_offset + r.pages_length - back);
-  if (madvise(r.base, r.mapping_length, MADV_DONTDUMP)) die("madvise");
   if (madvise(r.base, r.mapping_length, MADV_DONTFORK)) die("madvise");
   if (mlock(r.base + r.pages_offset, r.pages_length)) die("mlock");
   return r;
@@ -162,6 +163,7 @@ static void secure_retire(struct secure_region *r) {
 #endif
 static struct secure_region secret_open(size_t size) {
   struct secure_region r = secure_reserve(size);
+  if (madvise(r.base, r.mapping_length, MADV_DONTDUMP)) die("madvise"); // the core's order, as secure_open
   int fd = (int)syscall(SYS_memfd_secret, (unsigned)O_CLOEXEC);
   if (fd < 0) die("memfd_secret");
   if (ftruncate(fd, (off_t)r.pages_length)) die("ftruncate");
@@ -171,7 +173,6 @@ static struct secure_region secret_open(size_t size) {
   size_t back = r.data_offset + size;
   write_canary(r.base, r.pages_offset, r.data_offset - r.pages_offset);
   write_canary(r.base, back, r.pages_offset + r.pages_length - back);
-  if (madvise(r.base, r.mapping_length, MADV_DONTDUMP)) die("madvise");
   if (madvise(r.base, r.mapping_length, MADV_DONTFORK)) die("madvise");
   return r;
 }
