@@ -193,6 +193,19 @@ function describeSize(size: unknown, type: unknown): string {
 const WRITE_ACTION = 'write to the region';
 const READ_ACTION = 'read from the region';
 
+/** A new array of `count` bytes for read(); past what this runtime's typed arrays hold, ALLOCATION_FAILED. */
+function newArray(count: number): Uint8Array {
+  try {
+    return new NativeUint8Array(count);
+  } catch {
+    throw new MemoryProtectionError(
+      'ALLOCATION_FAILED',
+      `cannot read ${count} bytes into one new array: this runtime could not make an array that large; ` +
+        `read the region in parts with readInto(region, target, offset)`,
+    );
+  }
+}
+
 /** The OUT_OF_BOUNDS error of a copy of `count` bytes at `at` that does not fit a region of `size` bytes. */
 function tooMany(out: boolean, count: number, at: number, size: number): MemoryProtectionError {
   return new MemoryProtectionError(
@@ -310,7 +323,10 @@ export function createPlatformMemory(options: { host: Host }): PlatformMemory {
     }
   }
 
-  /** Copies `bytes` into the region at copyAt (or, `out`, region bytes at copyAt into all of `bytes`) through the core's generation, bounds and protection check. */
+  /**
+   * Copies `bytes` into the region at copyAt (or, `out`, region bytes at copyAt into all of `bytes`),
+   * through the core's generation, bounds and protection check.
+   */
   function copy(region: unknown, handle: RegionHandle, bytes: Uint8Array, out: boolean): void {
     const count = copyCount;
     let status: number;
@@ -457,18 +473,13 @@ export function createPlatformMemory(options: { host: Host }): PlatformMemory {
     },
 
     read(region, offset = 0, length) {
-      const handle = ownFast(region, READ_ACTION);
-      let at: number;
-      let count: number;
-      try {
-        const size = (region as Region).size;
-        at = checkIndex(offset, 'offset', size);
-        count = length === undefined ? size - at : checkIndex(length, 'length', size - at);
-      } catch (error) {
-        live(region, READ_ACTION); // a freed region is the first thing wrong
-        throw error;
-      }
-      const target = new NativeUint8Array(count);
+      // live() before anything: the array is made before the copy, and a freed region gets no array (nor, past
+      // what a typed array can hold, a RangeError instead of USE_AFTER_FREE).
+      const handle = live(region, READ_ACTION);
+      const size = (region as Region).size;
+      const at = checkIndex(offset, 'offset', size);
+      const count = length === undefined ? size - at : checkIndex(length, 'length', size - at);
+      const target = newArray(count);
       copyAt = at;
       copyCount = count;
       copy(region, handle, target, true);

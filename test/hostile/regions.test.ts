@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import {
   AllocationType,
   MemoryProtectionLevel,
+  PlatformMemory as NativeMemory,
   Region,
   createPlatformMemory,
   type PlatformMemory,
@@ -70,6 +71,35 @@ describe('forged and borrowed regions', () => {
       }
       expect(theirs.read(region)[0]).toBe(9); // untouched, still its owner's
       theirs.free(region);
+    },
+  );
+});
+
+// read() makes its array before the core copies into it: a region larger than any array this runtime
+// can make must still give a MemoryProtectionError (USE_AFTER_FREE once freed), never a RangeError.
+describe('read() of a region larger than a typed array can be', () => {
+  const HUGE = 2 ** 33; // 8 GiB of address space, NoAccess: nothing committed
+
+  it(
+    'live: ALLOCATION_FAILED pointing to readInto (ACCESS_DENIED where the runtime can make the array);' +
+      ' freed: USE_AFTER_FREE',
+    () => {
+      let control: unknown;
+      try {
+        new Uint8Array(HUGE);
+      } catch (error) {
+        control = error;
+      }
+      const region = NativeMemory.allocate(HUGE, 8, MemoryProtectionLevel.NoAccess, AllocationType.Regular);
+      try {
+        const live = errorOf(() => NativeMemory.read(region));
+        if (control instanceof RangeError)
+          expect(live).toMatchObject({ code: 'ALLOCATION_FAILED', message: expect.stringMatching(/readInto/) });
+        else expect(live).toMatchObject({ code: 'ACCESS_DENIED' });
+      } finally {
+        NativeMemory.free(region);
+      }
+      expect(errorOf(() => NativeMemory.read(region))).toMatchObject({ code: 'USE_AFTER_FREE' });
     },
   );
 });
