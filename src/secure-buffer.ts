@@ -156,23 +156,25 @@ export class SecureBuffer {
    * zeroed; the string input itself cannot be wiped
    */
   static from(bytes: Uint8Array, options?: SecureBufferFromOptions): SecureBuffer {
-    const source = checkBytes(bytes, 'bytes');
-    const size = byteLengthOf(source);
-    if (size === 0)
-      throw invalidArgument(
-        'SecureBuffer.from needs at least one byte, got an empty Uint8Array (or one whose buffer was detached)',
-      );
+    // The options first: reading them may run caller code (a Proxy's traps, a host's getters), which must not
+    // run between the check of `bytes` and their copy (it could detach or shrink their buffer).
     const opts = readOptions<SecureBufferFromOptions>(options, 'options', [
       'wipeSource',
       'lock',
       'secretMemory',
       'host',
     ]);
-    const wipe = checkWipeSource(opts.wipeSource, source);
     const flags =
       (checkLockPolicy(opts.lock) ? Option.LOCK_BEST_EFFORT : 0) |
       secretMemoryOption(checkSecretMemoryPolicy(opts.secretMemory, defaultSecretMemoryPolicy));
     const core = secureCoreFor(hostFromOptions(opts.host, 'SecureBuffer.from'));
+    const source = checkBytes(bytes, 'bytes');
+    const size = byteLengthOf(source);
+    if (size === 0)
+      throw invalidArgument(
+        'SecureBuffer.from needs at least one byte, got an empty Uint8Array (or one whose buffer was detached)',
+      );
+    const wipe = checkWipeSource(opts.wipeSource, source);
     const index = core.withStaged(source, () => core.exports.secretCreate(size, 1, flags));
     if (index < 0) throw secureError(core, -index, `copy ${size} bytes into a SecureBuffer`);
     if (wipe) fillBytes(source, 0);

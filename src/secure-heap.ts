@@ -229,13 +229,14 @@ export class SecureHeap {
    * const token = heap.from(new TextEncoder().encode(apiToken));
    */
   from(bytes: Uint8Array, options?: { wipeSource?: boolean }): SecureBuffer {
+    // The options first: a Proxy's traps must not run between the check of `bytes` and their copy.
+    const opts = readOptions<{ wipeSource?: boolean }>(options, 'options', ['wipeSource']);
     const source = checkBytes(bytes, 'bytes');
     const size = byteLengthOf(source);
     if (size === 0)
       throw invalidArgument(
         'heap.from needs at least one byte, got an empty Uint8Array (or one whose buffer was detached)',
       );
-    const opts = readOptions<{ wipeSource?: boolean }>(options, 'options', ['wipeSource']);
     const wipe = checkWipeSource(opts.wipeSource, source);
     const buffer = this.alloc(size);
     try {

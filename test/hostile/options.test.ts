@@ -2,10 +2,11 @@
 // is refused without being called; a Proxy's traps run once, and one that throws (or a revoked
 // Proxy) is INVALID_ARGUMENT, not its own error. Controls: the getter does run on an ordinary
 // read, and the Proxy's traps do throw when asked.
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { NO_OPTIONS, readOptions } from '../../shared/options.js';
 import { SecureBuffer, SecureHeap, configureExitWipe, hardenProcess } from '../../src/index.js';
 import { errorOf } from '../helpers/errors.js';
+import { vmLockedBytes } from '../helpers/kernel.js';
 
 describe('readOptions', () => {
   it('an omitted options object is a frozen record with no prototype', () => {
@@ -108,4 +109,53 @@ describe('readOptions', () => {
       }
     },
   );
+});
+
+// The options are read before the bytes are checked: a Proxy's trap is caller code, and if it ran
+// between the check of `bytes` and their copy it could detach their buffer under the copy (before
+// this order: a TypeError out of the Wasm core, and the half-made secret's locked page left behind).
+describe('an options Proxy that detaches the bytes cannot act between their check and their copy', () => {
+  const heap = new SecureHeap({ arenaSize: 16 * 1024 });
+  afterAll(() => heap.destroy());
+
+  /** Options whose ownKeys trap transfers `bytes`' buffer away (detaching it), counting its runs. */
+  function detachingOptions(bytes: Uint8Array) {
+    const runs = { count: 0 };
+    const options = new Proxy(
+      {},
+      {
+        ownKeys: () => {
+          runs.count++;
+          structuredClone(bytes.buffer, { transfer: [bytes.buffer as ArrayBuffer] });
+          return [];
+        },
+      },
+    );
+    return { options, runs };
+  }
+
+  it('control: the trap runs and really detaches the buffer', () => {
+    const bytes = new Uint8Array(64).fill(7);
+    const { options, runs } = detachingOptions(bytes);
+    Reflect.ownKeys(options);
+    expect(runs.count).toBe(1);
+    expect(bytes.byteLength).toBe(0);
+  });
+
+  for (const [name, from] of [
+    ['SecureBuffer.from', (bytes: Uint8Array, options: object) => SecureBuffer.from(bytes, options)],
+    ['heap.from', (bytes: Uint8Array, options: object) => heap.from(bytes, options)],
+  ] as const) {
+    it(`${name}: the detached bytes are refused as empty (INVALID_ARGUMENT) 100 times; nothing stays locked`, () => {
+      const before = vmLockedBytes();
+      for (let i = 0; i < 100; i++) {
+        const bytes = new Uint8Array(4096).fill(7);
+        const { options, runs } = detachingOptions(bytes);
+        const error = errorOf(() => from(bytes, options));
+        expect(runs.count).toBe(1);
+        expect(error).toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/detached/) });
+      }
+      expect(vmLockedBytes()).toBe(before);
+    });
+  }
 });
