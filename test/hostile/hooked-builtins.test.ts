@@ -42,4 +42,17 @@ describe('built-ins replaced after load', () => {
     expect(control).toEqual(['koffi.view of 16 bytes']);
     expect(seen).toEqual([]);
   }, 60_000);
+
+  it('Set and WeakSet methods replaced to keep and list nothing before the first secret: purge() ' +
+    'still wipes and unmaps every secret (control: a plain Set keeps nothing; /proc/self/maps had them)', async () => {
+    const result = await run(process.execPath, [FIXTURE, 'sets-purge']);
+    expect(result.status, result.stderr).toBe(0);
+    const report = lastJson<{ control: object; purged: object; mappedBefore: boolean[]; mappedAfter: boolean[] }>(
+      result,
+    );
+    expect(report.control).toEqual({ has: false, size: 0, listed: 0, weakHas: false });
+    expect(report.mappedBefore).toEqual([true, true]);
+    expect(report.purged).toEqual({ secureBuffers: 1, heaps: 1, heapSecrets: 1 });
+    expect(report.mappedAfter).toEqual([false, false]);
+  }, 60_000);
 });
