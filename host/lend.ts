@@ -1,10 +1,10 @@
 // What every native host lends in the same way: zero-copy views of native memory (koffi) and
 // cryptographic random bytes (Web Crypto). Everything called here per call was captured when this
-// module loaded (or, for koffi.view, when a koffi instance is first seen): code that replaces
+// module loaded (koffi.view: when koffi was loaded, host/node-builtins.ts): code that replaces
 // globalThis.Uint8Array, crypto.getRandomValues or koffi.view later is never handed a view of
 // secret pages nor the bytes to fill.
 import { uncurry } from '../shared/intrinsics.js';
-import type { loadKoffi } from './node-builtins.js';
+import { koffiViewOf, type loadKoffi } from './node-builtins.js';
 
 type Koffi = ReturnType<typeof loadKoffi>;
 
@@ -13,15 +13,15 @@ const webCrypto = globalThis.crypto as Crypto | undefined;
 const getRandomValues =
   webCrypto && uncurry(webCrypto.getRandomValues as (this: never, target: Uint8Array<ArrayBuffer>) => unknown);
 
-/** koffi.view of the koffi instance seen last (one per process in practice), captured at first sight. */
+/** koffi.view of the koffi instance used last (one per process in practice), as captured at its load. */
 let viewsOf: Koffi | undefined;
-let viewOn: ((self: unknown, address: bigint, length: number) => ArrayBuffer) | undefined;
+let viewOn: ReturnType<typeof koffiViewOf> | undefined;
 
 /** A zero-copy view of native memory, or undefined where the runtime forbids external buffers (Electron). */
 export function lendView(koffi: Koffi, address: bigint, length: number): Uint8Array | undefined {
   try {
     if (koffi !== viewsOf) {
-      viewOn = uncurry(koffi.view as (this: never, address: bigint, length: number) => ArrayBuffer);
+      viewOn = koffiViewOf(koffi);
       viewsOf = koffi;
     }
     return new NativeUint8Array(viewOn!(koffi, address, length));

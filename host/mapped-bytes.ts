@@ -1,11 +1,13 @@
-// What a native host keeps per mapping so that a small call costs no more than it must:
+// What a native host (posix.ts, win32.ts) keeps per mapping so that a small call costs no more
+// than it must:
 //  - the address of the range it was last asked about, as a BigInt: koffi converts a BigInt
 //    pointer faster than a Number (measured: 85 ns a call with a BigInt kept, 105 with one made
 //    per call, 120-130 with a Number), and a toggle or a use() asks for the same range each time;
 //  - one zero-copy view of the whole mapping, for copies: a copy is TypedArray.prototype.set
-//    (V8's memmove) instead of a crossing into libc's memcpy. It is made at the third copy: an
-//    allocation and its free copy twice (the canary in, then out to check it), and a view that
-//    costs a microsecond and a finalizer would make the short-lived mapping dearer;
+//    (V8's memmove) instead of a crossing into libc's memcpy (kernel32's RtlMoveMemory on
+//    Windows). It is made at the third copy: an allocation and its free copy twice (the canary
+//    in, then out to check it), and a view that costs a microsecond and a finalizer would make
+//    the short-lived mapping dearer;
 //
 //  mapping  ┌──────────────┬───────────────────────────────┬──────────────┐
 //           │ guard page   │ data pages   [slot][slot]…    │ guard page   │
@@ -17,7 +19,8 @@
 // dropped with the mapping at unmap. The views lent for scoped access are NOT kept here: a heap
 // slot is reused by another secret, which must not be lent the view a caller kept from the slot's
 // last one; each secret keeps its own lent view (src/scoped-access.ts). Where the runtime
-// refuses external buffers (Electron), `whole` is null and the host copies through libc as before.
+// refuses external buffers (Electron), `whole` is null and the host copies through libc (or
+// RtlMoveMemory) as before.
 import { byteLengthOf } from '../shared/byte-length.js';
 import { uncurry } from '../shared/intrinsics.js';
 import { lendView } from './lend.js';

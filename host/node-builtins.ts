@@ -6,6 +6,7 @@ import type * as ModuleModule from 'node:module';
 import type * as OsModule from 'node:os';
 import type * as TtyModule from 'node:tty';
 import type * as WorkerThreadsModule from 'node:worker_threads';
+import { uncurry, weakGet, weakSet } from '../shared/intrinsics.js';
 
 type Builtins = {
   'node:events': typeof EventsModule;
@@ -25,14 +26,39 @@ export function builtin<K extends keyof Builtins>(name: K): Builtins[K] {
   return get(name) as Builtins[K];
 }
 
+type Koffi = typeof import('koffi');
+/** `koffi.view(address, length)` as a plain function of (koffi, address, length). */
+export type KoffiView = (self: unknown, address: bigint, length: number) => ArrayBuffer;
+
+/** koffi.view of each koffi instance, captured when the instance was loaded. */
+const koffiViews = new WeakMap<object, KoffiView>();
+
 /**
  * koffi, loaded on first use. Its bundled loader copies its exports with `for…in`, which also
  * walks keys a prototype pollution added to Object.prototype, and then throws ("Getter must be a
  * function"). Such keys are made non-enumerable while koffi loads, and enumerable again after.
+ * Its `view` is captured at the first load: code that replaces koffi.view later is never handed a
+ * view of secret pages (host/lend.ts lends through the captured one).
  */
-export function loadKoffi(): typeof import('koffi') {
+export function loadKoffi(): Koffi {
   const require = builtin('node:module').createRequire(import.meta.url);
-  return withPollutionHidden(() => require('koffi') as typeof import('koffi'));
+  const koffi = withPollutionHidden(() => require('koffi') as Koffi);
+  if (weakGet(koffiViews, koffi) === undefined) captureView(koffi);
+  return koffi;
+}
+
+/**
+ * The koffi.view captured when `koffi` was loaded. An instance loadKoffi never loaded (a test's
+ * stand-in) has its view captured now, once.
+ */
+export function koffiViewOf(koffi: Koffi): KoffiView {
+  return weakGet(koffiViews, koffi) ?? captureView(koffi);
+}
+
+function captureView(koffi: Koffi): KoffiView {
+  const view = uncurry(koffi.view as (this: never, address: bigint, length: number) => ArrayBuffer);
+  weakSet(koffiViews, koffi, view);
+  return view;
 }
 
 /** Runs `load` with Object.prototype's enumerable own keys (none, unless polluted) hidden from for…in. */

@@ -8,7 +8,15 @@
 //    refused with ERROR_NOT_SUPPORTED, and locking them is a no-op (they cannot be paged out).
 import { byteLengthOf } from '../shared/byte-length.js';
 import { mapDelete, mapGet, mapSet, newMap } from '../shared/intrinsics.js';
-import { fillRandom, lendView } from './lend.js';
+import { fillRandom } from './lend.js';
+import {
+  addressAt,
+  copyIntoMapping,
+  copyOutOfMapping,
+  lentView,
+  mappedBytes,
+  type MappedBytes,
+} from './mapped-bytes.js';
 import { MAP_EXPLICIT_HUGE, Protection, type Host, type HostCapabilities, type HostOperation } from './types.js';
 import { alignedAllocator } from './win32-align.js';
 import { MEM, WIN32_ERRORS, WIN32_PROTECTION, win32ErrorName } from './win32-constants.js';
@@ -35,12 +43,13 @@ const LARGE_PAGE_NOTE =
   'large pages (MEM_LARGE_PAGES): always resident, so VirtualLock ' +
   'is not needed; always read/write, so VirtualProtect is refused';
 
-/** One live allocation: where it is, how long, whether it is made of large pages. */
-interface Mapping {
-  address: bigint;
-  length: number;
-  largePages: boolean;
-  notes: string[];
+/**
+ * One live allocation: what every native host keeps per mapping (its address, length, last address
+ * asked for and the view copies go through: mapped-bytes.ts), and whether it is made of large pages.
+ */
+interface Mapping extends MappedBytes {
+  readonly largePages: boolean;
+  readonly notes: string[];
 }
 
 /** What GetSystemInfo says about memory. */
@@ -50,9 +59,11 @@ export function systemMemoryInfo(k: Kernel32): { pageSize: number; allocationGra
   return { pageSize: info.dwPageSize, allocationGranularity: info.dwAllocationGranularity };
 }
 
-/** Creates the Windows host. Throws if koffi or kernel32 cannot be loaded. */
-export function createWin32Host(): Host {
-  const k = bindKernel32();
+/**
+ * Creates the Windows host over `k` (kernel32 as bindKernel32 binds it; a test passes one that
+ * counts its calls). Throws if koffi or kernel32 cannot be loaded.
+ */
+export function createWin32Host(k: Kernel32 = bindKernel32()): Host {
   const { koffi } = k;
   const { pageSize, allocationGranularity } = systemMemoryInfo(k);
   const largePages = enableLargePages(k);
@@ -72,7 +83,8 @@ export function createWin32Host(): Host {
   // never report success for a failure
   const lastError = (): number => k.GetLastError() || WIN32_ERRORS.ERROR_INVALID_PARAMETER;
   const status = (ok: number): number => (ok ? 0 : lastError());
-  const at = (id: number, offset: number): bigint => mapping(id).address + BigInt(offset);
+  /** The address `offset` bytes into mapping `id` (the mapping keeps the last one: mapped-bytes.ts). */
+  const at = (id: number, offset: number): bigint => addressAt(mapping(id), offset);
   function mapping(id: number): Mapping {
     const found = mapGet(mappings, id);
     if (!found) throw new Error(`memshield host: no mapping ${id} (core and host disagree)`);
@@ -99,7 +111,7 @@ export function createWin32Host(): Host {
       if (typeof result === 'number') return -result;
       const id = nextId++;
       const notes = large ? [LARGE_PAGE_NOTE] : [];
-      mapSet(mappings, id, { address: result, length, largePages: large, notes });
+      mapSet(mappings, id, { ...mappedBytes(result, length), largePages: large, notes });
       return id;
     },
     unmap(id) {
@@ -126,19 +138,25 @@ export function createWin32Host(): Host {
     },
     // no such advice on Windows: capabilities say so, the core never asks
     advise: () => WIN32_ERRORS.ERROR_NOT_SUPPORTED,
+    // Through the mapping's view from its third copy on (large pages too), RtlMoveMemory before
+    // that and where the runtime lends no view (mapped-bytes.ts).
     copyIn(id, offset, source) {
-      k.RtlMoveMemory(at(id, offset), source, byteLengthOf(source));
+      const target = mapping(id);
+      if (!copyIntoMapping(koffi, target, offset, source))
+        k.RtlMoveMemory(addressAt(target, offset), source, byteLengthOf(source));
       return 0;
     },
     copyOut(id, offset, target) {
-      k.RtlMoveMemory(target, at(id, offset), byteLengthOf(target));
+      const source = mapping(id);
+      if (!copyOutOfMapping(koffi, source, offset, target))
+        k.RtlMoveMemory(target, addressAt(source, offset), byteLengthOf(target));
       return 0;
     },
     fill(id, offset, length, byte) {
       k.RtlFillMemory(at(id, offset), length, byte);
       return 0;
     },
-    view: (id, offset, length) => lendView(koffi, at(id, offset), length),
+    view: (id, offset, length) => lentView(koffi, mapping(id), offset, length),
     randomBytes: fillRandom,
     address: (id) => mapping(id).address,
     errorName: (error) => win32ErrorName(error),

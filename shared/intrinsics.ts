@@ -248,3 +248,53 @@ export function joined(list: readonly string[], separator = ', '): string {
   for (let i = 0; i < list.length; i++) text += (i === 0 ? '' : separator) + list[i];
   return text;
 }
+
+// Set and WeakSet and their methods, captured: the sets that list every secure core (the exit
+// wipe and purge reach secrets through it) and every copy joined to the process coordinator are
+// read and written through these. A caller who replaces Set.prototype.add, has, delete, forEach,
+// size or the iterator after memshield loaded changes nothing memshield records or reaches.
+const NativeSet = Set;
+const NativeWeakSet = WeakSet;
+const setAddOn = uncurry(Set.prototype.add as (this: never, value: unknown) => unknown);
+const setHasOn = uncurry(Set.prototype.has as (this: never, value: unknown) => boolean);
+const setDeleteOn = uncurry(Set.prototype.delete as (this: never, value: unknown) => boolean);
+const setForEachOn = uncurry(Set.prototype.forEach as (this: never, visit: (value: unknown) => void) => void);
+const setSizeOf = getterOf(Set.prototype, 'size')! as (this: never) => unknown;
+const weakSetAddOn = uncurry(WeakSet.prototype.add as (this: never, value: object) => unknown);
+const weakSetHasOn = uncurry(WeakSet.prototype.has as (this: never, value: object) => boolean);
+
+/** A new empty Set from the captured constructor. */
+export function newSet<T>(): Set<T> {
+  return new NativeSet<T>();
+}
+/** Set.prototype.add, has, delete and the size getter, captured. */
+export function setAdd<T>(set: Set<T>, value: T): void {
+  setAddOn(set, value);
+}
+export function setHas<T>(set: Set<T>, value: T): boolean {
+  return setHasOn(set, value);
+}
+export function setDelete<T>(set: Set<T>, value: T): boolean {
+  return setDeleteOn(set, value);
+}
+export function setSize<T>(set: Set<T>): number {
+  return get<number>(setSizeOf, set);
+}
+/**
+ * Calls `visit` with every member, in insertion order, through the captured Set.prototype.forEach:
+ * neither Set.prototype[Symbol.iterator] nor the iterator's `next` as they are now is consulted.
+ */
+export function setForEach<T>(set: Set<T>, visit: (value: T) => void): void {
+  setForEachOn(set, visit as (value: unknown) => void);
+}
+
+/** A new empty WeakSet from the captured constructor; WeakSet.prototype.add and has, captured. */
+export function newWeakSet<T extends object>(): WeakSet<T> {
+  return new NativeWeakSet<T>();
+}
+export function weakSetAdd<T extends object>(set: WeakSet<T>, value: T): void {
+  weakSetAddOn(set, value);
+}
+export function weakSetHas<T extends object>(set: WeakSet<T>, value: T): boolean {
+  return weakSetHasOn(set, value);
+}

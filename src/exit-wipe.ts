@@ -16,7 +16,7 @@ import { exitSettings as settings, exitWipeWants } from './exit-settings.js';
 import { readOptions } from '../shared/options.js';
 import { joinProcessEnds, refreshProcessEnds, type Participant } from './process-coordinator.js';
 import { describeValue } from './validate.js';
-import { secureCores } from './secure-core.js';
+import { forEachSecureCore, secureCoreCount } from './secure-core.js';
 
 /** Which ends of the process wipe every live secret first (both on by default). */
 export interface ExitWipeOptions {
@@ -29,13 +29,15 @@ export interface ExitWipeOptions {
 /** Wipes every secret of every secure core; returns how many secrets were wiped. */
 export function wipeAllLiveSecrets(): number {
   let wiped = 0;
-  for (const core of secureCores) wiped += core.exports.wipeAllSecrets() >>> 0;
+  forEachSecureCore((core) => {
+    wiped += core.exports.wipeAllSecrets() >>> 0;
+  });
   return wiped;
 }
 
 /** This copy of memshield, as the process coordinator sees it. */
 const participant: Participant = {
-  wants: (end) => secureCores.size > 0 && exitWipeWants(end),
+  wants: (end) => secureCoreCount() > 0 && exitWipeWants(end),
   wipe: wipeAllLiveSecrets,
 };
 let joined = false;
@@ -74,5 +76,5 @@ export function configureExitWipe(options: ExitWipeOptions): void {
   if (opts.exit !== undefined) settings.exit = opts.exit;
   if (opts.signals !== undefined) settings.signals = opts.signals;
   if (joined) refreshProcessEnds();
-  else if (secureCores.size > 0) armExitWipe();
+  else if (secureCoreCount() > 0) armExitWipe();
 }

@@ -13,7 +13,7 @@ import { invalidArgument } from './errors.js';
 import { readOptions } from '../shared/options.js';
 import { describeValue } from './validate.js';
 import { Field, Status } from './generated/core-numbers.js';
-import { secureCores } from './secure-core.js';
+import { forEachSecureCore } from './secure-core.js';
 
 export type { HardeningGoal, HardeningStep, HardenProcessReport } from '../host/harden/report.js';
 
@@ -72,7 +72,7 @@ export function hardenProcess(options: HardenProcessOptions): HardenProcessRepor
 /** The base address and length of every live Secure mapping of SecureBuffer and SecureHeap. */
 function liveSecretMappings(): LiveMapping[] {
   const mappings: LiveMapping[] = [];
-  for (const core of secureCores) {
+  forEachSecureCore((core) => {
     const exports = core.exports;
     const live = exports.statLiveRegions();
     for (let slot = 0, found = 0; found < live; slot++) {
@@ -83,6 +83,6 @@ function liveSecretMappings(): LiveMapping[] {
         length: exports.regionField(slot, Field.mappingLength),
       });
     }
-  }
+  });
   return mappings;
 }

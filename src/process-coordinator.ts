@@ -23,6 +23,7 @@
 //   process still dies by the signal. A listener of the program's own means the program handles
 //   the signal (Node's rule: no default exit): memshield then wipes nothing and leaves it alone.
 import { builtin } from '../host/node-builtins.js';
+import { newSet, newWeakSet, setAdd, setForEach, weakSetAdd, weakSetHas } from '../shared/intrinsics.js';
 
 /** The ends a participant wipes at. */
 export type ProcessEnd = 'exit' | 'signal';
@@ -118,7 +119,7 @@ let localCoordinator: CoordinatorV1 | undefined;
  * The coordinators this copy made. A brand no other module can add to: another copy's coordinator,
  * or a fake of the exact frozen shape planted before memshield loaded, is not in it.
  */
-const madeHere = new WeakSet<object>();
+const madeHere = newWeakSet<object>(); // through the WeakSet methods captured at load
 /** This copy's unpublished coordinator, when the shared one is not this copy's. */
 let fallbackCoordinator: CoordinatorV1 | undefined;
 
@@ -132,7 +133,7 @@ let fallbackCoordinator: CoordinatorV1 | undefined;
 export function joinProcessEnds(participant: Participant): void {
   const shared = processCoordinator();
   shared.join(participant);
-  if (!madeHere.has(shared)) {
+  if (!weakSetHas(madeHere, shared)) {
     fallbackCoordinator ??= createCoordinator();
     fallbackCoordinator.join(participant);
   }
@@ -164,7 +165,9 @@ function isCoordinatorShape(value: unknown): value is CoordinatorV1 {
 }
 
 function createCoordinator(): CoordinatorV1 {
-  const participants = new Set<Participant>();
+  // Read and written through the Set methods captured at load: a replaced Set.prototype.add or
+  // iterator cannot keep a copy's secrets out of the wipe.
+  const participants = newSet<Participant>();
   let exitHooked = false;
   let signalsHooked = false;
   let originalEmit: ProcessLike['emit'] | undefined;
@@ -174,13 +177,13 @@ function createCoordinator(): CoordinatorV1 {
 
   function wipeAll(end: ProcessEnd): number {
     let wiped = 0;
-    for (const participant of participants) {
+    setForEach(participants, (participant) => {
       try {
         if (participant.wants(end)) wiped += participant.wipe();
       } catch {
         // Nothing to report to at this point; the next copy's secrets still get wiped.
       }
-    }
+    });
     return wiped;
   }
   const wipeAtExit = () => void wipeAll('exit');
@@ -291,7 +294,13 @@ function createCoordinator(): CoordinatorV1 {
     signalsHooked = false;
   }
 
-  const wanted = (end: ProcessEnd) => [...participants].some((participant) => participant.wants(end));
+  function wanted(end: ProcessEnd): boolean {
+    let any = false;
+    setForEach(participants, (participant) => {
+      any ||= participant.wants(end);
+    });
+    return any;
+  }
 
   function refresh(): void {
     const proc = processObject();
@@ -304,12 +313,12 @@ function createCoordinator(): CoordinatorV1 {
   const coordinator: CoordinatorV1 = Object.freeze({
     version: 1 as const,
     join(participant: Participant) {
-      participants.add(participant);
+      setAdd(participants, participant);
       refresh();
     },
     refresh,
     wipeAll,
   });
-  madeHere.add(coordinator);
+  weakSetAdd(madeHere, coordinator);
   return coordinator;
 }

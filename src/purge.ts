@@ -9,7 +9,7 @@ import { madeNativePlatformMemory } from './default-memory.js';
 import { PurgeStat, Status } from './generated/core-numbers.js';
 import { regionPurges } from './platform-memory.js';
 import { forgetLastPurge, recordPurge } from './purge-log.js';
-import { secureCores } from './secure-core.js';
+import { forEachSecureCore } from './secure-core.js';
 import { secureError } from './secure-failures.js';
 import { weakGet } from '../shared/intrinsics.js';
 import type { SecureCoreExports } from './core-exports.js';
@@ -88,11 +88,11 @@ export function purge(): PurgeReport {
   };
   // Recorded first: a deferred secret's handle must already name this purge when it is refused.
   recordPurge(report.at);
-  for (const core of secureCores) {
+  forEachSecureCore((core) => {
     const status = core.exports.purgeSecrets();
     if (status !== Status.OK) report.failures.push(failure(() => secureError(core, status, 'purge the secrets')));
     add(report, core.exports);
-  }
+  });
   const memory = madeNativePlatformMemory();
   const regions = memory && weakGet(regionPurges, memory);
   if (regions) {

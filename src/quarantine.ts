@@ -8,7 +8,7 @@ import { invalidArgument } from './errors.js';
 import { QuarantineStat } from './generated/core-numbers.js';
 import { readOptions } from '../shared/options.js';
 import { describeValue } from './validate.js';
-import { hostFromOptions, secureCoreFor, secureCores, setQuarantineCapEverywhere } from './secure-core.js';
+import { forEachSecureCore, hostFromOptions, secureCoreFor, setQuarantineCapEverywhere } from './secure-core.js';
 
 /** What configureQuarantine takes. */
 export interface QuarantineOptions {
@@ -77,6 +77,8 @@ export function quarantineStats(options?: { host?: unknown }): QuarantineStats {
 /** Unmaps every held range of every secure core (a purge; the exit wipe drains in the core). Returns how many. */
 export function drainQuarantines(): number {
   let drained = 0;
-  for (const core of secureCores) drained += core.exports.quarantineDrain() >>> 0;
+  forEachSecureCore((core) => {
+    drained += core.exports.quarantineDrain() >>> 0;
+  });
   return drained;
 }

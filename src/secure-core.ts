@@ -8,7 +8,7 @@ import { Option } from './generated/core-numbers.js';
 export type { SecureCoreExports } from './core-exports.js';
 import { nativeHost } from './default-memory.js';
 import { invalidArgument } from './errors.js';
-import { weakGet, weakSet } from '../shared/intrinsics.js';
+import { newSet, setAdd, setForEach, setSize, weakGet, weakSet } from '../shared/intrinsics.js';
 import { isHost } from './validate.js';
 import type { SecretMemoryPolicy } from './levels.js';
 
@@ -31,15 +31,29 @@ export interface SecureCore {
 }
 
 const cores = new WeakMap<Host, SecureCore>();
-/** Every secure core made so far, for the process-exit wipe. */
-export const secureCores = new Set<SecureCore>();
+/**
+ * Every secure core made so far, for the process-exit wipe and purge: read and written only
+ * through the Set methods captured at load, so a replaced Set.prototype.add or iterator cannot
+ * keep a core out of the wipe.
+ */
+const secureCores = newSet<SecureCore>();
+
+/** Calls `visit` with every secure core made so far. */
+export function forEachSecureCore(visit: (core: SecureCore) => void): void {
+  setForEach(secureCores, visit);
+}
+
+/** How many secure cores there are (0 until the first secret or heap). */
+export function secureCoreCount(): number {
+  return setSize(secureCores);
+}
 /** The quarantine cap configureQuarantine set, for cores made later (undefined: the core's default). */
 let quarantineCap: number | undefined;
 
 /** Sets the quarantine cap of every secure core, now and to come (a checked byte count). */
 export function setQuarantineCapEverywhere(bytes: number): void {
   quarantineCap = bytes;
-  for (const core of secureCores) core.exports.quarantineSetCap(bytes);
+  forEachSecureCore((core) => core.exports.quarantineSetCap(bytes));
 }
 
 /** The shared secure core of `host` (made on first use). */
@@ -50,7 +64,7 @@ export function secureCoreFor(host: Host): SecureCore {
     core = { host, exports: bound.exports as SecureCoreExports, withStaged: bound.withStaged };
     if (quarantineCap !== undefined) core.exports.quarantineSetCap(quarantineCap);
     weakSet(cores, host, core);
-    secureCores.add(core);
+    setAdd(secureCores, core);
   }
   return core;
 }

@@ -16,6 +16,7 @@ interface ExitReport {
   inOwnListener?: string[];
   code?: number;
   sigtermListeners: number;
+  setControl?: Record<string, unknown>;
   standaloneDisposed?: boolean;
   heapDestroyed?: boolean;
 }
@@ -69,6 +70,19 @@ describe('the process-exit wipe', () => {
     expect(result.stderr).toMatch(/deliberately uncaught/);
     expect(report.atExit).toEqual(WIPED);
   });
+
+  it(
+    'wipes every secret although Set.prototype.add/has/delete/forEach/size/iterators (and WeakSet.prototype.add/has) ' +
+      'were replaced after load to keep and list nothing (control: a plain Set then keeps nothing)',
+    async () => {
+      const result = await run(process.execPath, [FIXTURE, 'sets-replaced']);
+      const report = lastJson<ExitReport>(result);
+      expect(result.status, result.stderr).toBe(0);
+      expect(report.setControl).toEqual({ has: false, size: 0, listed: 0, weakHas: false });
+      expect(report.before).toEqual(SECRETS);
+      expect(report.atExit).toEqual(WIPED);
+    },
+  );
 
   it('leaves live secrets alone at exit when turned off (the control: the reader sees them)', async () => {
     const result = await run(process.execPath, [FIXTURE, 'exit-opt-out']);

@@ -4,10 +4,11 @@
 // Where Wine 8 differs from Windows (shared/PLATFORM-NOTES.md), a case says so through
 // ctx.note and checks the Windows behaviour only on Windows.
 import assert from 'node:assert/strict';
-import type { Host } from '../../host/types.js';
+import { Protection, type Host } from '../../host/types.js';
+import { createWin32Host } from '../../host/win32.js';
 import { allocateByRetry, allocateWithRequirements } from '../../host/win32-align.js';
 import { MEM, PAGE } from '../../host/win32-constants.js';
-import { bindKernel32 } from '../../host/win32-kernel32.js';
+import { bindKernel32, type Kernel32 } from '../../host/win32-kernel32.js';
 import { enableLargePages } from '../../host/win32-large-pages.js';
 import {
   AllocationType,
@@ -16,6 +17,7 @@ import {
   type PlatformMemory,
   type Region,
 } from '../../src/index.js';
+import { koffiWrite } from '../contract/raw-write.js';
 import { WINDOWS, rawBytes, systemInfo, virtualQuery, workingSet, workingSetPages } from './windows-view.js';
 
 /** What a case gets. */
@@ -61,7 +63,77 @@ function assertQueried(address: bigint, length: number, protect: number, what: s
   );
 }
 
+/** kernel32 as the host binds it, with RtlMoveMemory counted; `koffi` replaces the koffi the host lends views from. */
+function countingKernel32(koffi?: Kernel32['koffi']): { k: Kernel32; moves: () => number } {
+  const real = bindKernel32();
+  let moves = 0;
+  const move = real.RtlMoveMemory as unknown as (...args: unknown[]) => unknown;
+  const RtlMoveMemory = (...args: unknown[]) => {
+    moves++;
+    return move(...args);
+  };
+  return { k: { ...real, koffi: koffi ?? real.koffi, RtlMoveMemory } as unknown as Kernel32, moves: () => moves };
+}
+
+const pattern = (length: number, seed: number) => Uint8Array.from({ length }, (_, i) => (i * 7 + seed) & 0xff || 1);
+
+/**
+ * Copies 32 bytes in (or out) at the first and the last 32 bytes of a fresh three-page mapping, four
+ * times, checking each against the raw memory; returns how many RtlMoveMemory calls each copy made.
+ */
+function movesPerCopy(direction: 'in' | 'out', counted: ReturnType<typeof countingKernel32>): number[] {
+  const host = createWin32Host(counted.k);
+  const length = 3 * host.pageSize();
+  const id = host.map(length, host.pageSize(), Protection.ReadWrite, 0);
+  assert.ok(id >= 0, `map: error ${-id}`);
+  const perCopy: number[] = [];
+  try {
+    const address = host.address(id);
+    for (const [round, offset] of [0, length - 32, 0, length - 32].entries()) {
+      const bytes = pattern(32, round + 3);
+      const at = address + BigInt(offset);
+      assert.notDeepEqual(rawBytes(at, 32), bytes, 'control: not there before');
+      const before = counted.moves();
+      if (direction === 'in') {
+        assert.equal(host.copyIn(id, offset, bytes), 0);
+        assert.deepEqual(rawBytes(at, 32), bytes, `copyIn ${round} at ${offset}`);
+      } else {
+        koffiWrite(at, bytes);
+        const target = new Uint8Array(32);
+        assert.equal(host.copyOut(id, offset, target), 0);
+        assert.deepEqual(target, bytes, `copyOut ${round} at ${offset}`);
+      }
+      perCopy.push(counted.moves() - before);
+    }
+    // Exactly there: nothing written next to either end.
+    assert.equal(rawBytes(address + 32n, 1)[0], 0, 'the byte after the first 32');
+    assert.equal(rawBytes(address + BigInt(length - 33), 1)[0], 0, 'the byte before the last 32');
+  } finally {
+    assert.equal(host.unmap(id), 0);
+  }
+  return perCopy;
+}
+
 export const WIN32_CASES: WindowsCase[] = [
+  {
+    name: 'copies cross into RtlMoveMemory twice, then go through one view of the mapping, exact at both ends',
+    run() {
+      // host/mapped-bytes.ts: an allocation and its free copy twice; from the third copy on, the view.
+      assert.deepEqual(movesPerCopy('in', countingKernel32()), [1, 1, 0, 0]);
+      assert.deepEqual(movesPerCopy('out', countingKernel32()), [1, 1, 0, 0]);
+      // Control: where the runtime lends no view (Electron), every copy is an RtlMoveMemory, and is counted.
+      const real = bindKernel32().koffi;
+      const refusing = Object.create(real, {
+        view: {
+          value: () => {
+            throw new Error('External buffers are not allowed');
+          },
+        },
+      }) as Kernel32['koffi'];
+      assert.deepEqual(movesPerCopy('in', countingKernel32(refusing)), [1, 1, 1, 1]);
+      assert.deepEqual(movesPerCopy('out', countingKernel32(refusing)), [1, 1, 1, 1]);
+    },
+  },
   {
     name: 'the host reports the page size and allocation granularity GetSystemInfo gives',
     run({ host }) {
