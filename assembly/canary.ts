@@ -17,16 +17,27 @@ const CHUNK_BITS: usize = 12;
 const CHUNK: usize = 1 << CHUNK_BITS; // bytes moved per host call
 
 let pattern: usize = 0;
+
+/** initCanary's answer for a draw that came back all zero (0 is no OS error number). */
+export const NO_RANDOM_BYTES: i32 = -1;
 let scratch: usize = 0;
 
-/** Draws the canary from the host's random source. Called once, at init. */
-export function initCanary(): void {
+/**
+ * Draws the canary from the host's random source. Called once, at init. Returns 0, the host's
+ * error number, or NO_RANDOM_BYTES when the host reported success but left all 16 bytes zero
+ * (a source that filled nothing: a guessable canary is refused, never used).
+ */
+export function initCanary(): i32 {
   pattern = heap.alloc(CHUNK + CANARY_SIZE);
   scratch = heap.alloc(CHUNK);
-  hostRandomBytes(pattern, <i32>CANARY_SIZE);
+  memory.fill(pattern, 0, CANARY_SIZE); // what a source that wrote nothing leaves
+  const error = hostRandomBytes(pattern, <i32>CANARY_SIZE);
+  if (error != 0) return error;
+  if (load<u64>(pattern) == 0 && load<u64>(pattern + 8) == 0) return NO_RANDOM_BYTES;
   for (let i: usize = CANARY_SIZE; i < CHUNK + CANARY_SIZE; i++) {
     store<u8>(pattern + i, load<u8>(pattern + (i & CANARY_MASK)));
   }
+  return 0;
 }
 
 /** The pattern: the canary byte for mapping offset p is at canaryPattern() + (p & 15). */

@@ -16,6 +16,7 @@ export const OP_COPY_IN: i32 = 8;
 export const OP_COPY_OUT: i32 = 9;
 export const OP_MAP_SECRET: i32 = 10;
 export const OP_DECOMMIT: i32 = 11;
+export const OP_RANDOM_BYTES: i32 = 12;
 
 // Flags for `map`.
 export const MAP_HUGETLB: i32 = 1; // explicit huge pages (Linux MAP_HUGETLB, Windows MEM_LARGE_PAGES)
@@ -84,7 +85,10 @@ export declare function hostCoreOut(id: i32, offset: f64, length: f64, pointer: 
 // @ts-ignore: decorator
 @external("host", "memory_room")
 export declare function hostMemoryRoom(): f64;
-/** Fills core memory with random bytes (seeded on the simulated host). */
+/**
+ * Fills core memory with random bytes (the OS's generator; seeded on the simulated host).
+ * Returns 0 or the OS error number: a failed draw is never a silent all-zero fill.
+ */
 // @ts-ignore: decorator
 @external("host", "random_bytes")
-export declare function hostRandomBytes(pointer: usize, length: i32): void;
+export declare function hostRandomBytes(pointer: usize, length: i32): i32;

@@ -16,8 +16,10 @@ import {
   REASON_PAGE_SIZE,
   REASON_SECRET_MEMORY_TYPE,
   OUT_OF_BOUNDS,
+  ALLOCATION_FAILED,
 } from './status';
-import { refuse, resetFailure, lastReason, lastOperation, lastError } from './failure';
+import { refuse, osFailure, resetFailure, lastReason, lastOperation, lastError } from './failure';
+import { OP_RANDOM_BYTES } from './host';
 import {
   MAX_MAPPING,
   MAX_ALIGN,
@@ -61,7 +63,7 @@ import {
   FIELD_DATA_OFFSET,
   FIELD_GRANULE,
 } from './fields';
-import { initCanary } from './canary';
+import { initCanary, NO_RANDOM_BYTES } from './canary';
 import { PROTECTION_COUNT, TYPE_COUNT, TYPE_SECURE } from './protection';
 import {
   useHandle,
@@ -96,7 +98,9 @@ export function init(pageSize: f64, hugePageSize: f64, capabilities: u32): i32 {
   if (page < 1024 || !isPowerOfTwo(<u64>page)) return refuse(INVALID_ARGUMENT, REASON_PAGE_SIZE);
   if (huge < page || !isPowerOfTwo(<u64>huge)) return refuse(INVALID_ARGUMENT, REASON_PAGE_SIZE);
   setMachine(<u64>page, <u64>huge, capabilities);
-  initCanary();
+  // No canary, no core: a failed draw is an error (error 0: the source filled nothing).
+  const error = initCanary();
+  if (error != 0) return osFailure(ALLOCATION_FAILED, OP_RANDOM_BYTES, error == NO_RANDOM_BYTES ? 0 : error);
   return OK;
 }
 

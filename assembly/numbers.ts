@@ -208,6 +208,7 @@ export {
   OP_COPY_OUT as HostOperation_copyOut,
   OP_MAP_SECRET as HostOperation_mapSecret,
   OP_DECOMMIT as HostOperation_decommit,
+  OP_RANDOM_BYTES as HostOperation_randomBytes,
 } from './host';
 
 // Flags of the host's map().

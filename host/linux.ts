@@ -2,6 +2,7 @@
 // MADV_DONTDUMP/MADV_DONTFORK, MAP_HUGETLB, transparent huge pages and /proc/self/smaps.
 import { readKernelText } from './runtime-refusal.js';
 import { bindLibc, createPosixHost, type PosixConstants } from './posix.js';
+import { bindGetrandom } from './linux-random.js';
 import { bindSecretMemory, type SecretMemoryCalls } from './linux-secret-memory.js';
 import { procField, readKernelFile } from './linux-files.js';
 import { linuxMemoryRoom } from './linux-memory-room.js';
@@ -49,6 +50,7 @@ function linuxCapabilities(secret: SecretMemoryCalls): HostCapabilities {
 export function createLinuxHost(): Host {
   const secret = bindSecretMemory(LINUX_CONSTANTS.libc);
   const capabilities = linuxCapabilities(secret);
+  const c = bindLibc(LINUX_CONSTANTS);
   return createPosixHost(
     {
       platform: 'linux',
@@ -57,8 +59,9 @@ export function createLinuxHost(): Host {
       lockedBytesNow: () => procField(readKernelText('/proc/self/status'), 'VmLck') ?? 0,
       kernelView: (address, length) => kernelRangesOf(address, length),
       memoryRoom: linuxMemoryRoom,
+      randomBytes: bindGetrandom(c),
       ...(secret.available && { mapSecret: secret.map }),
     },
-    bindLibc(LINUX_CONSTANTS),
+    c,
   );
 }

@@ -3,7 +3,6 @@
 import { byteLengthOf } from '../shared/byte-length.js';
 import { mapDelete, mapGet, mapSet, newMap } from '../shared/intrinsics.js';
 import { RuntimeRefusedError } from './runtime-refusal.js';
-import { fillRandom } from './lend.js';
 import {
   addressAt,
   copyIntoMapping,
@@ -61,6 +60,7 @@ export const POSIX_SYSCALLS: Readonly<Record<HostOperation, string>> = {
   copyOut: 'memcpy',
   mapSecret: 'memfd_secret',
   decommit: 'mmap',
+  randomBytes: 'getrandom',
 };
 
 /** The libc functions the POSIX host calls. */
@@ -112,6 +112,8 @@ export interface PosixPlatform {
   advise?: Partial<Record<Advice, (address: bigint, length: number) => number>>;
   /** The OS call behind each operation, where it is not POSIX_SYSCALLS'. */
   syscalls?: Readonly<Record<HostOperation, string>>;
+  /** Fills a Uint8Array with the OS's random bytes through koffi (never a JS getter of it): 0 or an errno. */
+  randomBytes: Host['randomBytes'];
   /** Maps secret memory over [address, address + length) with native `prot` (Linux memfd_secret): 0 or an errno. */
   mapSecret?: (address: bigint, length: number, prot: number) => number;
 }
@@ -234,7 +236,7 @@ export function createPosixHost(platform: PosixPlatform, c: Libc): Host {
       return 0;
     },
     view: (id, offset, length) => lentView(koffi, mapping(id), offset, length),
-    randomBytes: fillRandom,
+    randomBytes: platform.randomBytes,
     address: (id) => mapping(id).address,
     errorName: (error) => errnoNames.name(error),
     memlockStatus(): MemlockStatus | undefined {

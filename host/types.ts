@@ -154,8 +154,12 @@ export interface Host {
    * lend memory (Electron forbids external buffers) return undefined, and callers copy instead.
    */
   view(id: number, offset: number, length: number): Uint8Array | undefined;
-  /** Fills `target` with random bytes (cryptographic on real hosts, seeded when simulated). */
-  randomBytes(target: Uint8Array): void;
+  /**
+   * Fills `target` with random bytes (the OS's generator on real hosts, seeded when simulated);
+   * 0 or the OS error number. The core's bridge hands it a fresh array of its own, never a view
+   * of core memory, and copies the bytes in (src/core-random.ts).
+   */
+  randomBytes(target: Uint8Array): number;
   /** The mapping's base address, for `inspect` only. */
   address(id: number): bigint;
   /** A symbolic name for an OS error number (`ENOMEM`, `ERROR_WORKING_SET_QUOTA`). */

@@ -8,7 +8,6 @@
 //    refused with ERROR_NOT_SUPPORTED, and locking them is a no-op (they cannot be paged out).
 import { byteLengthOf } from '../shared/byte-length.js';
 import { mapDelete, mapGet, mapSet, newMap } from '../shared/intrinsics.js';
-import { fillRandom } from './lend.js';
 import {
   addressAt,
   copyIntoMapping,
@@ -23,6 +22,7 @@ import { MEM, WIN32_ERRORS, WIN32_PROTECTION, win32ErrorName } from './win32-con
 import { bindKernel32, type Kernel32 } from './win32-kernel32.js';
 import { enableLargePages } from './win32-large-pages.js';
 import { queryRanges } from './win32-query.js';
+import { bindBcryptRandom } from './win32-random.js';
 import { lockGrowingWorkingSet } from './win32-working-set.js';
 
 export const WIN32_SYSCALLS: Readonly<Record<HostOperation, string>> = {
@@ -37,6 +37,7 @@ export const WIN32_SYSCALLS: Readonly<Record<HostOperation, string>> = {
   copyOut: 'RtlMoveMemory',
   mapSecret: 'memfd_secret (not on Windows)',
   decommit: 'VirtualFree',
+  randomBytes: 'BCryptGenRandom',
 };
 
 const LARGE_PAGE_NOTE =
@@ -157,7 +158,7 @@ export function createWin32Host(k: Kernel32 = bindKernel32()): Host {
       return 0;
     },
     view: (id, offset, length) => lentView(koffi, mapping(id), offset, length),
-    randomBytes: fillRandom,
+    randomBytes: bindBcryptRandom(koffi),
     address: (id) => mapping(id).address,
     errorName: (error) => win32ErrorName(error),
     // Windows has no RLIMIT_MEMLOCK: the working set bounds locking (notes say when it grew)

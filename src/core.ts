@@ -7,6 +7,8 @@ import { byteLengthOf, byteSpanOf } from '../shared/intrinsics.js';
 import type { CoreExports, WasmMemory } from './core-exports.js';
 import { Capability, Status } from './generated/core-numbers.js';
 import { registerCore } from './own-usage.js';
+import { drawRandomInto } from './core-random.js';
+import { errorFromStatus } from './failures.js';
 /** Captured at load: a Uint8Array replaced later is never given secret bytes or Wasm memory. */
 const NativeUint8Array = Uint8Array;
 
@@ -86,7 +88,8 @@ export function bindCore(host: Host): BoundCore {
         host.copyIn(id, offset, coreBytes(pointer, length)),
       core_out: (id: number, offset: number, length: number, pointer: number) =>
         host.copyOut(id, offset, coreBytes(pointer, length)),
-      random_bytes: (pointer: number, length: number) => host.randomBytes(coreBytes(pointer, length)),
+      // the host fills an array of its own: no view of core memory leaves this module (core-random.ts)
+      random_bytes: (pointer: number, length: number) => drawRandomInto(host, coreBytes(pointer, length), length),
       memory_room: () => host.memoryRoom?.()?.bytes ?? -1, // -1: the host cannot tell
     },
   };
@@ -112,6 +115,9 @@ export function bindCore(host: Host): BoundCore {
     (capabilities.secretMemory && typeof host.mapSecret === 'function' ? Capability.SECRET_MEMORY : 0) |
     (typeof host.decommit === 'function' ? Capability.DECOMMIT : 0);
   const status = exports.init(host.pageSize(), Math.max(capabilities.hugePageSize, host.pageSize()), bits);
+  if (status !== Status.OK && exports.failureOperation() !== 0) {
+    throw errorFromStatus(exports, host, status, { action: 'start the memshield core (draw its canary)' });
+  }
   if (status !== Status.OK) throw new Error(`memshield: the host reported an unusable page size (${host.pageSize()})`);
   registerCore(host, exports);
 

@@ -88,6 +88,16 @@ export function errorFromStatus(
   const prefix = `cannot ${context.action}`;
 
   if (operation === 'mapSecret') return secretMemoryError(code, prefix, osPart, details, host);
+  if (operation === 'randomBytes') {
+    // The canary must be unguessable: no random bytes, no core (never a zero canary).
+    const what = errno ? osPart : `${syscall} left every byte zero`;
+    return new MemoryProtectionError(
+      code,
+      `${prefix}: ${what}, so there is no unguessable canary. Nothing was mapped. The OS random source ` +
+        'should not fail: check that it is available to this process (seccomp, sandbox, /dev/urandom).',
+      details,
+    );
+  }
   if (reasonNumber === Reason.SECRET_MEMORY_LOCKED) return new MemoryProtectionError(code, `${prefix}: ${reason}.`);
   if (reasonNumber === Reason.MEMORY_SHORT) return memoryShortError(code, prefix, host);
   switch (code) {

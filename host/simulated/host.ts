@@ -251,6 +251,7 @@ export function createSimulatedHost(options?: SimulatedHostOptions): SimulatedHo
     randomBytes(target) {
       recorder.record({ op: 'randomBytes', length: target.length, result: 'ok' });
       random.fill(target);
+      return 0;
     },
 
     address: (id) => table.mapping(id).address,
