@@ -409,6 +409,39 @@ export const WIN32_CASES: WindowsCase[] = [
     },
   },
   {
+    name:
+      'random bytes come from BCryptGenRandom: a draw fills the whole array, two draws differ, and a Secure ' +
+      "region's canary slack (read raw) is not zero and repeats its 16-byte pattern",
+    run({ host, memory }) {
+      const first = new Uint8Array(300); // more than one 256-byte step of any source
+      const second = new Uint8Array(300);
+      assert.equal(host.randomBytes(first), 0);
+      assert.equal(host.randomBytes(second), 0);
+      assert.notDeepEqual(first, second);
+      assert.ok(
+        first.subarray(284).some((byte) => byte !== 0),
+        'the last bytes are filled too',
+      );
+      assert.equal(host.syscalls.randomBytes, 'BCryptGenRandom');
+      const region = memory.allocate(32, 8, MemoryProtectionLevel.ReadWrite, AllocationType.Secure);
+      try {
+        const info = memory.inspect(region);
+        const slack = rawBytes(info.dataPages.address, Number(info.data.address - info.dataPages.address));
+        const pattern = slack.subarray(0, 16); // the data pages start page-aligned: offset & 15 is 0
+        assert.ok(
+          pattern.some((byte) => byte !== 0),
+          'the canary is not zero',
+        );
+        assert.ok(
+          slack.every((byte, i) => byte === pattern[i & 15]),
+          'the slack repeats the pattern (the control: this is the canary)',
+        );
+      } finally {
+        memory.free(region);
+      }
+    },
+  },
+  {
     name: 'a child that touches a guard page dies with STATUS_ACCESS_VIOLATION; touching its data does not',
     run({ runChild, wine, note }) {
       if (wine) note('the "wine: Unhandled page fault" line in this output is that child dying, as intended');
