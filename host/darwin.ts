@@ -6,7 +6,7 @@
 //    dumps can call hardenProcess({ coreDumps: false }), which sets RLIMIT_CORE soft 0;
 //  - no explicit or transparent huge pages for anonymous memory: LargePage maps normal pages.
 // Kernel return codes are translated to errno as xnu's BSD layer does (darwin-constants.ts).
-import { bindGetentropy } from './darwin-random.js';
+import { bindGetentropy } from './posix-random.js';
 import { DARWIN_CONSTANTS, DARWIN_MACH, DARWIN_SIGNATURES, errnoOfKernReturn } from './darwin-constants.js';
 import { POSIX_SYSCALLS, bindLibc, createPosixHost, type Libc, type PageCalls } from './posix.js';
 import { Advice, type Host, type HostCapabilities, type HostOperation } from './types.js';

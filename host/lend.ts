@@ -3,7 +3,7 @@
 // was loaded, host/node-builtins.ts): code that replaces globalThis.Uint8Array or koffi.view later
 // is never handed a view of secret pages. (Random bytes come from the OS through koffi, not from
 // crypto.getRandomValues, which reads `byteLength` through the prototype as it is at call time:
-// linux-random.ts, darwin-random.ts, win32-random.ts.)
+// posix-random.ts, win32-random.ts.)
 import { koffiViewOf, type loadKoffi } from './node-builtins.js';
 
 type Koffi = ReturnType<typeof loadKoffi>;

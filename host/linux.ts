@@ -2,7 +2,7 @@
 // MADV_DONTDUMP/MADV_DONTFORK, MAP_HUGETLB, transparent huge pages and /proc/self/smaps.
 import { readKernelText } from './runtime-refusal.js';
 import { bindLibc, createPosixHost, type PosixConstants } from './posix.js';
-import { bindGetrandom } from './linux-random.js';
+import { bindGetrandom } from './posix-random.js';
 import { bindSecretMemory, type SecretMemoryCalls } from './linux-secret-memory.js';
 import { procField, readKernelFile } from './linux-files.js';
 import { linuxMemoryRoom } from './linux-memory-room.js';
