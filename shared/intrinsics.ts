@@ -235,6 +235,17 @@ export function mapHas<K, V>(map: Map<K, V>, key: K): boolean {
   return mapHasOn(map, key);
 }
 
+// The `buffer` getter of WebAssembly.Memory, captured: the bridge reads the core's memory through
+// it, so a getter installed later on WebAssembly.Memory.prototype is never handed a core's memory.
+const wasmMemoryPrototype = (globalThis as { WebAssembly?: { Memory?: { prototype?: object } } }).WebAssembly?.Memory
+  ?.prototype;
+const wasmMemoryBufferGetter = wasmMemoryPrototype ? getterOf(wasmMemoryPrototype, 'buffer') : undefined;
+
+/** The ArrayBuffer of a WebAssembly.Memory, through the getter captured at load. */
+export function wasmMemoryBuffer(memory: object): ArrayBuffer {
+  return get<ArrayBuffer>(wasmMemoryBufferGetter!, memory);
+}
+
 /** The index of `value` in a frozen list of strings, or -1 (no Array.prototype method involved). */
 export function indexIn(list: readonly string[], value: unknown): number {
   if (typeof value !== 'string') return -1;

@@ -3,7 +3,7 @@
 // are "staged" here for the duration of one core call and never enter Wasm memory.
 import { coreModule } from '#core-module';
 import type { Host } from '../host/types.js';
-import { byteLengthOf, byteSpanOf } from '../shared/intrinsics.js';
+import { byteLengthOf, byteSpanOf, fillBytes, setBytes, wasmMemoryBuffer } from '../shared/intrinsics.js';
 import type { CoreExports, WasmMemory } from './core-exports.js';
 import { Capability, Status } from './generated/core-numbers.js';
 import { registerCore } from './own-usage.js';
@@ -11,6 +11,7 @@ import { drawRandomInto } from './core-random.js';
 import { errorFromStatus } from './failures.js';
 /** Captured at load: a Uint8Array replaced later is never given secret bytes or Wasm memory. */
 const NativeUint8Array = Uint8Array;
+const { fromCharCode } = String;
 
 export type { CoreExports } from './core-exports.js';
 
@@ -49,7 +50,31 @@ export function bindCore(host: Host): BoundCore {
   // A new view of Wasm memory per core copy, on purpose: only a region's canary goes through it (2
   // per Secure allocate+free, 3 per 100 heap alloc+free, none per use/write/readInto), and a view
   // costs 60-110 ns against the 27-41 µs of that allocate+free: caching it would save under 0.5%.
-  const coreBytes = (pointer: number, length: number) => new NativeUint8Array(memory!.buffer, pointer, length);
+  // The memory's buffer is read through the getter captured at load, never the prototype's now.
+  const coreBytes = (pointer: number, length: number) =>
+    new NativeUint8Array(wasmMemoryBuffer(memory!), pointer, length);
+  // What a host is handed for a core copy: a fresh array of its own, never a view of core memory
+  // (a host written in JS, or a getter it triggers, would hold every region's record through it).
+  // The copy is one canary or heap page image, at most a few times per allocation.
+  function coreCopyIn(id: number, offset: number, length: number, pointer: number): number {
+    const bytes = new NativeUint8Array(length);
+    setBytes(bytes, coreBytes(pointer, length));
+    try {
+      return host.copyIn(id, offset, bytes);
+    } finally {
+      fillBytes(bytes, 0);
+    }
+  }
+  function coreCopyOut(id: number, offset: number, length: number, pointer: number): number {
+    const bytes = new NativeUint8Array(length);
+    try {
+      const error = host.copyOut(id, offset, bytes);
+      if (error === 0 && byteLengthOf(bytes) === length) setBytes(coreBytes(pointer, length), bytes);
+      return error;
+    } finally {
+      if (byteLengthOf(bytes) === length) fillBytes(bytes, 0);
+    }
+  }
   // The core asks for at most the staged length; a shorter part is a new view (not subarray(),
   // which would look up a species constructor).
   const stagedBytes = (length: number) => {
@@ -84,11 +109,8 @@ export function bindCore(host: Host): BoundCore {
       fill: (id: number, offset: number, length: number, byte: number) => host.fill(id, offset, length, byte),
       copy_in: (id: number, offset: number, length: number) => host.copyIn(id, offset, stagedBytes(length)),
       copy_out: (id: number, offset: number, length: number) => host.copyOut(id, offset, stagedBytes(length)),
-      core_in: (id: number, offset: number, length: number, pointer: number) =>
-        host.copyIn(id, offset, coreBytes(pointer, length)),
-      core_out: (id: number, offset: number, length: number, pointer: number) =>
-        host.copyOut(id, offset, coreBytes(pointer, length)),
-      // the host fills an array of its own: no view of core memory leaves this module (core-random.ts)
+      core_in: coreCopyIn,
+      core_out: coreCopyOut,
       random_bytes: (pointer: number, length: number) => drawRandomInto(host, coreBytes(pointer, length), length),
       memory_room: () => host.memoryRoom?.()?.bytes ?? -1, // -1: the host cannot tell
     },
@@ -97,8 +119,12 @@ export function bindCore(host: Host): BoundCore {
   // AssemblyScript strings: UTF-16 code units, byte length stored just before the data.
   function readString(pointer: number): string {
     if (!memory || pointer === 0) return '?';
-    const length = new Uint32Array(memory.buffer, pointer - 4, 1)[0] >>> 1;
-    return String.fromCharCode(...new Uint16Array(memory.buffer, pointer, length));
+    const bytes = coreBytes(pointer - 4, 4);
+    const length = (bytes[0] | (bytes[1] << 8) | (bytes[2] << 16) | (bytes[3] << 24)) >>> 1;
+    const units = coreBytes(pointer, length * 2);
+    let text = '';
+    for (let i = 0; i < length; i++) text += fromCharCode(units[2 * i] | (units[2 * i + 1] << 8));
+    return text;
   }
 
   const instance = new Instance(coreModule, imports);

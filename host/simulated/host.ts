@@ -12,6 +12,9 @@ import { SimulatedMemory } from './memory.js';
 import { settingsOf, type SimulatedHostOptions, type UnmapRecord } from './options.js';
 import { PageTable, type Mapping } from './page-table.js';
 import { splitMix64 } from './prng.js';
+
+/** Captured at load: a Uint8Array replaced later is never handed simulated memory. */
+const NativeUint8Array = Uint8Array;
 import { TraceRecorder, adviceName, protectionName, type TraceEntry } from './trace.js';
 
 /** Totals of a simulated host now. */
@@ -119,7 +122,7 @@ export function createSimulatedHost(options?: SimulatedHostOptions): SimulatedHo
   const decommitted = new Set<number>();
 
   function recordUnmap(mapping: Mapping, reserved = false): void {
-    const bytes = new Uint8Array(mapping.storage);
+    const bytes = new NativeUint8Array(mapping.storage); // read by index only
     let nonZeroBytes = 0;
     let firstNonZeroOffset: number | undefined;
     for (let page = 0; page < mapping.resident.length; page++) {
@@ -244,7 +247,7 @@ export function createSimulatedHost(options?: SimulatedHostOptions): SimulatedHo
 
     view(id, offset, length) {
       return access({ op: 'view', id, offset, length, result: 'ok' }, () =>
-        length === 0 ? new Uint8Array(0) : memory.view(table.mapping(id), offset, length),
+        length === 0 ? new NativeUint8Array(0) : memory.view(table.mapping(id), offset, length),
       );
     },
 

@@ -4,7 +4,17 @@
 import { PROTECTION_NAMES } from '../types.js';
 import { Protection } from '../types.js';
 import { SimulatedFaultError } from './fault-error.js';
-import { byteLengthOf, byteSpanOf, setBytes } from '../../shared/intrinsics.js';
+import { byteLengthOf, byteSpanOf, fillBytes, setBytes } from '../../shared/intrinsics.js';
+
+/** Captured at load: a Uint8Array replaced later is never handed simulated memory or a caller's buffer. */
+const NativeUint8Array = Uint8Array;
+
+/** A copy of `bytes` made through the built-ins (never a `slice` a caller could have replaced). */
+function copyOf(bytes: Uint8Array): Uint8Array {
+  const copy = new NativeUint8Array(byteLengthOf(bytes));
+  setBytes(copy, bytes);
+  return copy;
+}
 import type { Mapping, PageTable } from './page-table.js';
 
 type Access = 'read' | 'write';
@@ -66,8 +76,8 @@ export class SimulatedMemory {
       this.touch(mapping, offset, span.allowed);
       const from = byteSpanOf(source);
       setBytes(
-        new Uint8Array(mapping.storage, offset, span.allowed),
-        new Uint8Array(from.buffer, from.byteOffset, span.allowed),
+        new NativeUint8Array(mapping.storage, offset, span.allowed),
+        new NativeUint8Array(from.buffer, from.byteOffset, span.allowed),
       );
     }
     if (span.fault) throw span.fault;
@@ -77,7 +87,7 @@ export class SimulatedMemory {
   copyOut(mapping: Mapping, offset: number, target: Uint8Array, what?: string): void {
     const length = byteLengthOf(target);
     const span = this.check(mapping, offset, length, 'read', what ?? `a read of ${length} bytes`);
-    if (span.allowed > 0) setBytes(target, new Uint8Array(mapping.storage, offset, span.allowed));
+    if (span.allowed > 0) setBytes(target, new NativeUint8Array(mapping.storage, offset, span.allowed));
     if (span.fault) throw span.fault;
   }
 
@@ -89,7 +99,7 @@ export class SimulatedMemory {
     for (let at = offset; at < end; ) {
       const page = Math.floor(at / pageSize);
       const stop = Math.min(end, (page + 1) * pageSize);
-      if (byte !== 0 || mapping.resident[page]) new Uint8Array(mapping.storage, at, stop - at).fill(byte);
+      if (byte !== 0 || mapping.resident[page]) fillBytes(new NativeUint8Array(mapping.storage, at, stop - at), byte);
       mapping.resident[page] = 1;
       at = stop;
     }
@@ -106,8 +116,8 @@ export class SimulatedMemory {
     const readable = this.check(mapping, offset, length, 'read', `a view of ${length} bytes`);
     if (readable.fault) throw readable.fault;
     const writable = !this.check(mapping, offset, length, 'write', '').fault;
-    const view = new Uint8Array(mapping.storage, offset, length);
-    mapping.lentViews.push({ offset, snapshot: writable ? undefined : view.slice() });
+    const view = new NativeUint8Array(mapping.storage, offset, length);
+    mapping.lentViews.push({ offset, snapshot: writable ? undefined : copyOf(view) });
     if (writable) this.touch(mapping, offset, length);
     return view;
   }
@@ -123,7 +133,7 @@ export class SimulatedMemory {
   /** Restores read-only bytes written through a view, and reports the first such write. */
   private undoWrites(mapping: Mapping, offset: number, snapshot: Uint8Array): void {
     const { pageSize } = this.table.settings;
-    const bytes = new Uint8Array(mapping.storage, offset, snapshot.length);
+    const bytes = new NativeUint8Array(mapping.storage, offset, snapshot.length);
     let first = -1;
     for (let i = 0; i < snapshot.length; i++) {
       const page = Math.floor((offset + i) / pageSize);
@@ -147,7 +157,7 @@ export class SimulatedMemory {
 
   /** Reads by address, as native code would (raw access for tests). */
   readAt(address: bigint, length: number): Uint8Array {
-    const target = new Uint8Array(length);
+    const target = new NativeUint8Array(length);
     this.walk(address, length, 'read', `a raw read of ${length} bytes`, (mapping, offset, start, count) => {
       this.copyOut(mapping, offset, target.subarray(start, start + count), `a raw read of ${length} bytes`);
     });

@@ -14,7 +14,11 @@
 // the kernel's before it merges neighbours: never lower than the kernel's for the same calls.
 import { MAP_EXPLICIT_HUGE, Protection, type Advice } from '../types.js';
 import { EACCES, EINVAL, ENOMEM, ENOSYS, EPERM, EAGAIN } from './errno.js';
+import { fillBytes } from '../../shared/intrinsics.js';
 import { PROTECTION_BITS, countFlag, faultedVmas, vmaRuns, type PageRange } from './vma.js';
+
+/** Captured at load: a Uint8Array replaced later is never handed simulated memory. */
+const NativeUint8Array = Uint8Array;
 
 /** Where the first mapping goes: 2^44, far from anything a test would type by hand. */
 export const BASE_ADDRESS = 0x1000_0000_0000n;
@@ -166,9 +170,9 @@ export class PageTable {
       granule,
       huge,
       storage,
-      protection: new Uint8Array(pages).fill(protection),
-      flags: new Uint8Array(pages).fill(isWritable(protection) && !huge ? PAGE_ACCOUNTED : 0),
-      resident: new Uint8Array(pages),
+      protection: new NativeUint8Array(pages).fill(protection),
+      flags: new NativeUint8Array(pages).fill(isWritable(protection) && !huge ? PAGE_ACCOUNTED : 0),
+      resident: new NativeUint8Array(pages),
       lentViews: [],
     };
     this.live.set(mapping.id, mapping);
@@ -199,7 +203,7 @@ export class PageTable {
     mapping.protection.fill(Protection.NoAccess);
     mapping.flags.fill(0);
     mapping.resident.fill(0);
-    new Uint8Array(mapping.storage).fill(0);
+    fillBytes(new NativeUint8Array(mapping.storage), 0); // the built-ins: a replaced fill never sees the bytes
   }
 
   /** mprotect: page-aligned start, EINVAL on a huge page's middle, ENOMEM past the end. */
@@ -314,7 +318,7 @@ export class PageTable {
     if (!this.roomForSplits(mapping, range, change)) return ENOMEM;
     this.onRevoke(mapping);
     this.apply(mapping, range, change);
-    new Uint8Array(mapping.storage, range.first * pageSize, (range.end - range.first) * pageSize).fill(0);
+    fillBytes(new NativeUint8Array(mapping.storage, range.first * pageSize, (range.end - range.first) * pageSize), 0);
     mapping.resident.fill(0, range.first, range.end);
     return 0;
   }

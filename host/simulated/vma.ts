@@ -3,6 +3,9 @@
 import { Protection } from '../types.js';
 import type { Mapping } from './page-table.js';
 
+/** Captured at load, as in the rest of the simulated host. */
+const NativeUint8Array = Uint8Array;
+
 /** A page range of one mapping, as the kernel resolves (address, length) against it. */
 export interface PageRange {
   first: number; // first page inside the mapping
@@ -31,7 +34,7 @@ export function countFlag(mapping: Mapping, first: number, end: number, flag: nu
 
 /** For each page of the range: whether the VMA holding it has had any page faulted in. */
 export function faultedVmas(mapping: Mapping, range: PageRange): Uint8Array {
-  const faulted = new Uint8Array(range.end - range.first);
+  const faulted = new NativeUint8Array(range.end - range.first);
   const key = (page: number) => (mapping.protection[page] << 8) | mapping.flags[page];
   let start = range.first;
   while (start > 0 && key(start - 1) === key(range.first)) start--;
