@@ -23,7 +23,17 @@
 //   process still dies by the signal. A listener of the program's own means the program handles
 //   the signal (Node's rule: no default exit): memshield then wipes nothing and leaves it alone.
 import { builtin } from '../host/node-builtins.js';
-import { newSet, newWeakSet, setAdd, setForEach, weakSetAdd, weakSetHas } from '../shared/intrinsics.js';
+import {
+  apply,
+  getOwnPropertyDescriptor,
+  newSet,
+  newWeakSet,
+  ownKeys,
+  setAdd,
+  setForEach,
+  weakSetAdd,
+  weakSetHas,
+} from '../shared/intrinsics.js';
 
 /** The ends a participant wipes at. */
 export type ProcessEnd = 'exit' | 'signal';
@@ -153,11 +163,16 @@ export function refreshProcessEnds(): void {
  */
 function isCoordinatorShape(value: unknown): value is CoordinatorV1 {
   if (typeof value !== 'object' || value === null || !Object.isFrozen(value)) return false;
-  const keys = Reflect.ownKeys(value);
+  const keys = ownKeys(value);
   const expected = ['version', 'join', 'refresh', 'wipeAll'];
-  if (keys.length !== expected.length || !expected.every((key) => keys.includes(key))) return false;
-  for (const key of expected) {
-    const descriptor = Object.getOwnPropertyDescriptor(value, key);
+  if (keys.length !== expected.length) return false;
+  // Index loops, not every/includes/for…of: array methods and iterators replaced after load change nothing here.
+  for (let i = 0; i < expected.length; i++) {
+    const key = expected[i];
+    let found = false;
+    for (let j = 0; j < keys.length; j++) if (keys[j] === key) found = true;
+    if (!found) return false;
+    const descriptor = getOwnPropertyDescriptor(value, key);
     if (!descriptor || !('value' in descriptor)) return false;
     if (key === 'version' ? descriptor.value !== 1 : typeof descriptor.value !== 'function') return false;
   }
@@ -201,17 +216,21 @@ function createCoordinator(): CoordinatorV1 {
     originalEmit = proc.emit;
     const emit = originalEmit;
     // Before every 'exit' listener, whatever order they were added in.
-    proc.emit = emitWrapper = function emitWipingFirst(this: unknown, event: string | symbol, ...args: unknown[]) {
+    // Reflect.apply captured at load over `arguments`: no spread (array iteration) and no .call, which
+    // code could replace after load (a spread that lost the arguments of 'newListener' once kept
+    // node from ever watching the signals memshield listens for).
+    proc.emit = emitWrapper = function emitWipingFirst(this: unknown, event: string | symbol) {
       if (event === 'exit') wipeAtExit();
-      return emit.call(this, event, ...args);
-    };
+      // biome-ignore lint/complexity/noArguments: every argument passed on, as given, without iterating them
+      return apply(emit, this, arguments) as boolean;
+    } as ProcessLike['emit'];
     if (typeof proc.reallyExit === 'function') {
       originalReallyExit = proc.reallyExit;
       const reallyExit = originalReallyExit;
       // process.exit() called again from an 'exit' listener goes straight here.
       proc.reallyExit = reallyExitWrapper = function reallyExitWipingFirst(this: unknown, code?: number) {
         wipeAtExit();
-        return reallyExit.call(this, code);
+        return apply(reallyExit, this, [code]);
       };
     }
     proc.on('uncaughtExceptionMonitor', wipeAtUncaught);
@@ -273,14 +292,12 @@ function createCoordinator(): CoordinatorV1 {
       emitter.emitted = {};
       proc.__signal_exit_emitter__ = emitter;
     }
-    const added: string[] = [];
+    // Index loops over the frozen list: array iteration replaced after load cannot skip a signal.
+    let added = 0;
     try {
-      for (const signal of WIPE_SIGNALS) {
-        proc.on(signal, onSignal);
-        added.push(signal);
-      }
+      for (; added < WIPE_SIGNALS.length; added++) proc.on(WIPE_SIGNALS[added], onSignal);
     } catch {
-      for (const signal of added) proc.removeListener(signal, onSignal); // a runtime that cannot listen for these
+      for (let i = 0; i < added; i++) proc.removeListener(WIPE_SIGNALS[i], onSignal); // a runtime that cannot listen
       return;
     }
     proc.__signal_exit_emitter__!.count += 1;
@@ -289,7 +306,7 @@ function createCoordinator(): CoordinatorV1 {
 
   function unhookSignals(proc: ProcessLike): void {
     if (!signalsHooked) return;
-    for (const signal of WIPE_SIGNALS) proc.removeListener(signal, onSignal);
+    for (let i = 0; i < WIPE_SIGNALS.length; i++) proc.removeListener(WIPE_SIGNALS[i], onSignal);
     proc.__signal_exit_emitter__!.count -= 1;
     signalsHooked = false;
   }

@@ -103,6 +103,20 @@ describe('the process-exit wipe', () => {
     });
   }
 
+  it(
+    'wipes on SIGTERM although array iteration and Array.prototype.push/every/includes were replaced after load ' +
+      '(control: a for…of over an array then sees nothing)',
+    async () => {
+      const result = await runSignalled('signal-arrays-replaced');
+      const report = lastJson<ExitReport & { signal: string; arrayControl: { iterated: number } }>(result);
+      expect(report.arrayControl).toEqual({ iterated: 0 });
+      expect(result.signal, result.stderr).toBe('SIGTERM');
+      expect(report.sigtermListeners).toBe(1);
+      expect(report.before).toEqual(SECRETS);
+      expect(report.atSignal).toEqual(WIPED);
+    },
+  );
+
   it('leaves SIGTERM to a program that listens for it, and wipes when it exits', async () => {
     const result = await runSignalled('signal-owned');
     const report = lastJson<ExitReport>(result);
