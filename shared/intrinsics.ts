@@ -7,7 +7,7 @@
 import { byteLengthOf } from './byte-length.js';
 
 const { apply, getPrototypeOf, ownKeys, getOwnPropertyDescriptor } = Reflect;
-const { create, freeze, hasOwn } = Object;
+const { create, defineProperty, freeze, hasOwn, isFrozen } = Object;
 const { isArray } = Array;
 const { isInteger } = Number;
 const NativeUint8Array = Uint8Array;
@@ -37,7 +37,18 @@ const functionBind = Function.prototype.bind;
 const weakMapGet = WeakMap.prototype.get;
 const weakMapSet = WeakMap.prototype.set;
 
-export { apply, create, freeze, getOwnPropertyDescriptor, getPrototypeOf, hasOwn, isInteger, ownKeys };
+export {
+  apply,
+  create,
+  defineProperty,
+  freeze,
+  getOwnPropertyDescriptor,
+  getPrototypeOf,
+  hasOwn,
+  isFrozen,
+  isInteger,
+  ownKeys,
+};
 
 /**
  * A built-in getter applied to `self` through the captured Reflect.apply. The empty literal is

@@ -25,7 +25,10 @@
 import { builtin } from '../host/node-builtins.js';
 import {
   apply,
+  defineProperty,
+  freeze,
   getOwnPropertyDescriptor,
+  isFrozen,
   newSet,
   newWeakSet,
   ownKeys,
@@ -91,6 +94,28 @@ function processObject(): ProcessLike | undefined {
     : undefined;
 }
 
+// The listener methods of the process as they were when memshield loaded (node's are
+// EventEmitter.prototype's; Deno and Bun have their own): a program that replaces
+// EventEmitter.prototype.on or process.on later cannot keep memshield from hearing a signal.
+type ListenerMethod = 'on' | 'prependListener' | 'removeListener' | 'listeners' | 'listenerCount';
+const loadedProcess = processObject();
+const loadedMethods: Partial<Record<ListenerMethod, (...args: unknown[]) => unknown>> = {};
+if (loadedProcess) {
+  for (const name of ['on', 'prependListener', 'removeListener', 'listeners', 'listenerCount'] as const) {
+    const method = (loadedProcess as unknown as Record<string, unknown>)[name];
+    if (typeof method === 'function') loadedMethods[name] = method as (...args: unknown[]) => unknown;
+  }
+}
+
+/** `proc[name](...args)` through the method captured at load when `proc` is the process memshield loaded in. */
+function callProcess<T>(proc: ProcessLike, name: ListenerMethod, args: unknown[]): T {
+  const method =
+    proc === loadedProcess && loadedMethods[name] !== undefined
+      ? loadedMethods[name]
+      : ((proc as unknown as Record<string, unknown>)[name] as (...args: unknown[]) => unknown);
+  return apply(method, proc, args) as T;
+}
+
 function isMainThread(): boolean {
   try {
     return builtin('node:worker_threads').isMainThread;
@@ -113,7 +138,7 @@ export function processCoordinator(): CoordinatorV1 {
   }
   const made = createCoordinator();
   // Not writable, not configurable: a second copy can only join this one.
-  Object.defineProperty(store, COORDINATOR_KEY, {
+  defineProperty(store, COORDINATOR_KEY, {
     value: made,
     enumerable: false,
     writable: false,
@@ -162,7 +187,7 @@ export function refreshProcessEnds(): void {
  * did not make therefore also hooks the endings through one of its own (joinProcessEnds).
  */
 function isCoordinatorShape(value: unknown): value is CoordinatorV1 {
-  if (typeof value !== 'object' || value === null || !Object.isFrozen(value)) return false;
+  if (typeof value !== 'object' || value === null || !isFrozen(value)) return false;
   const keys = ownKeys(value);
   const expected = ['version', 'join', 'refresh', 'wipeAll'];
   if (keys.length !== expected.length) return false;
@@ -204,7 +229,8 @@ function createCoordinator(): CoordinatorV1 {
   const wipeAtExit = () => void wipeAll('exit');
   // Only when the exception will end the process: an 'uncaughtException' listener keeps it alive.
   const wipeAtUncaught = () => {
-    if (processObject()?.listenerCount('uncaughtException') === 0) wipeAtExit();
+    const proc = processObject();
+    if (proc && callProcess<number>(proc, 'listenerCount', ['uncaughtException']) === 0) wipeAtExit();
   };
   // Deno ends on an unhandled rejection unless a listener prevented that before this one.
   const wipeAtRejection = (event: unknown) => {
@@ -212,7 +238,7 @@ function createCoordinator(): CoordinatorV1 {
   };
 
   function hookExit(proc: ProcessLike): void {
-    proc.prependListener('exit', wipeAtExit);
+    callProcess(proc, 'prependListener', ['exit', wipeAtExit]);
     originalEmit = proc.emit;
     const emit = originalEmit;
     // Before every 'exit' listener, whatever order they were added in.
@@ -233,7 +259,7 @@ function createCoordinator(): CoordinatorV1 {
         return apply(reallyExit, this, [code]);
       };
     }
-    proc.on('uncaughtExceptionMonitor', wipeAtUncaught);
+    callProcess(proc, 'on', ['uncaughtExceptionMonitor', wipeAtUncaught]);
     const deno = globalThis as {
       Deno?: unknown;
       addEventListener?: (type: string, listener: (event: unknown) => void) => void;
@@ -246,12 +272,12 @@ function createCoordinator(): CoordinatorV1 {
   }
 
   function unhookExit(proc: ProcessLike): void {
-    proc.removeListener('exit', wipeAtExit);
+    callProcess(proc, 'removeListener', ['exit', wipeAtExit]);
     // Restore only what is still this coordinator's own wrapper: another library (or another
     // coordinator) may have wrapped it since.
     if (originalEmit && proc.emit === emitWrapper) proc.emit = originalEmit;
     if (originalReallyExit && proc.reallyExit === reallyExitWrapper) proc.reallyExit = originalReallyExit;
-    proc.removeListener('uncaughtExceptionMonitor', wipeAtUncaught);
+    callProcess(proc, 'removeListener', ['uncaughtExceptionMonitor', wipeAtUncaught]);
     const deno = globalThis as { removeEventListener?: (type: string, listener: (event: unknown) => void) => void };
     if (typeof deno.removeEventListener === 'function') {
       deno.removeEventListener('unload', wipeAtExit);
@@ -274,14 +300,14 @@ function createCoordinator(): CoordinatorV1 {
     const proc = processObject();
     if (!proc || typeof signal !== 'string') return;
     // A listener that is not signal-exit-style: the program handles this signal itself.
-    if (proc.listeners(signal).length !== exitStyleListeners(proc)) return;
+    if (callProcess<unknown[]>(proc, 'listeners', [signal]).length !== exitStyleListeners(proc)) return;
     wipeAll('signal');
     unhookSignals(proc);
     // The last listener re-raises, with the default action back: the process dies by the signal.
     // Others still listening are signal-exit-style and re-raise it after us.
     // Windows cannot raise SIGHUP; SIGINT ends the process there too (signal-exit does the same).
     const raised = signal === 'SIGHUP' && (proc as { platform?: string }).platform === 'win32' ? 'SIGINT' : signal;
-    if (proc.listenerCount(signal) === 0) proc.kill(proc.pid, raised);
+    if (callProcess<number>(proc, 'listenerCount', [signal]) === 0) proc.kill(proc.pid, raised);
   }
 
   function hookSignals(proc: ProcessLike): void {
@@ -295,9 +321,10 @@ function createCoordinator(): CoordinatorV1 {
     // Index loops over the frozen list: array iteration replaced after load cannot skip a signal.
     let added = 0;
     try {
-      for (; added < WIPE_SIGNALS.length; added++) proc.on(WIPE_SIGNALS[added], onSignal);
+      for (; added < WIPE_SIGNALS.length; added++) callProcess(proc, 'on', [WIPE_SIGNALS[added], onSignal]);
     } catch {
-      for (let i = 0; i < added; i++) proc.removeListener(WIPE_SIGNALS[i], onSignal); // a runtime that cannot listen
+      // a runtime that cannot listen for these
+      for (let i = 0; i < added; i++) callProcess(proc, 'removeListener', [WIPE_SIGNALS[i], onSignal]);
       return;
     }
     proc.__signal_exit_emitter__!.count += 1;
@@ -306,7 +333,7 @@ function createCoordinator(): CoordinatorV1 {
 
   function unhookSignals(proc: ProcessLike): void {
     if (!signalsHooked) return;
-    for (let i = 0; i < WIPE_SIGNALS.length; i++) proc.removeListener(WIPE_SIGNALS[i], onSignal);
+    for (let i = 0; i < WIPE_SIGNALS.length; i++) callProcess(proc, 'removeListener', [WIPE_SIGNALS[i], onSignal]);
     proc.__signal_exit_emitter__!.count -= 1;
     signalsHooked = false;
   }
@@ -327,7 +354,7 @@ function createCoordinator(): CoordinatorV1 {
     if (signals !== signalsHooked) (signalsHooked ? unhookSignals : hookSignals)(proc);
   }
 
-  const coordinator: CoordinatorV1 = Object.freeze({
+  const coordinator: CoordinatorV1 = freeze({
     version: 1 as const,
     join(participant: Participant) {
       setAdd(participants, participant);

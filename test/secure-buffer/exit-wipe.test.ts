@@ -117,6 +117,28 @@ describe('the process-exit wipe', () => {
     },
   );
 
+  it(
+    'wipes on SIGTERM although EventEmitter.prototype.on (process.on with it) was replaced after load to add ' +
+      'nothing (control: a plain emitter then hears nothing)',
+    async () => {
+      const result = await runSignalled('signal-on-replaced');
+      const report = lastJson<ExitReport & { onControl: { heard: boolean } }>(result);
+      expect(report.onControl).toEqual({ heard: false });
+      expect(result.signal, result.stderr).toBe('SIGTERM');
+      expect(report.sigtermListeners).toBe(1);
+      expect(report.before).toEqual(SECRETS);
+      expect(report.atSignal).toEqual(WIPED);
+    },
+  );
+
+  it('wipes at exit although Object.defineProperty was replaced after load to throw', async () => {
+    const result = await run(process.execPath, [FIXTURE, 'define-replaced']);
+    const report = lastJson<ExitReport>(result);
+    expect(result.status, result.stderr).toBe(0);
+    expect(report.before).toEqual(SECRETS);
+    expect(report.atExit).toEqual(WIPED);
+  });
+
   it('leaves SIGTERM to a program that listens for it, and wipes when it exits', async () => {
     const result = await runSignalled('signal-owned');
     const report = lastJson<ExitReport>(result);
