@@ -67,27 +67,35 @@ export function bindCore(host: Host): BoundCore {
   // One scratch buffer, kept: a fresh 4 KiB array per copy (off V8's heap, freed by the GC) cost
   // ~5 µs each, 10 µs per Secure allocate+free.
   let scratch = new NativeArrayBuffer(0);
+  let scratchBusy = false; // a host that calls back into this core during a copy gets an array of its own
   function scratchWindow(length: number): Uint8Array {
+    if (scratchBusy) return new NativeUint8Array(length);
     // Grown as needed; made again if a host detached it (a detached buffer has no length left).
     if ((bufferByteLength(scratch) ?? 0) < length) scratch = new NativeArrayBuffer(length < 4096 ? 4096 : length);
     return new NativeUint8Array(scratch, 0, length);
   }
   function coreCopyIn(id: number, offset: number, length: number, pointer: number): number {
+    const outer = !scratchBusy;
     const bytes = scratchWindow(length);
     setBytes(bytes, coreBytes(pointer, length));
+    scratchBusy = true;
     try {
       return host.copyIn(id, offset, bytes);
     } finally {
+      if (outer) scratchBusy = false;
       if (byteLengthOf(bytes) === length) fillBytes(bytes, 0);
     }
   }
   function coreCopyOut(id: number, offset: number, length: number, pointer: number): number {
+    const outer = !scratchBusy;
     const bytes = scratchWindow(length);
+    scratchBusy = true;
     try {
       const error = host.copyOut(id, offset, bytes);
       if (error === 0 && byteLengthOf(bytes) === length) setBytes(coreBytes(pointer, length), bytes);
       return error;
     } finally {
+      if (outer) scratchBusy = false;
       if (byteLengthOf(bytes) === length) fillBytes(bytes, 0);
     }
   }

@@ -8,6 +8,8 @@
 // hook fires when asked directly.
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { AllocationType, MemoryProtectionLevel, type Region, createPlatformMemory } from '../../src/index.js';
+import { createSimulatedHost } from '../../src/testing.js';
 import { expectFreshBuild } from '../helpers/fresh-build.js';
 import { lastJson, run } from '../helpers/kernel.js';
 
@@ -35,5 +37,41 @@ describe.runIf(process.platform === 'linux')('hooks installed after load and the
       expect(results[name], name).toBe(secret);
     }
     expect(controls).toEqual({ memoryGetter: 1, lengthOnCore: 1, constructed: 1 });
+  });
+});
+
+// A host that calls back into the same core during one of the core's copies (its canary, here)
+// must not have that nested copy overwrite and wipe the scratch its own copy is using: each
+// region's canary is written and checked intact (before the nested copy took an array of its own,
+// the outer canary read back as zeros and free() said CANARY_CORRUPTED).
+describe('a host that re-enters the core during a canary copy', () => {
+  it('gets a nested copy that leaves the outer one intact: both regions free without CANARY_CORRUPTED', () => {
+    const simulated = createSimulatedHost();
+    let memory: ReturnType<typeof createPlatformMemory> | undefined;
+    let nested: Region | undefined;
+    let reentered = 0;
+    const reenter = () => {
+      if (memory && nested === undefined && reentered++ === 0) {
+        nested = memory.allocate(32, 8, MemoryProtectionLevel.ReadWrite, AllocationType.Secure);
+      }
+    };
+    const host = {
+      ...simulated,
+      copyIn(id: number, offset: number, source: Uint8Array) {
+        reenter();
+        return simulated.copyIn(id, offset, source);
+      },
+      copyOut(id: number, offset: number, target: Uint8Array) {
+        reenter();
+        return simulated.copyOut(id, offset, target);
+      },
+    };
+    memory = createPlatformMemory({ host });
+    const outer = memory.allocate(32, 8, MemoryProtectionLevel.ReadWrite, AllocationType.Secure);
+    expect(reentered).toBeGreaterThan(0); // control: the nested allocation really ran inside a core copy
+    expect(nested).toBeDefined();
+    memory.free(nested!);
+    memory.free(outer);
+    expect(memory.stats().liveRegions).toBe(0);
   });
 });
