@@ -49,6 +49,7 @@ export interface MappedBytes {
 
 // Captured at load: a caller replacing these later changes nothing here.
 const NativeUint8Array = Uint8Array;
+const NativeBigInt = BigInt; // addresses made from it reach mprotect, mlock and the wipe
 const typedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype) as object;
 /** `target.set(source, offset)` through the captured built-in; no argument array is made per call. */
 const setAt = uncurry(
@@ -76,7 +77,7 @@ export function mappedBytes(address: bigint, length: number): MappedBytes {
 /** The address `offset` bytes into the mapping, as koffi takes it fastest (the last one is reused). */
 export function addressAt(mapping: MappedBytes, offset: number): bigint {
   if (offset !== mapping.lastOffset) {
-    mapping.lastAddress = mapping.address + BigInt(offset);
+    mapping.lastAddress = mapping.address + NativeBigInt(offset);
     mapping.lastOffset = offset;
   }
   return mapping.lastAddress;

@@ -15,6 +15,10 @@ import { loadKoffi, builtin } from './node-builtins.js';
 import { limitCalls, limitNumber } from './posix-limits.js';
 import { Advice, MAP_EXPLICIT_HUGE, Protection, type Host, type HostOperation, type MemlockStatus } from './types.js';
 
+// Captured at load: the addresses made with them reach mmap, munmap and the alignment trim.
+const NativeBigInt = BigInt;
+const NativeNumber = Number;
+
 /** The numbers that differ between POSIX systems. */
 export interface PosixConstants {
   libc: string;
@@ -180,12 +184,12 @@ export function createPosixHost(platform: PosixPlatform, c: Libc): Host {
       let address = base;
       if (extra > 0) {
         // Trim the over-mapping to the aligned window: [base, address) and the tail go back.
-        const mask = BigInt(alignment - 1);
+        const mask = NativeBigInt(alignment - 1);
         address = (base + mask) & ~mask;
-        const head = Number(address - base);
+        const head = NativeNumber(address - base);
         if (head > 0) pages.unmap(base, head);
         const tail = extra - head;
-        if (tail > 0) pages.unmap(address + BigInt(length), tail);
+        if (tail > 0) pages.unmap(address + NativeBigInt(length), tail);
       }
       const id = nextId++;
       mapSet(mappings, id, mappedBytes(address, length));
