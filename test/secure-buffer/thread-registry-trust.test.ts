@@ -24,7 +24,8 @@ describe.runIf(process.platform === 'linux')('the worker registry is not trusted
         sweep: 1, // the look-alike only; a high-water mark past the buffer threw no RangeError
         key: { mapped: true, seen: 'secret' },
         plain: { mapped: true, seen: 'secret' },
-        lookalike: { mapped: false }, // the control: the kernel check is what keeps the others
+        // the control: the kernel check is what keeps the others (its marker was there, then gone)
+        lookalike: { before: 'secret', markerStays: false },
         entries: { key: 'free', plain: 'free', lookalike: 'free', nothing: 'free' },
         worker: { mapped: false, seen: 'EIO' },
       });
