@@ -28,6 +28,7 @@ import {
   defineProperty,
   freeze,
   getOwnPropertyDescriptor,
+  indexIn,
   isFrozen,
   newSet,
   newWeakSet,
@@ -194,9 +195,7 @@ function isCoordinatorShape(value: unknown): value is CoordinatorV1 {
   // Index loops, not every/includes/for…of: array methods and iterators replaced after load change nothing here.
   for (let i = 0; i < expected.length; i++) {
     const key = expected[i];
-    let found = false;
-    for (let j = 0; j < keys.length; j++) if (keys[j] === key) found = true;
-    if (!found) return false;
+    if (indexIn(keys as readonly string[], key) < 0) return false; // symbols among keys never match
     const descriptor = getOwnPropertyDescriptor(value, key);
     if (!descriptor || !('value' in descriptor)) return false;
     if (key === 'version' ? descriptor.value !== 1 : typeof descriptor.value !== 'function') return false;
