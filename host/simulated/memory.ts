@@ -5,6 +5,7 @@ import { PROTECTION_NAMES } from '../types.js';
 import { Protection } from '../types.js';
 import { SimulatedFaultError } from './fault-error.js';
 import { byteLengthOf, byteSpanOf, fillBytes, setBytes } from '../../shared/intrinsics.js';
+import type { Mapping, PageTable } from './page-table.js';
 
 /** Captured at load: a Uint8Array replaced later is never handed simulated memory or a caller's buffer. */
 const NativeUint8Array = Uint8Array;
@@ -15,7 +16,6 @@ function copyOf(bytes: Uint8Array): Uint8Array {
   setBytes(copy, bytes);
   return copy;
 }
-import type { Mapping, PageTable } from './page-table.js';
 
 type Access = 'read' | 'write';
 
@@ -70,11 +70,11 @@ export class SimulatedMemory {
   // `source` and `target` may be a caller's own Uint8Array or Buffer (src/validate.ts): read only
   // through the built-ins captured at load, never through its properties.
   copyIn(mapping: Mapping, offset: number, source: Uint8Array, what?: string): void {
-    const length = byteLengthOf(source);
+    const from = byteSpanOf(source);
+    const length = from.byteLength;
     const span = this.check(mapping, offset, length, 'write', what ?? `a write of ${length} bytes`);
     if (span.allowed > 0) {
       this.touch(mapping, offset, span.allowed);
-      const from = byteSpanOf(source);
       setBytes(
         new NativeUint8Array(mapping.storage, offset, span.allowed),
         new NativeUint8Array(from.buffer, from.byteOffset, span.allowed),
